@@ -1,0 +1,112 @@
+#pragma once
+
+#include "codec.h"
+#include "retrypolicy.h"
+
+#include <QCoroTask>
+#include <QDateTime>
+#include <QJsonValue>
+#include <QString>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <type_traits>
+
+namespace ergon {
+
+class Clock;
+
+/// Options of one step.
+struct StepOptions {
+    RetryPolicy retry = RetryPolicy::standard();
+    /// The step's inputs, where the caller gives them: hashed into the step's identity, so a
+    /// replay that asks for the same step with other inputs is reported as non-deterministic.
+    std::optional<QJsonValue> input;
+};
+
+namespace detail {
+class FlowRun;
+
+template<typename T>
+struct TaskValue {
+    using type = T;
+    static constexpr bool isTask = false;
+};
+template<typename T>
+struct TaskValue<QCoro::Task<T>> {
+    using type = T;
+    static constexpr bool isTask = true;
+};
+
+template<typename Body>
+using BodyReturn = std::invoke_result_t<Body &>;
+template<typename Body>
+using StepValue = typename TaskValue<BodyReturn<Body>>::type;
+} // namespace detail
+
+/// What a running flow sees of the engine: durable steps and timers.
+///
+/// step() runs a body at most once to a recorded success: on replay a completed step returns
+/// its stored result without running. The body may return a value or a QCoro::Task of a value
+/// of any type with a Codec; it fails by throwing (see StepError), and is retried per its
+/// RetryPolicy, every attempt recorded. Guarantee: a body runs at least once, and its result is
+/// recorded exactly once.
+class FlowContext
+{
+public:
+    explicit FlowContext(detail::FlowRun &run);
+    FlowContext(const FlowContext &) = delete;
+    FlowContext &operator=(const FlowContext &) = delete;
+
+    template<typename Body>
+    [[nodiscard]] QCoro::Task<detail::StepValue<Body>> step(QString name, Body body, StepOptions options = {})
+    {
+        using T = detail::StepValue<Body>;
+        using Return = detail::BodyReturn<Body>;
+        auto encodedBody = [body = std::move(body)]() mutable -> QCoro::Task<QJsonValue> {
+            if constexpr (std::is_void_v<T>) {
+                if constexpr (detail::TaskValue<Return>::isTask)
+                    co_await body();
+                else
+                    body();
+                co_return QJsonValue();
+            } else if constexpr (detail::TaskValue<Return>::isTask) {
+                co_return Codec<T>::encode(co_await body());
+            } else {
+                co_return Codec<T>::encode(body());
+            }
+        };
+        const QString stepName = name;
+        QJsonValue stored = co_await runStep(std::move(name), std::move(options), std::move(encodedBody));
+        if constexpr (!std::is_void_v<T>) {
+            auto decoded = Codec<T>::decode(stored);
+            if (!decoded)
+                throwUndecodable(stepName, decoded.error());
+            co_return decoded.take();
+        }
+    }
+
+    /// A durable timer: the flow continues once `duration` has passed, even across restarts.
+    [[nodiscard]] QCoro::Task<> sleep(QString name, std::chrono::milliseconds duration);
+    /// A durable timer to an absolute time.
+    [[nodiscard]] QCoro::Task<> sleepUntil(QString name, QDateTime fireAt);
+
+    qint64 flowId() const;
+    QString flowType() const;
+    /// The worker (or executor) running the flow now.
+    QString workerName() const;
+    /// Inside a step body: the attempt being made, 1-based, counting every attempt stored for
+    /// this step across retries (manual retries included).
+    int attempt() const;
+    Clock &clock() const;
+
+private:
+    using EncodedBody = std::function<QCoro::Task<QJsonValue>()>;
+    [[nodiscard]] QCoro::Task<QJsonValue> runStep(QString name, StepOptions options, EncodedBody body);
+    [[noreturn]] static void throwUndecodable(const QString &stepName, const Error &error);
+
+    detail::FlowRun &m_run;
+};
+
+} // namespace ergon

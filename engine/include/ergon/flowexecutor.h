@@ -1,0 +1,72 @@
+#pragma once
+
+#include "records.h"
+#include "result.h"
+
+#include <QCoroTask>
+#include <QJsonObject>
+#include <QJsonValue>
+
+#include <chrono>
+#include <memory>
+
+namespace ergon {
+
+class Clock;
+class ExecutionLog;
+class FlowRegistry;
+
+namespace detail {
+class ExecutorCore;
+}
+
+/// How one run of a flow ended.
+struct FlowOutcome {
+    qint64 flowId = 0;
+    FlowStatus status = FlowStatus::Pending;
+    QJsonValue result;           ///< when completed
+    QString error;               ///< when failed, or why the run stopped early
+    /// The run stopped without a verdict: the executor was destroyed, the lease was lost, the
+    /// flow was cancelled, or its type is not loaded. The flow stays in the log for a later run.
+    bool interrupted = false;
+};
+
+/// Runs flows on the calling thread against one ExecutionLog, replaying what the log holds.
+/// This is the direct way of the seed's quick start, and the core every worker runs on.
+///
+/// Any number of run() calls may be in flight at once; their writes are grouped into shared
+/// transactions (group commit). Destroying the executor abandons the flows it runs exactly as a
+/// crash would: nothing more is written, and a later run resumes them from the log.
+class FlowExecutor
+{
+public:
+    FlowExecutor(ExecutionLog &log, const FlowRegistry &registry, Clock &clock,
+                 QString ownerName = QStringLiteral("direct"));
+    ~FlowExecutor();
+    FlowExecutor(const FlowExecutor &) = delete;
+    FlowExecutor &operator=(const FlowExecutor &) = delete;
+
+    /// How long a claim lasts without renewal (default 60 s).
+    void setLeaseDuration(std::chrono::milliseconds duration);
+    /// When true (the default here), a durable timer is awaited in this process; when false the
+    /// flow is parked as waiting and the run returns, for a timer service to re-queue it.
+    void setWaitForTimers(bool wait);
+    /// Upper bound of rows in one grouped transaction.
+    void setMaxBatchSize(int rows);
+
+    /// Validates the arguments, stores a new flow and runs it to its end.
+    [[nodiscard]] QCoro::Task<Result<FlowOutcome>> runNew(QString type, QJsonObject arguments);
+    /// Claims a stored flow and runs it: completed steps are replayed from the log.
+    [[nodiscard]] QCoro::Task<Result<FlowOutcome>> run(qint64 flowId);
+
+    /// Flows running now.
+    int inFlight() const;
+    /// Transactions and rows written so far (for benchmarks and the console).
+    qint64 commits() const;
+    qint64 committedRows() const;
+
+private:
+    std::shared_ptr<detail::ExecutorCore> m_core;
+};
+
+} // namespace ergon

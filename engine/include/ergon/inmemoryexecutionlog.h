@@ -1,0 +1,39 @@
+#pragma once
+
+#include "executionlog.h"
+
+#include <memory>
+
+namespace ergon {
+
+/// An ExecutionLog held in memory, for tests and demos. Several InMemoryExecutionLog objects
+/// may share one store (one per thread, like connections); the store is guarded by a mutex.
+class InMemoryExecutionLog final : public ExecutionLog
+{
+public:
+    class Store;
+
+    /// A log with a new, empty store.
+    InMemoryExecutionLog();
+    /// Another connection to an existing store.
+    explicit InMemoryExecutionLog(std::shared_ptr<Store> store);
+    ~InMemoryExecutionLog() override;
+
+    std::shared_ptr<Store> store() const { return m_store; }
+
+    QString location() const override;
+    Result<QList<qint64>> scheduleFlows(const QList<NewFlow> &flows, const QDateTime &now) override;
+    Result<std::optional<FlowRecord>> flow(qint64 id) override;
+    Result<QList<StepRecord>> steps(qint64 flowId, bool withAttempts) override;
+    Result<QList<FlowRecord>> flows(const FlowQuery &query) override;
+    Result<QMap<FlowStatus, qint64>> countByStatus() override;
+    Result<bool> claimFlow(qint64 id, const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
+    Result<QSet<qint64>> write(const LogBatch &batch) override;
+    Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;
+    Result<void> cancelFlow(qint64 id, const QDateTime &now) override;
+
+private:
+    std::shared_ptr<Store> m_store;
+};
+
+} // namespace ergon

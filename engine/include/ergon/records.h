@@ -1,0 +1,92 @@
+#pragma once
+
+#include <QByteArray>
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+#include <optional>
+
+namespace ergon {
+
+enum class FlowStatus { Pending, Running, Waiting, Completed, Failed, Cancelled };
+enum class StepStatus { Running, Retrying, Completed, Failed };
+enum class StepKind { Step, Timer };
+
+QString toString(FlowStatus status);
+QString toString(StepStatus status);
+QString toString(StepKind kind);
+std::optional<FlowStatus> flowStatusFromString(const QString &text);
+std::optional<StepStatus> stepStatusFromString(const QString &text);
+std::optional<StepKind> stepKindFromString(const QString &text);
+inline bool isFinished(FlowStatus status)
+{
+    return status == FlowStatus::Completed || status == FlowStatus::Failed || status == FlowStatus::Cancelled;
+}
+
+/// A flow to be stored by ExecutionLog::scheduleFlows().
+struct NewFlow {
+    QString type;
+    int typeVersion = 1;
+    QJsonObject arguments;
+    int priority = 0;           ///< higher runs first
+    QDateTime runAt;            ///< not before; invalid means now
+    QString idempotencyKey;     ///< scheduling the same key again returns the first flow's id
+};
+
+/// One flow as stored: queue entry, status, lease and outcome.
+struct FlowRecord {
+    qint64 id = 0;
+    QString type;
+    int typeVersion = 1;
+    QJsonObject arguments;
+    FlowStatus status = FlowStatus::Pending;
+    int priority = 0;
+    QDateTime runAt;
+    QString idempotencyKey;
+    QString leaseOwner;
+    QDateTime leaseExpires;
+    QByteArray resultJson;      ///< JSON text; empty until completed
+    QString error;
+    int stepCount = 0;          ///< steps recorded so far (progress)
+    QDateTime created;
+    QDateTime updated;
+    QDateTime finished;
+};
+
+/// One attempt of a step: when it ran, where, and how it ended (empty error: success).
+struct AttemptRecord {
+    int number = 1;
+    QDateTime started;
+    QDateTime finished;
+    QString error;
+    QString worker;
+};
+
+/// One step (or durable timer) of a flow, at its position in the run.
+struct StepRecord {
+    qint64 flowId = 0;
+    int seq = 0;                ///< position in the run: 0, 1, 2 ...
+    QString name;
+    int occurrence = 0;         ///< how many steps of the same name came before it in the run
+    QByteArray inputHash;       ///< hex SHA-1 of the step's inputs, where the caller gave any
+    StepKind kind = StepKind::Step;
+    StepStatus status = StepStatus::Running;
+    QByteArray resultJson;
+    QString error;
+    QString worker;             ///< the worker that ran its last attempt
+    int attempts = 0;           ///< attempts stored so far, across manual retries
+    int retryBase = 0;          ///< attempts made before the last manual retry (policy budget starts here)
+    int typeVersion = 1;        ///< the flow type's version that recorded the step
+    QDateTime started;
+    QDateTime finished;
+    QDateTime nextAttemptAt;    ///< while Retrying; for a timer, its fire time
+    QList<AttemptRecord> attemptLog; ///< filled by ExecutionLog::steps() when asked
+};
+
+} // namespace ergon
+
+Q_DECLARE_METATYPE(ergon::FlowRecord)
+Q_DECLARE_METATYPE(ergon::StepRecord)

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <QStringList>
+
+#include <chrono>
+
+namespace ergon {
+
+/// How a failing step is retried. Attempt n (n ≥ 2) waits
+/// min(initialDelay × multiplier^(n-2), maxDelay) after attempt n-1 failed.
+/// An error whose kind is listed in nonRetryableErrorKinds fails the step at once.
+struct RetryPolicy {
+    int maxAttempts = 3;
+    std::chrono::milliseconds initialDelay{1000};
+    double multiplier = 2.0;
+    std::chrono::milliseconds maxDelay{std::chrono::minutes(5)};
+    QStringList nonRetryableErrorKinds;
+
+    /// One attempt, no retry.
+    static RetryPolicy none();
+    /// 3 attempts, 1 s, ×2: the default of every step.
+    static RetryPolicy standard();
+    /// 10 attempts, 100 ms, ×1.5.
+    static RetryPolicy aggressive();
+
+    /// The wait before the given attempt (1-based; attempt 1 never waits).
+    std::chrono::milliseconds delayBefore(int attempt) const;
+    bool isRetryable(const QString &errorKind) const;
+
+    bool operator==(const RetryPolicy &) const = default;
+};
+
+} // namespace ergon

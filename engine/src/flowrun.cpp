@@ -1,0 +1,118 @@
+#include "flowrun_p.h"
+
+#include "ergon/clock.h"
+#include "ergon/steperror.h"
+
+namespace ergon::detail {
+
+ExecutorCore::ExecutorCore(ExecutionLog &log, const FlowRegistry &registry, Clock &clock, QString owner)
+    : log(log)
+    , registry(registry)
+    , clock(clock)
+    , owner(std::move(owner))
+    , committer(log)
+{
+}
+
+FlowRun::FlowRun(std::shared_ptr<ExecutorCore> core, FlowRecord record, QList<StepRecord> recorded, int typeVersion,
+                 std::unique_ptr<Flow> flow)
+    : m_core(std::move(core))
+    , m_record(std::move(record))
+    , m_recorded(std::move(recorded))
+    , m_typeVersion(typeVersion)
+    , m_flow(std::move(flow))
+    , m_context(*this)
+{
+}
+
+void FlowRun::ensureAlive() const
+{
+    if (m_core->stopped)
+        throw FlowAborted{QStringLiteral("the executor stopped")};
+}
+
+namespace {
+QString describeStep(const QString &name, StepKind kind, const QByteArray &inputHash)
+{
+    QString text = kind == StepKind::Timer ? QStringLiteral("timer '%1'").arg(name) : QStringLiteral("step '%1'").arg(name);
+    if (!inputHash.isEmpty())
+        text += QStringLiteral(" (input %1)").arg(QString::fromLatin1(inputHash.left(8)));
+    return text;
+}
+} // namespace
+
+StepRecord FlowRun::beginStep(const QString &name, StepKind kind, const QByteArray &inputHash)
+{
+    ensureAlive();
+    const int seq = m_nextSeq++;
+    const int occurrence = m_occurrences[name]++;
+    if (seq < m_recorded.size()) {
+        const StepRecord &recorded = m_recorded.at(seq);
+        if (recorded.name != name || recorded.kind != kind
+            || recorded.inputHash != inputHash) {
+            QString message = QStringLiteral("non-deterministic replay of flow %1 (%2) at position %3: the log holds %4, "
+                                             "but the flow now asks for %5")
+                                  .arg(m_record.id)
+                                  .arg(m_record.type)
+                                  .arg(seq + 1)
+                                  .arg(describeStep(recorded.name, recorded.kind, recorded.inputHash),
+                                       describeStep(name, kind, inputHash));
+            if (recorded.typeVersion != m_typeVersion)
+                message += QStringLiteral("; recorded by version %1, replayed by version %2")
+                               .arg(recorded.typeVersion)
+                               .arg(m_typeVersion);
+            throw NonDeterminismError(message);
+        }
+        return recorded;
+    }
+    StepRecord step;
+    step.flowId = m_record.id;
+    step.seq = seq;
+    step.name = name;
+    step.occurrence = occurrence;
+    step.inputHash = inputHash;
+    step.kind = kind;
+    step.typeVersion = m_typeVersion;
+    return step;
+}
+
+FlowUpdate FlowRun::flowUpdate(FlowStatus status) const
+{
+    FlowUpdate update;
+    update.flowId = m_record.id;
+    update.leaseOwner = m_core->owner;
+    update.status = status;
+    update.updated = m_core->clock.now();
+    return update;
+}
+
+QCoro::Task<> FlowRun::commitStep(StepRecord step, std::optional<AttemptRecord> attempt)
+{
+    LogBatch batch;
+    FlowUpdate progress = flowUpdate(FlowStatus::Running);
+    progress.stepCount = step.seq + 1;
+    batch.flows.append(std::move(progress));
+    if (attempt)
+        batch.attempts.append(AttemptWrite{step.flowId, step.seq, *attempt});
+    batch.steps.append(std::move(step));
+    const GroupCommitter::Outcome outcome = co_await m_core->committer.commit(m_record.id, std::move(batch));
+    if (!outcome.status)
+        throw FlowAborted{outcome.status.error().message()};
+    if (outcome.refused)
+        throw FlowAborted{QStringLiteral("the flow is no longer held by %1 (lease lost or cancelled)").arg(m_core->owner)};
+}
+
+QCoro::Task<> FlowRun::commitFlow(FlowUpdate update, std::optional<StepRecord> step)
+{
+    LogBatch batch;
+    batch.flows.append(std::move(update));
+    if (step)
+        batch.steps.append(std::move(*step));
+    const GroupCommitter::Outcome outcome = co_await m_core->committer.commit(m_record.id, std::move(batch));
+    if (!outcome.status)
+        throw FlowAborted{outcome.status.error().message()};
+    if (outcome.refused)
+        throw FlowAborted{QStringLiteral("the flow is no longer held by %1 (lease lost or cancelled)").arg(m_core->owner)};
+}
+
+} // namespace ergon::detail

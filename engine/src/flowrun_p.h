@@ -1,0 +1,91 @@
+#pragma once
+
+#include "groupcommitter.h"
+
+#include "ergon/flow.h"
+#include "ergon/flowcontext.h"
+#include "ergon/records.h"
+
+#include <QHash>
+
+#include <chrono>
+#include <memory>
+
+namespace ergon {
+
+class Clock;
+class ExecutionLog;
+class FlowRegistry;
+
+namespace detail {
+
+/// Unwinds a flow's coroutine when the run must stop without writing anything more: the
+/// executor was destroyed, the lease was lost, the flow was cancelled, or a commit failed.
+/// Not a std::exception, so that flow code catching std::exception does not swallow it.
+struct FlowAborted {
+    QString reason;
+};
+
+/// Unwinds a flow's coroutine that parked itself on a durable timer (status waiting).
+struct FlowSuspended {
+};
+
+/// What every run of one executor shares; outlives the executor while runs unwind.
+struct ExecutorCore {
+    ExecutorCore(ExecutionLog &log, const FlowRegistry &registry, Clock &clock, QString owner);
+
+    ExecutionLog &log;
+    const FlowRegistry &registry;
+    Clock &clock;
+    QString owner;
+    GroupCommitter committer;
+    std::chrono::milliseconds leaseDuration{std::chrono::seconds(60)};
+    bool waitForTimers = true;
+    bool stopped = false;
+    int inFlight = 0;
+};
+
+/// The state of one flow being run: its record, the steps the log holds, and the position of
+/// the replay. Owned by the coroutine that drives the run, so it lives exactly as long.
+class FlowRun
+{
+public:
+    FlowRun(std::shared_ptr<ExecutorCore> core, FlowRecord record, QList<StepRecord> recorded, int typeVersion,
+            std::unique_ptr<Flow> flow);
+
+    ExecutorCore &core() const { return *m_core; }
+    const FlowRecord &record() const { return m_record; }
+    FlowContext &context() { return m_context; }
+    Flow &flow() { return *m_flow; }
+    int typeVersion() const { return m_typeVersion; }
+
+    /// Throws FlowAborted once the executor has stopped.
+    void ensureAlive() const;
+
+    /// The next position in the run for a step or timer of this name: returns the step to
+    /// fill in, taken from the log when it holds one (after checking it is the same step).
+    StepRecord beginStep(const QString &name, StepKind kind, const QByteArray &inputHash);
+
+    /// Writes a step (and an attempt, if any) with the flow's progress, in the next group
+    /// commit. Throws FlowAborted if the commit fails or the flow is no longer ours.
+    [[nodiscard]] QCoro::Task<> commitStep(StepRecord step, std::optional<AttemptRecord> attempt);
+    /// Writes the flow's new state (finished, waiting, or handed back).
+    [[nodiscard]] QCoro::Task<> commitFlow(FlowUpdate update, std::optional<StepRecord> step = std::nullopt);
+
+    FlowUpdate flowUpdate(FlowStatus status) const;
+
+    int currentAttempt = 0;
+
+private:
+    std::shared_ptr<ExecutorCore> m_core;
+    FlowRecord m_record;
+    QList<StepRecord> m_recorded;
+    int m_typeVersion;
+    std::unique_ptr<Flow> m_flow;
+    FlowContext m_context;
+    int m_nextSeq = 0;
+    QHash<QString, int> m_occurrences;
+};
+
+} // namespace detail
+} // namespace ergon

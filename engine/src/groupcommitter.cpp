@@ -1,0 +1,110 @@
+#include "groupcommitter.h"
+
+#include "ergon/executionlog.h"
+
+#include <QPointer>
+
+namespace ergon {
+
+GroupCommitter::Awaiter::Awaiter(GroupCommitter *committer, qint64 flowId, LogBatch batch)
+    : m_committer(committer)
+    , m_flowId(flowId)
+    , m_batch(std::move(batch))
+{
+}
+
+bool GroupCommitter::Awaiter::await_ready() const noexcept
+{
+    return m_committer->isAborted();
+}
+
+void GroupCommitter::Awaiter::await_suspend(std::coroutine_handle<> handle)
+{
+    m_handedIn = true;
+    m_committer->enqueue(m_flowId, std::move(m_batch), handle, &m_outcome);
+}
+
+GroupCommitter::Outcome GroupCommitter::Awaiter::await_resume()
+{
+    // Ready at once only when aborted. Otherwise the outcome was filled in before the resume,
+    // and the committer may be gone by now: do not touch it.
+    if (!m_handedIn)
+        m_outcome.status = Error(m_committer->m_abortReason, QStringLiteral("aborted"));
+    return std::move(m_outcome);
+}
+
+GroupCommitter::GroupCommitter(ExecutionLog &log, QObject *parent)
+    : QObject(parent)
+    , m_log(log)
+{
+}
+
+GroupCommitter::~GroupCommitter()
+{
+    abort(QStringLiteral("the executor stopped before the commit"));
+}
+
+void GroupCommitter::abort(const QString &reason)
+{
+    if (m_aborted)
+        return;
+    m_aborted = true;
+    m_abortReason = reason;
+    std::vector<Group> groups = std::exchange(m_groups, {});
+    for (Group &group : groups) {
+        for (Waiter &waiter : group.waiters) {
+            waiter.outcome->status = Error(reason, QStringLiteral("aborted"));
+            waiter.handle.resume();
+        }
+    }
+}
+
+void GroupCommitter::enqueue(qint64 flowId, LogBatch &&batch, std::coroutine_handle<> handle, Outcome *outcome)
+{
+    if (m_groups.empty() || m_groups.back().batch.size() >= m_maxBatchRows)
+        m_groups.emplace_back();
+    Group &group = m_groups.back();
+    group.batch.append(std::move(batch));
+    group.waiters.push_back(Waiter{handle, flowId, outcome});
+    if (!m_flushScheduled) {
+        m_flushScheduled = true;
+        // Queued: every flow that reaches a durable point in this event-loop turn joins the
+        // same transaction.
+        QMetaObject::invokeMethod(this, &GroupCommitter::flush, Qt::QueuedConnection);
+    }
+}
+
+void GroupCommitter::flush()
+{
+    m_flushScheduled = false;
+    std::vector<Group> groups = std::exchange(m_groups, {});
+    // A resumed flow may finish and release the last owner of this committer: after each
+    // resume, check that it still exists before touching a member.
+    QPointer<GroupCommitter> self(this);
+    for (Group &group : groups) {
+        if (!self || m_aborted) {
+            const QString reason = self ? m_abortReason : QStringLiteral("the executor stopped before the commit");
+            for (Waiter &waiter : group.waiters) {
+                waiter.outcome->status = Error(reason, QStringLiteral("aborted"));
+                waiter.handle.resume();
+            }
+            continue;
+        }
+        const auto written = m_log.write(group.batch);
+        if (written) {
+            ++m_commits;
+            m_rows += group.batch.size();
+        }
+        for (Waiter &waiter : group.waiters) {
+            if (written)
+                waiter.outcome->refused = written->contains(waiter.flowId);
+            else
+                waiter.outcome->status = written.error();
+        }
+        // Resumed flows hand in their next batches, which go to the next flush.
+        for (Waiter &waiter : group.waiters)
+            waiter.handle.resume();
+    }
+}
+
+} // namespace ergon

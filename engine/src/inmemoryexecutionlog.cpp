@@ -1,0 +1,268 @@
+#include "ergon/inmemoryexecutionlog.h"
+
+#include "ergon/jsontext.h"
+
+#include <QMutex>
+
+#include <algorithm>
+
+namespace ergon {
+
+class InMemoryExecutionLog::Store
+{
+public:
+    QMutex mutex;
+    qint64 nextId = 1;
+    QMap<qint64, FlowRecord> flows;
+    QHash<qint64, QList<StepRecord>> steps; ///< by flow, in seq order, each with its attempt log
+    QHash<QString, qint64> idempotencyKeys;
+};
+
+namespace {
+Error notFound(qint64 id)
+{
+    return Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found"));
+}
+
+bool matches(const FlowRecord &flow, const FlowQuery &query)
+{
+    if (query.status && flow.status != *query.status)
+        return false;
+    if (!query.type.isEmpty() && flow.type != query.type)
+        return false;
+    if (!query.text.isEmpty() && QString::number(flow.id) != query.text
+        && !QString::fromUtf8(toJsonText(flow.arguments)).contains(query.text, Qt::CaseInsensitive))
+        return false;
+    return true;
+}
+
+void applyUpdate(FlowRecord &flow, const FlowUpdate &update)
+{
+    flow.status = update.status;
+    if (update.stepCount >= 0)
+        flow.stepCount = update.stepCount;
+    if (!update.resultJson.isEmpty())
+        flow.resultJson = update.resultJson;
+    flow.error = update.error;
+    if (update.runAt.isValid())
+        flow.runAt = update.runAt;
+    flow.updated = update.updated;
+    if (isFinished(update.status))
+        flow.finished = update.updated;
+    if (update.releaseLease) {
+        flow.leaseOwner.clear();
+        flow.leaseExpires = QDateTime();
+    }
+}
+
+void upsertStep(QList<StepRecord> &steps, const StepRecord &step)
+{
+    auto it = std::lower_bound(steps.begin(), steps.end(), step.seq,
+                               [](const StepRecord &existing, int seq) { return existing.seq < seq; });
+    if (it != steps.end() && it->seq == step.seq) {
+        if (it->status == StepStatus::Completed)
+            return; // a completed step is recorded exactly once
+        QList<AttemptRecord> attempts = std::move(it->attemptLog);
+        *it = step;
+        it->attemptLog = std::move(attempts);
+        return;
+    }
+    StepRecord stored = step;
+    stored.attemptLog.clear();
+    steps.insert(it, std::move(stored));
+}
+} // namespace
+
+InMemoryExecutionLog::InMemoryExecutionLog()
+    : m_store(std::make_shared<Store>())
+{
+}
+
+InMemoryExecutionLog::InMemoryExecutionLog(std::shared_ptr<Store> store)
+    : m_store(std::move(store))
+{
+}
+
+InMemoryExecutionLog::~InMemoryExecutionLog() = default;
+
+QString InMemoryExecutionLog::location() const
+{
+    return QStringLiteral("memory");
+}
+
+Result<QList<qint64>> InMemoryExecutionLog::scheduleFlows(const QList<NewFlow> &flows, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<qint64> ids;
+    ids.reserve(flows.size());
+    for (const NewFlow &flow : flows) {
+        if (!flow.idempotencyKey.isEmpty()) {
+            if (const auto it = m_store->idempotencyKeys.constFind(flow.idempotencyKey); it != m_store->idempotencyKeys.cend()) {
+                ids.append(*it);
+                continue;
+            }
+        }
+        FlowRecord record;
+        record.id = m_store->nextId++;
+        record.type = flow.type;
+        record.typeVersion = flow.typeVersion;
+        record.arguments = flow.arguments;
+        record.priority = flow.priority;
+        record.runAt = flow.runAt.isValid() ? flow.runAt : now;
+        record.idempotencyKey = flow.idempotencyKey;
+        record.created = now;
+        record.updated = now;
+        if (!flow.idempotencyKey.isEmpty())
+            m_store->idempotencyKeys.insert(flow.idempotencyKey, record.id);
+        ids.append(record.id);
+        m_store->flows.insert(record.id, std::move(record));
+    }
+    return ids;
+}
+
+Result<std::optional<FlowRecord>> InMemoryExecutionLog::flow(qint64 id)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto it = m_store->flows.constFind(id);
+    if (it == m_store->flows.cend())
+        return std::optional<FlowRecord>();
+    return std::optional<FlowRecord>(*it);
+}
+
+Result<QList<StepRecord>> InMemoryExecutionLog::steps(qint64 flowId, bool withAttempts)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<StepRecord> steps = m_store->steps.value(flowId);
+    if (!withAttempts) {
+        for (StepRecord &step : steps)
+            step.attemptLog.clear();
+    }
+    return steps;
+}
+
+Result<QList<FlowRecord>> InMemoryExecutionLog::flows(const FlowQuery &query)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<FlowRecord> page;
+    int skipped = 0;
+    for (auto it = m_store->flows.cend(); it != m_store->flows.cbegin() && page.size() < query.limit;) {
+        --it;
+        if (!matches(*it, query))
+            continue;
+        if (skipped++ < query.offset)
+            continue;
+        page.append(*it);
+    }
+    return page;
+}
+
+Result<QMap<FlowStatus, qint64>> InMemoryExecutionLog::countByStatus()
+{
+    QMutexLocker lock(&m_store->mutex);
+    QMap<FlowStatus, qint64> counts;
+    for (const FlowRecord &flow : std::as_const(m_store->flows))
+        ++counts[flow.status];
+    return counts;
+}
+
+Result<bool> InMemoryExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
+                                             const QDateTime &leaseUntil)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto it = m_store->flows.find(id);
+    if (it == m_store->flows.end())
+        return false;
+    const bool queuedAndDue = (it->status == FlowStatus::Pending || it->status == FlowStatus::Waiting) && it->runAt <= now;
+    const bool leaseFree = it->status == FlowStatus::Running && (it->leaseExpires < now || it->leaseOwner == owner);
+    if (!queuedAndDue && !leaseFree)
+        return false;
+    it->status = FlowStatus::Running;
+    it->leaseOwner = owner;
+    it->leaseExpires = leaseUntil;
+    it->updated = now;
+    return true;
+}
+
+Result<QSet<qint64>> InMemoryExecutionLog::write(const LogBatch &batch)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QSet<qint64> refused;
+    for (const FlowUpdate &update : batch.flows) {
+        const auto it = m_store->flows.find(update.flowId);
+        const bool held = it != m_store->flows.end()
+            && (update.leaseOwner.isEmpty() || (it->leaseOwner == update.leaseOwner && it->status == FlowStatus::Running));
+        if (!held) {
+            refused.insert(update.flowId);
+            continue;
+        }
+        applyUpdate(*it, update);
+    }
+    for (const StepRecord &step : batch.steps) {
+        if (!refused.contains(step.flowId))
+            upsertStep(m_store->steps[step.flowId], step);
+    }
+    for (const AttemptWrite &write : batch.attempts) {
+        if (refused.contains(write.flowId))
+            continue;
+        QList<StepRecord> &steps = m_store->steps[write.flowId];
+        const auto step = std::find_if(steps.begin(), steps.end(), [&](const StepRecord &s) { return s.seq == write.seq; });
+        if (step == steps.end())
+            continue;
+        const bool known = std::any_of(step->attemptLog.cbegin(), step->attemptLog.cend(),
+                                       [&](const AttemptRecord &a) { return a.number == write.attempt.number; });
+        if (!known)
+            step->attemptLog.append(write.attempt);
+    }
+    return refused;
+}
+
+Result<void> InMemoryExecutionLog::retryFlow(qint64 id, const QString &stepName, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto it = m_store->flows.find(id);
+    if (it == m_store->flows.end())
+        return notFound(id);
+    if (it->status != FlowStatus::Failed)
+        return Error(QStringLiteral("flow %1 is %2, not failed: nothing to retry").arg(id).arg(toString(it->status)),
+                     QStringLiteral("not-failed"));
+    QList<StepRecord> &steps = m_store->steps[id];
+    const auto isTarget = [&](const StepRecord &step) {
+        return step.status == StepStatus::Failed && (stepName.isEmpty() || step.name == stepName);
+    };
+    if (!stepName.isEmpty() && std::none_of(steps.cbegin(), steps.cend(), isTarget))
+        return Error(QStringLiteral("flow %1 has no failed step '%2'").arg(id).arg(stepName), QStringLiteral("not-found"));
+    for (StepRecord &step : steps) {
+        if (!isTarget(step))
+            continue;
+        step.status = StepStatus::Retrying;
+        step.retryBase = step.attempts;
+        step.nextAttemptAt = QDateTime();
+        step.finished = QDateTime();
+    }
+    it->status = FlowStatus::Pending;
+    it->error.clear();
+    it->runAt = now;
+    it->updated = now;
+    it->finished = QDateTime();
+    it->leaseOwner.clear();
+    it->leaseExpires = QDateTime();
+    return {};
+}
+
+Result<void> InMemoryExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto it = m_store->flows.find(id);
+    if (it == m_store->flows.end())
+        return notFound(id);
+    if (isFinished(it->status))
+        return Error(QStringLiteral("flow %1 is already %2").arg(id).arg(toString(it->status)), QStringLiteral("finished"));
+    it->status = FlowStatus::Cancelled;
+    it->updated = now;
+    it->finished = now;
+    it->leaseOwner.clear();
+    it->leaseExpires = QDateTime();
+    return {};
+}
+
+} // namespace ergon

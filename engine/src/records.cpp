@@ -1,0 +1,61 @@
+#include "ergon/records.h"
+#include "ergon/logbatch.h"
+
+#include <array>
+
+namespace ergon {
+
+namespace {
+template<typename Enum, size_t N>
+std::optional<Enum> fromName(const std::array<const char *, N> &names, const QString &text)
+{
+    for (size_t i = 0; i < N; ++i) {
+        if (text == QLatin1String(names[i]))
+            return Enum(i);
+    }
+    return std::nullopt;
+}
+
+constexpr std::array<const char *, 6> flowStatusNames{"pending", "running", "waiting", "completed", "failed", "cancelled"};
+constexpr std::array<const char *, 4> stepStatusNames{"running", "retrying", "completed", "failed"};
+constexpr std::array<const char *, 2> stepKindNames{"step", "timer"};
+} // namespace
+
+QString toString(FlowStatus status)
+{
+    return QLatin1String(flowStatusNames[size_t(status)]);
+}
+
+QString toString(StepStatus status)
+{
+    return QLatin1String(stepStatusNames[size_t(status)]);
+}
+
+QString toString(StepKind kind)
+{
+    return QLatin1String(stepKindNames[size_t(kind)]);
+}
+
+std::optional<FlowStatus> flowStatusFromString(const QString &text)
+{
+    return fromName<FlowStatus>(flowStatusNames, text);
+}
+
+std::optional<StepStatus> stepStatusFromString(const QString &text)
+{
+    return fromName<StepStatus>(stepStatusNames, text);
+}
+
+std::optional<StepKind> stepKindFromString(const QString &text)
+{
+    return fromName<StepKind>(stepKindNames, text);
+}
+
+void LogBatch::append(LogBatch &&other)
+{
+    flows.append(std::move(other.flows));
+    steps.append(std::move(other.steps));
+    attempts.append(std::move(other.attempts));
+}
+
+} // namespace ergon

@@ -1,0 +1,645 @@
+#include "ergon/sqliteexecutionlog.h"
+
+#include "sqliteschema.h"
+
+#include "ergon/jsontext.h"
+
+#include <QAtomicInteger>
+#include <QFile>
+#include <QDir>
+#include <QFileInfo>
+#include <QHash>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QVariant>
+
+namespace ergon {
+
+namespace {
+
+QAtomicInteger<quint64> connectionCounter;
+
+QVariant fromTime(const QDateTime &time)
+{
+    return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QDateTime toTime(const QVariant &value)
+{
+    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+QVariant nullIfEmpty(const QString &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
+}
+
+QVariant nullIfEmpty(const QByteArray &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(QString::fromUtf8(text));
+}
+
+const QString flowColumns = QStringLiteral(
+    "id, type, type_version, args, status, priority, run_at, idempotency_key, lease_owner, lease_expires,"
+    " result, error, step_count, created, updated, finished");
+
+FlowRecord flowFromRow(const QSqlQuery &query)
+{
+    FlowRecord flow;
+    flow.id = query.value(0).toLongLong();
+    flow.type = query.value(1).toString();
+    flow.typeVersion = query.value(2).toInt();
+    flow.arguments = objectFromJsonText(query.value(3).toString().toUtf8()).value_or(QJsonObject());
+    flow.status = flowStatusFromString(query.value(4).toString()).value_or(FlowStatus::Pending);
+    flow.priority = query.value(5).toInt();
+    flow.runAt = toTime(query.value(6));
+    flow.idempotencyKey = query.value(7).toString();
+    flow.leaseOwner = query.value(8).toString();
+    flow.leaseExpires = toTime(query.value(9));
+    flow.resultJson = query.value(10).toString().toUtf8();
+    flow.error = query.value(11).toString();
+    flow.stepCount = query.value(12).toInt();
+    flow.created = toTime(query.value(13));
+    flow.updated = toTime(query.value(14));
+    flow.finished = toTime(query.value(15));
+    return flow;
+}
+
+const QString stepColumns = QStringLiteral(
+    "flow_id, seq, name, occurrence, input_hash, kind, status, result, error, worker, attempts, retry_base,"
+    " type_version, started, finished, next_attempt_at");
+
+StepRecord stepFromRow(const QSqlQuery &query)
+{
+    StepRecord step;
+    step.flowId = query.value(0).toLongLong();
+    step.seq = query.value(1).toInt();
+    step.name = query.value(2).toString();
+    step.occurrence = query.value(3).toInt();
+    step.inputHash = query.value(4).toString().toLatin1();
+    step.kind = stepKindFromString(query.value(5).toString()).value_or(StepKind::Step);
+    step.status = stepStatusFromString(query.value(6).toString()).value_or(StepStatus::Running);
+    step.resultJson = query.value(7).toString().toUtf8();
+    step.error = query.value(8).toString();
+    step.worker = query.value(9).toString();
+    step.attempts = query.value(10).toInt();
+    step.retryBase = query.value(11).toInt();
+    step.typeVersion = query.value(12).toInt();
+    step.started = toTime(query.value(13));
+    step.finished = toTime(query.value(14));
+    step.nextAttemptAt = toTime(query.value(15));
+    return step;
+}
+
+} // namespace
+
+class SqliteExecutionLog::Private
+{
+public:
+    QString path;
+    QString connectionName;
+    QSqlDatabase db;
+    bool readOnly = false;
+    QHash<QString, QSqlQuery> statements;
+
+    ~Private()
+    {
+        statements.clear();
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(connectionName);
+    }
+
+    QString fileName() const { return QFileInfo(path).fileName(); }
+
+    Error sqlError(const QString &doing, const QSqlError &error) const
+    {
+        const QString text = error.text().trimmed();
+        QString kind = QStringLiteral("storage");
+        QString message = QStringLiteral("%1 %2: %3").arg(doing, fileName(), text);
+        if (text.contains(QLatin1String("readonly")) || text.contains(QLatin1String("read-only"))) {
+            kind = QStringLiteral("read-only");
+            message = QStringLiteral("%1 %2: the database is read-only (%3)").arg(doing, fileName(), text);
+        } else if (text.contains(QLatin1String("locked")) || text.contains(QLatin1String("busy"))) {
+            kind = QStringLiteral("busy");
+            message = QStringLiteral("%1 %2: the database stayed locked by another process (%3)").arg(doing, fileName(), text);
+        } else if (text.contains(QLatin1String("malformed")) || text.contains(QLatin1String("not a database"))) {
+            kind = QStringLiteral("corrupt");
+            message = QStringLiteral("%1 %2: the database file is corrupt (%3)").arg(doing, fileName(), text);
+        }
+        return Error(message, kind);
+    }
+
+    /// A prepared statement, prepared on first use and kept: re-preparing costs ~35%.
+    Result<QSqlQuery *> statement(const QString &sql)
+    {
+        auto it = statements.find(sql);
+        if (it == statements.end()) {
+            QSqlQuery query(db);
+            if (!query.prepare(sql))
+                return sqlError(QStringLiteral("preparing a statement on"), query.lastError());
+            it = statements.insert(sql, std::move(query));
+        }
+        return &it.value();
+    }
+
+    /// Runs a prepared statement with the values bound in order.
+    Result<QSqlQuery *> run(const QString &sql, const QVariantList &values, const QString &doing)
+    {
+        auto query = statement(sql);
+        if (!query)
+            return query.error();
+        QSqlQuery *q = *query;
+        for (int i = 0; i < values.size(); ++i)
+            q->bindValue(i, values.at(i));
+        if (!q->exec())
+            return sqlError(doing, q->lastError());
+        return q;
+    }
+
+    Result<void> exec(const QString &sql, const QString &doing)
+    {
+        QSqlQuery query(db);
+        if (!query.exec(sql))
+            return sqlError(doing, query.lastError());
+        return {};
+    }
+
+    // QSqlDatabase::transaction() issues a deferred BEGIN, which fails at once with SQLITE_BUSY
+    // when another writer holds the lock; BEGIN IMMEDIATE waits on the busy timeout instead.
+    Result<void> begin(const QString &doing) { return exec(QStringLiteral("BEGIN IMMEDIATE"), doing); }
+
+    Result<void> commit(const QString &doing)
+    {
+        if (!db.commit()) {
+            const Error error = sqlError(doing, db.lastError());
+            db.rollback();
+            return error;
+        }
+        return {};
+    }
+
+    template<typename T>
+    Result<T> rollback(Error error)
+    {
+        db.rollback();
+        return error;
+    }
+
+    Result<void> migrate();
+    Result<qint64> scheduleOne(const NewFlow &flow, const QDateTime &now);
+    Result<bool> applyFlowUpdate(const FlowUpdate &update);
+    Result<void> applyStep(const StepRecord &step);
+};
+
+Result<void> SqliteExecutionLog::Private::migrate()
+{
+    QSqlQuery versionQuery(db);
+    if (!versionQuery.exec(QStringLiteral("PRAGMA user_version")) || !versionQuery.next())
+        return sqlError(QStringLiteral("reading the schema version of"), versionQuery.lastError());
+    const int version = versionQuery.value(0).toInt();
+    versionQuery.finish();
+
+    if (version > SqliteExecutionLog::schemaVersion) {
+        return Error(QStringLiteral("%1 was written by a newer Ergon Console (schema version %2; this build knows "
+                                    "versions up to %3). Upgrade Ergon Console to open it; the file was left untouched.")
+                         .arg(fileName())
+                         .arg(version)
+                         .arg(SqliteExecutionLog::schemaVersion),
+                     QStringLiteral("newer-schema"));
+    }
+    if (version == 0) {
+        QSqlQuery tables(db);
+        if (!tables.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) || !tables.next())
+            return sqlError(QStringLiteral("reading"), tables.lastError());
+        if (tables.value(0).toInt() > 0) {
+            return Error(QStringLiteral("%1 is an SQLite database of another application (it has tables but no Ergon "
+                                        "schema); it was left untouched.")
+                             .arg(fileName()),
+                         QStringLiteral("foreign-database"));
+        }
+    }
+    if (version == SqliteExecutionLog::schemaVersion)
+        return {};
+    if (readOnly) {
+        return Error(QStringLiteral("%1 is read-only and needs its schema upgraded from version %2 to %3")
+                         .arg(fileName())
+                         .arg(version)
+                         .arg(SqliteExecutionLog::schemaVersion),
+                     QStringLiteral("read-only"));
+    }
+
+    for (const SchemaMigration &migration : sqliteMigrations()) {
+        if (migration.version <= version)
+            continue;
+        const QString doing = QStringLiteral("migrating to schema version %1").arg(migration.version);
+        if (auto begun = begin(doing); !begun)
+            return begun;
+        for (const QString &sql : migration.statements) {
+            if (auto done = exec(sql, doing); !done)
+                return rollback<void>(done.error());
+        }
+        if (auto done = exec(QStringLiteral("PRAGMA user_version = %1").arg(migration.version), doing); !done)
+            return rollback<void>(done.error());
+        if (auto committed = commit(doing); !committed)
+            return committed;
+    }
+    return {};
+}
+
+SqliteExecutionLog::SqliteExecutionLog(std::unique_ptr<Private> d)
+    : d(std::move(d))
+{
+}
+
+SqliteExecutionLog::~SqliteExecutionLog() = default;
+
+Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QString &path, Options options)
+{
+    auto d = std::make_unique<Private>();
+    d->path = path;
+    d->connectionName = QStringLiteral("ergon-sqlite-%1").arg(connectionCounter.fetchAndAddRelaxed(1));
+
+    // Refuse what is not an SQLite file before SQLite touches it.
+    QFile file(path);
+    if (file.exists()) {
+        if (!file.open(QIODevice::ReadOnly))
+            return Error(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()), QStringLiteral("io"));
+        const QByteArray header = file.read(16);
+        file.close();
+        if (!header.isEmpty() && header != QByteArray("SQLite format 3\0", 16)) {
+            return Error(QStringLiteral("%1 is not an SQLite database (corrupt, or another kind of file); it was left "
+                                        "untouched.")
+                             .arg(path),
+                         QStringLiteral("corrupt"));
+        }
+        // Permission bits are honoured even for root, who could write anyway: a file the user
+        // made read-only is opened read-only.
+        const auto permissions = file.permissions();
+        d->readOnly = !(permissions & (QFile::WriteOwner | QFile::WriteUser | QFile::WriteGroup | QFile::WriteOther));
+    } else {
+        const QFileInfo info(path);
+        if (!info.absoluteDir().exists())
+            return Error(QStringLiteral("cannot create %1: the folder %2 does not exist").arg(info.fileName(), info.absolutePath()),
+                         QStringLiteral("io"));
+    }
+
+    d->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
+    QString connectOptions = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(options.busyTimeoutMs);
+    if (d->readOnly)
+        connectOptions += QStringLiteral(";QSQLITE_OPEN_READONLY");
+    d->db.setConnectOptions(connectOptions);
+    d->db.setDatabaseName(path);
+    if (!d->db.open())
+        return d->sqlError(QStringLiteral("opening"), d->db.lastError());
+
+    if (!d->readOnly) {
+        if (auto done = d->exec(QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("setting up")); !done)
+            return done.error();
+    }
+    const QString synchronous = options.synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
+    if (auto done = d->exec(QStringLiteral("PRAGMA synchronous = ") + synchronous, QStringLiteral("setting up")); !done)
+        return done.error();
+    if (auto migrated = d->migrate(); !migrated)
+        return migrated.error();
+    return std::unique_ptr<SqliteExecutionLog>(new SqliteExecutionLog(std::move(d)));
+}
+
+bool SqliteExecutionLog::isReadOnly() const
+{
+    return d->readOnly;
+}
+
+QString SqliteExecutionLog::location() const
+{
+    return d->path;
+}
+
+Result<qint64> SqliteExecutionLog::Private::scheduleOne(const NewFlow &flow, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("scheduling a flow in");
+    if (!flow.idempotencyKey.isEmpty()) {
+        auto existing = run(QStringLiteral("SELECT id FROM flows WHERE idempotency_key = ?"), {flow.idempotencyKey}, doing);
+        if (!existing)
+            return existing.error();
+        QSqlQuery *q = *existing;
+        if (q->next()) {
+            const qint64 id = q->value(0).toLongLong();
+            q->finish();
+            return id;
+        }
+    }
+    auto inserted = run(QStringLiteral("INSERT INTO flows (type, type_version, args, status, priority, run_at,"
+                                       " idempotency_key, created, updated) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)"),
+                        {flow.type, flow.typeVersion, QString::fromUtf8(toJsonText(flow.arguments)), flow.priority,
+                         fromTime(flow.runAt.isValid() ? flow.runAt : now), nullIfEmpty(flow.idempotencyKey),
+                         fromTime(now), fromTime(now)},
+                        doing);
+    if (!inserted)
+        return inserted.error();
+    return (*inserted)->lastInsertId().toLongLong();
+}
+
+Result<QList<qint64>> SqliteExecutionLog::scheduleFlows(const QList<NewFlow> &flows, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("scheduling flows in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    QList<qint64> ids;
+    ids.reserve(flows.size());
+    for (const NewFlow &flow : flows) {
+        auto id = d->scheduleOne(flow, now);
+        if (!id)
+            return d->rollback<QList<qint64>>(id.error());
+        ids.append(*id);
+    }
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return ids;
+}
+
+Result<std::optional<FlowRecord>> SqliteExecutionLog::flow(qint64 id)
+{
+    auto query = d->run(QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows WHERE id = ?"), {id},
+                        QStringLiteral("reading a flow from"));
+    if (!query)
+        return query.error();
+    QSqlQuery *q = *query;
+    std::optional<FlowRecord> record;
+    if (q->next())
+        record = flowFromRow(*q);
+    q->finish();
+    return record;
+}
+
+Result<QList<StepRecord>> SqliteExecutionLog::steps(qint64 flowId, bool withAttempts)
+{
+    const QString doing = QStringLiteral("reading steps from");
+    auto query = d->run(QStringLiteral("SELECT ") + stepColumns + QStringLiteral(" FROM steps WHERE flow_id = ? ORDER BY seq"),
+                        {flowId}, doing);
+    if (!query)
+        return query.error();
+    QList<StepRecord> steps;
+    QSqlQuery *q = *query;
+    while (q->next())
+        steps.append(stepFromRow(*q));
+    q->finish();
+    if (!withAttempts || steps.isEmpty())
+        return steps;
+
+    auto attempts = d->run(QStringLiteral("SELECT seq, attempt, started, finished, error, worker FROM attempts"
+                                          " WHERE flow_id = ? ORDER BY seq, attempt"),
+                           {flowId}, doing);
+    if (!attempts)
+        return attempts.error();
+    q = *attempts;
+    while (q->next()) {
+        const int seq = q->value(0).toInt();
+        AttemptRecord attempt;
+        attempt.number = q->value(1).toInt();
+        attempt.started = toTime(q->value(2));
+        attempt.finished = toTime(q->value(3));
+        attempt.error = q->value(4).toString();
+        attempt.worker = q->value(5).toString();
+        for (StepRecord &step : steps) {
+            if (step.seq == seq) {
+                step.attemptLog.append(std::move(attempt));
+                break;
+            }
+        }
+    }
+    q->finish();
+    return steps;
+}
+
+Result<QList<FlowRecord>> SqliteExecutionLog::flows(const FlowQuery &query)
+{
+    // Only the filters in use appear in the SQL, so that SQLite can use the matching index;
+    // each shape is prepared once and kept.
+    QString sql = QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows");
+    QStringList conditions;
+    QVariantList values;
+    if (query.status) {
+        conditions.append(QStringLiteral("status = ?"));
+        values.append(toString(*query.status));
+    }
+    if (!query.type.isEmpty()) {
+        conditions.append(QStringLiteral("type = ?"));
+        values.append(query.type);
+    }
+    if (!query.text.isEmpty()) {
+        conditions.append(QStringLiteral("(CAST(id AS TEXT) = ? OR args LIKE ? ESCAPE '\\')"));
+        QString pattern = query.text;
+        pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
+        values.append(query.text);
+        values.append(QString(QLatin1Char('%') + pattern + QLatin1Char('%')));
+    }
+    if (!conditions.isEmpty())
+        sql += QStringLiteral(" WHERE ") + conditions.join(QLatin1String(" AND "));
+    sql += QStringLiteral(" ORDER BY id DESC LIMIT ? OFFSET ?");
+    values.append(query.limit);
+    values.append(query.offset);
+
+    auto result = d->run(sql, values, QStringLiteral("listing flows in"));
+    if (!result)
+        return result.error();
+    QList<FlowRecord> page;
+    QSqlQuery *q = *result;
+    while (q->next())
+        page.append(flowFromRow(*q));
+    q->finish();
+    return page;
+}
+
+Result<QMap<FlowStatus, qint64>> SqliteExecutionLog::countByStatus()
+{
+    auto query = d->run(QStringLiteral("SELECT status, count(*) FROM flows GROUP BY status"), {},
+                        QStringLiteral("counting flows in"));
+    if (!query)
+        return query.error();
+    QMap<FlowStatus, qint64> counts;
+    QSqlQuery *q = *query;
+    while (q->next()) {
+        if (const auto status = flowStatusFromString(q->value(0).toString()))
+            counts.insert(*status, q->value(1).toLongLong());
+    }
+    q->finish();
+    return counts;
+}
+
+Result<bool> SqliteExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now, const QDateTime &leaseUntil)
+{
+    auto query = d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, updated = ?"
+                                       " WHERE id = ? AND ((status IN ('pending', 'waiting') AND run_at <= ?)"
+                                       " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))"),
+                        {owner, fromTime(leaseUntil), fromTime(now), id, fromTime(now), fromTime(now), owner},
+                        QStringLiteral("claiming a flow in"));
+    if (!query)
+        return query.error();
+    return (*query)->numRowsAffected() > 0;
+}
+
+Result<bool> SqliteExecutionLog::Private::applyFlowUpdate(const FlowUpdate &update)
+{
+    const bool guarded = !update.leaseOwner.isEmpty();
+    const QString sql = QStringLiteral(
+        "UPDATE flows SET status = ?, step_count = CASE WHEN ? >= 0 THEN ? ELSE step_count END,"
+        " result = COALESCE(?, result), error = ?, run_at = COALESCE(?, run_at), updated = ?,"
+        " finished = CASE WHEN ? THEN ? ELSE finished END,"
+        " lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,"
+        " lease_expires = CASE WHEN ? THEN NULL ELSE lease_expires END"
+        " WHERE id = ?");
+    QVariantList values{toString(update.status),
+                        update.stepCount,
+                        update.stepCount,
+                        nullIfEmpty(update.resultJson),
+                        nullIfEmpty(update.error),
+                        fromTime(update.runAt),
+                        fromTime(update.updated),
+                        isFinished(update.status),
+                        fromTime(update.updated),
+                        update.releaseLease,
+                        update.releaseLease,
+                        update.flowId};
+    QString statement = sql;
+    if (guarded) {
+        statement += QStringLiteral(" AND lease_owner = ? AND status = 'running'");
+        values.append(update.leaseOwner);
+    }
+    auto query = run(statement, values, QStringLiteral("updating a flow in"));
+    if (!query)
+        return query.error();
+    return (*query)->numRowsAffected() > 0;
+}
+
+Result<void> SqliteExecutionLog::Private::applyStep(const StepRecord &step)
+{
+    const QString doing = QStringLiteral("recording a step in");
+    auto query = run(QStringLiteral("INSERT INTO steps (") + stepColumns
+                         + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                                          " ON CONFLICT (flow_id, seq) DO UPDATE SET status = excluded.status,"
+                                          " result = excluded.result, error = excluded.error, worker = excluded.worker,"
+                                          " attempts = excluded.attempts, retry_base = excluded.retry_base,"
+                                          " started = excluded.started, finished = excluded.finished,"
+                                          " next_attempt_at = excluded.next_attempt_at"
+                                          " WHERE steps.status <> 'completed'"),
+                     {step.flowId, step.seq, step.name, step.occurrence, QString::fromLatin1(step.inputHash),
+                      toString(step.kind), toString(step.status), nullIfEmpty(step.resultJson), nullIfEmpty(step.error),
+                      nullIfEmpty(step.worker), step.attempts, step.retryBase, step.typeVersion, fromTime(step.started),
+                      fromTime(step.finished), fromTime(step.nextAttemptAt)},
+                     doing);
+    if (!query)
+        return query.error();
+    if (step.kind != StepKind::Timer || !step.nextAttemptAt.isValid())
+        return {};
+    // The timers table mirrors timer steps: pending until the step completes.
+    auto timer = run(QStringLiteral("INSERT INTO timers (flow_id, seq, name, fire_at, fired_at) VALUES (?, ?, ?, ?, ?)"
+                                    " ON CONFLICT (flow_id, seq) DO UPDATE SET fired_at = excluded.fired_at"),
+                     {step.flowId, step.seq, step.name, fromTime(step.nextAttemptAt),
+                      step.status == StepStatus::Completed ? fromTime(step.finished) : fromTime(QDateTime())},
+                     doing);
+    if (!timer)
+        return timer.error();
+    return {};
+}
+
+Result<QSet<qint64>> SqliteExecutionLog::write(const LogBatch &batch)
+{
+    const QString doing = QStringLiteral("writing to");
+    if (batch.isEmpty())
+        return QSet<qint64>();
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    QSet<qint64> refused;
+    for (const FlowUpdate &update : batch.flows) {
+        auto applied = d->applyFlowUpdate(update);
+        if (!applied)
+            return d->rollback<QSet<qint64>>(applied.error());
+        if (!*applied)
+            refused.insert(update.flowId);
+    }
+    for (const StepRecord &step : batch.steps) {
+        if (refused.contains(step.flowId))
+            continue;
+        if (auto applied = d->applyStep(step); !applied)
+            return d->rollback<QSet<qint64>>(applied.error());
+    }
+    for (const AttemptWrite &write : batch.attempts) {
+        if (refused.contains(write.flowId))
+            continue;
+        const AttemptRecord &attempt = write.attempt;
+        auto applied = d->run(QStringLiteral("INSERT OR IGNORE INTO attempts (flow_id, seq, attempt, started, finished, error,"
+                                             " worker) VALUES (?, ?, ?, ?, ?, ?, ?)"),
+                              {write.flowId, write.seq, attempt.number, fromTime(attempt.started), fromTime(attempt.finished),
+                               nullIfEmpty(attempt.error), nullIfEmpty(attempt.worker)},
+                              doing);
+        if (!applied)
+            return d->rollback<QSet<qint64>>(applied.error());
+    }
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return refused;
+}
+
+Result<void> SqliteExecutionLog::retryFlow(qint64 id, const QString &stepName, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("retrying a flow in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun;
+    auto status = d->run(QStringLiteral("SELECT status FROM flows WHERE id = ?"), {id}, doing);
+    if (!status)
+        return d->rollback<void>(status.error());
+    QSqlQuery *q = *status;
+    if (!q->next())
+        return d->rollback<void>(Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found")));
+    const QString current = q->value(0).toString();
+    q->finish();
+    if (current != toString(FlowStatus::Failed)) {
+        return d->rollback<void>(
+            Error(QStringLiteral("flow %1 is %2, not failed: nothing to retry").arg(id).arg(current), QStringLiteral("not-failed")));
+    }
+    const QString stepFilter = stepName.isEmpty() ? QString() : QStringLiteral(" AND name = ?");
+    QVariantList stepValues{id};
+    if (!stepName.isEmpty())
+        stepValues.append(stepName);
+    auto reset = d->run(QStringLiteral("UPDATE steps SET status = 'retrying', retry_base = attempts, next_attempt_at = NULL,"
+                                       " finished = NULL WHERE flow_id = ? AND status = 'failed'")
+                            + stepFilter,
+                        stepValues, doing);
+    if (!reset)
+        return d->rollback<void>(reset.error());
+    if (!stepName.isEmpty() && (*reset)->numRowsAffected() == 0) {
+        return d->rollback<void>(
+            Error(QStringLiteral("flow %1 has no failed step '%2'").arg(id).arg(stepName), QStringLiteral("not-found")));
+    }
+    auto requeued = d->run(QStringLiteral("UPDATE flows SET status = 'pending', error = NULL, run_at = ?, updated = ?,"
+                                          " finished = NULL, lease_owner = NULL, lease_expires = NULL WHERE id = ?"),
+                           {fromTime(now), fromTime(now), id}, doing);
+    if (!requeued)
+        return d->rollback<void>(requeued.error());
+    return d->commit(doing);
+}
+
+Result<void> SqliteExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("cancelling a flow in");
+    auto cancelled = d->run(QStringLiteral("UPDATE flows SET status = 'cancelled', updated = ?, finished = ?,"
+                                           " lease_owner = NULL, lease_expires = NULL"
+                                           " WHERE id = ? AND status IN ('pending', 'running', 'waiting')"),
+                            {fromTime(now), fromTime(now), id}, doing);
+    if (!cancelled)
+        return cancelled.error();
+    if ((*cancelled)->numRowsAffected() > 0)
+        return {};
+    auto existing = flow(id);
+    if (!existing)
+        return existing.error();
+    if (!existing->has_value())
+        return Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found"));
+    return Error(QStringLiteral("flow %1 is already %2").arg(id).arg(toString((*existing)->status)), QStringLiteral("finished"));
+}
+
+} // namespace ergon

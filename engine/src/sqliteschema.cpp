@@ -1,0 +1,100 @@
+#include "sqliteschema.h"
+
+namespace ergon {
+
+// Times are INTEGER milliseconds since the epoch (UTC): compact, and ordered in indexes.
+const QList<SchemaMigration> &sqliteMigrations()
+{
+    static const QList<SchemaMigration> migrations{
+        {1,
+         {
+             QStringLiteral("CREATE TABLE flows ("
+                            " id INTEGER PRIMARY KEY,"
+                            " type TEXT NOT NULL,"
+                            " type_version INTEGER NOT NULL DEFAULT 1,"
+                            " args TEXT NOT NULL,"
+                            " status TEXT NOT NULL,"
+                            " priority INTEGER NOT NULL DEFAULT 0,"
+                            " run_at INTEGER NOT NULL,"
+                            " idempotency_key TEXT UNIQUE,"
+                            " lease_owner TEXT,"
+                            " lease_expires INTEGER,"
+                            " result TEXT,"
+                            " error TEXT,"
+                            " step_count INTEGER NOT NULL DEFAULT 0,"
+                            " created INTEGER NOT NULL,"
+                            " updated INTEGER NOT NULL,"
+                            " finished INTEGER)"),
+             // The claim order (priority, then due time) within a status, and the console's
+             // counts by status.
+             QStringLiteral("CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"),
+             QStringLiteral("CREATE INDEX flows_type ON flows (type, id)"),
+             QStringLiteral("CREATE TABLE steps ("
+                            " flow_id INTEGER NOT NULL,"
+                            " seq INTEGER NOT NULL,"
+                            " name TEXT NOT NULL,"
+                            " occurrence INTEGER NOT NULL,"
+                            " input_hash TEXT NOT NULL DEFAULT '',"
+                            " kind TEXT NOT NULL,"
+                            " status TEXT NOT NULL,"
+                            " result TEXT,"
+                            " error TEXT,"
+                            " worker TEXT,"
+                            " attempts INTEGER NOT NULL DEFAULT 0,"
+                            " retry_base INTEGER NOT NULL DEFAULT 0,"
+                            " type_version INTEGER NOT NULL DEFAULT 1,"
+                            " started INTEGER,"
+                            " finished INTEGER,"
+                            " next_attempt_at INTEGER,"
+                            " PRIMARY KEY (flow_id, seq)) WITHOUT ROWID"),
+             QStringLiteral("CREATE TABLE attempts ("
+                            " flow_id INTEGER NOT NULL,"
+                            " seq INTEGER NOT NULL,"
+                            " attempt INTEGER NOT NULL,"
+                            " started INTEGER,"
+                            " finished INTEGER,"
+                            " error TEXT,"
+                            " worker TEXT,"
+                            " PRIMARY KEY (flow_id, seq, attempt)) WITHOUT ROWID"),
+             // Durable timers: one row per timer step, kept by the log as timer steps are
+             // written; the partial index serves "what is due" and the console's timer list.
+             QStringLiteral("CREATE TABLE timers ("
+                            " flow_id INTEGER NOT NULL,"
+                            " seq INTEGER NOT NULL,"
+                            " name TEXT NOT NULL,"
+                            " fire_at INTEGER NOT NULL,"
+                            " fired_at INTEGER,"
+                            " PRIMARY KEY (flow_id, seq)) WITHOUT ROWID"),
+             QStringLiteral("CREATE INDEX timers_pending ON timers (fire_at) WHERE fired_at IS NULL"),
+             QStringLiteral("CREATE TABLE workers ("
+                            " name TEXT PRIMARY KEY,"
+                            " host TEXT NOT NULL,"
+                            " pid INTEGER NOT NULL,"
+                            " started INTEGER NOT NULL,"
+                            " heartbeat INTEGER NOT NULL,"
+                            " concurrency INTEGER NOT NULL DEFAULT 1,"
+                            " in_flight INTEGER NOT NULL DEFAULT 0,"
+                            " completed INTEGER NOT NULL DEFAULT 0,"
+                            " failed INTEGER NOT NULL DEFAULT 0,"
+                            " steals INTEGER NOT NULL DEFAULT 0,"
+                            " status TEXT NOT NULL DEFAULT 'alive')"),
+             QStringLiteral("CREATE TABLE steals ("
+                            " id INTEGER PRIMARY KEY,"
+                            " flow_id INTEGER NOT NULL,"
+                            " from_worker TEXT NOT NULL,"
+                            " to_worker TEXT NOT NULL,"
+                            " at INTEGER NOT NULL)"),
+             QStringLiteral("CREATE TABLE signals ("
+                            " id INTEGER PRIMARY KEY,"
+                            " flow_id INTEGER NOT NULL,"
+                            " name TEXT NOT NULL,"
+                            " payload TEXT,"
+                            " created INTEGER NOT NULL,"
+                            " consumed INTEGER)"),
+             QStringLiteral("CREATE INDEX signals_flow ON signals (flow_id, name)"),
+         }},
+    };
+    return migrations;
+}
+
+} // namespace ergon
