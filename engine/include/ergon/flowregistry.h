@@ -22,6 +22,18 @@ struct FlowTypeInfo {
     QString plugin;      ///< the plugin that provides it; empty for types registered in code
 };
 
+/// Builds a Flow subclass whose constructor reads a FlowArguments; a fault in the arguments
+/// becomes the error. The usual body of FlowPlugin::create() is a dispatch to these.
+template<typename F>
+Result<std::unique_ptr<Flow>> makeFlow(const QJsonObject &arguments)
+{
+    FlowArguments reader(arguments);
+    auto flow = std::make_unique<F>(reader);
+    if (reader.error())
+        return *reader.error();
+    return std::unique_ptr<Flow>(std::move(flow));
+}
+
 using FlowFactory = std::function<Result<std::unique_ptr<Flow>>(const QJsonObject &arguments)>;
 
 /// The flow types a process can run, by name. Plugins fill it through the catalog; tests and
@@ -35,13 +47,7 @@ public:
     template<typename F>
     Result<void> add(FlowTypeInfo info)
     {
-        return add(std::move(info), [](const QJsonObject &arguments) -> Result<std::unique_ptr<Flow>> {
-            FlowArguments reader(arguments);
-            auto flow = std::make_unique<F>(reader);
-            if (reader.error())
-                return *reader.error();
-            return std::unique_ptr<Flow>(std::move(flow));
-        });
+        return add(std::move(info), &makeFlow<F>);
     }
 
     bool contains(const QString &type) const { return m_types.contains(type); }
