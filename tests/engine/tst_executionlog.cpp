@@ -1,0 +1,1005 @@
+// The storage conformance suite: one set of rules that every ExecutionLog backend must follow,
+// run once per backend listed in ergon::test::backends() (global data rows).
+
+#include "ergontest.h"
+#include "logfixture.h"
+
+#include <ergon/executionlog.h>
+#include <ergon/jsontext.h>
+
+#include <QTest>
+
+Q_DECLARE_METATYPE(ergon::FlowStatus)
+Q_DECLARE_METATYPE(std::optional<ergon::FlowStatus>)
+
+using namespace Qt::StringLiterals;
+using namespace ergon;
+using namespace ergon::test;
+
+namespace {
+const QDateTime t0 = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC);
+
+QDateTime at(qint64 seconds)
+{
+    return t0.addSecs(seconds);
+}
+
+NewFlow newFlow(const QString &type = u"orders.Process"_s, QJsonObject arguments = {})
+{
+    NewFlow flow;
+    flow.type = type;
+    flow.arguments = std::move(arguments);
+    return flow;
+}
+
+StepRecord makeStep(qint64 flowId, int seq, const QString &name, StepStatus status, const QByteArray &result = {})
+{
+    StepRecord step;
+    step.flowId = flowId;
+    step.seq = seq;
+    step.name = name;
+    step.status = status;
+    step.resultJson = result;
+    step.attempts = 1;
+    step.worker = u"w1"_s;
+    step.started = at(1);
+    if (status == StepStatus::Completed || status == StepStatus::Failed)
+        step.finished = at(2);
+    return step;
+}
+
+FlowUpdate makeUpdate(qint64 flowId, const QString &owner, FlowStatus status, const QDateTime &updated = at(5))
+{
+    FlowUpdate update;
+    update.flowId = flowId;
+    update.leaseOwner = owner;
+    update.status = status;
+    update.updated = updated;
+    return update;
+}
+} // namespace
+
+class TestExecutionLog : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase_data();
+    void init();
+    void cleanup();
+
+    void scheduleFlows_storesPendingFlowsInOrder();
+    void scheduleFlows_storesPriorityAndRunAt();
+    void scheduleFlows_idempotencyKeyReturnsExistingId();
+    void scheduleFlows_idempotencyKeyWithinOneCall();
+    void flow_unknownIdIsEmpty();
+    void connections_seeEachOthersWrites();
+
+    void flows_newestFirst();
+    void flows_filters_data();
+    void flows_filters();
+    void flows_paging();
+    void countByStatus();
+
+    void claimFlow_data();
+    void claimFlow();
+    void claimFlow_unknownId();
+    void claimFlow_onlyOneOfTwoOwners();
+
+    void write_appliesUpdateOfTheHolder_data();
+    void write_appliesUpdateOfTheHolder();
+    void write_negativeStepCountLeavesItUnchanged();
+    void write_refusedWhenLeaseOwnerDiffers();
+    void write_refusedAfterLeaseTakenOver();
+    void write_refusedWhenCancelled();
+    void write_refusalIsPerFlow();
+    void write_completedStepIsNeverOverwritten();
+    void write_unfinishedStepIsUpdated();
+    void write_stepsAndAttemptsRoundTrip();
+    void write_emptyBatch();
+
+    void retryFlow_requeuesFailedStep_data();
+    void retryFlow_requeuesFailedStep();
+    void retryFlow_errors_data();
+    void retryFlow_errors();
+
+    void cancelFlow_data();
+    void cancelFlow();
+    void cancelFlow_errors_data();
+    void cancelFlow_errors();
+
+private:
+    enum class State { Pending, Running, Waiting, Completed, Failed, Cancelled };
+    /// A stored flow brought into the given state the way the engine does it.
+    qint64 flowIn(State state);
+    std::optional<FlowRecord> stored(qint64 id);
+    QString storedText(qint64 id);
+    QString stepsText(qint64 id);
+
+    std::unique_ptr<LogFixture> m_fixture;
+    std::unique_ptr<ExecutionLog> m_log;
+};
+
+
+void TestExecutionLog::initTestCase_data()
+{
+    addBackendRows();
+}
+
+void TestExecutionLog::init()
+{
+    QFETCH_GLOBAL(QString, backend);
+    m_fixture = makeLogFixture(backend);
+    QVERIFY(m_fixture);
+    auto log = m_fixture->open();
+    QVERIFY2(log, qPrintable(log.errorString()));
+    m_log = log.take();
+}
+
+void TestExecutionLog::cleanup()
+{
+    m_log.reset();
+    m_fixture.reset();
+}
+
+qint64 TestExecutionLog::flowIn(State state)
+{
+    auto ids = m_log->scheduleFlows({newFlow()}, t0);
+    if (!ids)
+        return -1;
+    const qint64 id = ids->first();
+    if (state == State::Pending)
+        return id;
+    if (state == State::Cancelled)
+        return m_log->cancelFlow(id, at(3)) ? id : -1;
+    auto claimed = m_log->claimFlow(id, u"w1"_s, t0, at(60));
+    if (!claimed || !*claimed)
+        return -1;
+    if (state == State::Running)
+        return id;
+
+    LogBatch batch;
+    FlowUpdate update = makeUpdate(id, u"w1"_s, FlowStatus::Running, at(2));
+    update.releaseLease = true;
+    switch (state) {
+    case State::Waiting:
+        update.status = FlowStatus::Waiting;
+        update.runAt = at(30);
+        update.stepCount = 1;
+        batch.steps.append(makeStep(id, 0, u"wait"_s, StepStatus::Running));
+        batch.steps.last().kind = StepKind::Timer;
+        batch.steps.last().nextAttemptAt = at(30);
+        break;
+    case State::Completed:
+        update.status = FlowStatus::Completed;
+        update.stepCount = 1;
+        update.resultJson = "42";
+        batch.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "42"));
+        break;
+    case State::Failed: {
+        update.status = FlowStatus::Failed;
+        update.stepCount = 2;
+        update.error = u"step 'b' failed: boom"_s;
+        batch.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "1"));
+        StepRecord failed = makeStep(id, 1, u"b"_s, StepStatus::Failed);
+        failed.attempts = 3;
+        failed.error = u"boom"_s;
+        batch.steps.append(failed);
+        for (int n = 1; n <= 3; ++n)
+            batch.attempts.append(AttemptWrite{id, 1, AttemptRecord{n, at(n), at(n), u"boom"_s, u"w1"_s}});
+        break;
+    }
+    default:
+        return -1;
+    }
+    batch.flows.append(update);
+    auto written = m_log->write(batch);
+    return written && written->isEmpty() ? id : -1;
+}
+
+std::optional<FlowRecord> TestExecutionLog::stored(qint64 id)
+{
+    auto found = m_log->flow(id);
+    if (!found) {
+        qWarning("reading flow %lld: %s", id, qPrintable(found.errorString()));
+        return std::nullopt;
+    }
+    return *found;
+}
+
+QString TestExecutionLog::storedText(qint64 id)
+{
+    const auto flow = stored(id);
+    return flow ? describe(*flow) : u"(none)"_s;
+}
+
+QString TestExecutionLog::stepsText(qint64 id)
+{
+    auto steps = m_log->steps(id, true);
+    return steps ? describe(*steps) : u"error: "_s + steps.errorString();
+}
+
+void TestExecutionLog::scheduleFlows_storesPendingFlowsInOrder()
+{
+    NewFlow a = newFlow(u"orders.Process"_s, {{u"order"_s, u"A-1"_s}, {u"amount"_s, 12.5}});
+    NewFlow b = newFlow(u"mail.Send"_s, {{u"to"_s, u"bob@example.org"_s}});
+    b.typeVersion = 3;
+    NewFlow c = newFlow(u"orders.Process"_s);
+
+    ERGON_TRY(ids, m_log->scheduleFlows({a, b, c}, at(7)));
+    QCOMPARE(ids.size(), 3);
+    QVERIFY(ids[0] < ids[1] && ids[1] < ids[2]);
+
+    const QList<NewFlow> scheduled{a, b, c};
+    for (int i = 0; i < 3; ++i) {
+        const auto flow = stored(ids[i]);
+        QVERIFY(flow);
+        QCOMPARE(flow->id, ids[i]);
+        QCOMPARE(flow->type, scheduled[i].type);
+        QCOMPARE(flow->typeVersion, scheduled[i].typeVersion);
+        QCOMPARE(flow->arguments, scheduled[i].arguments);
+        QCOMPARE(flow->status, FlowStatus::Pending);
+        QCOMPARE(flow->priority, 0);
+        QCOMPARE(flow->runAt, at(7)); // no runAt: due at once
+        QCOMPARE(flow->created, at(7));
+        QCOMPARE(flow->updated, at(7));
+        QVERIFY(!flow->finished.isValid());
+        QVERIFY(flow->leaseOwner.isEmpty());
+        QVERIFY(!flow->leaseExpires.isValid());
+        QVERIFY(flow->resultJson.isEmpty());
+        QVERIFY(flow->error.isEmpty());
+        QCOMPARE(flow->stepCount, 0);
+    }
+    ERGON_TRY(steps, m_log->steps(ids[0], true));
+    QVERIFY(steps.isEmpty());
+}
+
+void TestExecutionLog::scheduleFlows_storesPriorityAndRunAt()
+{
+    NewFlow flow = newFlow();
+    flow.priority = 7;
+    flow.runAt = at(3600);
+    NewFlow urgent = newFlow();
+    urgent.priority = -2;
+    ERGON_TRY(ids, m_log->scheduleFlows({flow, urgent}, t0));
+    const auto first = stored(ids[0]);
+    const auto second = stored(ids[1]);
+    QVERIFY(first && second);
+    QCOMPARE(first->priority, 7);
+    QCOMPARE(first->runAt, at(3600));
+    QCOMPARE(second->priority, -2);
+    QCOMPARE(second->runAt, t0);
+}
+
+void TestExecutionLog::scheduleFlows_idempotencyKeyReturnsExistingId()
+{
+    NewFlow first = newFlow(u"orders.Process"_s, {{u"order"_s, u"A-1"_s}});
+    first.idempotencyKey = u"order-A-1"_s;
+    ERGON_TRY(ids, m_log->scheduleFlows({first}, t0));
+    const QString before = storedText(ids[0]);
+
+    NewFlow again = newFlow(u"orders.Process"_s, {{u"order"_s, u"changed"_s}});
+    again.idempotencyKey = u"order-A-1"_s;
+    again.priority = 9;
+    NewFlow other = newFlow();
+    other.idempotencyKey = u"order-B-2"_s;
+    ERGON_TRY(second, m_log->scheduleFlows({again, other}, at(10)));
+    QCOMPARE(second.size(), 2);
+    QCOMPARE(second[0], ids[0]);
+    QVERIFY(second[1] != ids[0]);
+    QCOMPARE(storedText(ids[0]), before); // the first flow is left as it was
+    QCOMPARE(stored(second[1])->idempotencyKey, u"order-B-2"_s);
+
+    ERGON_TRY(counts, m_log->countByStatus());
+    QCOMPARE(counts.value(FlowStatus::Pending), 2);
+}
+
+void TestExecutionLog::scheduleFlows_idempotencyKeyWithinOneCall()
+{
+    NewFlow a = newFlow();
+    a.idempotencyKey = u"same"_s;
+    NewFlow b = newFlow(u"other.Type"_s);
+    b.idempotencyKey = u"same"_s;
+    ERGON_TRY(ids, m_log->scheduleFlows({a, b}, t0));
+    QCOMPARE(ids.size(), 2);
+    QCOMPARE(ids[1], ids[0]);
+    ERGON_TRY(all, m_log->flows(FlowQuery()));
+    QCOMPARE(all.size(), 1);
+    QCOMPARE(all.first().type, u"orders.Process"_s);
+}
+
+void TestExecutionLog::flow_unknownIdIsEmpty()
+{
+    ERGON_TRY(found, m_log->flow(4242));
+    QVERIFY(!found.has_value());
+    ERGON_TRY(steps, m_log->steps(4242, true));
+    QVERIFY(steps.isEmpty());
+}
+
+void TestExecutionLog::connections_seeEachOthersWrites()
+{
+    const qint64 id = flowIn(State::Running);
+    QVERIFY(id > 0);
+    ERGON_TRY(other, m_fixture->open());
+    ERGON_TRY(seen, other->flow(id));
+    QVERIFY(seen.has_value());
+    QCOMPARE(describe(*seen), storedText(id));
+    ERGON_VERIFY_OK(other->cancelFlow(id, at(9)));
+    QCOMPARE(stored(id)->status, FlowStatus::Cancelled);
+}
+
+void TestExecutionLog::flows_newestFirst()
+{
+    QList<qint64> ids;
+    for (int i = 0; i < 5; ++i) {
+        ERGON_TRY(scheduled, m_log->scheduleFlows({newFlow()}, at(i)));
+        ids.append(scheduled.first());
+    }
+    ERGON_TRY(listed, m_log->flows(FlowQuery()));
+    QList<qint64> listedIds;
+    for (const FlowRecord &flow : listed)
+        listedIds.append(flow.id);
+    std::reverse(ids.begin(), ids.end());
+    QCOMPARE(listedIds, ids);
+}
+
+void TestExecutionLog::flows_filters_data()
+{
+    QTest::addColumn<std::optional<FlowStatus>>("status");
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<QStringList>("expected"); // the names of the matching flows, newest first
+
+    const std::optional<FlowStatus> any;
+    QTest::newRow("no filter") << any << QString() << QString()
+                               << QStringList{u"ff"_s, u"fe"_s, u"fd"_s, u"fc"_s, u"fb"_s, u"fa"_s};
+    QTest::newRow("status pending") << std::optional(FlowStatus::Pending) << QString() << QString()
+                                    << QStringList{u"ff"_s, u"fc"_s, u"fb"_s};
+    QTest::newRow("status cancelled") << std::optional(FlowStatus::Cancelled) << QString() << QString()
+                                      << QStringList{u"fd"_s};
+    QTest::newRow("status failed, none") << std::optional(FlowStatus::Failed) << QString() << QString() << QStringList();
+    QTest::newRow("type") << any << u"mail.Send"_s << QString() << QStringList{u"fe"_s, u"fb"_s};
+    QTest::newRow("type and status") << std::optional(FlowStatus::Pending) << u"mail.Send"_s << QString()
+                                     << QStringList{u"fb"_s};
+    QTest::newRow("text in arguments") << any << QString() << u"alice"_s << QStringList{u"fc"_s, u"fa"_s};
+    QTest::newRow("text is case-insensitive") << any << QString() << u"ALICE"_s << QStringList{u"fc"_s, u"fa"_s};
+    QTest::newRow("text with %") << any << QString() << u"50%"_s << QStringList{u"ff"_s};
+    QTest::newRow("text with _") << any << QString() << u"a_b"_s << QStringList{u"fe"_s};
+    QTest::newRow("text and type") << any << u"orders.Process"_s << u"alice"_s << QStringList{u"fc"_s, u"fa"_s};
+    QTest::newRow("text matches nothing") << any << QString() << u"zebra"_s << QStringList();
+}
+
+void TestExecutionLog::flows_filters()
+{
+    QFETCH(std::optional<FlowStatus>, status);
+    QFETCH(QString, type);
+    QFETCH(QString, text);
+    QFETCH(QStringList, expected);
+
+    const QString orders = u"orders.Process"_s;
+    const QString mail = u"mail.Send"_s;
+    const QList<NewFlow> flows{
+        newFlow(orders, {{u"name"_s, u"fa"_s}, {u"customer"_s, u"alice"_s}}),
+        newFlow(mail, {{u"name"_s, u"fb"_s}, {u"to"_s, u"bob"_s}}),
+        newFlow(orders, {{u"name"_s, u"fc"_s}, {u"customer"_s, u"Alice Smith"_s}}),
+        newFlow(orders, {{u"name"_s, u"fd"_s}, {u"customer"_s, u"carol"_s}}),
+        newFlow(mail, {{u"name"_s, u"fe"_s}, {u"note"_s, u"a_b"_s}}),
+        newFlow(orders, {{u"name"_s, u"ff"_s}, {u"note"_s, u"50% off, axb"_s}}),
+    };
+    ERGON_TRY(ids, m_log->scheduleFlows(flows, t0));
+    ERGON_TRY(claimed1, m_log->claimFlow(ids[0], u"w1"_s, t0, at(60)));
+    QVERIFY(claimed1);
+    ERGON_TRY(claimed5, m_log->claimFlow(ids[4], u"w1"_s, t0, at(60)));
+    QVERIFY(claimed5);
+    ERGON_VERIFY_OK(m_log->cancelFlow(ids[3], t0));
+
+    FlowQuery query;
+    query.status = status;
+    query.type = type;
+    query.text = text;
+    ERGON_TRY(listed, m_log->flows(query));
+    QStringList names;
+    for (const FlowRecord &flow : listed)
+        names.append(flow.arguments.value(u"name"_s).toString());
+    QCOMPARE(names, expected);
+
+    // The id is matched as a whole.
+    FlowQuery byId;
+    byId.text = QString::number(ids[2]);
+    ERGON_TRY(found, m_log->flows(byId));
+    QCOMPARE(found.size(), 1);
+    QCOMPARE(found.first().id, ids[2]);
+}
+
+void TestExecutionLog::flows_paging()
+{
+    QList<qint64> ids;
+    for (int i = 0; i < 7; ++i) {
+        ERGON_TRY(scheduled, m_log->scheduleFlows({newFlow(i % 2 ? u"odd"_s : u"even"_s)}, t0));
+        ids.prepend(scheduled.first());
+    }
+    QList<qint64> paged;
+    for (int offset = 0; offset < 9; offset += 3) {
+        FlowQuery query;
+        query.limit = 3;
+        query.offset = offset;
+        ERGON_TRY(page, m_log->flows(query));
+        QCOMPARE(page.size(), offset < 6 ? 3 : 1);
+        for (const FlowRecord &flow : page)
+            paged.append(flow.id);
+    }
+    QCOMPARE(paged, ids);
+
+    FlowQuery filtered;
+    filtered.type = u"even"_s;
+    filtered.limit = 2;
+    filtered.offset = 1;
+    ERGON_TRY(page, m_log->flows(filtered));
+    // even flows, newest first: ids[0], ids[2], ids[4], ids[6]; skip one, take two.
+    QCOMPARE(page.size(), 2);
+    QCOMPARE(page[0].id, ids[2]);
+    QCOMPARE(page[1].id, ids[4]);
+
+    FlowQuery beyond;
+    beyond.offset = 100;
+    ERGON_TRY(empty, m_log->flows(beyond));
+    QVERIFY(empty.isEmpty());
+}
+
+void TestExecutionLog::countByStatus()
+{
+    ERGON_TRY(none, m_log->countByStatus());
+    QCOMPARE(none.value(FlowStatus::Pending), 0);
+
+    const QList<State> states{State::Pending, State::Pending, State::Running, State::Waiting, State::Completed,
+                              State::Completed, State::Completed, State::Failed, State::Cancelled};
+    for (State state : states)
+        QVERIFY(flowIn(state) > 0);
+    ERGON_TRY(counts, m_log->countByStatus());
+    QCOMPARE(counts.value(FlowStatus::Pending), 2);
+    QCOMPARE(counts.value(FlowStatus::Running), 1);
+    QCOMPARE(counts.value(FlowStatus::Waiting), 1);
+    QCOMPARE(counts.value(FlowStatus::Completed), 3);
+    QCOMPARE(counts.value(FlowStatus::Failed), 1);
+    QCOMPARE(counts.value(FlowStatus::Cancelled), 1);
+    qint64 total = 0;
+    for (qint64 count : counts)
+        total += count;
+    QCOMPARE(total, qint64(states.size()));
+}
+
+void TestExecutionLog::claimFlow_data()
+{
+    QTest::addColumn<QString>("setup");
+    QTest::addColumn<bool>("claimable");
+
+    QTest::newRow("pending, due") << u"pending-due"_s << true;
+    QTest::newRow("pending, due exactly now") << u"pending-now"_s << true;
+    QTest::newRow("pending, before runAt") << u"pending-later"_s << false;
+    QTest::newRow("waiting, due") << u"waiting-due"_s << true;
+    QTest::newRow("waiting, not due") << u"waiting-later"_s << false;
+    QTest::newRow("running, lease expired") << u"running-expired"_s << true;
+    QTest::newRow("running, someone else's live lease") << u"running-live"_s << false;
+    QTest::newRow("completed") << u"completed"_s << false;
+    QTest::newRow("failed") << u"failed"_s << false;
+    QTest::newRow("cancelled") << u"cancelled"_s << false;
+}
+
+void TestExecutionLog::claimFlow()
+{
+    QFETCH(QString, setup);
+    QFETCH(bool, claimable);
+
+    // Claims are made at `now`; setups place their due time and lease around it.
+    const QDateTime now = at(100);
+    qint64 id = -1;
+    if (setup.startsWith(u"pending")) {
+        NewFlow flow = newFlow();
+        flow.runAt = setup == u"pending-due"_s ? at(99) : setup == u"pending-now"_s ? now : now.addMSecs(1);
+        ERGON_TRY(ids, m_log->scheduleFlows({flow}, t0));
+        id = ids.first();
+    } else if (setup.startsWith(u"waiting")) {
+        id = flowIn(State::Running);
+        FlowUpdate update = makeUpdate(id, u"w1"_s, FlowStatus::Waiting, at(2));
+        update.runAt = setup == u"waiting-due"_s ? at(50) : at(101);
+        update.releaseLease = true;
+        LogBatch batch;
+        batch.flows.append(update);
+        ERGON_TRY(refused, m_log->write(batch));
+        QVERIFY(refused.isEmpty());
+    } else if (setup.startsWith(u"running")) {
+        ERGON_TRY(ids, m_log->scheduleFlows({newFlow()}, t0));
+        id = ids.first();
+        const QDateTime leaseUntil = setup == u"running-expired"_s ? at(99) : at(101);
+        ERGON_TRY(claimed, m_log->claimFlow(id, u"other"_s, t0, leaseUntil));
+        QVERIFY(claimed);
+    } else if (setup == u"completed"_s) {
+        id = flowIn(State::Completed);
+    } else if (setup == u"failed"_s) {
+        id = flowIn(State::Failed);
+    } else if (setup == u"cancelled"_s) {
+        id = flowIn(State::Cancelled);
+    }
+    QVERIFY(id > 0);
+    const auto before = stored(id);
+    QVERIFY(before);
+
+    ERGON_TRY(claimed, m_log->claimFlow(id, u"me"_s, now, now.addSecs(60)));
+    QCOMPARE(claimed, claimable);
+
+    const auto after = stored(id);
+    QVERIFY(after);
+    if (claimable) {
+        QCOMPARE(after->status, FlowStatus::Running);
+        QCOMPARE(after->leaseOwner, u"me"_s);
+        QCOMPARE(after->leaseExpires, now.addSecs(60));
+        // The rest of the flow is untouched.
+        QCOMPARE(after->arguments, before->arguments);
+        QCOMPARE(after->stepCount, before->stepCount);
+        QCOMPARE(after->created, before->created);
+    } else {
+        QCOMPARE(describe(*after), describe(*before));
+    }
+}
+
+void TestExecutionLog::claimFlow_unknownId()
+{
+    ERGON_TRY(claimed, m_log->claimFlow(999, u"me"_s, t0, at(60)));
+    QVERIFY(!claimed);
+}
+
+void TestExecutionLog::claimFlow_onlyOneOfTwoOwners()
+{
+    ERGON_TRY(ids, m_log->scheduleFlows({newFlow()}, t0));
+    ERGON_TRY(other, m_fixture->open());
+    ERGON_TRY(first, m_log->claimFlow(ids[0], u"w1"_s, t0, at(60)));
+    ERGON_TRY(second, other->claimFlow(ids[0], u"w2"_s, at(1), at(61)));
+    QVERIFY(first);
+    QVERIFY(!second);
+    QCOMPARE(stored(ids[0])->leaseOwner, u"w1"_s);
+}
+
+void TestExecutionLog::write_appliesUpdateOfTheHolder_data()
+{
+    QTest::addColumn<FlowStatus>("status");
+    QTest::addColumn<bool>("release");
+
+    QTest::newRow("progress") << FlowStatus::Running << false;
+    QTest::newRow("completed") << FlowStatus::Completed << true;
+    QTest::newRow("failed") << FlowStatus::Failed << true;
+    QTest::newRow("waiting") << FlowStatus::Waiting << true;
+    QTest::newRow("handed back") << FlowStatus::Pending << true;
+}
+
+void TestExecutionLog::write_appliesUpdateOfTheHolder()
+{
+    QFETCH(FlowStatus, status);
+    QFETCH(bool, release);
+
+    const qint64 id = flowIn(State::Running);
+    QVERIFY(id > 0);
+    FlowUpdate update = makeUpdate(id, u"w1"_s, status, at(5));
+    update.stepCount = 3;
+    update.releaseLease = release;
+    if (status == FlowStatus::Completed)
+        update.resultJson = R"({"ok":true,"n":3})";
+    if (status == FlowStatus::Failed)
+        update.error = u"step 'c' failed: no stock"_s;
+    if (status == FlowStatus::Waiting || status == FlowStatus::Pending)
+        update.runAt = at(300);
+    LogBatch batch;
+    batch.flows.append(update);
+    ERGON_TRY(refused, m_log->write(batch));
+    QVERIFY(refused.isEmpty());
+
+    const auto flow = stored(id);
+    QVERIFY(flow);
+    QCOMPARE(flow->status, status);
+    QCOMPARE(flow->stepCount, 3);
+    QCOMPARE(flow->updated, at(5));
+    QCOMPARE(flow->resultJson, update.resultJson);
+    QCOMPARE(flow->error, update.error);
+    QCOMPARE(flow->finished, isFinished(status) ? at(5) : QDateTime());
+    QCOMPARE(flow->runAt, update.runAt.isValid() ? update.runAt : t0);
+    QCOMPARE(flow->leaseOwner, release ? QString() : u"w1"_s);
+    QCOMPARE(flow->leaseExpires, release ? QDateTime() : at(60));
+    QCOMPARE(flow->created, t0);
+}
+
+void TestExecutionLog::write_negativeStepCountLeavesItUnchanged()
+{
+    const qint64 id = flowIn(State::Running);
+    LogBatch first;
+    first.flows.append(makeUpdate(id, u"w1"_s, FlowStatus::Running));
+    first.flows.last().stepCount = 2;
+    ERGON_TRY(refused, m_log->write(first));
+    QVERIFY(refused.isEmpty());
+    LogBatch second;
+    second.flows.append(makeUpdate(id, u"w1"_s, FlowStatus::Running, at(6)));
+    ERGON_TRY(refusedAgain, m_log->write(second));
+    QVERIFY(refusedAgain.isEmpty());
+    QCOMPARE(stored(id)->stepCount, 2);
+    QCOMPARE(stored(id)->updated, at(6));
+}
+
+void TestExecutionLog::write_refusedWhenLeaseOwnerDiffers()
+{
+    const qint64 id = flowIn(State::Running);
+    const QString before = storedText(id);
+
+    LogBatch batch;
+    FlowUpdate update = makeUpdate(id, u"intruder"_s, FlowStatus::Completed);
+    update.stepCount = 1;
+    update.resultJson = "1";
+    update.releaseLease = true;
+    batch.flows.append(update);
+    batch.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "1"));
+    batch.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, at(1), at(2), {}, u"intruder"_s}});
+    ERGON_TRY(refused, m_log->write(batch));
+    QCOMPARE(refused, QSet<qint64>{id});
+    QCOMPARE(storedText(id), before);
+    QCOMPARE(stepsText(id), QString());
+}
+
+void TestExecutionLog::write_refusedAfterLeaseTakenOver()
+{
+    const qint64 id = flowIn(State::Running); // w1, lease until at(60)
+    ERGON_TRY(takenOver, m_log->claimFlow(id, u"w2"_s, at(61), at(121)));
+    QVERIFY(takenOver);
+    const QString before = storedText(id);
+
+    // w1 comes back from a long pause and tries to record its step.
+    LogBatch late;
+    late.flows.append(makeUpdate(id, u"w1"_s, FlowStatus::Running, at(62)));
+    late.flows.last().stepCount = 1;
+    late.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "\"late\""));
+    late.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, at(1), at(62), {}, u"w1"_s}});
+    ERGON_TRY(refused, m_log->write(late));
+    QCOMPARE(refused, QSet<qint64>{id});
+    QCOMPARE(storedText(id), before);
+    QCOMPARE(stepsText(id), QString());
+
+    // The new holder's write goes through.
+    LogBatch current;
+    current.flows.append(makeUpdate(id, u"w2"_s, FlowStatus::Running, at(63)));
+    current.flows.last().stepCount = 1;
+    current.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "\"current\""));
+    ERGON_TRY(accepted, m_log->write(current));
+    QVERIFY(accepted.isEmpty());
+    ERGON_TRY(steps, m_log->steps(id, false));
+    QCOMPARE(steps.size(), 1);
+    QCOMPARE(steps.first().resultJson, QByteArray("\"current\""));
+}
+
+void TestExecutionLog::write_refusedWhenCancelled()
+{
+    const qint64 id = flowIn(State::Running);
+    ERGON_VERIFY_OK(m_log->cancelFlow(id, at(4)));
+    const QString before = storedText(id);
+
+    LogBatch batch;
+    FlowUpdate update = makeUpdate(id, u"w1"_s, FlowStatus::Completed);
+    update.resultJson = "1";
+    update.releaseLease = true;
+    batch.flows.append(update);
+    batch.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "1"));
+    batch.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, at(1), at(2), {}, u"w1"_s}});
+    ERGON_TRY(refused, m_log->write(batch));
+    QCOMPARE(refused, QSet<qint64>{id});
+    QCOMPARE(storedText(id), before);
+    QCOMPARE(stored(id)->status, FlowStatus::Cancelled);
+    QCOMPARE(stepsText(id), QString());
+}
+
+void TestExecutionLog::write_refusalIsPerFlow()
+{
+    ERGON_TRY(ids, m_log->scheduleFlows({newFlow(), newFlow()}, t0));
+    const qint64 mine = ids[0];
+    const qint64 theirs = ids[1];
+    ERGON_TRY(claimedMine, m_log->claimFlow(mine, u"w1"_s, t0, at(60)));
+    ERGON_TRY(claimedTheirs, m_log->claimFlow(theirs, u"w2"_s, t0, at(60)));
+    QVERIFY(claimedMine && claimedTheirs);
+
+    LogBatch batch; // one group commit of w1 that also (wrongly) carries the other flow
+    for (qint64 id : {mine, theirs}) {
+        FlowUpdate update = makeUpdate(id, u"w1"_s, FlowStatus::Running);
+        update.stepCount = 1;
+        batch.flows.append(update);
+        batch.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "7"));
+        batch.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, at(1), at(2), {}, u"w1"_s}});
+    }
+    ERGON_TRY(refused, m_log->write(batch));
+    QCOMPARE(refused, QSet<qint64>{theirs});
+    QCOMPARE(stored(mine)->stepCount, 1);
+    QCOMPARE(stored(theirs)->stepCount, 0);
+    ERGON_TRY(mySteps, m_log->steps(mine, true));
+    QCOMPARE(mySteps.size(), 1);
+    QCOMPARE(mySteps.first().attemptLog.size(), 1);
+    QCOMPARE(stepsText(theirs), QString());
+}
+
+void TestExecutionLog::write_completedStepIsNeverOverwritten()
+{
+    const qint64 id = flowIn(State::Running);
+    LogBatch first;
+    first.steps.append(makeStep(id, 0, u"charge"_s, StepStatus::Completed, R"({"payment":"p-1"})"));
+    ERGON_TRY(refused, m_log->write(first));
+    QVERIFY(refused.isEmpty());
+    const QString before = stepsText(id);
+
+    for (StepStatus status : {StepStatus::Completed, StepStatus::Running, StepStatus::Retrying, StepStatus::Failed}) {
+        LogBatch again; // a second worker that ran the same step (at least once) records it too
+        StepRecord step = makeStep(id, 0, u"charge"_s, status, R"({"payment":"p-2"})");
+        step.worker = u"w2"_s;
+        step.attempts = 2;
+        step.error = u"late"_s;
+        again.steps.append(step);
+        ERGON_TRY(refusedAgain, m_log->write(again));
+        QVERIFY(refusedAgain.isEmpty());
+        QCOMPARE(stepsText(id), before);
+    }
+}
+
+void TestExecutionLog::write_unfinishedStepIsUpdated()
+{
+    const qint64 id = flowIn(State::Running);
+    StepRecord step = makeStep(id, 0, u"charge"_s, StepStatus::Retrying);
+    step.error = u"timeout"_s;
+    step.nextAttemptAt = at(9);
+    LogBatch first;
+    first.steps.append(step);
+    first.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, at(1), at(2), u"timeout"_s, u"w1"_s}});
+    ERGON_TRY(refused, m_log->write(first));
+    QVERIFY(refused.isEmpty());
+
+    step.status = StepStatus::Completed;
+    step.resultJson = "\"p-1\"";
+    step.error.clear();
+    step.attempts = 2;
+    step.finished = at(10);
+    step.nextAttemptAt = QDateTime();
+    LogBatch second;
+    second.steps.append(step);
+    second.attempts.append(AttemptWrite{id, 0, AttemptRecord{2, at(9), at(10), {}, u"w1"_s}});
+    ERGON_TRY(refusedAgain, m_log->write(second));
+    QVERIFY(refusedAgain.isEmpty());
+
+    ERGON_TRY(steps, m_log->steps(id, true));
+    QCOMPARE(steps.size(), 1);
+    const StepRecord &got = steps.first();
+    QCOMPARE(got.status, StepStatus::Completed);
+    QCOMPARE(got.resultJson, QByteArray("\"p-1\""));
+    QCOMPARE(got.error, QString());
+    QCOMPARE(got.attempts, 2);
+    QCOMPARE(got.finished, at(10));
+    QVERIFY(!got.nextAttemptAt.isValid());
+    QCOMPARE(got.attemptLog.size(), 2); // the failed attempt is kept
+    QCOMPARE(got.attemptLog[0].error, u"timeout"_s);
+    QCOMPARE(got.attemptLog[1].error, QString());
+}
+
+void TestExecutionLog::write_stepsAndAttemptsRoundTrip()
+{
+    const qint64 id = flowIn(State::Running);
+    StepRecord step;
+    step.flowId = id;
+    step.seq = 0;
+    step.name = u"charge card"_s;
+    step.occurrence = 0;
+    step.inputHash = "0123456789abcdef0123456789abcdef01234567";
+    step.kind = StepKind::Step;
+    step.status = StepStatus::Completed;
+    step.resultJson = R"({"amount":12.5,"ok":true,"text":"é ü"})";
+    step.worker = u"worker-7"_s;
+    step.attempts = 2;
+    step.retryBase = 0;
+    step.typeVersion = 4;
+    step.started = at(1).addMSecs(123);
+    step.finished = at(3).addMSecs(456);
+    StepRecord timer;
+    timer.flowId = id;
+    timer.seq = 1;
+    timer.name = u"cool-off"_s;
+    timer.kind = StepKind::Timer;
+    timer.status = StepStatus::Running;
+    timer.worker = u"worker-7"_s;
+    timer.typeVersion = 4;
+    timer.started = at(4);
+    timer.nextAttemptAt = at(3600);
+    StepRecord again = step;
+    again.seq = 2;
+    again.occurrence = 1;
+    again.attempts = 1;
+    again.inputHash.clear();
+    again.resultJson = "null";
+
+    LogBatch batch;
+    batch.flows.append(makeUpdate(id, u"w1"_s, FlowStatus::Running));
+    batch.flows.last().stepCount = 3;
+    // Out of order on purpose: steps() returns them in run order.
+    batch.steps = {again, timer, step};
+    batch.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, at(1).addMSecs(123), at(2), u"card declined"_s, u"worker-6"_s}});
+    batch.attempts.append(AttemptWrite{id, 0, AttemptRecord{2, at(2).addMSecs(500), at(3).addMSecs(456), {}, u"worker-7"_s}});
+    batch.attempts.append(AttemptWrite{id, 2, AttemptRecord{1, at(5), at(6), {}, u"worker-7"_s}});
+    ERGON_TRY(refused, m_log->write(batch));
+    QVERIFY(refused.isEmpty());
+
+    ERGON_TRY(steps, m_log->steps(id, true));
+    QCOMPARE(steps.size(), 3);
+    step.attemptLog = {AttemptRecord{1, at(1).addMSecs(123), at(2), u"card declined"_s, u"worker-6"_s},
+                       AttemptRecord{2, at(2).addMSecs(500), at(3).addMSecs(456), {}, u"worker-7"_s}};
+    again.attemptLog = {AttemptRecord{1, at(5), at(6), {}, u"worker-7"_s}};
+    QCOMPARE(describe(steps[0]), describe(step));
+    QCOMPARE(describe(steps[1]), describe(timer));
+    QCOMPARE(describe(steps[2]), describe(again));
+
+    ERGON_TRY(plain, m_log->steps(id, false));
+    QCOMPARE(plain.size(), 3);
+    for (const StepRecord &s : plain)
+        QVERIFY(s.attemptLog.isEmpty());
+    QCOMPARE(describe(plain[0], false), describe(step, false));
+
+    // The same attempt written twice (a retried commit) is kept once.
+    LogBatch duplicate;
+    duplicate.attempts.append(AttemptWrite{id, 2, AttemptRecord{1, at(5), at(6), {}, u"worker-7"_s}});
+    ERGON_TRY(refusedAgain, m_log->write(duplicate));
+    QVERIFY(refusedAgain.isEmpty());
+    ERGON_TRY(afterDuplicate, m_log->steps(id, true));
+    QCOMPARE(afterDuplicate[2].attemptLog.size(), 1);
+}
+
+void TestExecutionLog::write_emptyBatch()
+{
+    const qint64 id = flowIn(State::Running);
+    const QString before = storedText(id);
+    ERGON_TRY(refused, m_log->write(LogBatch()));
+    QVERIFY(refused.isEmpty());
+    QCOMPARE(storedText(id), before);
+}
+
+void TestExecutionLog::retryFlow_requeuesFailedStep_data()
+{
+    QTest::addColumn<QString>("stepName");
+    QTest::newRow("its failed step") << QString();
+    QTest::newRow("the named step") << u"b"_s;
+}
+
+void TestExecutionLog::retryFlow_requeuesFailedStep()
+{
+    QFETCH(QString, stepName);
+    const qint64 id = flowIn(State::Failed);
+    QVERIFY(id > 0);
+    ERGON_TRY(before, m_log->steps(id, true));
+    QCOMPARE(before.size(), 2);
+
+    ERGON_VERIFY_OK(m_log->retryFlow(id, stepName, at(3600)));
+
+    const auto flow = stored(id);
+    QVERIFY(flow);
+    QCOMPARE(flow->status, FlowStatus::Pending);
+    QCOMPARE(flow->error, QString());
+    QCOMPARE(flow->runAt, at(3600));
+    QCOMPARE(flow->updated, at(3600));
+    QVERIFY(!flow->finished.isValid());
+    QVERIFY(flow->leaseOwner.isEmpty());
+    QVERIFY(!flow->leaseExpires.isValid());
+
+    ERGON_TRY(after, m_log->steps(id, true));
+    QCOMPARE(after.size(), 2);
+    QCOMPARE(describe(after[0]), describe(before[0])); // the completed step stays, to be replayed
+    const StepRecord &retried = after[1];
+    QCOMPARE(retried.status, StepStatus::Retrying);
+    QCOMPARE(retried.attempts, 3);
+    QCOMPARE(retried.retryBase, 3); // a fresh budget: the policy counts from here
+    QVERIFY(!retried.finished.isValid());
+    QVERIFY(!retried.nextAttemptAt.isValid());
+    QCOMPARE(retried.attemptLog.size(), 3); // the history is kept
+
+    // Claimable again once due.
+    ERGON_TRY(early, m_log->claimFlow(id, u"w2"_s, at(3599), at(3700)));
+    QVERIFY(!early);
+    ERGON_TRY(claimed, m_log->claimFlow(id, u"w2"_s, at(3600), at(3700)));
+    QVERIFY(claimed);
+}
+
+void TestExecutionLog::retryFlow_errors_data()
+{
+    QTest::addColumn<QString>("setup");
+    QTest::addColumn<QString>("stepName");
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QString>("mentions");
+
+    QTest::newRow("unknown id") << u"unknown"_s << QString() << u"not-found"_s << u"4242"_s;
+    QTest::newRow("pending") << u"pending"_s << QString() << u"not-failed"_s << u"pending"_s;
+    QTest::newRow("running") << u"running"_s << QString() << u"not-failed"_s << u"running"_s;
+    QTest::newRow("waiting") << u"waiting"_s << QString() << u"not-failed"_s << u"waiting"_s;
+    QTest::newRow("completed") << u"completed"_s << QString() << u"not-failed"_s << u"completed"_s;
+    QTest::newRow("cancelled") << u"cancelled"_s << QString() << u"not-failed"_s << u"cancelled"_s;
+    QTest::newRow("step that did not fail") << u"failed"_s << u"a"_s << u"not-found"_s << u"'a'"_s;
+    QTest::newRow("no such step") << u"failed"_s << u"nope"_s << u"not-found"_s << u"'nope'"_s;
+}
+
+void TestExecutionLog::retryFlow_errors()
+{
+    QFETCH(QString, setup);
+    QFETCH(QString, stepName);
+    QFETCH(QString, kind);
+    QFETCH(QString, mentions);
+
+    static const QHash<QString, State> states{
+        {u"pending"_s, State::Pending},     {u"running"_s, State::Running}, {u"waiting"_s, State::Waiting},
+        {u"completed"_s, State::Completed}, {u"failed"_s, State::Failed},   {u"cancelled"_s, State::Cancelled},
+    };
+    qint64 id = 4242;
+    if (setup != u"unknown"_s) {
+        id = flowIn(states.value(setup));
+        QVERIFY(id > 0);
+    }
+    const QString flowBefore = storedText(id);
+    const QString stepsBefore = stepsText(id);
+
+    const auto retried = m_log->retryFlow(id, stepName, at(50));
+    QVERIFY(!retried);
+    QCOMPARE(retried.error().kind(), kind);
+    QVERIFY2(retried.errorString().contains(mentions), qPrintable(retried.errorString()));
+    QVERIFY2(retried.errorString().contains(QString::number(id)), qPrintable(retried.errorString()));
+    QCOMPARE(storedText(id), flowBefore);
+    QCOMPARE(stepsText(id), stepsBefore);
+}
+
+void TestExecutionLog::cancelFlow_data()
+{
+    QTest::addColumn<int>("state");
+    QTest::newRow("pending") << int(State::Pending);
+    QTest::newRow("running") << int(State::Running);
+    QTest::newRow("waiting") << int(State::Waiting);
+}
+
+void TestExecutionLog::cancelFlow()
+{
+    QFETCH(int, state);
+    const qint64 id = flowIn(State(state));
+    QVERIFY(id > 0);
+    const QString stepsBefore = stepsText(id);
+
+    ERGON_VERIFY_OK(m_log->cancelFlow(id, at(40)));
+    const auto flow = stored(id);
+    QVERIFY(flow);
+    QCOMPARE(flow->status, FlowStatus::Cancelled);
+    QCOMPARE(flow->finished, at(40));
+    QCOMPARE(flow->updated, at(40));
+    QVERIFY(flow->leaseOwner.isEmpty());
+    QVERIFY(!flow->leaseExpires.isValid());
+    QCOMPARE(stepsText(id), stepsBefore);
+
+    // Nobody picks it up again, however late.
+    ERGON_TRY(claimed, m_log->claimFlow(id, u"w9"_s, at(100000), at(100060)));
+    QVERIFY(!claimed);
+}
+
+void TestExecutionLog::cancelFlow_errors_data()
+{
+    QTest::addColumn<int>("state"); // -1: unknown id
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("unknown id") << -1 << u"not-found"_s;
+    QTest::newRow("completed") << int(State::Completed) << u"finished"_s;
+    QTest::newRow("failed") << int(State::Failed) << u"finished"_s;
+    QTest::newRow("cancelled") << int(State::Cancelled) << u"finished"_s;
+}
+
+void TestExecutionLog::cancelFlow_errors()
+{
+    QFETCH(int, state);
+    QFETCH(QString, kind);
+    const qint64 id = state < 0 ? 4242 : flowIn(State(state));
+    QVERIFY(id > 0);
+    const QString before = storedText(id);
+    const auto cancelled = m_log->cancelFlow(id, at(40));
+    QVERIFY(!cancelled);
+    QCOMPARE(cancelled.error().kind(), kind);
+    QVERIFY2(cancelled.errorString().contains(QString::number(id)), qPrintable(cancelled.errorString()));
+    QCOMPARE(storedText(id), before);
+}
+
+QTEST_GUILESS_MAIN(TestExecutionLog)
+#include "tst_executionlog.moc"

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <ergon/executionlog.h>
+
+#include <QByteArray>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+namespace ergon::test {
+
+/// One storage location of one backend, private to a test. open() returns a new connection to
+/// the same stored data, as a restarted process would get one.
+class LogFixture
+{
+public:
+    virtual ~LogFixture() = default;
+    virtual QString backend() const = 0;
+    virtual Result<std::unique_ptr<ExecutionLog>> open() = 0;
+    /// The database file, for backends that have one (empty otherwise).
+    virtual QString filePath() const { return {}; }
+};
+
+/// A storage backend the suites run against.
+struct Backend {
+    QString name;
+    std::function<std::unique_ptr<LogFixture>()> makeFixture;
+};
+
+/// Every backend, in order. Adding a backend here (e.g. PostgreSQL) runs every suite built on
+/// addBackendRows() against it as well.
+const QList<Backend> &backends();
+
+/// For initTestCase_data(): one global row per backend, column "backend" (QString).
+void addBackendRows();
+
+/// A fresh fixture of the named backend; null (with a warning) for an unknown name.
+std::unique_ptr<LogFixture> makeLogFixture(const QString &backend);
+
+/// SHA-256 of a file's bytes: "no stored data changed" checks compare it before and after.
+QByteArray fileHash(const QString &path);
+
+/// Every field of a record on one line, so that QCOMPARE shows what differs.
+QString describe(const FlowRecord &flow);
+QString describe(const StepRecord &step, bool withAttempts = true);
+QString describe(const QList<StepRecord> &steps, bool withAttempts = true);
+
+} // namespace ergon::test
