@@ -175,7 +175,7 @@ QCoro::Task<> FlowContext::sleepUntil(QString name, QDateTime fireAt)
             waiting.stepCount = timer.seq + 1;
             waiting.releaseLease = true;
             co_await run.commitFlow(std::move(waiting), timer);
-            throw FlowSuspended{};
+            throw FlowSuspended{fireAt};
         }
         co_await run.commitStep(timer, std::nullopt);
         while (clock.now() < fireAt) {

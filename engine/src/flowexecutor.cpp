@@ -46,14 +46,14 @@ QCoro::Task<FlowOutcome> drive(std::shared_ptr<FlowRun> run)
     outcome.flowId = run->record().id;
     QJsonValue result;
     std::optional<QString> failure;
-    std::optional<QString> abort;
-    bool suspended = false;
+    std::optional<FlowAborted> abort;
+    std::optional<FlowSuspended> suspended;
     try {
         result = co_await run->flow().run(run->context());
     } catch (const FlowAborted &aborted) {
-        abort = aborted.reason;
-    } catch (const FlowSuspended &) {
-        suspended = true;
+        abort = aborted;
+    } catch (const FlowSuspended &parked) {
+        suspended = parked;
     } catch (const NonDeterminismError &error) {
         failure = error.message();
     } catch (const StepFailed &error) {
@@ -67,11 +67,23 @@ QCoro::Task<FlowOutcome> drive(std::shared_ptr<FlowRun> run)
     if (abort) {
         outcome.status = FlowStatus::Running;
         outcome.interrupted = true;
-        outcome.error = *abort;
+        outcome.error = abort->reason;
+        if (abort->handBack && !run->core().stopped) {
+            FlowUpdate handBack = run->flowUpdate(FlowStatus::Pending);
+            handBack.runAt = handBack.updated;
+            handBack.releaseLease = true;
+            try {
+                co_await run->commitFlow(std::move(handBack));
+                outcome.status = FlowStatus::Pending;
+            } catch (const FlowAborted &) {
+                // The lease was lost meanwhile: whoever holds the flow now carries on.
+            }
+        }
         co_return outcome;
     }
     if (suspended) {
         outcome.status = FlowStatus::Waiting;
+        outcome.wakeAt = suspended->wakeAt;
         co_return outcome;
     }
     if (run->core().stopped) {
@@ -191,6 +203,11 @@ void FlowExecutor::setLeaseDuration(std::chrono::milliseconds duration)
 void FlowExecutor::setWaitForTimers(bool wait)
 {
     m_core->waitForTimers = wait;
+}
+
+void FlowExecutor::drain()
+{
+    m_core->draining = true;
 }
 
 void FlowExecutor::setMaxBatchSize(int rows)

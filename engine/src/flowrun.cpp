@@ -44,6 +44,8 @@ QString describeStep(const QString &name, StepKind kind, const QByteArray &input
 StepRecord FlowRun::beginStep(const QString &name, StepKind kind, const QByteArray &inputHash)
 {
     ensureAlive();
+    if (m_core->draining)
+        throw FlowAborted{QStringLiteral("the worker is shutting down"), true};
     const int seq = m_nextSeq++;
     const int occurrence = m_occurrences[name]++;
     if (seq < m_recorded.size()) {

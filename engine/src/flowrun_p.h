@@ -24,10 +24,13 @@ namespace detail {
 /// Not a std::exception, so that flow code catching std::exception does not swallow it.
 struct FlowAborted {
     QString reason;
+    /// The run stopped at a safe point for a shutdown: hand the flow back to the queue.
+    bool handBack = false;
 };
 
 /// Unwinds a flow's coroutine that parked itself on a durable timer (status waiting).
 struct FlowSuspended {
+    QDateTime wakeAt;
 };
 
 /// What every run of one executor shares; outlives the executor while runs unwind.
@@ -42,6 +45,7 @@ struct ExecutorCore {
     std::chrono::milliseconds leaseDuration{std::chrono::seconds(60)};
     bool waitForTimers = true;
     bool stopped = false;
+    bool draining = false; ///< flows stop before their next step and go back to the queue
     int inFlight = 0;
 };
 

@@ -16,6 +16,8 @@ public:
     QMap<qint64, FlowRecord> flows;
     QHash<qint64, QList<StepRecord>> steps; ///< by flow, in seq order, each with its attempt log
     QHash<QString, qint64> idempotencyKeys;
+    QMap<QString, WorkerRecord> workers;
+    QList<StealRecord> steals;
 };
 
 namespace {
@@ -52,6 +54,7 @@ void applyUpdate(FlowRecord &flow, const FlowUpdate &update)
     if (update.releaseLease) {
         flow.leaseOwner.clear();
         flow.leaseExpires = QDateTime();
+        flow.runStarted = QDateTime();
     }
 }
 
@@ -179,6 +182,7 @@ Result<bool> InMemoryExecutionLog::claimFlow(qint64 id, const QString &owner, co
     it->status = FlowStatus::Running;
     it->leaseOwner = owner;
     it->leaseExpires = leaseUntil;
+    it->runStarted = now;
     it->updated = now;
     return true;
 }
@@ -246,6 +250,7 @@ Result<void> InMemoryExecutionLog::retryFlow(qint64 id, const QString &stepName,
     it->finished = QDateTime();
     it->leaseOwner.clear();
     it->leaseExpires = QDateTime();
+    it->runStarted = QDateTime();
     return {};
 }
 
@@ -262,7 +267,195 @@ Result<void> InMemoryExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
     it->finished = now;
     it->leaseOwner.clear();
     it->leaseExpires = QDateTime();
+    it->runStarted = QDateTime();
     return {};
+}
+
+Result<QList<qint64>> InMemoryExecutionLog::claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
+                                                     int limit, const QStringList &types)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<FlowRecord *> candidates;
+    for (FlowRecord &flow : m_store->flows) {
+        if (!types.isEmpty() && !types.contains(flow.type))
+            continue;
+        const bool due = (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
+        const bool expired = flow.status == FlowStatus::Running && flow.leaseExpires < now;
+        if (due || expired)
+            candidates.append(&flow);
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const FlowRecord *a, const FlowRecord *b) {
+        return a->priority != b->priority ? a->priority > b->priority
+                                          : (a->runAt != b->runAt ? a->runAt < b->runAt : a->id < b->id);
+    });
+    QList<qint64> claimed;
+    for (FlowRecord *flow : std::as_const(candidates)) {
+        if (claimed.size() >= limit)
+            break;
+        flow->status = FlowStatus::Running;
+        flow->leaseOwner = owner;
+        flow->leaseExpires = leaseUntil;
+        flow->runStarted = QDateTime();
+        flow->updated = now;
+        claimed.append(flow->id);
+    }
+    return claimed;
+}
+
+Result<int> InMemoryExecutionLog::renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil)
+{
+    QMutexLocker lock(&m_store->mutex);
+    int renewed = 0;
+    for (FlowRecord &flow : m_store->flows) {
+        if (flow.status == FlowStatus::Running && flow.leaseOwner == owner) {
+            flow.leaseExpires = leaseUntil;
+            flow.updated = now;
+            ++renewed;
+        }
+    }
+    return renewed;
+}
+
+Result<int> InMemoryExecutionLog::releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted)
+{
+    QMutexLocker lock(&m_store->mutex);
+    int released = 0;
+    for (FlowRecord &flow : m_store->flows) {
+        if (flow.status != FlowStatus::Running || flow.leaseOwner != owner || (onlyNotStarted && flow.runStarted.isValid()))
+            continue;
+        flow.status = FlowStatus::Pending;
+        flow.leaseOwner.clear();
+        flow.leaseExpires = QDateTime();
+        flow.runStarted = QDateTime();
+        flow.updated = now;
+        ++released;
+    }
+    return released;
+}
+
+Result<QList<StealRecord>> InMemoryExecutionLog::stealFlows(const QString &thief, const QDateTime &now,
+                                                            const QDateTime &leaseUntil, int limit)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QHash<QString, QList<FlowRecord *>> queues;
+    for (FlowRecord &flow : m_store->flows) {
+        if (flow.status == FlowStatus::Running && !flow.runStarted.isValid() && !flow.leaseOwner.isEmpty()
+            && flow.leaseOwner != thief && flow.leaseExpires >= now)
+            queues[flow.leaseOwner].append(&flow);
+    }
+    QString victim;
+    for (auto it = queues.cbegin(); it != queues.cend(); ++it) {
+        if (victim.isEmpty() || it->size() > queues.value(victim).size())
+            victim = it.key();
+    }
+    QList<StealRecord> stolen;
+    if (victim.isEmpty() || limit <= 0)
+        return stolen;
+    QList<FlowRecord *> queue = queues.value(victim);
+    std::sort(queue.begin(), queue.end(), [](const FlowRecord *a, const FlowRecord *b) {
+        return a->priority != b->priority ? a->priority > b->priority : a->runAt < b->runAt;
+    });
+    const qsizetype take = std::min<qsizetype>(limit, (queue.size() + 1) / 2);
+    for (qsizetype i = 0; i < take; ++i) {
+        FlowRecord *flow = queue.at(i);
+        flow->leaseOwner = thief;
+        flow->leaseExpires = leaseUntil;
+        flow->updated = now;
+        stolen.append(StealRecord{flow->id, victim, thief, now});
+    }
+    m_store->steals.append(stolen);
+    if (auto worker = m_store->workers.find(thief); worker != m_store->workers.end())
+        worker->steals += stolen.size();
+    return stolen;
+}
+
+Result<QList<std::pair<qint64, QDateTime>>> InMemoryExecutionLog::upcoming(const QDateTime &now, const QDateTime &horizon,
+                                                                           int limit)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<std::pair<qint64, QDateTime>> due;
+    for (const FlowRecord &flow : std::as_const(m_store->flows)) {
+        if ((flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt > now
+            && flow.runAt <= horizon)
+            due.append({flow.id, flow.runAt});
+    }
+    std::sort(due.begin(), due.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
+    if (due.size() > limit)
+        due.resize(limit);
+    return due;
+}
+
+Result<void> InMemoryExecutionLog::registerWorker(const WorkerRecord &worker)
+{
+    QMutexLocker lock(&m_store->mutex);
+    m_store->workers.insert(worker.name, worker);
+    return {};
+}
+
+Result<void> InMemoryExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &lostBefore)
+{
+    QMutexLocker lock(&m_store->mutex);
+    if (auto it = m_store->workers.find(worker.name); it != m_store->workers.end()) {
+        it->heartbeat = worker.heartbeat;
+        it->inFlight = worker.inFlight;
+        it->completed = worker.completed;
+        it->failed = worker.failed;
+        it->status = worker.status;
+    }
+    for (WorkerRecord &other : m_store->workers) {
+        if (other.status == WorkerStatus::Alive && other.heartbeat < lostBefore)
+            other.status = WorkerStatus::Lost;
+    }
+    return {};
+}
+
+Result<QList<WorkerRecord>> InMemoryExecutionLog::workers()
+{
+    QMutexLocker lock(&m_store->mutex);
+    return m_store->workers.values();
+}
+
+Result<QList<TimerRecord>> InMemoryExecutionLog::pendingTimers(int limit)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<TimerRecord> timers;
+    for (auto it = m_store->steps.cbegin(); it != m_store->steps.cend(); ++it) {
+        const auto flow = m_store->flows.constFind(it.key());
+        if (flow == m_store->flows.cend() || isFinished(flow->status))
+            continue;
+        for (const StepRecord &step : *it) {
+            if (step.kind == StepKind::Timer && step.status != StepStatus::Completed && step.nextAttemptAt.isValid())
+                timers.append(TimerRecord{step.flowId, step.seq, step.name, flow->type, step.nextAttemptAt});
+        }
+    }
+    std::sort(timers.begin(), timers.end(), [](const TimerRecord &a, const TimerRecord &b) { return a.fireAt < b.fireAt; });
+    if (timers.size() > limit)
+        timers.resize(limit);
+    return timers;
+}
+
+Result<void> InMemoryExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto flow = m_store->flows.find(flowId);
+    if (flow == m_store->flows.end() || flow->status != FlowStatus::Waiting)
+        return Error(QStringLiteral("flow %1 is not waiting on a timer").arg(flowId), QStringLiteral("not-waiting"));
+    flow->runAt = now;
+    flow->updated = now;
+    for (StepRecord &step : m_store->steps[flowId]) {
+        if (step.kind == StepKind::Timer && step.status == StepStatus::Running)
+            step.nextAttemptAt = now;
+    }
+    return {};
+}
+
+Result<QList<StealRecord>> InMemoryExecutionLog::steals(int limit)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<StealRecord> recent;
+    for (qsizetype i = m_store->steals.size() - 1; i >= 0 && recent.size() < limit; --i)
+        recent.append(m_store->steals.at(i));
+    return recent;
 }
 
 } // namespace ergon

@@ -19,6 +19,7 @@ std::optional<Enum> fromName(const std::array<const char *, N> &names, const QSt
 constexpr std::array<const char *, 6> flowStatusNames{"pending", "running", "waiting", "completed", "failed", "cancelled"};
 constexpr std::array<const char *, 4> stepStatusNames{"running", "retrying", "completed", "failed"};
 constexpr std::array<const char *, 2> stepKindNames{"step", "timer"};
+constexpr std::array<const char *, 3> workerStatusNames{"alive", "lost", "stopped"};
 } // namespace
 
 QString toString(FlowStatus status)
@@ -49,6 +50,23 @@ std::optional<StepStatus> stepStatusFromString(const QString &text)
 std::optional<StepKind> stepKindFromString(const QString &text)
 {
     return fromName<StepKind>(stepKindNames, text);
+}
+
+QString toString(WorkerStatus status)
+{
+    return QLatin1String(workerStatusNames[size_t(status)]);
+}
+
+std::optional<WorkerStatus> workerStatusFromString(const QString &text)
+{
+    return fromName<WorkerStatus>(workerStatusNames, text);
+}
+
+WorkerStatus effectiveStatus(const WorkerRecord &worker, const QDateTime &now)
+{
+    if (worker.status == WorkerStatus::Alive && worker.heartbeat.msecsTo(now) > worker.leaseMs)
+        return WorkerStatus::Lost;
+    return worker.status;
 }
 
 void LogBatch::append(LogBatch &&other)

@@ -42,7 +42,7 @@ QVariant nullIfEmpty(const QByteArray &text)
 
 const QString flowColumns = QStringLiteral(
     "id, type, type_version, args, status, priority, run_at, idempotency_key, lease_owner, lease_expires,"
-    " result, error, step_count, created, updated, finished");
+    " result, error, step_count, created, updated, finished, run_started");
 
 FlowRecord flowFromRow(const QSqlQuery &query)
 {
@@ -63,6 +63,7 @@ FlowRecord flowFromRow(const QSqlQuery &query)
     flow.created = toTime(query.value(13));
     flow.updated = toTime(query.value(14));
     flow.finished = toTime(query.value(15));
+    flow.runStarted = toTime(query.value(16));
     return flow;
 }
 
@@ -137,6 +138,9 @@ public:
         auto it = statements.find(sql);
         if (it == statements.end()) {
             QSqlQuery query(db);
+            // Results are only read with next(). A scrollable query makes QtSql allocate and
+            // destroy a cache of 128 rows of QVariants on every exec() of a SELECT.
+            query.setForwardOnly(true);
             if (!query.prepare(sql))
                 return sqlError(QStringLiteral("preparing a statement on"), query.lastError());
             it = statements.insert(sql, std::move(query));
@@ -472,10 +476,11 @@ Result<QMap<FlowStatus, qint64>> SqliteExecutionLog::countByStatus()
 
 Result<bool> SqliteExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now, const QDateTime &leaseUntil)
 {
-    auto query = d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, updated = ?"
+    auto query = d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, updated = ?,"
+                                       " run_started = ?"
                                        " WHERE id = ? AND ((status IN ('pending', 'waiting') AND run_at <= ?)"
                                        " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))"),
-                        {owner, fromTime(leaseUntil), fromTime(now), id, fromTime(now), fromTime(now), owner},
+                        {owner, fromTime(leaseUntil), fromTime(now), fromTime(now), id, fromTime(now), fromTime(now), owner},
                         QStringLiteral("claiming a flow in"));
     if (!query)
         return query.error();
@@ -485,12 +490,26 @@ Result<bool> SqliteExecutionLog::claimFlow(qint64 id, const QString &owner, cons
 Result<bool> SqliteExecutionLog::Private::applyFlowUpdate(const FlowUpdate &update)
 {
     const bool guarded = !update.leaseOwner.isEmpty();
+    // Progress of a flow that stays running (most writes): the same effect as the general
+    // statement below, without naming status, run_at or the lease, so that SQLite leaves the
+    // flows indexes alone.
+    if (guarded && update.status == FlowStatus::Running && update.stepCount >= 0 && update.resultJson.isEmpty()
+        && update.error.isEmpty() && !update.runAt.isValid() && !update.releaseLease) {
+        auto query = run(QStringLiteral("UPDATE flows SET step_count = ?, error = NULL, updated = ?"
+                                        " WHERE id = ? AND lease_owner = ? AND status = 'running'"),
+                         {update.stepCount, fromTime(update.updated), update.flowId, update.leaseOwner},
+                         QStringLiteral("updating a flow in"));
+        if (!query)
+            return query.error();
+        return (*query)->numRowsAffected() > 0;
+    }
     const QString sql = QStringLiteral(
         "UPDATE flows SET status = ?, step_count = CASE WHEN ? >= 0 THEN ? ELSE step_count END,"
         " result = COALESCE(?, result), error = ?, run_at = COALESCE(?, run_at), updated = ?,"
         " finished = CASE WHEN ? THEN ? ELSE finished END,"
         " lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,"
-        " lease_expires = CASE WHEN ? THEN NULL ELSE lease_expires END"
+        " lease_expires = CASE WHEN ? THEN NULL ELSE lease_expires END,"
+        " run_started = CASE WHEN ? THEN NULL ELSE run_started END"
         " WHERE id = ?");
     QVariantList values{toString(update.status),
                         update.stepCount,
@@ -501,6 +520,7 @@ Result<bool> SqliteExecutionLog::Private::applyFlowUpdate(const FlowUpdate &upda
                         fromTime(update.updated),
                         isFinished(update.status),
                         fromTime(update.updated),
+                        update.releaseLease,
                         update.releaseLease,
                         update.releaseLease,
                         update.flowId};
@@ -526,7 +546,9 @@ Result<void> SqliteExecutionLog::Private::applyStep(const StepRecord &step)
                                           " started = excluded.started, finished = excluded.finished,"
                                           " next_attempt_at = excluded.next_attempt_at"
                                           " WHERE steps.status <> 'completed'"),
-                     {step.flowId, step.seq, step.name, step.occurrence, QString::fromLatin1(step.inputHash),
+                     // input_hash is NOT NULL: no inputs must bind as '', and a null QString binds as NULL.
+                     {step.flowId, step.seq, step.name, step.occurrence,
+                      step.inputHash.isEmpty() ? QStringLiteral("") : QString::fromLatin1(step.inputHash),
                       toString(step.kind), toString(step.status), nullIfEmpty(step.resultJson), nullIfEmpty(step.error),
                       nullIfEmpty(step.worker), step.attempts, step.retryBase, step.typeVersion, fromTime(step.started),
                       fromTime(step.finished), fromTime(step.nextAttemptAt)},
@@ -616,7 +638,8 @@ Result<void> SqliteExecutionLog::retryFlow(qint64 id, const QString &stepName, c
             Error(QStringLiteral("flow %1 has no failed step '%2'").arg(id).arg(stepName), QStringLiteral("not-found")));
     }
     auto requeued = d->run(QStringLiteral("UPDATE flows SET status = 'pending', error = NULL, run_at = ?, updated = ?,"
-                                          " finished = NULL, lease_owner = NULL, lease_expires = NULL WHERE id = ?"),
+                                          " finished = NULL, lease_owner = NULL, lease_expires = NULL, run_started = NULL"
+                                          " WHERE id = ?"),
                            {fromTime(now), fromTime(now), id}, doing);
     if (!requeued)
         return d->rollback<void>(requeued.error());
@@ -627,7 +650,7 @@ Result<void> SqliteExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
 {
     const QString doing = QStringLiteral("cancelling a flow in");
     auto cancelled = d->run(QStringLiteral("UPDATE flows SET status = 'cancelled', updated = ?, finished = ?,"
-                                           " lease_owner = NULL, lease_expires = NULL"
+                                           " lease_owner = NULL, lease_expires = NULL, run_started = NULL"
                                            " WHERE id = ? AND status IN ('pending', 'running', 'waiting')"),
                             {fromTime(now), fromTime(now), id}, doing);
     if (!cancelled)
@@ -640,6 +663,301 @@ Result<void> SqliteExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
     if (!existing->has_value())
         return Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found"));
     return Error(QStringLiteral("flow %1 is already %2").arg(id).arg(toString((*existing)->status)), QStringLiteral("finished"));
+}
+
+} // namespace ergon
+
+namespace ergon {
+
+namespace {
+struct Candidate {
+    qint64 id;
+    int priority;
+    qint64 due;
+};
+
+const QString workerColumns = QStringLiteral(
+    "name, host, pid, started, heartbeat, concurrency, in_flight, completed, failed, steals, status, lease_ms");
+
+WorkerRecord workerFromRow(const QSqlQuery &query)
+{
+    WorkerRecord worker;
+    worker.name = query.value(0).toString();
+    worker.host = query.value(1).toString();
+    worker.pid = query.value(2).toLongLong();
+    worker.started = toTime(query.value(3));
+    worker.heartbeat = toTime(query.value(4));
+    worker.concurrency = query.value(5).toInt();
+    worker.inFlight = query.value(6).toInt();
+    worker.completed = query.value(7).toLongLong();
+    worker.failed = query.value(8).toLongLong();
+    worker.steals = query.value(9).toLongLong();
+    worker.status = workerStatusFromString(query.value(10).toString()).value_or(WorkerStatus::Alive);
+    worker.leaseMs = query.value(11).toLongLong();
+    return worker;
+}
+} // namespace
+
+Result<QList<qint64>> SqliteExecutionLog::claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
+                                                   int limit, const QStringList &types)
+{
+    const QString doing = QStringLiteral("claiming flows in");
+    if (limit <= 0)
+        return QList<qint64>();
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    // One ordered index scan per queued status (the flows_queue index serves priority, then due
+    // time), plus expired leases; merged here, which is cheaper than a sort over the union.
+    QString typeFilter;
+    QVariantList typeValues;
+    if (!types.isEmpty()) {
+        QStringList marks(types.size(), QStringLiteral("?"));
+        typeFilter = QStringLiteral(" AND type IN (%1)").arg(marks.join(QLatin1String(", ")));
+        for (const QString &type : types)
+            typeValues.append(type);
+    }
+    std::vector<Candidate> candidates;
+    for (const QString &status : {QStringLiteral("pending"), QStringLiteral("waiting")}) {
+        auto query = d->run(QStringLiteral("SELECT id, priority, run_at FROM flows WHERE status = ? AND run_at <= ?") + typeFilter
+                                + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ?"),
+                            QVariantList{status, fromTime(now)} + typeValues + QVariantList{limit}, doing);
+        if (!query)
+            return d->rollback<QList<qint64>>(query.error());
+        QSqlQuery *q = *query;
+        while (q->next())
+            candidates.push_back(Candidate{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toLongLong()});
+        q->finish();
+    }
+    auto expired = d->run(QStringLiteral("SELECT id, priority, run_at FROM flows WHERE status = 'running'"
+                                         " AND lease_expires < ?") + typeFilter + QStringLiteral(" LIMIT ?"),
+                          QVariantList{fromTime(now)} + typeValues + QVariantList{limit}, doing);
+    if (!expired)
+        return d->rollback<QList<qint64>>(expired.error());
+    while ((*expired)->next()) {
+        QSqlQuery *q = *expired;
+        candidates.push_back(Candidate{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toLongLong()});
+    }
+    (*expired)->finish();
+
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
+        return a.priority != b.priority ? a.priority > b.priority : (a.due != b.due ? a.due < b.due : a.id < b.id);
+    });
+    if (candidates.size() > size_t(limit))
+        candidates.resize(size_t(limit));
+
+    QList<qint64> claimed;
+    claimed.reserve(qsizetype(candidates.size()));
+    for (const Candidate &candidate : candidates) {
+        auto update = d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?,"
+                                            " run_started = NULL, updated = ? WHERE id = ?"),
+                             {owner, fromTime(leaseUntil), fromTime(now), candidate.id}, doing);
+        if (!update)
+            return d->rollback<QList<qint64>>(update.error());
+        claimed.append(candidate.id);
+    }
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return claimed;
+}
+
+Result<int> SqliteExecutionLog::renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil)
+{
+    auto query = d->run(QStringLiteral("UPDATE flows SET lease_expires = ?, updated = ? WHERE lease_owner = ?"
+                                       " AND status = 'running'"),
+                        {fromTime(leaseUntil), fromTime(now), owner}, QStringLiteral("renewing leases in"));
+    if (!query)
+        return query.error();
+    return (*query)->numRowsAffected();
+}
+
+Result<int> SqliteExecutionLog::releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted)
+{
+    const QString sql = QStringLiteral("UPDATE flows SET status = 'pending', lease_owner = NULL, lease_expires = NULL,"
+                                       " run_started = NULL, updated = ? WHERE lease_owner = ? AND status = 'running'")
+        + (onlyNotStarted ? QStringLiteral(" AND run_started IS NULL") : QString());
+    auto query = d->run(sql, {fromTime(now), owner}, QStringLiteral("releasing flows in"));
+    if (!query)
+        return query.error();
+    return (*query)->numRowsAffected();
+}
+
+Result<QList<StealRecord>> SqliteExecutionLog::stealFlows(const QString &thief, const QDateTime &now,
+                                                          const QDateTime &leaseUntil, int limit)
+{
+    const QString doing = QStringLiteral("stealing flows in");
+    if (limit <= 0)
+        return QList<StealRecord>();
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    auto victims = d->run(QStringLiteral("SELECT lease_owner, count(*) AS queued FROM flows WHERE lease_owner IS NOT NULL"
+                                         " AND lease_owner <> ? AND status = 'running' AND run_started IS NULL"
+                                         " AND lease_expires >= ? GROUP BY lease_owner ORDER BY queued DESC LIMIT 1"),
+                          {thief, fromTime(now)}, doing);
+    if (!victims)
+        return d->rollback<QList<StealRecord>>(victims.error());
+    QSqlQuery *q = *victims;
+    if (!q->next()) {
+        q->finish();
+        d->db.rollback();
+        return QList<StealRecord>();
+    }
+    const QString victim = q->value(0).toString();
+    // Half of the victim's queue, rounded up: both end with about the same amount of work.
+    const int take = std::min(limit, int((q->value(1).toLongLong() + 1) / 2));
+    q->finish();
+
+    auto ids = d->run(QStringLiteral("SELECT id FROM flows WHERE lease_owner = ? AND status = 'running'"
+                                     " AND run_started IS NULL ORDER BY priority DESC, run_at LIMIT ?"),
+                      {victim, take}, doing);
+    if (!ids)
+        return d->rollback<QList<StealRecord>>(ids.error());
+    QList<qint64> stolenIds;
+    while ((*ids)->next())
+        stolenIds.append((*ids)->value(0).toLongLong());
+    (*ids)->finish();
+
+    QList<StealRecord> stolen;
+    for (const qint64 id : std::as_const(stolenIds)) {
+        auto moved = d->run(QStringLiteral("UPDATE flows SET lease_owner = ?, lease_expires = ?, updated = ? WHERE id = ?"),
+                            {thief, fromTime(leaseUntil), fromTime(now), id}, doing);
+        if (!moved)
+            return d->rollback<QList<StealRecord>>(moved.error());
+        auto recorded = d->run(QStringLiteral("INSERT INTO steals (flow_id, from_worker, to_worker, at) VALUES (?, ?, ?, ?)"),
+                               {id, victim, thief, fromTime(now)}, doing);
+        if (!recorded)
+            return d->rollback<QList<StealRecord>>(recorded.error());
+        stolen.append(StealRecord{id, victim, thief, now});
+    }
+    auto counted = d->run(QStringLiteral("UPDATE workers SET steals = steals + ? WHERE name = ?"), {stolen.size(), thief}, doing);
+    if (!counted)
+        return d->rollback<QList<StealRecord>>(counted.error());
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return stolen;
+}
+
+Result<QList<std::pair<qint64, QDateTime>>> SqliteExecutionLog::upcoming(const QDateTime &now, const QDateTime &horizon,
+                                                                         int limit)
+{
+    auto query = d->run(QStringLiteral("SELECT id, run_at FROM flows WHERE status IN ('pending', 'waiting')"
+                                       " AND run_at > ? AND run_at <= ? ORDER BY run_at LIMIT ?"),
+                        {fromTime(now), fromTime(horizon), limit}, QStringLiteral("reading due times from"));
+    if (!query)
+        return query.error();
+    QList<std::pair<qint64, QDateTime>> due;
+    QSqlQuery *q = *query;
+    while (q->next())
+        due.append({q->value(0).toLongLong(), toTime(q->value(1))});
+    q->finish();
+    return due;
+}
+
+Result<void> SqliteExecutionLog::registerWorker(const WorkerRecord &worker)
+{
+    auto query = d->run(QStringLiteral("INSERT INTO workers (") + workerColumns
+                            + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+                                             " host = excluded.host, pid = excluded.pid, started = excluded.started,"
+                                             " heartbeat = excluded.heartbeat, concurrency = excluded.concurrency,"
+                                             " in_flight = excluded.in_flight, completed = excluded.completed,"
+                                             " failed = excluded.failed, steals = excluded.steals, status = excluded.status,"
+                                             " lease_ms = excluded.lease_ms"),
+                        {worker.name, worker.host, worker.pid, fromTime(worker.started), fromTime(worker.heartbeat),
+                         worker.concurrency, worker.inFlight, worker.completed, worker.failed, worker.steals,
+                         toString(worker.status), worker.leaseMs},
+                        QStringLiteral("registering a worker in"));
+    if (!query)
+        return query.error();
+    return {};
+}
+
+Result<void> SqliteExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &lostBefore)
+{
+    const QString doing = QStringLiteral("recording a heartbeat in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun;
+    auto own = d->run(QStringLiteral("UPDATE workers SET heartbeat = ?, in_flight = ?, completed = ?, failed = ?, status = ?"
+                                     " WHERE name = ?"),
+                      {fromTime(worker.heartbeat), worker.inFlight, worker.completed, worker.failed,
+                       toString(worker.status), worker.name},
+                      doing);
+    if (!own)
+        return d->rollback<void>(own.error());
+    auto lost = d->run(QStringLiteral("UPDATE workers SET status = 'lost' WHERE status = 'alive' AND heartbeat < ?"),
+                       {fromTime(lostBefore)}, doing);
+    if (!lost)
+        return d->rollback<void>(lost.error());
+    return d->commit(doing);
+}
+
+Result<QList<WorkerRecord>> SqliteExecutionLog::workers()
+{
+    auto query = d->run(QStringLiteral("SELECT ") + workerColumns + QStringLiteral(" FROM workers ORDER BY name"), {},
+                        QStringLiteral("listing workers in"));
+    if (!query)
+        return query.error();
+    QList<WorkerRecord> workers;
+    QSqlQuery *q = *query;
+    while (q->next())
+        workers.append(workerFromRow(*q));
+    q->finish();
+    return workers;
+}
+
+Result<QList<TimerRecord>> SqliteExecutionLog::pendingTimers(int limit)
+{
+    auto query = d->run(QStringLiteral("SELECT t.flow_id, t.seq, t.name, f.type, t.fire_at FROM timers t"
+                                       " JOIN flows f ON f.id = t.flow_id"
+                                       " WHERE t.fired_at IS NULL AND f.status IN ('waiting', 'pending', 'running')"
+                                       " ORDER BY t.fire_at LIMIT ?"),
+                        {limit}, QStringLiteral("listing timers in"));
+    if (!query)
+        return query.error();
+    QList<TimerRecord> timers;
+    QSqlQuery *q = *query;
+    while (q->next())
+        timers.append(TimerRecord{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toString(),
+                                  q->value(3).toString(), toTime(q->value(4))});
+    q->finish();
+    return timers;
+}
+
+Result<void> SqliteExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("firing a timer in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun;
+    auto flow = d->run(QStringLiteral("UPDATE flows SET run_at = ?, updated = ? WHERE id = ? AND status = 'waiting'"),
+                       {fromTime(now), fromTime(now), flowId}, doing);
+    if (!flow)
+        return d->rollback<void>(flow.error());
+    if ((*flow)->numRowsAffected() == 0)
+        return d->rollback<void>(Error(QStringLiteral("flow %1 is not waiting on a timer").arg(flowId), QStringLiteral("not-waiting")));
+    // The replay reads the fire time from the timer's step: move it too, or the flow would
+    // park again until the original time.
+    auto step = d->run(QStringLiteral("UPDATE steps SET next_attempt_at = ? WHERE flow_id = ? AND kind = 'timer'"
+                                      " AND status = 'running'"),
+                       {fromTime(now), flowId}, doing);
+    if (!step)
+        return d->rollback<void>(step.error());
+    auto timer = d->run(QStringLiteral("UPDATE timers SET fire_at = ? WHERE flow_id = ? AND fired_at IS NULL"),
+                        {fromTime(now), flowId}, doing);
+    if (!timer)
+        return d->rollback<void>(timer.error());
+    return d->commit(doing);
+}
+
+Result<QList<StealRecord>> SqliteExecutionLog::steals(int limit)
+{
+    auto query = d->run(QStringLiteral("SELECT flow_id, from_worker, to_worker, at FROM steals ORDER BY id DESC LIMIT ?"),
+                        {limit}, QStringLiteral("listing steals in"));
+    if (!query)
+        return query.error();
+    QList<StealRecord> steals;
+    QSqlQuery *q = *query;
+    while (q->next())
+        steals.append(StealRecord{q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString(), toTime(q->value(3))});
+    q->finish();
+    return steals;
 }
 
 } // namespace ergon

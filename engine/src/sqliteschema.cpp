@@ -19,6 +19,7 @@ const QList<SchemaMigration> &sqliteMigrations()
                             " idempotency_key TEXT UNIQUE,"
                             " lease_owner TEXT,"
                             " lease_expires INTEGER,"
+                            " run_started INTEGER,"
                             " result TEXT,"
                             " error TEXT,"
                             " step_count INTEGER NOT NULL DEFAULT 0,"
@@ -29,6 +30,10 @@ const QList<SchemaMigration> &sqliteMigrations()
              // counts by status.
              QStringLiteral("CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"),
              QStringLiteral("CREATE INDEX flows_type ON flows (type, id)"),
+             // What falls due next (timer service), and what each worker holds (heartbeats,
+             // stealing): both partial, so finished flows cost them nothing.
+             QStringLiteral("CREATE INDEX flows_due ON flows (run_at) WHERE status IN ('pending', 'waiting')"),
+             QStringLiteral("CREATE INDEX flows_lease ON flows (lease_owner) WHERE lease_owner IS NOT NULL"),
              QStringLiteral("CREATE TABLE steps ("
                             " flow_id INTEGER NOT NULL,"
                             " seq INTEGER NOT NULL,"
@@ -73,6 +78,7 @@ const QList<SchemaMigration> &sqliteMigrations()
                             " started INTEGER NOT NULL,"
                             " heartbeat INTEGER NOT NULL,"
                             " concurrency INTEGER NOT NULL DEFAULT 1,"
+                            " lease_ms INTEGER NOT NULL DEFAULT 30000,"
                             " in_flight INTEGER NOT NULL DEFAULT 0,"
                             " completed INTEGER NOT NULL DEFAULT 0,"
                             " failed INTEGER NOT NULL DEFAULT 0,"

@@ -45,10 +45,42 @@ public:
     virtual Result<QList<FlowRecord>> flows(const FlowQuery &query) = 0;
     virtual Result<QMap<FlowStatus, qint64>> countByStatus() = 0;
 
-    /// Takes one flow for the owner until leaseUntil if it is pending and due, waiting and due,
-    /// or running under an expired lease. False when it is not claimable now.
+    /// Takes one flow for the owner until leaseUntil and marks its run started, if it is pending
+    /// and due, waiting and due, running under an expired lease, or already leased to the owner
+    /// (prefetched). False when it is not claimable now, e.g. another worker stole it.
     virtual Result<bool> claimFlow(qint64 id, const QString &owner, const QDateTime &now,
                                    const QDateTime &leaseUntil) = 0;
+
+    /// Atomically leases up to `limit` claimable flows to the owner, highest priority first, then
+    /// earliest due, without starting them (a worker's prefetch). Returns their ids in that order.
+    /// With `types`, only flows of those types: a worker takes only what it can run.
+    virtual Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
+                                           int limit, const QStringList &types = {}) = 0;
+    /// Extends the leases of every flow the owner holds; returns how many it holds.
+    virtual Result<int> renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) = 0;
+    /// Hands the owner's flows back to the queue (all of them, or only those not started yet).
+    virtual Result<int> releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted) = 0;
+    /// Work stealing: moves up to `limit` prefetched, not-started flows from the worker with the
+    /// longest such queue (other than the thief) to the thief, recording each steal.
+    virtual Result<QList<StealRecord>> stealFlows(const QString &thief, const QDateTime &now, const QDateTime &leaseUntil,
+                                                  int limit) = 0;
+    /// Queued flows (pending or waiting) that fall due after `now` and no later than `horizon`,
+    /// earliest first, as (id, due time): what a timer service arms itself with.
+    virtual Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
+                                                                int limit) = 0;
+
+    /// Adds or replaces the worker's row.
+    virtual Result<void> registerWorker(const WorkerRecord &worker) = 0;
+    /// Updates the worker's heartbeat and counters, and marks as lost every alive worker whose
+    /// heartbeat is older than lostBefore.
+    virtual Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &lostBefore) = 0;
+    virtual Result<QList<WorkerRecord>> workers() = 0;
+
+    /// Pending durable timers, earliest first.
+    virtual Result<QList<TimerRecord>> pendingTimers(int limit) = 0;
+    /// Makes a waiting flow's timer due now.
+    virtual Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) = 0;
+    virtual Result<QList<StealRecord>> steals(int limit) = 0;
 
     /// Applies a batch in one transaction. Returns the flows whose update was refused because
     /// the writer no longer holds them (their step and attempt writes were dropped too).

@@ -26,6 +26,7 @@ struct FlowOutcome {
     FlowStatus status = FlowStatus::Pending;
     QJsonValue result;           ///< when completed
     QString error;               ///< when failed, or why the run stopped early
+    QDateTime wakeAt;            ///< when waiting: the fire time of the timer it waits on
     /// The run stopped without a verdict: the executor was destroyed, the lease was lost, the
     /// flow was cancelled, or its type is not loaded. The flow stays in the log for a later run.
     bool interrupted = false;
@@ -53,6 +54,9 @@ public:
     void setWaitForTimers(bool wait);
     /// Upper bound of rows in one grouped transaction.
     void setMaxBatchSize(int rows);
+    /// From now on, each running flow stops before its next step (a safe point: the step in
+    /// progress is committed first) and goes back to the queue for another worker.
+    void drain();
 
     /// Validates the arguments, stores a new flow and runs it to its end.
     [[nodiscard]] QCoro::Task<Result<FlowOutcome>> runNew(QString type, QJsonObject arguments);

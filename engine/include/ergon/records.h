@@ -48,6 +48,7 @@ struct FlowRecord {
     QString idempotencyKey;
     QString leaseOwner;
     QDateTime leaseExpires;
+    QDateTime runStarted;       ///< when its current run began; invalid while only prefetched
     QByteArray resultJson;      ///< JSON text; empty until completed
     QString error;
     int stepCount = 0;          ///< steps recorded so far (progress)
@@ -84,6 +85,47 @@ struct StepRecord {
     QDateTime finished;
     QDateTime nextAttemptAt;    ///< while Retrying; for a timer, its fire time
     QList<AttemptRecord> attemptLog; ///< filled by ExecutionLog::steps() when asked
+};
+
+enum class WorkerStatus { Alive, Lost, Stopped };
+QString toString(WorkerStatus status);
+std::optional<WorkerStatus> workerStatusFromString(const QString &text);
+
+/// A worker as the workers table shows it: identity, liveness and counters.
+struct WorkerRecord {
+    QString name;
+    QString host;
+    qint64 pid = 0;
+    QDateTime started;
+    QDateTime heartbeat;
+    int concurrency = 1;
+    int inFlight = 0;
+    qint64 completed = 0;
+    qint64 failed = 0;
+    qint64 steals = 0;
+    WorkerStatus status = WorkerStatus::Alive;
+    qint64 leaseMs = 30000;     ///< its lease duration: a heartbeat older than this means lost
+};
+
+/// The worker's status as of `now`: an alive worker whose heartbeat is older than its lease
+/// duration is lost, even if no other worker has marked it so yet.
+WorkerStatus effectiveStatus(const WorkerRecord &worker, const QDateTime &now);
+
+/// A durable timer that has not fired yet.
+struct TimerRecord {
+    qint64 flowId = 0;
+    int seq = 0;
+    QString name;
+    QString flowType;
+    QDateTime fireAt;
+};
+
+/// One move of a prefetched flow from one worker's queue to another's.
+struct StealRecord {
+    qint64 flowId = 0;
+    QString fromWorker;
+    QString toWorker;
+    QDateTime at;
 };
 
 } // namespace ergon

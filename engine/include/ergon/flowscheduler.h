@@ -1,0 +1,53 @@
+#pragma once
+
+#include "records.h"
+#include "result.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <chrono>
+
+namespace ergon {
+
+class Clock;
+class ExecutionLog;
+class FlowRegistry;
+class WorkNotifier;
+
+/// One flow to schedule.
+struct ScheduleRequest {
+    QString type;
+    QJsonObject arguments;
+    std::chrono::milliseconds delay{0}; ///< not before now + delay
+    QDateTime startAt;                  ///< not before this time (wins over delay when valid)
+    int priority = 0;                   ///< higher runs first
+    QString idempotencyKey;             ///< the same key again returns the existing flow's id
+};
+
+/// The façade for putting work in and taking it back: schedules flows (arguments validated
+/// against their type's schema first), cancels and retries them, and wakes the workers of
+/// this process.
+class FlowScheduler
+{
+public:
+    FlowScheduler(ExecutionLog &log, const FlowRegistry &registry, Clock &clock, WorkNotifier *notifier = nullptr);
+
+    Result<qint64> schedule(const ScheduleRequest &request);
+    /// Schedules every request in one transaction, or none of them if one is refused.
+    Result<QList<qint64>> scheduleMany(const QList<ScheduleRequest> &requests);
+    /// Cancels a flow that has not finished; a running flow stops at its next step or timer.
+    Result<void> cancel(qint64 flowId);
+    /// Re-queues a failed flow from its failed step (or the named one).
+    Result<void> retry(qint64 flowId, const QString &stepName = {});
+
+private:
+    ExecutionLog &m_log;
+    const FlowRegistry &m_registry;
+    Clock &m_clock;
+    WorkNotifier *m_notifier;
+};
+
+} // namespace ergon

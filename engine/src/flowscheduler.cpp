@@ -1,0 +1,68 @@
+#include "ergon/flowscheduler.h"
+
+#include "ergon/clock.h"
+#include "ergon/executionlog.h"
+#include "ergon/flowregistry.h"
+#include "ergon/worknotifier.h"
+
+namespace ergon {
+
+FlowScheduler::FlowScheduler(ExecutionLog &log, const FlowRegistry &registry, Clock &clock, WorkNotifier *notifier)
+    : m_log(log)
+    , m_registry(registry)
+    , m_clock(clock)
+    , m_notifier(notifier)
+{
+}
+
+Result<qint64> FlowScheduler::schedule(const ScheduleRequest &request)
+{
+    auto ids = scheduleMany({request});
+    if (!ids)
+        return ids.error();
+    return ids->first();
+}
+
+Result<QList<qint64>> FlowScheduler::scheduleMany(const QList<ScheduleRequest> &requests)
+{
+    const QDateTime now = m_clock.now();
+    QList<NewFlow> flows;
+    flows.reserve(requests.size());
+    QDateTime earliest;
+    for (const ScheduleRequest &request : requests) {
+        auto arguments = m_registry.validate(request.type, request.arguments);
+        if (!arguments)
+            return arguments.error();
+        NewFlow flow;
+        flow.type = request.type;
+        flow.typeVersion = m_registry.info(request.type)->version;
+        flow.arguments = arguments.take();
+        flow.priority = request.priority;
+        flow.runAt = request.startAt.isValid() ? request.startAt.toUTC() : now.addMSecs(request.delay.count());
+        flow.idempotencyKey = request.idempotencyKey;
+        if (!earliest.isValid() || flow.runAt < earliest)
+            earliest = flow.runAt;
+        flows.append(std::move(flow));
+    }
+    if (flows.isEmpty())
+        return QList<qint64>();
+    auto ids = m_log.scheduleFlows(flows, now);
+    if (ids && m_notifier)
+        m_notifier->announce(earliest);
+    return ids;
+}
+
+Result<void> FlowScheduler::cancel(qint64 flowId)
+{
+    return m_log.cancelFlow(flowId, m_clock.now());
+}
+
+Result<void> FlowScheduler::retry(qint64 flowId, const QString &stepName)
+{
+    auto retried = m_log.retryFlow(flowId, stepName, m_clock.now());
+    if (retried && m_notifier)
+        m_notifier->announce(m_clock.now());
+    return retried;
+}
+
+} // namespace ergon

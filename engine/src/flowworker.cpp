@@ -1,0 +1,172 @@
+#include "ergon/flowworker.h"
+
+#include "workerloop.h"
+
+#include "ergon/clock.h"
+#include "ergon/worknotifier.h"
+
+#include <QCoreApplication>
+#include <QCoroSignal>
+#include <QThread>
+
+namespace ergon {
+
+namespace {
+SystemClock &systemClock()
+{
+    // Stateless and safe from any thread.
+    static SystemClock clock;
+    return clock;
+}
+} // namespace
+
+WorkerHandle::WorkerHandle(QString name, std::shared_ptr<detail::WorkerCounters> counters)
+    : m_name(std::move(name))
+    , m_counters(std::move(counters))
+{
+}
+
+WorkerHandle::~WorkerHandle()
+{
+    if (m_thread && m_thread->isRunning())
+        abort();
+    waitForThread();
+}
+
+bool WorkerHandle::isRunning() const
+{
+    return m_thread && m_thread->isRunning();
+}
+
+WorkerStats WorkerHandle::stats() const
+{
+    return WorkerStats{m_counters->completed, m_counters->failed, m_counters->steals, m_counters->inFlight};
+}
+
+QCoro::Task<> WorkerHandle::shutdown(std::chrono::milliseconds deadline)
+{
+    if (!isRunning())
+        co_return;
+    QPointer<QThread> thread = m_thread;
+    if (m_loop)
+        QMetaObject::invokeMethod(m_loop, [loop = m_loop, deadline] { if (loop) loop->beginShutdown(deadline); });
+    co_await qCoro(thread.data(), &QThread::finished);
+}
+
+void WorkerHandle::shutdownAndWait(std::chrono::milliseconds deadline)
+{
+    if (isRunning() && m_loop)
+        QMetaObject::invokeMethod(m_loop, [loop = m_loop, deadline] { if (loop) loop->beginShutdown(deadline); });
+    waitForThread();
+}
+
+void WorkerHandle::abort()
+{
+    if (isRunning() && m_loop)
+        QMetaObject::invokeMethod(m_loop, [loop = m_loop] { if (loop) loop->abortNow(); });
+    waitForThread();
+}
+
+void WorkerHandle::waitForThread()
+{
+    if (!m_thread)
+        return;
+    m_thread->wait();
+    delete m_thread;
+    m_thread = nullptr;
+}
+
+FlowWorker::FlowWorker(LogOpener opener, const FlowRegistry &registry)
+    : m_opener(std::move(opener))
+    , m_registry(registry)
+    , m_clock(&systemClock())
+{
+    m_config.name = QStringLiteral("worker-%1").arg(QCoreApplication::applicationPid());
+}
+
+FlowWorker &FlowWorker::withName(QString name)
+{
+    m_config.name = std::move(name);
+    return *this;
+}
+
+FlowWorker &FlowWorker::withConcurrency(int flows)
+{
+    m_config.concurrency = std::max(1, flows);
+    return *this;
+}
+
+FlowWorker &FlowWorker::withPrefetch(int flows)
+{
+    m_config.prefetch = std::max(0, flows);
+    return *this;
+}
+
+FlowWorker &FlowWorker::withStealing(bool enabled)
+{
+    m_config.stealing = enabled;
+    return *this;
+}
+
+FlowWorker &FlowWorker::withTimers(std::chrono::milliseconds refresh)
+{
+    m_config.timers = true;
+    m_config.timerRefresh = std::max(refresh, std::chrono::milliseconds(10));
+    return *this;
+}
+
+FlowWorker &FlowWorker::withoutTimers()
+{
+    m_config.timers = false;
+    return *this;
+}
+
+FlowWorker &FlowWorker::withPollInterval(std::chrono::milliseconds interval)
+{
+    m_config.pollInterval = std::max(interval, std::chrono::milliseconds(1));
+    return *this;
+}
+
+FlowWorker &FlowWorker::withLeaseDuration(std::chrono::milliseconds duration)
+{
+    m_config.leaseDuration = std::max(duration, std::chrono::milliseconds(100));
+    return *this;
+}
+
+FlowWorker &FlowWorker::withClock(Clock &clock)
+{
+    m_clock = &clock;
+    return *this;
+}
+
+FlowWorker &FlowWorker::withNotifier(WorkNotifier *notifier)
+{
+    m_notifier = notifier;
+    return *this;
+}
+
+std::unique_ptr<WorkerHandle> FlowWorker::start() const
+{
+    auto counters = std::make_shared<detail::WorkerCounters>();
+    std::unique_ptr<WorkerHandle> handle(new WorkerHandle(m_config.name, counters));
+    auto *thread = new QThread;
+    thread->setObjectName(m_config.name);
+    auto *loop = new detail::WorkerLoop(m_config, m_opener, m_registry, *m_clock, counters);
+    loop->moveToThread(thread);
+    handle->m_thread = thread;
+    handle->m_loop = loop;
+
+    QObject::connect(thread, &QThread::started, loop, &detail::WorkerLoop::begin);
+    QObject::connect(loop, &detail::WorkerLoop::finished, thread, &QThread::quit);
+    // The loop (with its executor and its connection) is destroyed on its own thread.
+    QObject::connect(thread, &QThread::finished, loop, &QObject::deleteLater);
+    QObject::connect(loop, &detail::WorkerLoop::failed, handle.get(), &WorkerHandle::failed);
+    QObject::connect(loop, &detail::WorkerLoop::problem, handle.get(), &WorkerHandle::problem);
+    QObject::connect(thread, &QThread::finished, handle.get(), &WorkerHandle::stopped);
+    if (m_notifier)
+        QObject::connect(m_notifier, &WorkNotifier::workAvailable, loop, &detail::WorkerLoop::wake);
+    thread->start();
+    return handle;
+}
+
+} // namespace ergon

@@ -1,0 +1,302 @@
+#include "workerloop.h"
+
+#include "ergon/clock.h"
+#include "ergon/flowregistry.h"
+
+#include <QCoreApplication>
+#include <QSysInfo>
+
+namespace ergon::detail {
+
+namespace {
+// A timer due within this margin fires now: waking a few ms early costs a wasted claim.
+constexpr qint64 dueSlackMs = 1;
+} // namespace
+
+WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry &registry, Clock &clock,
+                       std::shared_ptr<WorkerCounters> counters)
+    : m_config(std::move(config))
+    , m_opener(std::move(opener))
+    , m_registry(registry)
+    , m_clock(clock)
+    , m_counters(std::move(counters))
+{
+    for (const FlowTypeInfo &type : m_registry.types())
+        m_types.append(type.name);
+    m_pollTimer.setInterval(m_config.pollInterval);
+    m_heartbeatTimer.setInterval(std::max<std::chrono::milliseconds>(m_config.leaseDuration / 3, std::chrono::milliseconds(50)));
+    m_refreshTimer.setInterval(m_config.timerRefresh);
+    m_dueTimer.setSingleShot(true);
+    m_dueTimer.setTimerType(Qt::PreciseTimer);
+    m_deadlineTimer.setSingleShot(true);
+    connect(&m_pollTimer, &QTimer::timeout, this, &WorkerLoop::fill);
+    connect(&m_heartbeatTimer, &QTimer::timeout, this, &WorkerLoop::heartbeat);
+    connect(&m_refreshTimer, &QTimer::timeout, this, &WorkerLoop::refreshTimers);
+    connect(&m_dueTimer, &QTimer::timeout, this, &WorkerLoop::timerFired);
+    connect(&m_deadlineTimer, &QTimer::timeout, this, [this] { finish(WorkerStatus::Stopped, true); });
+}
+
+WorkerLoop::~WorkerLoop()
+{
+    // The executor goes first: it abandons whatever still runs before the log closes.
+    m_executor.reset();
+    m_log.reset();
+}
+
+QDateTime WorkerLoop::leaseUntil() const
+{
+    return m_clock.now().addMSecs(m_config.leaseDuration.count());
+}
+
+WorkerRecord WorkerLoop::record() const
+{
+    WorkerRecord worker;
+    worker.name = m_config.name;
+    worker.host = QSysInfo::machineHostName();
+    worker.pid = QCoreApplication::applicationPid();
+    worker.started = m_started;
+    worker.heartbeat = m_clock.now();
+    worker.concurrency = m_config.concurrency;
+    worker.inFlight = int(m_running.size());
+    worker.completed = m_counters->completed;
+    worker.failed = m_counters->failed;
+    worker.steals = m_counters->steals;
+    worker.leaseMs = m_config.leaseDuration.count();
+    worker.status = m_state == State::Stopped ? WorkerStatus::Stopped : WorkerStatus::Alive;
+    return worker;
+}
+
+void WorkerLoop::begin()
+{
+    auto log = m_opener();
+    if (!log) {
+        m_state = State::Stopped;
+        Q_EMIT failed(log.error().message());
+        Q_EMIT finished();
+        return;
+    }
+    m_log = log.take();
+    m_started = m_clock.now();
+    if (auto registered = m_log->registerWorker(record()); !registered) {
+        m_state = State::Stopped;
+        Q_EMIT failed(registered.error().message());
+        Q_EMIT finished();
+        return;
+    }
+    m_executor = std::make_unique<FlowExecutor>(*m_log, m_registry, m_clock, m_config.name);
+    m_executor->setLeaseDuration(m_config.leaseDuration);
+    m_executor->setWaitForTimers(false); // a waiting flow holds no slot and no coroutine
+    m_state = State::Running;
+    m_counters->running = true;
+    m_pollTimer.start();
+    m_heartbeatTimer.start();
+    if (m_config.timers) {
+        m_refreshTimer.start();
+        refreshTimers();
+    }
+    fill();
+}
+
+void WorkerLoop::wake(const QDateTime &due)
+{
+    if (m_state != State::Running)
+        return;
+    if (due.isValid() && due > m_clock.now()) {
+        if (m_config.timers) {
+            m_timers.push(0, due); // an anonymous wake-up: claim whatever is due then
+            armTimer();
+        }
+        return;
+    }
+    scheduleFill();
+}
+
+void WorkerLoop::scheduleFill()
+{
+    if (m_fillScheduled)
+        return;
+    m_fillScheduled = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this] {
+            m_fillScheduled = false;
+            fill();
+        },
+        Qt::QueuedConnection);
+}
+
+void WorkerLoop::fill()
+{
+    if (m_state != State::Running)
+        return;
+    const int freeSlots = m_config.concurrency - int(m_running.size());
+    const int wanted = freeSlots + m_config.prefetch - int(m_queue.size());
+    if (wanted > 0 && !m_types.isEmpty()) {
+        const QDateTime now = m_clock.now();
+        auto claimed = m_log->claimDue(m_config.name, now, leaseUntil(), wanted, m_types);
+        if (!claimed)
+            return report(claimed.error());
+        for (const qint64 id : std::as_const(*claimed))
+            m_queue.push_back(id);
+    }
+    while (int(m_running.size()) < m_config.concurrency && !m_queue.empty()) {
+        const qint64 id = m_queue.front();
+        m_queue.pop_front();
+        startFlow(id);
+    }
+    if (m_config.stealing && int(m_running.size()) < m_config.concurrency && m_queue.empty()) {
+        const int room = m_config.concurrency - int(m_running.size());
+        auto stolen = m_log->stealFlows(m_config.name, m_clock.now(), leaseUntil(), room);
+        if (!stolen)
+            return report(stolen.error());
+        m_counters->steals += stolen->size();
+        for (const StealRecord &steal : std::as_const(*stolen))
+            startFlow(steal.flowId);
+    }
+}
+
+void WorkerLoop::startFlow(qint64 flowId)
+{
+    m_running.insert(flowId);
+    m_counters->inFlight = int(m_running.size());
+    QCoro::connect(m_executor->run(flowId), this, [this, flowId](const Result<FlowOutcome> &outcome) {
+        flowDone(flowId, outcome);
+    });
+}
+
+void WorkerLoop::flowDone(qint64 flowId, const Result<FlowOutcome> &outcome)
+{
+    m_running.remove(flowId);
+    m_counters->inFlight = int(m_running.size());
+    if (outcome) {
+        if (outcome->status == FlowStatus::Completed)
+            ++m_counters->completed;
+        else if (outcome->status == FlowStatus::Failed)
+            ++m_counters->failed;
+        else if (outcome->status == FlowStatus::Waiting && m_config.timers && outcome->wakeAt.isValid()) {
+            m_timers.push(flowId, outcome->wakeAt);
+            armTimer();
+        }
+    }
+    // A flow that could not be claimed (stolen, cancelled, taken over) is simply dropped.
+    if (m_state == State::Draining && m_running.isEmpty())
+        return finish(WorkerStatus::Stopped, false);
+    scheduleFill();
+}
+
+void WorkerLoop::heartbeat()
+{
+    if (m_state != State::Running && m_state != State::Draining)
+        return;
+    const QDateTime now = m_clock.now();
+    if (auto renewed = m_log->renewLeases(m_config.name, now, leaseUntil()); !renewed)
+        return report(renewed.error());
+    if (auto beat = m_log->heartbeat(record(), now.addMSecs(-m_config.leaseDuration.count())); !beat)
+        return report(beat.error());
+}
+
+void WorkerLoop::refreshTimers()
+{
+    if (m_state != State::Running)
+        return;
+    const QDateTime now = m_clock.now();
+    // Look a little further than the next refresh, so nothing falls due unseen in between.
+    const QDateTime horizon = now.addMSecs(2 * m_config.timerRefresh.count() + 1000);
+    auto upcoming = m_log->upcoming(now, horizon, 100000);
+    if (!upcoming)
+        return report(upcoming.error());
+    for (const auto &[flowId, due] : std::as_const(*upcoming))
+        m_timers.push(flowId, due);
+    armTimer();
+}
+
+void WorkerLoop::armTimer()
+{
+    const QDateTime next = m_timers.nextDue();
+    if (!next.isValid()) {
+        m_dueTimer.stop();
+        return;
+    }
+    const qint64 wait = std::max<qint64>(0, m_clock.now().msecsTo(next));
+    if (m_dueTimer.isActive() && m_dueTimer.remainingTime() <= wait)
+        return;
+    m_dueTimer.start(std::chrono::milliseconds(wait));
+}
+
+void WorkerLoop::timerFired()
+{
+    const QList<qint64> due = m_timers.takeDue(m_clock.now().addMSecs(dueSlackMs));
+    if (!due.isEmpty())
+        fill();
+    armTimer();
+}
+
+void WorkerLoop::beginShutdown(std::chrono::milliseconds deadline)
+{
+    if (m_state == State::Stopped || m_state == State::Draining)
+        return;
+    if (m_state == State::Starting)
+        return finish(WorkerStatus::Stopped, false);
+    m_state = State::Draining;
+    m_pollTimer.stop();
+    m_refreshTimer.stop();
+    m_dueTimer.stop();
+    m_queue.clear();
+    // Prefetched flows go back at once; running ones at their next safe point.
+    if (auto released = m_log->releaseFlows(m_config.name, m_clock.now(), true); !released)
+        return report(released.error());
+    m_executor->drain();
+    if (m_running.isEmpty())
+        return finish(WorkerStatus::Stopped, false);
+    m_deadlineTimer.start(deadline);
+}
+
+void WorkerLoop::abortNow()
+{
+    if (m_state == State::Stopped)
+        return;
+    m_state = State::Stopped;
+    m_counters->running = false;
+    m_pollTimer.stop();
+    m_heartbeatTimer.stop();
+    m_refreshTimer.stop();
+    m_dueTimer.stop();
+    m_deadlineTimer.stop();
+    m_executor.reset();
+    m_log.reset();
+    Q_EMIT finished();
+}
+
+void WorkerLoop::finish(WorkerStatus status, bool releaseAll)
+{
+    if (m_state == State::Stopped)
+        return;
+    m_state = State::Stopped;
+    m_counters->running = false;
+    m_pollTimer.stop();
+    m_heartbeatTimer.stop();
+    m_refreshTimer.stop();
+    m_dueTimer.stop();
+    m_deadlineTimer.stop();
+    m_executor.reset(); // abandons flows still running after the deadline
+    if (m_log) {
+        const QDateTime now = m_clock.now();
+        // Errors here cannot be handled any better than by letting the leases expire.
+        (void)m_log->releaseFlows(m_config.name, now, !releaseAll);
+        WorkerRecord last = record();
+        last.status = status;
+        last.inFlight = 0;
+        (void)m_log->heartbeat(last, now.addMSecs(-m_config.leaseDuration.count()));
+    }
+    m_log.reset();
+    Q_EMIT finished();
+}
+
+void WorkerLoop::report(const Error &error)
+{
+    // A busy or briefly unreachable database is no reason to stop: the next poll, heartbeat
+    // or refresh tries again, and leases cover the gap.
+    Q_EMIT problem(QStringLiteral("worker %1: %2").arg(m_config.name, error.message()));
+}
+
+} // namespace ergon::detail
