@@ -1,0 +1,119 @@
+#include "commandline.h"
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+
+namespace ergon {
+
+namespace {
+
+const QString dbOption = QStringLiteral("db");
+const QString pluginsOption = QStringLiteral("plugins");
+
+void setUp(QCommandLineParser &parser)
+{
+    parser.setApplicationDescription(
+        QCoreApplication::translate("CommandLine",
+                                    "Ergon Console: a durable execution engine and its console.\n"
+                                    "Without a command, opens the console window on the database."));
+    // "-platform offscreen" must read as one option, as QApplication reads it.
+    parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    // Not addHelpOption(): its --help-all lists Qt's GUI options, which only a QApplication
+    // knows, and help must print without a display.
+    parser.addOption({{QStringLiteral("h"), QStringLiteral("help")},
+                      QCoreApplication::translate("CommandLine", "Shows this help.")});
+    parser.addVersionOption();
+    parser.addOption({dbOption,
+                      QCoreApplication::translate("CommandLine", "The SQLite database to use (default: %1).")
+                          .arg(QDir::toNativeSeparators(defaultDatabasePath())),
+                      QCoreApplication::translate("CommandLine", "path")});
+    parser.addOption({pluginsOption,
+                      QCoreApplication::translate("CommandLine", "A folder of flow plugins to add (repeatable)."),
+                      QCoreApplication::translate("CommandLine", "dir")});
+}
+
+// Options that QApplication takes out of the arguments (QGuiApplication and QApplication docs).
+bool isQtGuiOption(const QString &name)
+{
+    static const QStringList names = {
+        QStringLiteral("platform"),     QStringLiteral("platformpluginpath"), QStringLiteral("platformtheme"),
+        QStringLiteral("plugin"),       QStringLiteral("qmljsdebugger"),      QStringLiteral("qwindowgeometry"),
+        QStringLiteral("qwindowicon"),  QStringLiteral("qwindowtitle"),       QStringLiteral("reverse"),
+        QStringLiteral("session"),      QStringLiteral("display"),            QStringLiteral("geometry"),
+        QStringLiteral("style"),        QStringLiteral("stylesheet"),         QStringLiteral("widgetcount"),
+        QStringLiteral("nograb"),       QStringLiteral("dograb"),             QStringLiteral("sync"),
+    };
+    return names.contains(name);
+}
+
+} // namespace
+
+QString defaultDatabasePath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/ergon.db");
+}
+
+CommandLine parseCommandLine(const QStringList &arguments)
+{
+    CommandLine result;
+    QCommandLineParser parser;
+    setUp(parser);
+    if (!parser.parse(arguments)) {
+        result.mode = CommandLine::Mode::Invalid;
+        result.error = parser.errorText();
+        result.unknownOptions = parser.unknownOptionNames();
+        return result;
+    }
+    if (parser.isSet(QStringLiteral("help"))) {
+        result.mode = CommandLine::Mode::Help;
+        return result;
+    }
+    if (parser.isSet(QStringLiteral("version"))) {
+        result.mode = CommandLine::Mode::Version;
+        return result;
+    }
+    if (const QStringList positional = parser.positionalArguments(); !positional.isEmpty()) {
+        result.mode = CommandLine::Mode::Invalid;
+        result.error = QCoreApplication::translate("CommandLine", "Unknown command: %1").arg(positional.first());
+        return result;
+    }
+
+    result.isDefaultDatabase = !parser.isSet(dbOption);
+    const QString path = result.isDefaultDatabase ? defaultDatabasePath() : parser.value(dbOption);
+    if (path.isEmpty()) {
+        result.mode = CommandLine::Mode::Invalid;
+        result.error = QCoreApplication::translate("CommandLine", "--db needs a path");
+        return result;
+    }
+    result.databasePath = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    for (const QString &folder : parser.values(pluginsOption))
+        result.pluginFolders.append(QDir::cleanPath(QFileInfo(folder).absoluteFilePath()));
+    return result;
+}
+
+QString commandLineHelp()
+{
+    QCommandLineParser parser;
+    setUp(parser);
+    return parser.helpText();
+}
+
+bool needsGuiApplication(const QStringList &arguments)
+{
+    const CommandLine commandLine = parseCommandLine(arguments);
+    switch (commandLine.mode) {
+    case CommandLine::Mode::Gui:
+        return true;
+    case CommandLine::Mode::Help:
+    case CommandLine::Mode::Version:
+        return false;
+    case CommandLine::Mode::Invalid:
+        // Unknown only because QApplication has not taken out its options yet: let it.
+        return std::any_of(commandLine.unknownOptions.cbegin(), commandLine.unknownOptions.cend(), isQtGuiOption);
+    }
+    return false;
+}
+
+} // namespace ergon

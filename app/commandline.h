@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+
+namespace ergon {
+
+/// What the command line asks for, parsed before any window or database is opened.
+///
+/// Verbs (worker, schedule, list ...) will add modes here; without one the console opens its
+/// window on the database.
+struct CommandLine {
+    enum class Mode { Gui, Help, Version, Invalid };
+
+    Mode mode = Mode::Gui;
+    QString databasePath;        ///< absolute; the default database unless --db was given
+    bool isDefaultDatabase = true;
+    QStringList pluginFolders;   ///< every --plugins, in the order given
+    QString error;               ///< what is wrong, for Mode::Invalid
+    QStringList unknownOptions;  ///< for Mode::Invalid
+};
+
+/// Parses arguments (the first is the program). Pure: creating the database's folder is left to
+/// the mode that opens it.
+CommandLine parseCommandLine(const QStringList &arguments);
+
+/// The text printed by --help.
+QString commandLineHelp();
+
+/// Whether the command line needs a QApplication, decided on the raw arguments before any
+/// application object exists: help, version and the headless verbs must run without a display,
+/// while Qt's own GUI options (-platform, -style ...) are only removed by QApplication.
+bool needsGuiApplication(const QStringList &arguments);
+
+/// QStandardPaths::AppDataLocation + "/ergon.db", e.g. ~/.local/share/Ergon/ergon-console/ergon.db.
+QString defaultDatabasePath();
+
+} // namespace ergon

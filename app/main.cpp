@@ -1,0 +1,54 @@
+#include "commandline.h"
+#include "guimode.h"
+
+#include <QApplication>
+#include <QTextStream>
+
+namespace {
+
+QStringList rawArguments(int argc, char *argv[])
+{
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    return arguments;
+}
+
+int dispatch(const ergon::CommandLine &commandLine)
+{
+    using Mode = ergon::CommandLine::Mode;
+    switch (commandLine.mode) {
+    case Mode::Help:
+        QTextStream(stdout) << ergon::commandLineHelp();
+        return 0;
+    case Mode::Version:
+        QTextStream(stdout) << QCoreApplication::applicationName() << ' ' << QCoreApplication::applicationVersion()
+                            << Qt::endl;
+        return 0;
+    case Mode::Invalid:
+        QTextStream(stderr) << QCoreApplication::applicationName() << ": " << commandLine.error << Qt::endl
+                            << "Try '" << QCoreApplication::applicationName() << " --help' for more information."
+                            << Qt::endl;
+        return 1;
+    case Mode::Gui:
+        return ergon::runGui(commandLine);
+    }
+    return 1;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    // Before anything reads QStandardPaths: the data lives in ~/.local/share/Ergon/ergon-console.
+    QCoreApplication::setOrganizationName(QStringLiteral("Ergon"));
+    QCoreApplication::setApplicationName(QStringLiteral("ergon-console"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(ERGON_CONSOLE_VERSION));
+
+    if (ergon::needsGuiApplication(rawArguments(argc, argv))) {
+        QApplication app(argc, argv);
+        return dispatch(ergon::parseCommandLine(QCoreApplication::arguments()));
+    }
+    QCoreApplication app(argc, argv);
+    return dispatch(ergon::parseCommandLine(QCoreApplication::arguments()));
+}
