@@ -9,7 +9,6 @@
 
 #include <QTest>
 
-Q_DECLARE_METATYPE(ergon::FlowStatus)
 Q_DECLARE_METATYPE(std::optional<ergon::FlowStatus>)
 
 using namespace Qt::StringLiterals;

@@ -97,6 +97,10 @@ QCoro::Task<std::vector<T>> whenAll(std::vector<QCoro::Task<T>> tasks)
 
 } // namespace ergon::test
 
+// Test data columns of the engine's enums.
+Q_DECLARE_METATYPE(ergon::FlowStatus)
+Q_DECLARE_METATYPE(ergon::StepStatus)
+
 // QCOMPARE on the engine's enums: Qt Test's generic qCompare would find ergon::toString() (which
 // returns a QString) by argument-dependent lookup, so these overloads print the names instead.
 namespace QTest {

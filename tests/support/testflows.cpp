@@ -39,22 +39,27 @@ public:
     {
     }
 
+    // Step bodies are named before the co_await that uses them: GCC 12 destroys a lambda
+    // with non-trivial captures twice when it is created inside a co_await expression.
     QCoro::Task<QJsonValue> run(FlowContext &ctx) override
     {
-        const qint64 loaded = co_await ctx.step(u"load"_s, [this]() -> qint64 {
+        auto load = [this]() -> qint64 {
             m_probe.ran(u"load"_s);
             return m_x * 2;
-        });
-        const QString enriched = co_await ctx.step(u"enrich"_s, [this, loaded]() -> QCoro::Task<QString> {
+        };
+        const qint64 loaded = co_await ctx.step(u"load"_s, std::move(load));
+        auto enrich = [this, loaded]() -> QCoro::Task<QString> {
             m_probe.ran(u"enrich"_s);
             co_await m_probe.passGate(u"enrich"_s);
             co_return u"v%1"_s.arg(loaded);
-        });
-        const QJsonObject stored = co_await ctx.step(u"store"_s, [this, loaded, enriched]() -> QCoro::Task<QJsonObject> {
+        };
+        const QString enriched = co_await ctx.step(u"enrich"_s, std::move(enrich));
+        auto store = [this, loaded, enriched]() -> QCoro::Task<QJsonObject> {
             m_probe.ran(u"store"_s);
             co_await m_probe.passGate(u"store"_s);
             co_return QJsonObject{{u"key"_s, u"%1-%2"_s.arg(enriched).arg(loaded + 1)}};
-        });
+        };
+        const QJsonObject stored = co_await ctx.step(u"store"_s, std::move(store));
         co_return QJsonObject{{u"load"_s, loaded}, {u"enrich"_s, enriched}, {u"store"_s, stored}};
     }
 
