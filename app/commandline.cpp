@@ -38,12 +38,15 @@ void setUp(QCommandLineParser &parser)
 bool isQtGuiOption(const QString &name)
 {
     static const QStringList names = {
-        QStringLiteral("platform"),     QStringLiteral("platformpluginpath"), QStringLiteral("platformtheme"),
-        QStringLiteral("plugin"),       QStringLiteral("qmljsdebugger"),      QStringLiteral("qwindowgeometry"),
-        QStringLiteral("qwindowicon"),  QStringLiteral("qwindowtitle"),       QStringLiteral("reverse"),
-        QStringLiteral("session"),      QStringLiteral("display"),            QStringLiteral("geometry"),
-        QStringLiteral("style"),        QStringLiteral("stylesheet"),         QStringLiteral("widgetcount"),
-        QStringLiteral("nograb"),       QStringLiteral("dograb"),             QStringLiteral("sync"),
+        QStringLiteral("platform"),      QStringLiteral("platformpluginpath"),
+        QStringLiteral("platformtheme"), QStringLiteral("plugin"),
+        QStringLiteral("qmljsdebugger"), QStringLiteral("qwindowgeometry"),
+        QStringLiteral("qwindowicon"),   QStringLiteral("qwindowtitle"),
+        QStringLiteral("reverse"),       QStringLiteral("session"),
+        QStringLiteral("display"),       QStringLiteral("geometry"),
+        QStringLiteral("style"),         QStringLiteral("stylesheet"),
+        QStringLiteral("widgetcount"),   QStringLiteral("nograb"),
+        QStringLiteral("dograb"),        QStringLiteral("sync"),
     };
     return names.contains(name);
 }

@@ -13,11 +13,11 @@ struct CommandLine {
     enum class Mode { Gui, Help, Version, Invalid };
 
     Mode mode = Mode::Gui;
-    QString databasePath;        ///< absolute; the default database unless --db was given
+    QString databasePath; ///< absolute; the default database unless --db was given
     bool isDefaultDatabase = true;
-    QStringList pluginFolders;   ///< every --plugins, in the order given
-    QString error;               ///< what is wrong, for Mode::Invalid
-    QStringList unknownOptions;  ///< for Mode::Invalid
+    QStringList pluginFolders;  ///< every --plugins, in the order given
+    QString error;              ///< what is wrong, for Mode::Invalid
+    QStringList unknownOptions; ///< for Mode::Invalid
 };
 
 /// Parses arguments (the first is the program). Pure: creating the database's folder is left to

@@ -10,8 +10,8 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QMessageBox>
-#include <QThread>
 #include <QTextStream>
+#include <QThread>
 
 namespace ergon {
 
@@ -29,8 +29,8 @@ QIcon applicationIcon()
 // The database cannot be used: say why on stderr and in a message box, then leave with 1.
 void failOpening(QWidget *window, const QString &path, const QString &error)
 {
-    QTextStream(stderr) << QCoreApplication::applicationName() << ": cannot open the database " << path << ": "
-                        << error << Qt::endl;
+    QTextStream(stderr) << QCoreApplication::applicationName() << ": cannot open the database " << path << ": " << error
+                        << Qt::endl;
     auto *box = new QMessageBox(QMessageBox::Critical, QApplication::translate("GuiMode", "Ergon Console"),
                                 QApplication::translate("GuiMode", "Cannot open the database %1.").arg(path),
                                 QMessageBox::Close, window);

@@ -32,7 +32,7 @@ public:
 
     struct Options {
         std::chrono::milliseconds interval{1000}; ///< time between two reads
-        int pageSize = 200;                        ///< newest flows per snapshot
+        int pageSize = 200;                       ///< newest flows per snapshot
     };
 
     explicit FlowListReader(Opener opener, QObject *parent = nullptr);

@@ -37,7 +37,8 @@ FlowsPage::FlowsPage(QWidget *parent)
     const int padding = 2 * metrics.horizontalAdvance(QLatin1Char('M'));
     const int iconWidth = m_view->style()->pixelMetric(QStyle::PM_SmallIconSize) + 4;
     header->resizeSection(FlowTableModel::IdColumn, metrics.horizontalAdvance(QStringLiteral("00000000")) + padding);
-    header->resizeSection(FlowTableModel::TypeColumn, metrics.horizontalAdvance(QStringLiteral("orders.process-something")));
+    header->resizeSection(FlowTableModel::TypeColumn,
+                          metrics.horizontalAdvance(QStringLiteral("orders.process-something")));
     header->resizeSection(FlowTableModel::StatusColumn,
                           metrics.horizontalAdvance(QStringLiteral("cancelled")) + iconWidth + padding);
     header->resizeSection(FlowTableModel::UpdatedColumn,

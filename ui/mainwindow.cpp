@@ -53,8 +53,8 @@ void MainWindow::showAbout()
     box->setWindowTitle(tr("About Ergon Console"));
     box->setIconPixmap(QApplication::windowIcon().pixmap(64, 64));
     box->setText(tr("<b>Ergon Console %1</b>").arg(QApplication::applicationVersion()));
-    box->setInformativeText(tr("A durable execution engine and its console.\nBuilt with Qt %1.")
-                                .arg(QString::fromLatin1(QT_VERSION_STR)));
+    box->setInformativeText(
+        tr("A durable execution engine and its console.\nBuilt with Qt %1.").arg(QString::fromLatin1(QT_VERSION_STR)));
     box->setStandardButtons(QMessageBox::Close);
     box->open();
 }
