@@ -93,7 +93,8 @@ struct CpuTime {
     {
         rusage usage{};
         getrusage(RUSAGE_SELF, &usage);
-        return {usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6, usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6};
+        return {usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6,
+                usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6};
     }
     CpuTime operator-(const CpuTime &other) const { return {user - other.user, system - other.system}; }
 };
@@ -201,7 +202,8 @@ enum class CommitStyle {
     Explicit,
 };
 
-std::optional<Baseline> measureBaseline(const QString &path, int commits, int stepsPerFlow, bool full, CommitStyle style)
+std::optional<Baseline> measureBaseline(const QString &path, int commits, int stepsPerFlow, bool full,
+                                        CommitStyle style)
 {
     const QString connection = QStringLiteral("bench-baseline");
     std::optional<Baseline> baseline;
@@ -230,8 +232,8 @@ std::optional<Baseline> measureBaseline(const QString &path, int commits, int st
 
         QSqlQuery insert(db);
         QSqlQuery begin(db);
-        if (!insert.prepare(QStringLiteral("INSERT INTO rows (flow_id, seq, result) VALUES (?, ?, ?)"))
-            || !begin.prepare(QStringLiteral("BEGIN IMMEDIATE"))) {
+        if (!insert.prepare(QStringLiteral("INSERT INTO rows (flow_id, seq, result) VALUES (?, ?, ?)")) ||
+            !begin.prepare(QStringLiteral("BEGIN IMMEDIATE"))) {
             print(QStringLiteral("baseline: prepare: %1").arg(insert.lastError().text()));
             return std::nullopt;
         }
@@ -292,7 +294,9 @@ QCoro::Task<Tally> runAll(FlowExecutor *executor, QList<qint64> ids)
         }
         ++tally.other;
         if (tally.firstProblem.isEmpty())
-            tally.firstProblem = outcome ? QStringLiteral("flow %1 ended %2 %3").arg(outcome->flowId).arg(toString(outcome->status), outcome->error)
+            tally.firstProblem = outcome ? QStringLiteral("flow %1 ended %2 %3")
+                                               .arg(outcome->flowId)
+                                               .arg(toString(outcome->status), outcome->error)
                                          : outcome.errorString();
     }
     co_return tally;
@@ -324,7 +328,8 @@ RunFigures benchmarkBackend(const QString &label, ExecutionLog &log, const FlowR
     const double scheduleSeconds = timer.nsecsElapsed() / 1e9;
     batch.clear();
     if (!ids || ids->size() != flows) {
-        print(QStringLiteral("%1: scheduling failed: %2").arg(label, ids ? QStringLiteral("wrong count") : ids.errorString()));
+        print(QStringLiteral("%1: scheduling failed: %2")
+                  .arg(label, ids ? QStringLiteral("wrong count") : ids.errorString()));
         return figures;
     }
 
@@ -356,7 +361,10 @@ RunFigures benchmarkBackend(const QString &label, ExecutionLog &log, const FlowR
     watchdog.stop();
 
     if (timedOut || !tally) {
-        print(QStringLiteral("%1: timed out after %2 s with %3 flows in flight").arg(label).arg(timeoutSeconds).arg(executor.inFlight()));
+        print(QStringLiteral("%1: timed out after %2 s with %3 flows in flight")
+                  .arg(label)
+                  .arg(timeoutSeconds)
+                  .arg(executor.inFlight()));
         return figures;
     }
 
@@ -365,7 +373,8 @@ RunFigures benchmarkBackend(const QString &label, ExecutionLog &log, const FlowR
     print(QStringLiteral("%1: scheduled %2 flows in %3 s; ran them in %4 s = %5 flows/s, %6 steps/s")
               .arg(label)
               .arg(flows)
-              .arg(fixed(scheduleSeconds, 3), fixed(runSeconds, 3), fixed(figures.flowsPerSecond), fixed(figures.stepsPerSecond)));
+              .arg(fixed(scheduleSeconds, 3), fixed(runSeconds, 3), fixed(figures.flowsPerSecond),
+                   fixed(figures.stepsPerSecond)));
     print(QStringLiteral("  ") + describeCpu(cpu, runSeconds, flows, QStringLiteral("flow")));
     const qint64 commits = executor.commits();
     const qint64 rows = executor.committedRows();
@@ -405,15 +414,17 @@ int main(int argc, char **argv)
     QCoreApplication::setApplicationName(QStringLiteral("bench_engine"));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Group-commit throughput of the flow engine against one commit per row."));
+    parser.setApplicationDescription(
+        QStringLiteral("Group-commit throughput of the flow engine against one commit per row."));
     parser.addHelpOption();
-    const QCommandLineOption flowsOption(QStringLiteral("flows"), QStringLiteral("Flows to run (default 20000)."), QStringLiteral("N"),
-                                         QStringLiteral("20000"));
-    const QCommandLineOption stepsOption(QStringLiteral("steps"), QStringLiteral("Steps per flow (default 3)."), QStringLiteral("K"),
-                                         QStringLiteral("3"));
+    const QCommandLineOption flowsOption(QStringLiteral("flows"), QStringLiteral("Flows to run (default 20000)."),
+                                         QStringLiteral("N"), QStringLiteral("20000"));
+    const QCommandLineOption stepsOption(QStringLiteral("steps"), QStringLiteral("Steps per flow (default 3)."),
+                                         QStringLiteral("K"), QStringLiteral("3"));
     const QCommandLineOption syncOption(QStringLiteral("synchronous"), QStringLiteral("normal (default) or full."),
                                         QStringLiteral("mode"), QStringLiteral("normal"));
-    const QCommandLineOption dirOption(QStringLiteral("dir"), QStringLiteral("Folder for the database files (default: a temporary folder)."),
+    const QCommandLineOption dirOption(QStringLiteral("dir"),
+                                       QStringLiteral("Folder for the database files (default: a temporary folder)."),
                                        QStringLiteral("path"));
     const QCommandLineOption baselineOption(QStringLiteral("baseline-commits"),
                                             QStringLiteral("Single-row commits of the baseline (default 20000)."),
@@ -421,7 +432,8 @@ int main(int argc, char **argv)
     const QCommandLineOption batchOption(QStringLiteral("max-batch"),
                                          QStringLiteral("Rows per grouped transaction (default: the executor's)."),
                                          QStringLiteral("rows"), QStringLiteral("0"));
-    const QCommandLineOption timeoutOption(QStringLiteral("timeout"), QStringLiteral("Watchdog per phase, seconds (default 600)."),
+    const QCommandLineOption timeoutOption(QStringLiteral("timeout"),
+                                           QStringLiteral("Watchdog per phase, seconds (default 600)."),
                                            QStringLiteral("s"), QStringLiteral("600"));
     parser.addOptions({flowsOption, stepsOption, syncOption, dirOption, baselineOption, batchOption, timeoutOption});
     parser.process(app);
@@ -483,32 +495,40 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    print(QStringLiteral("bench_engine: %1 flows of %2 steps, run concurrently on one thread").arg(flows).arg(stepsPerFlow));
-    print(QStringLiteral("setup: flows=%1 steps_per_flow=%2 synchronous=%3 journal=wal max_batch_rows=%4 baseline_commits=%5 dir=%6")
+    print(QStringLiteral("bench_engine: %1 flows of %2 steps, run concurrently on one thread")
               .arg(flows)
-              .arg(stepsPerFlow)
-              .arg(syncName, maxBatchRows > 0 ? QString::number(maxBatchRows) : QStringLiteral("default"))
-              .arg(baselineCommits)
-              .arg(folder));
+              .arg(stepsPerFlow));
+    print(
+        QStringLiteral(
+            "setup: flows=%1 steps_per_flow=%2 synchronous=%3 journal=wal max_batch_rows=%4 baseline_commits=%5 dir=%6")
+            .arg(flows)
+            .arg(stepsPerFlow)
+            .arg(syncName, maxBatchRows > 0 ? QString::number(maxBatchRows) : QStringLiteral("default"))
+            .arg(baselineCommits)
+            .arg(folder));
 
     // 1. Baseline: one commit per row on the same disk, same journal and synchronous mode.
     PhaseMemory memory;
     memory.phasePeak = startMemoryPhase();
     memory.before = readMemory();
-    const auto baseline = measureBaseline(QDir(folder).filePath(QStringLiteral("baseline.db")), baselineCommits, stepsPerFlow,
-                                          full, CommitStyle::Autocommit);
+    const auto baseline = measureBaseline(QDir(folder).filePath(QStringLiteral("baseline.db")), baselineCommits,
+                                          stepsPerFlow, full, CommitStyle::Autocommit);
     if (!baseline)
         return 1;
-    print(QStringLiteral("baseline: %1 single-row commits (prepared INSERT, autocommit, WAL, synchronous=%2) in %3 s = %4 commits/s")
-              .arg(baselineCommits)
-              .arg(syncName, fixed(baseline->seconds, 3), fixed(baseline->commitsPerSecond)));
-    print(QStringLiteral("  ") + describeCpu(baseline->cpu, baseline->seconds, baselineCommits, QStringLiteral("commit")));
+    print(
+        QStringLiteral(
+            "baseline: %1 single-row commits (prepared INSERT, autocommit, WAL, synchronous=%2) in %3 s = %4 commits/s")
+            .arg(baselineCommits)
+            .arg(syncName, fixed(baseline->seconds, 3), fixed(baseline->commitsPerSecond)));
+    print(QStringLiteral("  ") +
+          describeCpu(baseline->cpu, baseline->seconds, baselineCommits, QStringLiteral("commit")));
     const auto explicitBaseline = measureBaseline(QDir(folder).filePath(QStringLiteral("baseline-explicit.db")),
                                                   baselineCommits, stepsPerFlow, full, CommitStyle::Explicit);
     if (!explicitBaseline)
         return 1;
     memory.end = readMemory();
-    print(QStringLiteral("  for information, BEGIN IMMEDIATE + INSERT + COMMIT per row (how the engine commits): %1 commits/s")
+    print(QStringLiteral(
+              "  for information, BEGIN IMMEDIATE + INSERT + COMMIT per row (how the engine commits): %1 commits/s")
               .arg(fixed(explicitBaseline->commitsPerSecond)));
     printMemory(memory, 0);
     qint64 peakKiB = memory.end.hwmKiB;
@@ -553,9 +573,10 @@ int main(int argc, char **argv)
 
     const double ratio = sqlite.stepsPerSecond / baseline->commitsPerSecond;
     print(QStringLiteral("peak rss (VmHWM): %1").arg(mib(peakKiB)));
-    print(QStringLiteral("sqlite steps/s %1 / baseline commits/s %2 = %3 (target >= %4: %5; against BEGIN+INSERT+COMMIT: %6)")
-              .arg(fixed(sqlite.stepsPerSecond), fixed(baseline->commitsPerSecond), fixed(ratio, 2), fixed(targetRatio, 1),
-                   ratio >= targetRatio ? QStringLiteral("met") : QStringLiteral("NOT met"),
+    print(QStringLiteral(
+              "sqlite steps/s %1 / baseline commits/s %2 = %3 (target >= %4: %5; against BEGIN+INSERT+COMMIT: %6)")
+              .arg(fixed(sqlite.stepsPerSecond), fixed(baseline->commitsPerSecond), fixed(ratio, 2),
+                   fixed(targetRatio, 1), ratio >= targetRatio ? QStringLiteral("met") : QStringLiteral("NOT met"),
                    fixed(sqlite.stepsPerSecond / explicitBaseline->commitsPerSecond, 2)));
     print(QStringLiteral("in-memory steps/s %1 = %2x sqlite")
               .arg(fixed(inMemory.stepsPerSecond),
