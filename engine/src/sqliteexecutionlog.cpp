@@ -279,9 +279,11 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
                          QStringLiteral("corrupt"));
         }
         // Permission bits are honoured even for root, who could write anyway: a file the user
-        // made read-only is opened read-only.
+        // made read-only is opened read-only. (WriteUser is what this user may do, which for
+        // root is always true, so it only counts to make a file read-only, never writable.)
         const auto permissions = file.permissions();
-        d->readOnly = !(permissions & (QFile::WriteOwner | QFile::WriteUser | QFile::WriteGroup | QFile::WriteOther));
+        d->readOnly = !(permissions & (QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther))
+            || !(permissions & QFile::WriteUser);
     } else {
         const QFileInfo info(path);
         if (!info.absoluteDir().exists())
@@ -298,15 +300,17 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
     if (!d->db.open())
         return d->sqlError(QStringLiteral("opening"), d->db.lastError());
 
+    const QString synchronous = options.synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
+    if (auto done = d->exec(QStringLiteral("PRAGMA synchronous = ") + synchronous, QStringLiteral("setting up")); !done)
+        return done.error();
+    // The schema check comes first: switching to WAL rewrites the file header, and a file that
+    // is refused (newer schema, another application's) must be left untouched.
+    if (auto migrated = d->migrate(); !migrated)
+        return migrated.error();
     if (!d->readOnly) {
         if (auto done = d->exec(QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("setting up")); !done)
             return done.error();
     }
-    const QString synchronous = options.synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
-    if (auto done = d->exec(QStringLiteral("PRAGMA synchronous = ") + synchronous, QStringLiteral("setting up")); !done)
-        return done.error();
-    if (auto migrated = d->migrate(); !migrated)
-        return migrated.error();
     return std::unique_ptr<SqliteExecutionLog>(new SqliteExecutionLog(std::move(d)));
 }
 

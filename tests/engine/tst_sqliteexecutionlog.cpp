@@ -1,0 +1,328 @@
+// SqliteExecutionLog and files it must not take: corrupt files, a newer schema, another
+// application's database, a read-only file. Each is a clear error, and the file keeps its bytes.
+
+#include "ergontest.h"
+#include "logfixture.h"
+
+#include <ergon/clock.h>
+#include <ergon/flowexecutor.h>
+#include <ergon/flowregistry.h>
+#include <ergon/sqliteexecutionlog.h>
+
+#include <QDir>
+#include <QFile>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Qt::StringLiterals;
+using namespace ergon;
+using namespace ergon::test;
+
+namespace {
+const QDateTime t0 = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC);
+
+QByteArray randomBytes(qsizetype size, quint32 seed)
+{
+    QRandomGenerator generator(seed);
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (char &byte : bytes)
+        byte = char(generator.bounded(256));
+    return bytes;
+}
+
+bool writeFile(const QString &path, const QByteArray &bytes)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(bytes) == bytes.size();
+}
+
+/// Runs statements on a plain QSqlDatabase connection (what another program would do).
+QString runRawSql(const QString &path, const QStringList &statements)
+{
+    const QString name = u"raw-"_s + path;
+    QString error;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(path);
+        if (!db.open()) {
+            error = db.lastError().text();
+        } else {
+            QSqlQuery query(db);
+            for (const QString &sql : statements) {
+                if (!query.exec(sql)) {
+                    error = sql + u": "_s + query.lastError().text();
+                    break;
+                }
+            }
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return error;
+}
+
+QStringList filesIn(const QTemporaryDir &dir)
+{
+    return QDir(dir.path()).entryList(QDir::Files, QDir::Name);
+}
+} // namespace
+
+class TestSqliteExecutionLog : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void init();
+
+    void createsAndReopens();
+    void refusesWhatItCannotOpen_data();
+    void refusesWhatItCannotOpen();
+    void missingFolder();
+    void readOnlyFile_readsWork();
+    void readOnlyFile_writesFailClearly();
+
+private:
+    /// An Ergon database with a completed, a failed and a pending flow; returns the ids.
+    QList<qint64> createErgonDatabase(const QString &path);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+};
+
+void TestSqliteExecutionLog::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+}
+
+QList<qint64> TestSqliteExecutionLog::createErgonDatabase(const QString &path)
+{
+    auto log = SqliteExecutionLog::open(path);
+    if (!log) {
+        qWarning("creating %s: %s", qPrintable(path), qPrintable(log.errorString()));
+        return {};
+    }
+    NewFlow flow;
+    flow.type = u"orders.Process"_s;
+    flow.arguments = {{u"order"_s, u"A-1"_s}};
+    auto ids = (*log)->scheduleFlows({flow, flow, flow}, t0);
+    if (!ids)
+        return {};
+    for (int i = 0; i < 2; ++i) {
+        const qint64 id = ids->at(i);
+        if (!(*log)->claimFlow(id, u"w1"_s, t0, t0.addSecs(60)).value_or(false))
+            return {};
+        StepRecord step;
+        step.flowId = id;
+        step.seq = 0;
+        step.name = u"charge"_s;
+        step.status = i == 0 ? StepStatus::Completed : StepStatus::Failed;
+        step.resultJson = i == 0 ? QByteArray("\"p-1\"") : QByteArray();
+        step.error = i == 0 ? QString() : u"declined"_s;
+        step.attempts = 1;
+        FlowUpdate update;
+        update.flowId = id;
+        update.leaseOwner = u"w1"_s;
+        update.status = i == 0 ? FlowStatus::Completed : FlowStatus::Failed;
+        update.stepCount = 1;
+        update.resultJson = step.resultJson;
+        update.error = i == 0 ? QString() : u"step 'charge' failed: declined"_s;
+        update.updated = t0.addSecs(1);
+        update.releaseLease = true;
+        LogBatch batch;
+        batch.flows.append(update);
+        batch.steps.append(step);
+        batch.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, t0, t0.addSecs(1), step.error, u"w1"_s}});
+        if (!(*log)->write(batch))
+            return {};
+    }
+    return *ids;
+}
+
+void TestSqliteExecutionLog::createsAndReopens()
+{
+    const QString path = m_dir->filePath(u"ergon.db"_s);
+    const QList<qint64> ids = createErgonDatabase(path);
+    QCOMPARE(ids.size(), 3);
+    ERGON_TRY(log, SqliteExecutionLog::open(path));
+    QVERIFY(!log->isReadOnly());
+    QCOMPARE(log->location(), path);
+    ERGON_TRY(counts, log->countByStatus());
+    QCOMPARE(counts.value(FlowStatus::Completed), 1);
+    QCOMPARE(counts.value(FlowStatus::Failed), 1);
+    QCOMPARE(counts.value(FlowStatus::Pending), 1);
+
+    // The schema version is recorded for later builds to migrate from.
+    log.reset();
+    QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"check-version"_s);
+    db.setDatabaseName(path);
+    QVERIFY(db.open());
+    {
+        QSqlQuery query(db);
+        QVERIFY(query.exec(u"PRAGMA user_version"_s) && query.next());
+        QCOMPARE(query.value(0).toInt(), SqliteExecutionLog::schemaVersion);
+    }
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(u"check-version"_s);
+}
+
+void TestSqliteExecutionLog::refusesWhatItCannotOpen_data()
+{
+    QTest::addColumn<QString>("content");
+    QTest::addColumn<QString>("kind");
+    QTest::addColumn<QStringList>("mentions");
+
+    QTest::newRow("random bytes") << u"random"_s << u"corrupt"_s << QStringList{u"not an SQLite database"_s};
+    QTest::newRow("a text file") << u"text"_s << u"corrupt"_s << QStringList{u"not an SQLite database"_s};
+    QTest::newRow("SQLite header, then garbage") << u"header+garbage"_s << u"corrupt"_s << QStringList{u"corrupt"_s};
+    QTest::newRow("newer schema") << u"newer"_s << u"newer-schema"_s
+                                  << QStringList{u"newer"_s, u"99"_s, QString::number(SqliteExecutionLog::schemaVersion)};
+    QTest::newRow("newer schema, WAL") << u"newer-wal"_s << u"newer-schema"_s << QStringList{u"newer"_s, u"99"_s};
+    QTest::newRow("another application's database") << u"foreign"_s << u"foreign-database"_s
+                                                    << QStringList{u"another application"_s};
+}
+
+void TestSqliteExecutionLog::refusesWhatItCannotOpen()
+{
+    QFETCH(QString, content);
+    QFETCH(QString, kind);
+    QFETCH(QStringList, mentions);
+
+    const QString path = m_dir->filePath(u"orders.db"_s);
+    if (content == u"random"_s) {
+        QVERIFY(writeFile(path, randomBytes(64 * 1024, 7)));
+    } else if (content == u"text"_s) {
+        QVERIFY(writeFile(path, "order_id,amount\nA-1,12\n"));
+    } else if (content == u"header+garbage"_s) {
+        QVERIFY(writeFile(path, QByteArray("SQLite format 3\0", 16) + randomBytes(8 * 1024 - 16, 11)));
+    } else if (content == u"newer"_s) {
+        // A file from a future version: its own tables, user_version 99 (rollback journal).
+        QCOMPARE(runRawSql(path, {u"CREATE TABLE flows_v99 (id INTEGER PRIMARY KEY, payload BLOB)"_s,
+                                  u"INSERT INTO flows_v99 (payload) VALUES (x'00ff')"_s, u"PRAGMA user_version = 99"_s}),
+                 QString());
+    } else if (content == u"newer-wal"_s) {
+        QCOMPARE(createErgonDatabase(path).size(), 3);
+        QCOMPARE(runRawSql(path, {u"PRAGMA user_version = 99"_s}), QString());
+    } else if (content == u"foreign"_s) {
+        QCOMPARE(runRawSql(path, {u"CREATE TABLE contacts (name TEXT, phone TEXT)"_s,
+                                  u"INSERT INTO contacts VALUES ('Ada', '555-0100')"_s}),
+                 QString());
+    }
+    const QByteArray hashBefore = fileHash(path);
+    const QStringList filesBefore = filesIn(*m_dir);
+
+    auto log = SqliteExecutionLog::open(path);
+    QVERIFY2(!log, "the file was opened");
+    QCOMPARE(log.error().kind(), kind);
+    const QString message = log.errorString();
+    QVERIFY2(message.contains(u"orders.db"_s), qPrintable(message)); // names the file
+    for (const QString &mention : mentions)
+        QVERIFY2(message.contains(mention), qPrintable(u"'%1' not in: %2"_s.arg(mention, message)));
+
+    // Untouched: same bytes, no journal or WAL left beside it.
+    QCOMPARE(fileHash(path), hashBefore);
+    QCOMPARE(filesIn(*m_dir), filesBefore);
+
+    // And it stays refused (nothing was half-migrated).
+    auto again = SqliteExecutionLog::open(path);
+    QVERIFY(!again);
+    QCOMPARE(again.error().kind(), kind);
+}
+
+void TestSqliteExecutionLog::missingFolder()
+{
+    const QString path = m_dir->filePath(u"no/such/folder/ergon.db"_s);
+    auto log = SqliteExecutionLog::open(path);
+    QVERIFY(!log);
+    QCOMPARE(log.error().kind(), u"io"_s);
+    QVERIFY2(log.errorString().contains(u"does not exist"_s), qPrintable(log.errorString()));
+    QVERIFY(!QFile::exists(path));
+}
+
+void TestSqliteExecutionLog::readOnlyFile_readsWork()
+{
+    const QString path = m_dir->filePath(u"ergon.db"_s);
+    const QList<qint64> ids = createErgonDatabase(path);
+    QCOMPARE(ids.size(), 3);
+    QVERIFY(QFile::setPermissions(path, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther)); // 0444
+    const QByteArray hashBefore = fileHash(path);
+
+    {
+        ERGON_TRY(log, SqliteExecutionLog::open(path));
+        QVERIFY(log->isReadOnly());
+        ERGON_TRY(flow, log->flow(ids[0]));
+        QVERIFY(flow.has_value());
+        QCOMPARE(flow->status, FlowStatus::Completed);
+        QCOMPARE(flow->resultJson, QByteArray("\"p-1\""));
+        ERGON_TRY(steps, log->steps(ids[1], true));
+        QCOMPARE(steps.size(), 1);
+        QCOMPARE(steps.first().error, u"declined"_s);
+        QCOMPARE(steps.first().attemptLog.size(), 1);
+        ERGON_TRY(flows, log->flows(FlowQuery()));
+        QCOMPARE(flows.size(), 3);
+        ERGON_TRY(counts, log->countByStatus());
+        QCOMPARE(counts.value(FlowStatus::Pending), 1);
+    }
+    QCOMPARE(fileHash(path), hashBefore);
+}
+
+void TestSqliteExecutionLog::readOnlyFile_writesFailClearly()
+{
+    const QString path = m_dir->filePath(u"ergon.db"_s);
+    const QList<qint64> ids = createErgonDatabase(path);
+    QCOMPARE(ids.size(), 3);
+    QVERIFY(QFile::setPermissions(path, QFile::ReadOwner | QFile::ReadGroup | QFile::ReadOther));
+    const QByteArray hashBefore = fileHash(path);
+
+    ERGON_TRY(log, SqliteExecutionLog::open(path));
+    QVERIFY(log->isReadOnly());
+    ERGON_TRY(flowsBefore, log->flows(FlowQuery()));
+
+    const auto expectReadOnly = [](const auto &result, const char *what) {
+        QVERIFY2(!result.ok(), what);
+        QVERIFY2(result.error().kind() == u"read-only"_s, qPrintable(result.errorString()));
+        QVERIFY2(result.errorString().contains(u"read-only"_s), qPrintable(result.errorString()));
+        QVERIFY2(result.errorString().contains(u"ergon.db"_s), qPrintable(result.errorString()));
+    };
+    NewFlow flow;
+    flow.type = u"orders.Process"_s;
+    expectReadOnly(log->scheduleFlows({flow}, t0), "scheduleFlows");
+    expectReadOnly(log->claimFlow(ids[2], u"w2"_s, t0.addSecs(5), t0.addSecs(65)), "claimFlow");
+    LogBatch batch;
+    StepRecord step;
+    step.flowId = ids[2];
+    step.name = u"x"_s;
+    batch.steps.append(step);
+    expectReadOnly(log->write(batch), "write");
+    expectReadOnly(log->retryFlow(ids[1], QString(), t0.addSecs(5)), "retryFlow");
+    expectReadOnly(log->cancelFlow(ids[2], t0.addSecs(5)), "cancelFlow");
+    if (QTest::currentTestFailed())
+        return;
+
+    // An executor on it fails the same way, and leaves nothing behind.
+    FlowRegistry registry;
+    FlowTypeInfo info;
+    info.name = u"orders.Process"_s;
+    ERGON_VERIFY_OK(registry.add(info, [](const QJsonObject &) -> Result<std::unique_ptr<Flow>> {
+        return Error(u"never built"_s);
+    }));
+    FakeClock clock;
+    FlowExecutor executor(*log, registry, clock);
+    ERGON_AWAIT_RESULT(outcome, executor.runNew(u"orders.Process"_s, {}));
+    QVERIFY(!outcome);
+    QCOMPARE(outcome.error().kind(), u"read-only"_s);
+
+    ERGON_TRY(flowsAfter, log->flows(FlowQuery()));
+    QCOMPARE(flowsAfter.size(), flowsBefore.size());
+    for (int i = 0; i < flowsAfter.size(); ++i)
+        QCOMPARE(describe(flowsAfter[i]), describe(flowsBefore[i]));
+    log.reset();
+    QCOMPARE(fileHash(path), hashBefore);
+}
+
+QTEST_GUILESS_MAIN(TestSqliteExecutionLog)
+#include "tst_sqliteexecutionlog.moc"
