@@ -221,6 +221,10 @@ QCoro::Task<Result<FlowOutcome>> FlowExecutor::runNew(QString type, QJsonObject 
     auto validated = core->registry.validate(type, arguments);
     if (!validated)
         co_return validated.error();
+    // Build it once before storing it: arguments its constructor refuses are the caller's
+    // error too, and nothing is stored (constructors do no work, so this costs nothing).
+    if (auto built = core->registry.create(type, *validated); !built)
+        co_return built.error();
     NewFlow flow;
     flow.type = type;
     flow.typeVersion = core->registry.info(type)->version;

@@ -11,6 +11,7 @@
 #include <ergon/flowregistry.h>
 #include <ergon/jsontext.h>
 
+#include <QProcess>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -31,6 +32,7 @@ private Q_SLOTS:
     void resumesAfterCrash_data();
     void resumesAfterCrash();
     void crashedFlowIsNotTakenBeforeItsLeaseExpires();
+    void killedProcessResumes();
     void completedFlow_rerunReturnsStoredResult();
     void groupCommit_manyConcurrentFlows();
     void runNew_unknownTypeStoresNothing();
@@ -229,6 +231,48 @@ void TestFlowExecutor::crashedFlowIsNotTakenBeforeItsLeaseExpires()
     QCOMPARE(outcome.status, FlowStatus::Completed);
     QCOMPARE(outcome.result, QJsonValue(pipelineResult(5)));
     QCOMPARE(m_probe.runs(u"load"_s), 1);
+}
+
+void TestFlowExecutor::killedProcessResumes()
+{
+    if (m_fixture->filePath().isEmpty())
+        QSKIP("needs storage that outlives a process");
+    m_log.reset();
+
+    // A real worker process runs the flow and is killed (SIGKILL) in the middle of step 2.
+    QProcess worker;
+    worker.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    worker.start(QStringLiteral(ERGON_CRASH_CHILD), {m_fixture->filePath()});
+    QVERIFY2(worker.waitForStarted(5000), qPrintable(worker.errorString()));
+    QByteArray output;
+    while (!output.contains('\n') && worker.waitForReadyRead(10000))
+        output += worker.readAllStandardOutput();
+    QCOMPARE(output.trimmed(), QByteArray("ready load=1 enrich=1"));
+    worker.kill();
+    QVERIFY(worker.waitForFinished(5000));
+    QCOMPARE(worker.exitStatus(), QProcess::CrashExit);
+
+    m_log = reopen();
+    QVERIFY(m_log);
+    ERGON_TRY(flows, m_log->flows(FlowQuery()));
+    QCOMPARE(flows.size(), 1);
+    const qint64 id = flows.first().id;
+    QCOMPARE(flows.first().status, FlowStatus::Running);
+    QCOMPARE(flows.first().leaseOwner, u"doomed-worker"_s);
+    ERGON_TRY(steps, m_log->steps(id, false));
+    QCOMPARE(steps.size(), 1);
+    QCOMPARE(steps.first().name, u"load"_s);
+    QCOMPARE(steps.first().status, StepStatus::Completed);
+
+    // This process takes over after the lease: load is replayed, enrich and store run here.
+    m_clock.advance(61s);
+    FlowExecutor resumed(*m_log, m_registry, m_clock, u"worker-2"_s);
+    ERGON_AWAIT_OUTCOME(outcome, resumed.run(id));
+    QCOMPARE(outcome.status, FlowStatus::Completed);
+    QCOMPARE(outcome.result, QJsonValue(pipelineResult(21)));
+    QCOMPARE(m_probe.runs(u"load"_s), 0);
+    QCOMPARE(m_probe.runs(u"enrich"_s), 1);
+    QCOMPARE(m_probe.runs(u"store"_s), 1);
 }
 
 void TestFlowExecutor::completedFlow_rerunReturnsStoredResult()

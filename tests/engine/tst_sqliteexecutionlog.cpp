@@ -307,8 +307,13 @@ void TestSqliteExecutionLog::readOnlyFile_writesFailClearly()
     FlowRegistry registry;
     FlowTypeInfo info;
     info.name = u"orders.Process"_s;
+    class NothingFlow final : public Flow
+    {
+    public:
+        QCoro::Task<QJsonValue> run(FlowContext &) override { co_return QJsonValue(); }
+    };
     ERGON_VERIFY_OK(registry.add(info, [](const QJsonObject &) -> Result<std::unique_ptr<Flow>> {
-        return Error(u"never built"_s);
+        return std::unique_ptr<Flow>(std::make_unique<NothingFlow>());
     }));
     FakeClock clock;
     FlowExecutor executor(*log, registry, clock);

@@ -16,7 +16,7 @@ struct ArgumentSpec {
 
     QString name;
     Type type = Type::Any;
-    QJsonValue defaultValue; ///< Undefined when the field has no default.
+    QJsonValue defaultValue{QJsonValue::Undefined}; ///< Undefined when the field has no default.
     bool required = false;
     QString description;
 
