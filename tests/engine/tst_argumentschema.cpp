@@ -136,8 +136,8 @@ void TestArgumentSchema::badSchema_data()
     QTest::newRow("not an array") << QByteArray(R"({"name": "x"})") << u"must be an array"_s;
     QTest::newRow("field without a name") << QByteArray(R"([{"type": "int"}])") << u"#1"_s;
     QTest::newRow("unknown type") << QByteArray(R"([{"name": "when", "type": "date"}])") << u"'when'"_s;
-    QTest::newRow("default of the wrong type") << QByteArray(R"([{"name": "n", "type": "int", "default": "5"}])")
-                                               << u"'n'"_s;
+    QTest::newRow("default of the wrong type")
+        << QByteArray(R"([{"name": "n", "type": "int", "default": "5"}])") << u"'n'"_s;
     QTest::newRow("declared twice") << QByteArray(R"([{"name": "n"}, {"name": "n"}])") << u"'n'"_s;
 }
 
@@ -155,7 +155,7 @@ void TestArgumentSchema::badSchema()
 void TestArgumentSchema::validate_data()
 {
     QTest::addColumn<QByteArray>("arguments");
-    QTest::addColumn<QString>("error");       // empty: valid
+    QTest::addColumn<QString>("error");        // empty: valid
     QTest::addColumn<QByteArray>("completed"); // the arguments with defaults, when valid
 
     const QString ok;
@@ -317,8 +317,8 @@ void TestArgumentSchema::runNewRefusesBadArguments_data()
         row("schema: unknown field") << b << u"test.order"_s << QByteArray(R"({"order_id": "A", "amount": 5, "x": 1})")
                                      << u"'x'"_s;
         // A type without a schema: only its constructor (FlowArguments) can tell.
-        row("constructor: missing field") << b << u"test.loose"_s << QByteArray(R"({"order_id": "A"})")
-                                          << u"'amount'"_s;
+        row("constructor: missing field")
+            << b << u"test.loose"_s << QByteArray(R"({"order_id": "A"})") << u"'amount'"_s;
         row("constructor: wrong type") << b << u"test.loose"_s << QByteArray(R"({"order_id": "A", "amount": true})")
                                        << u"'amount'"_s;
     }

@@ -143,23 +143,23 @@ private:
 };
 
 // QVERIFY inside the helpers returns from the helper only: the macros return from the test too.
-#define ROUND_TRIP(value)                                                                          \
-    do {                                                                                           \
-        roundTrip(value, #value);                                                                  \
-        if (QTest::currentTestFailed())                                                            \
-            return;                                                                                \
+#define ROUND_TRIP(value)                                                                                              \
+    do {                                                                                                               \
+        roundTrip(value, #value);                                                                                      \
+        if (QTest::currentTestFailed())                                                                                \
+            return;                                                                                                    \
     } while (false)
-#define DECODE_ERROR(Type, text, mention)                                                          \
-    do {                                                                                           \
-        expectDecodeError<Type>(text, mention, #Type " from " #text);                                    \
-        if (QTest::currentTestFailed())                                                            \
-            return;                                                                                \
+#define DECODE_ERROR(Type, text, mention)                                                                              \
+    do {                                                                                                               \
+        expectDecodeError<Type>(text, mention, #Type " from " #text);                                                  \
+        if (QTest::currentTestFailed())                                                                                \
+            return;                                                                                                    \
     } while (false)
-#define STEP_ROUND_TRIP(value)                                                                     \
-    do {                                                                                           \
-        stepRoundTrip(value, #value);                                                              \
-        if (QTest::currentTestFailed())                                                            \
-            return;                                                                                \
+#define STEP_ROUND_TRIP(value)                                                                                         \
+    do {                                                                                                               \
+        stepRoundTrip(value, #value);                                                                                  \
+        if (QTest::currentTestFailed())                                                                                \
+            return;                                                                                                    \
     } while (false)
 
 template<typename T>
@@ -172,7 +172,8 @@ void TestCodec::roundTrip(const T &value, const char *what)
 
     const QByteArray text = encodeToText(value);
     const Result<T> stored = decodeFromText<T>(text);
-    QVERIFY2(stored.ok(), qPrintable(u"%1 via %2: %3"_s.arg(QLatin1String(what), QString::fromUtf8(text), stored.errorString())));
+    QVERIFY2(stored.ok(),
+             qPrintable(u"%1 via %2: %3"_s.arg(QLatin1String(what), QString::fromUtf8(text), stored.errorString())));
     QVERIFY2(*stored == value,
              qPrintable(u"%1 via %2: got %3"_s.arg(QLatin1String(what), QString::fromUtf8(text), debugText(*stored))));
 }
@@ -181,7 +182,8 @@ template<typename T>
 void TestCodec::expectDecodeError(const QByteArray &jsonText, const QString &mention, const char *what)
 {
     const Result<T> decoded = decodeFromText<T>(jsonText);
-    QVERIFY2(!decoded.ok(), qPrintable(u"%1 decoded to %2"_s.arg(QLatin1String(what), decoded ? debugText(*decoded) : QString())));
+    QVERIFY2(!decoded.ok(),
+             qPrintable(u"%1 decoded to %2"_s.arg(QLatin1String(what), decoded ? debugText(*decoded) : QString())));
     QVERIFY2(decoded.errorString().contains(mention),
              qPrintable(u"%1: '%2' not in: %3"_s.arg(QLatin1String(what), mention, decoded.errorString())));
 }
@@ -214,13 +216,16 @@ void TestCodec::stepRoundTrip(const T &value, const char *what)
         ERGON_TRY(log, SqliteExecutionLog::open(path)); // read back from the file
         FlowExecutor executor(*log, registry, clock);
         ERGON_AWAIT_OUTCOME(replayed, executor.run(id));
-        QVERIFY2(replayed.status == FlowStatus::Completed, qPrintable(u"%1: %2"_s.arg(QLatin1String(what), replayed.error)));
+        QVERIFY2(replayed.status == FlowStatus::Completed,
+                 qPrintable(u"%1: %2"_s.arg(QLatin1String(what), replayed.error)));
         QCOMPARE(replayed.result, Codec<T>::encode(value));
     }
     QVERIFY2(probe.produced == 1, what); // replayed from the log, not produced again
     QCOMPARE(probe.seen.size(), 2);
-    QVERIFY2(probe.seen[0] == value, qPrintable(u"%1, first run: got %2"_s.arg(QLatin1String(what), debugText(probe.seen[0]))));
-    QVERIFY2(probe.seen[1] == value, qPrintable(u"%1, replay: got %2"_s.arg(QLatin1String(what), debugText(probe.seen[1]))));
+    QVERIFY2(probe.seen[0] == value,
+             qPrintable(u"%1, first run: got %2"_s.arg(QLatin1String(what), debugText(probe.seen[0]))));
+    QVERIFY2(probe.seen[1] == value,
+             qPrintable(u"%1, replay: got %2"_s.arg(QLatin1String(what), debugText(probe.seen[1]))));
 }
 
 void TestCodec::integers_data()
@@ -348,7 +353,8 @@ void TestCodec::dateTimes_data()
 {
     QTest::addColumn<QDateTime>("value");
     QTest::newRow("UTC with ms") << QDateTime::fromMSecsSinceEpoch(1'700'000'000'123, Qt::UTC);
-    QTest::newRow("offset +05:30") << QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59, 999), Qt::OffsetFromUTC, 5 * 3600 + 1800);
+    QTest::newRow("offset +05:30") << QDateTime(QDate(2024, 2, 29), QTime(23, 59, 59, 999), Qt::OffsetFromUTC,
+                                                5 * 3600 + 1800);
     QTest::newRow("offset -08:00") << QDateTime(QDate(2023, 11, 5), QTime(1, 30), Qt::OffsetFromUTC, -8 * 3600);
     QTest::newRow("local time") << QDateTime(QDate(2023, 7, 1), QTime(12, 0, 0, 5), Qt::LocalTime);
     QTest::newRow("epoch") << QDateTime::fromMSecsSinceEpoch(0, Qt::UTC);

@@ -119,7 +119,6 @@ private:
     std::unique_ptr<ExecutionLog> m_log;
 };
 
-
 void TestExecutionLog::initTestCase_data()
 {
     addBackendRows();
@@ -356,7 +355,8 @@ void TestExecutionLog::flows_filters_data()
                                     << QStringList{u"ff"_s, u"fc"_s, u"fb"_s};
     QTest::newRow("status cancelled") << std::optional(FlowStatus::Cancelled) << QString() << QString()
                                       << QStringList{u"fd"_s};
-    QTest::newRow("status failed, none") << std::optional(FlowStatus::Failed) << QString() << QString() << QStringList();
+    QTest::newRow("status failed, none") << std::optional(FlowStatus::Failed) << QString() << QString()
+                                         << QStringList();
     QTest::newRow("type") << any << u"mail.Send"_s << QString() << QStringList{u"fe"_s, u"fb"_s};
     QTest::newRow("type and status") << std::optional(FlowStatus::Pending) << u"mail.Send"_s << QString()
                                      << QStringList{u"fb"_s};
@@ -450,8 +450,8 @@ void TestExecutionLog::countByStatus()
     ERGON_TRY(none, m_log->countByStatus());
     QCOMPARE(none.value(FlowStatus::Pending), 0);
 
-    const QList<State> states{State::Pending, State::Pending, State::Running, State::Waiting, State::Completed,
-                              State::Completed, State::Completed, State::Failed, State::Cancelled};
+    const QList<State> states{State::Pending,   State::Pending,   State::Running, State::Waiting,  State::Completed,
+                              State::Completed, State::Completed, State::Failed,  State::Cancelled};
     for (State state : states)
         QVERIFY(flowIn(state) > 0);
     ERGON_TRY(counts, m_log->countByStatus());
@@ -479,6 +479,8 @@ void TestExecutionLog::claimFlow_data()
     QTest::newRow("waiting, not due") << u"waiting-later"_s << false;
     QTest::newRow("running, lease expired") << u"running-expired"_s << true;
     QTest::newRow("running, someone else's live lease") << u"running-live"_s << false;
+    QTest::newRow("prefetched by the claimer") << u"prefetched-own"_s << true;
+    QTest::newRow("prefetched by someone else") << u"prefetched-other"_s << false;
     QTest::newRow("completed") << u"completed"_s << false;
     QTest::newRow("failed") << u"failed"_s << false;
     QTest::newRow("cancelled") << u"cancelled"_s << false;
@@ -512,6 +514,14 @@ void TestExecutionLog::claimFlow()
         const QDateTime leaseUntil = setup == u"running-expired"_s ? at(99) : at(101);
         ERGON_TRY(claimed, m_log->claimFlow(id, u"other"_s, t0, leaseUntil));
         QVERIFY(claimed);
+    } else if (setup.startsWith(u"prefetched")) {
+        ERGON_TRY(ids, m_log->scheduleFlows({newFlow()}, t0));
+        id = ids.first();
+        const QString owner = setup == u"prefetched-own"_s ? u"me"_s : u"other"_s;
+        ERGON_TRY(leased, m_log->claimDue(owner, at(1), at(101), 10));
+        QCOMPARE(leased, QList<qint64>{id});
+        ERGON_TRY(prefetched, m_log->flow(id));
+        QVERIFY(!prefetched->runStarted.isValid()); // leased, not started
     } else if (setup == u"completed"_s) {
         id = flowIn(State::Completed);
     } else if (setup == u"failed"_s) {
@@ -532,6 +542,7 @@ void TestExecutionLog::claimFlow()
         QCOMPARE(after->status, FlowStatus::Running);
         QCOMPARE(after->leaseOwner, u"me"_s);
         QCOMPARE(after->leaseExpires, now.addSecs(60));
+        QCOMPARE(after->runStarted, now);
         // The rest of the flow is untouched.
         QCOMPARE(after->arguments, before->arguments);
         QCOMPARE(after->stepCount, before->stepCount);
@@ -817,8 +828,10 @@ void TestExecutionLog::write_stepsAndAttemptsRoundTrip()
     batch.flows.last().stepCount = 3;
     // Out of order on purpose: steps() returns them in run order.
     batch.steps = {again, timer, step};
-    batch.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, at(1).addMSecs(123), at(2), u"card declined"_s, u"worker-6"_s}});
-    batch.attempts.append(AttemptWrite{id, 0, AttemptRecord{2, at(2).addMSecs(500), at(3).addMSecs(456), {}, u"worker-7"_s}});
+    batch.attempts.append(
+        AttemptWrite{id, 0, AttemptRecord{1, at(1).addMSecs(123), at(2), u"card declined"_s, u"worker-6"_s}});
+    batch.attempts.append(
+        AttemptWrite{id, 0, AttemptRecord{2, at(2).addMSecs(500), at(3).addMSecs(456), {}, u"worker-7"_s}});
     batch.attempts.append(AttemptWrite{id, 2, AttemptRecord{1, at(5), at(6), {}, u"worker-7"_s}});
     ERGON_TRY(refused, m_log->write(batch));
     QVERIFY(refused.isEmpty());

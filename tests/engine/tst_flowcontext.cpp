@@ -204,7 +204,7 @@ void TestFlowContext::changedCodeIsNonDeterministic_data()
 {
     QTest::addColumn<Variant>("variant");
     QTest::addColumn<int>("version");
-    QTest::addColumn<QStringList>("mentions"); // what the error must name
+    QTest::addColumn<QStringList>("mentions");  // what the error must name
     QTest::addColumn<QStringList>("bodiesRun"); // step bodies that ran in the replay (none should)
 
     QTest::newRow("renamed step") << Variant::Renamed << 1 << QStringList{u"'b'"_s, u"'x'"_s, u"position 2"_s}

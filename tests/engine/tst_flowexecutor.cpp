@@ -128,8 +128,8 @@ void TestFlowExecutor::resumesAfterCrash_data()
     QTest::newRow("while a step body awaits") << u"enrich"_s << false << QStringList{u"load"_s};
     // The body has returned and its result waits for the group commit when the process dies.
     QTest::newRow("while a step's commit is pending") << u"enrich"_s << true << QStringList{u"load"_s};
-    QTest::newRow("while the last step's commit is pending") << u"store"_s << true
-                                                             << QStringList{u"load"_s, u"enrich"_s};
+    QTest::newRow("while the last step's commit is pending")
+        << u"store"_s << true << QStringList{u"load"_s, u"enrich"_s};
 }
 
 void TestFlowExecutor::resumesAfterCrash()

@@ -56,10 +56,12 @@ void TestJsonText::malformed()
     QFETCH(QByteArray, text);
     QFETCH(QString, mention);
     const auto parsed = fromJsonText(text);
-    QVERIFY2(!parsed.ok(), qPrintable(u"parsed as %1"_s.arg(QString::fromUtf8(toJsonText(parsed ? *parsed : QJsonValue())))));
+    QVERIFY2(!parsed.ok(),
+             qPrintable(u"parsed as %1"_s.arg(QString::fromUtf8(toJsonText(parsed ? *parsed : QJsonValue())))));
     QCOMPARE(parsed.error().kind(), u"json"_s);
     QVERIFY2(parsed.errorString().contains(u"JSON"_s), qPrintable(parsed.errorString()));
-    QVERIFY2(parsed.errorString().contains(mention), qPrintable(u"'%1' not in: %2"_s.arg(mention, parsed.errorString())));
+    QVERIFY2(parsed.errorString().contains(mention),
+             qPrintable(u"'%1' not in: %2"_s.arg(mention, parsed.errorString())));
 
     // The same faults in flow arguments.
     const auto object = objectFromJsonText(text);
@@ -99,8 +101,9 @@ void TestJsonText::parses_data()
     QTest::newRow("unicode escape") << QByteArray("\"\\u00e9\\u2713\"") << QJsonValue(u"é✓"_s);
     QTest::newRow("true") << QByteArray("true") << QJsonValue(true);
     QTest::newRow("null") << QByteArray("null") << QJsonValue(QJsonValue::Null);
-    QTest::newRow("padded object") << QByteArray("  {\"a\": [1, {\"b\": null}]}\n") << QJsonValue(QJsonObject{
-        {u"a"_s, QJsonArray{1, QJsonObject{{u"b"_s, QJsonValue::Null}}}}});
+    QTest::newRow("padded object") << QByteArray("  {\"a\": [1, {\"b\": null}]}\n")
+                                   << QJsonValue(QJsonObject{
+                                          {u"a"_s, QJsonArray{1, QJsonObject{{u"b"_s, QJsonValue::Null}}}}});
     QTest::newRow("empty array") << QByteArray("[]") << QJsonValue(QJsonArray());
     QTest::newRow("padded scalar") << QByteArray("\n 7 \n") << QJsonValue(7);
 }

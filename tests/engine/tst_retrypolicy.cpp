@@ -25,11 +25,11 @@ namespace {
 /// Steers the flaky flow and records what its step saw.
 struct FlakyProbe {
     RetryPolicy policy;
-    int failUntilAttempt = 0;           ///< attempts 1 … this one fail
-    QString kind = u"error"_s;          ///< "error": a plain exception; otherwise a StepError of this kind
+    int failUntilAttempt = 0;            ///< attempts 1 … this one fail
+    QString kind = u"error"_s;           ///< "error": a plain exception; otherwise a StepError of this kind
     std::chrono::milliseconds work{250}; ///< how long each attempt takes on the fake clock
     FakeClock *clock = nullptr;
-    QList<int> attemptsSeen;            ///< ctx.attempt() inside each attempt
+    QList<int> attemptsSeen; ///< ctx.attempt() inside each attempt
 };
 
 QString failureMessage(int attempt)
@@ -342,8 +342,8 @@ void TestRetryPolicy::nonRetryableErrorStopsAtOnce()
     QCOMPARE(steps.first().status, StepStatus::Failed);
     QCOMPARE(steps.first().attemptLog.size(), expectedAttempts);
     // A StepError's kind is kept with its message, for the console.
-    const QString expectedError = kind == u"error"_s ? failureMessage(expectedAttempts)
-                                                     : u"%1: %2"_s.arg(kind, failureMessage(expectedAttempts));
+    const QString expectedError =
+        kind == u"error"_s ? failureMessage(expectedAttempts) : u"%1: %2"_s.arg(kind, failureMessage(expectedAttempts));
     QCOMPARE(steps.first().attemptLog.last().error, expectedError);
     QVERIFY2(outcome.error.contains(expectedError), qPrintable(outcome.error));
 }

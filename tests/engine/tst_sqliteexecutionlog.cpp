@@ -180,10 +180,11 @@ void TestSqliteExecutionLog::refusesWhatItCannotOpen_data()
     QTest::newRow("a text file") << u"text"_s << u"corrupt"_s << QStringList{u"not an SQLite database"_s};
     QTest::newRow("SQLite header, then garbage") << u"header+garbage"_s << u"corrupt"_s << QStringList{u"corrupt"_s};
     QTest::newRow("newer schema") << u"newer"_s << u"newer-schema"_s
-                                  << QStringList{u"newer"_s, u"99"_s, QString::number(SqliteExecutionLog::schemaVersion)};
+                                  << QStringList{u"newer"_s, u"99"_s,
+                                                 QString::number(SqliteExecutionLog::schemaVersion)};
     QTest::newRow("newer schema, WAL") << u"newer-wal"_s << u"newer-schema"_s << QStringList{u"newer"_s, u"99"_s};
-    QTest::newRow("another application's database") << u"foreign"_s << u"foreign-database"_s
-                                                    << QStringList{u"another application"_s};
+    QTest::newRow("another application's database")
+        << u"foreign"_s << u"foreign-database"_s << QStringList{u"another application"_s};
 }
 
 void TestSqliteExecutionLog::refusesWhatItCannotOpen()
@@ -201,15 +202,17 @@ void TestSqliteExecutionLog::refusesWhatItCannotOpen()
         QVERIFY(writeFile(path, QByteArray("SQLite format 3\0", 16) + randomBytes(8 * 1024 - 16, 11)));
     } else if (content == u"newer"_s) {
         // A file from a future version: its own tables, user_version 99 (rollback journal).
-        QCOMPARE(runRawSql(path, {u"CREATE TABLE flows_v99 (id INTEGER PRIMARY KEY, payload BLOB)"_s,
-                                  u"INSERT INTO flows_v99 (payload) VALUES (x'00ff')"_s, u"PRAGMA user_version = 99"_s}),
+        QCOMPARE(runRawSql(path,
+                           {u"CREATE TABLE flows_v99 (id INTEGER PRIMARY KEY, payload BLOB)"_s,
+                            u"INSERT INTO flows_v99 (payload) VALUES (x'00ff')"_s, u"PRAGMA user_version = 99"_s}),
                  QString());
     } else if (content == u"newer-wal"_s) {
         QCOMPARE(createErgonDatabase(path).size(), 3);
         QCOMPARE(runRawSql(path, {u"PRAGMA user_version = 99"_s}), QString());
     } else if (content == u"foreign"_s) {
-        QCOMPARE(runRawSql(path, {u"CREATE TABLE contacts (name TEXT, phone TEXT)"_s,
-                                  u"INSERT INTO contacts VALUES ('Ada', '555-0100')"_s}),
+        QCOMPARE(runRawSql(path,
+                           {u"CREATE TABLE contacts (name TEXT, phone TEXT)"_s,
+                            u"INSERT INTO contacts VALUES ('Ada', '555-0100')"_s}),
                  QString());
     }
     const QByteArray hashBefore = fileHash(path);

@@ -104,14 +104,14 @@ Q_DECLARE_METATYPE(ergon::StepStatus)
 // QCOMPARE on the engine's enums: Qt Test's generic qCompare would find ergon::toString() (which
 // returns a QString) by argument-dependent lookup, so these overloads print the names instead.
 namespace QTest {
-#define ERGON_QCOMPARE_ENUM(Enum)                                                                  \
-    inline bool qCompare(Enum t1, Enum t2, const char *actual, const char *expected, const char *file, int line) \
-    {                                                                                              \
-        return compare_helper(                                                                     \
-            t1 == t2, "Compared values are not the same",                                          \
-            [&t1]() -> const char * { return qstrdup(qPrintable(ergon::toString(t1))); },          \
-            [&t2]() -> const char * { return qstrdup(qPrintable(ergon::toString(t2))); }, actual,  \
-            expected, file, line);                                                                 \
+#define ERGON_QCOMPARE_ENUM(Enum)                                                                                      \
+    inline bool qCompare(Enum t1, Enum t2, const char *actual, const char *expected, const char *file, int line)       \
+    {                                                                                                                  \
+        return compare_helper(                                                                                         \
+            t1 == t2, "Compared values are not the same",                                                              \
+            [&t1]() -> const char * { return qstrdup(qPrintable(ergon::toString(t1))); },                              \
+            [&t2]() -> const char * { return qstrdup(qPrintable(ergon::toString(t2))); }, actual, expected, file,      \
+            line);                                                                                                     \
     }
 ERGON_QCOMPARE_ENUM(ergon::FlowStatus)
 ERGON_QCOMPARE_ENUM(ergon::StepStatus)
@@ -120,31 +120,31 @@ ERGON_QCOMPARE_ENUM(ergon::StepKind)
 } // namespace QTest
 
 /// Fails the test (and returns) unless the Result-returning expression succeeds.
-#define ERGON_VERIFY_OK(expr)                                                                      \
-    do {                                                                                           \
-        const auto ergonResult_ = (expr);                                                          \
-        QVERIFY2(ergonResult_.ok(), qPrintable(ergonResult_.errorString()));                       \
+#define ERGON_VERIFY_OK(expr)                                                                                          \
+    do {                                                                                                               \
+        const auto ergonResult_ = (expr);                                                                              \
+        QVERIFY2(ergonResult_.ok(), qPrintable(ergonResult_.errorString()));                                           \
     } while (false)
 
 /// Declares `var` as the value of a Result-returning expression, failing the test on an error.
-#define ERGON_TRY(var, expr)                                                                       \
-    auto var##Result_ = (expr);                                                                    \
-    QVERIFY2(var##Result_.ok(), qPrintable(var##Result_.errorString()));                           \
+#define ERGON_TRY(var, expr)                                                                                           \
+    auto var##Result_ = (expr);                                                                                        \
+    QVERIFY2(var##Result_.ok(), qPrintable(var##Result_.errorString()));                                               \
     auto &var = *var##Result_
 
 /// Declares `var` as the FlowOutcome of a run task awaited under the watchdog, failing the test
 /// if the task hung, threw, or returned an error.
-#define ERGON_AWAIT_OUTCOME(var, task)                                                             \
-    ::ergon::FlowOutcome var;                                                                      \
-    do {                                                                                           \
-        auto ergonAwaited_ = ::ergon::test::awaitTask(task);                                       \
-        QVERIFY2(ergonAwaited_.has_value(), "the run did not finish (watchdog or exception)");     \
-        QVERIFY2(ergonAwaited_->ok(), qPrintable(ergonAwaited_->errorString()));                   \
-        var = ergonAwaited_->take();                                                               \
+#define ERGON_AWAIT_OUTCOME(var, task)                                                                                 \
+    ::ergon::FlowOutcome var;                                                                                          \
+    do {                                                                                                               \
+        auto ergonAwaited_ = ::ergon::test::awaitTask(task);                                                           \
+        QVERIFY2(ergonAwaited_.has_value(), "the run did not finish (watchdog or exception)");                         \
+        QVERIFY2(ergonAwaited_->ok(), qPrintable(ergonAwaited_->errorString()));                                       \
+        var = ergonAwaited_->take();                                                                                   \
     } while (false)
 
 /// Declares `var` as the Result of a task awaited under the watchdog (for expected errors).
-#define ERGON_AWAIT_RESULT(var, task)                                                              \
-    auto var##Awaited_ = ::ergon::test::awaitTask(task);                                           \
-    QVERIFY2(var##Awaited_.has_value(), "the task did not finish (watchdog or exception)");        \
+#define ERGON_AWAIT_RESULT(var, task)                                                                                  \
+    auto var##Awaited_ = ::ergon::test::awaitTask(task);                                                               \
+    QVERIFY2(var##Awaited_.has_value(), "the task did not finish (watchdog or exception)");                            \
     auto &var = *var##Awaited_

@@ -93,15 +93,15 @@ QByteArray fileHash(const QString &path)
 QString describe(const FlowRecord &flow)
 {
     return u"flow %1 type=%2 v%3 args=%4 status=%5 priority=%6 runAt=%7 key=%8 lease=%9@%10 result=%11 error=%12 "
-           "steps=%13 created=%14 updated=%15 finished=%16"_s.arg(flow.id)
-        .arg(flow.type)
-        .arg(flow.typeVersion)
-        .arg(QString::fromUtf8(toJsonText(flow.arguments)), toString(flow.status))
-        .arg(flow.priority)
-        .arg(timeText(flow.runAt), flow.idempotencyKey, flow.leaseOwner, timeText(flow.leaseExpires),
-             QString::fromUtf8(flow.resultJson), flow.error)
-        .arg(flow.stepCount)
-        .arg(timeText(flow.created), timeText(flow.updated), timeText(flow.finished));
+           "steps=%13 created=%14 updated=%15 finished=%16 started=%17"_s.arg(flow.id)
+               .arg(flow.type)
+               .arg(flow.typeVersion)
+               .arg(QString::fromUtf8(toJsonText(flow.arguments)), toString(flow.status))
+               .arg(flow.priority)
+               .arg(timeText(flow.runAt), flow.idempotencyKey, flow.leaseOwner, timeText(flow.leaseExpires),
+                    QString::fromUtf8(flow.resultJson), flow.error)
+               .arg(flow.stepCount)
+               .arg(timeText(flow.created), timeText(flow.updated), timeText(flow.finished), timeText(flow.runStarted));
 }
 
 QString describe(const StepRecord &step, bool withAttempts)
