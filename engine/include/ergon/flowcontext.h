@@ -52,6 +52,15 @@ using StepValue = typename TaskValue<BodyReturn<Body>>::type;
 /// of any type with a Codec; it fails by throwing (see StepError), and is retried per its
 /// RetryPolicy, every attempt recorded. Guarantee: a body runs at least once, and its result is
 /// recorded exactly once.
+///
+/// GCC 12 caveat: a lambda with non-trivial captures (a QString, a shared pointer) or a braced
+/// temporary such as StepOptions{...} written inside the co_await expression is destroyed at
+/// a bogus address. Name the body and the options first and pass them with std::move:
+/// \code
+/// auto body = [this, name] { return charge(name); };
+/// const QString receipt = co_await ctx.step(name, std::move(body));
+/// \endcode
+/// Captures of `this`, references and plain numbers are safe inline.
 class FlowContext
 {
 public:

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <ergon/flowplugin.h>
+
+#include <QObject>
+
+// A deliberately broken plugin for tst_plugincatalog: a Qt plugin for another interface.
+class OtherInterfacePlugin : public QObject, public ergon::FlowPlugin
+{
+    Q_OBJECT
+    Q_PLUGIN_METADATA(IID "com.example.SomethingElse/1" FILE "otherinterface.json")
+    Q_INTERFACES(ergon::FlowPlugin)
+
+public:
+    ergon::Result<std::unique_ptr<ergon::Flow>> create(const QString &type, const QJsonObject &) const override
+    {
+        return ergon::Error(QStringLiteral("cannot create %1").arg(type));
+    }
+};
