@@ -107,10 +107,37 @@ private Q_SLOTS:
     void cancelFlow_errors_data();
     void cancelFlow_errors();
 
+    // What workers use: prefetch claims, leases, stealing, timers, the workers table.
+    void claimDue_ordersByPriorityThenDueTime();
+    void claimDue_whatIsClaimable_data();
+    void claimDue_whatIsClaimable();
+    void claimDue_limit();
+    void claimDue_typesFilter();
+    void claimDue_prefetchedIsClaimedByItsOwnerOnly();
+    void renewLeases();
+    void releaseFlows();
+    void stealFlows_takesHalfOfTheLongestQueue();
+    void stealFlows_neverStartedFlows();
+    void stealFlows_nothingToSteal();
+    void upcoming();
+    void workers_registerAndList();
+    void heartbeat_updatesAndMarksSilentWorkersLost();
+    void effectiveStatus_data();
+    void effectiveStatus();
+    void pendingTimers();
+    void fireTimerNow();
+    void fireTimerNow_errors_data();
+    void fireTimerNow_errors();
+
 private:
     enum class State { Pending, Running, Waiting, Completed, Failed, Cancelled };
     /// A stored flow brought into the given state the way the engine does it.
     qint64 flowIn(State state);
+    /// A flow set up for a claim at at(100) (see claimFlow_data()).
+    qint64 flowForClaim(const QString &setup);
+    /// A flow parked on a timer: a completed step 'a', then the timer at seq 1.
+    qint64 waitingFlow(const QString &timerName, const QDateTime &fireAt, const QString &type = u"orders.Process"_s);
+    qint64 scheduled(int priority, const QDateTime &runAt, const QString &type = u"orders.Process"_s);
     std::optional<FlowRecord> stored(qint64 id);
     QString storedText(qint64 id);
     QString stepsText(qint64 id);
@@ -215,6 +242,89 @@ QString TestExecutionLog::stepsText(qint64 id)
 {
     auto steps = m_log->steps(id, true);
     return steps ? describe(*steps) : u"error: "_s + steps.errorString();
+}
+
+qint64 TestExecutionLog::flowForClaim(const QString &setup)
+{
+    // Claims are made at at(100); setups place their due time and lease around it.
+    const QDateTime now = at(100);
+    if (setup.startsWith(u"pending")) {
+        NewFlow flow = newFlow();
+        flow.runAt = setup == u"pending-due"_s ? at(99) : setup == u"pending-now"_s ? now : now.addMSecs(1);
+        auto ids = m_log->scheduleFlows({flow}, t0);
+        return ids ? ids->first() : -1;
+    }
+    if (setup.startsWith(u"waiting")) {
+        const qint64 id = flowIn(State::Running);
+        FlowUpdate update = makeUpdate(id, u"w1"_s, FlowStatus::Waiting, at(2));
+        update.runAt = setup == u"waiting-due"_s ? at(50) : at(101);
+        update.releaseLease = true;
+        LogBatch batch;
+        batch.flows.append(update);
+        auto refused = m_log->write(batch);
+        return refused && refused->isEmpty() ? id : -1;
+    }
+    if (setup.startsWith(u"running")) {
+        auto ids = m_log->scheduleFlows({newFlow()}, t0);
+        if (!ids)
+            return -1;
+        const QDateTime leaseUntil = setup == u"running-expired"_s ? at(99) : at(101);
+        auto claimed = m_log->claimFlow(ids->first(), u"other"_s, t0, leaseUntil);
+        return claimed && *claimed ? ids->first() : -1;
+    }
+    if (setup.startsWith(u"prefetched")) {
+        auto ids = m_log->scheduleFlows({newFlow()}, t0);
+        if (!ids)
+            return -1;
+        const QString owner = setup == u"prefetched-own"_s ? u"me"_s : u"other"_s;
+        auto leased = m_log->claimDue(owner, at(1), at(101), 10);
+        if (!leased || *leased != QList<qint64>{ids->first()})
+            return -1;
+        auto prefetched = m_log->flow(ids->first());
+        if (!prefetched || !prefetched->has_value() || (*prefetched)->runStarted.isValid())
+            return -1; // leased, not started
+        return ids->first();
+    }
+    if (setup == u"completed"_s)
+        return flowIn(State::Completed);
+    if (setup == u"failed"_s)
+        return flowIn(State::Failed);
+    if (setup == u"cancelled"_s)
+        return flowIn(State::Cancelled);
+    return -1;
+}
+
+qint64 TestExecutionLog::waitingFlow(const QString &timerName, const QDateTime &fireAt, const QString &type)
+{
+    auto ids = m_log->scheduleFlows({newFlow(type)}, t0);
+    if (!ids)
+        return -1;
+    const qint64 id = ids->first();
+    auto claimed = m_log->claimFlow(id, u"w1"_s, t0, at(60));
+    if (!claimed || !*claimed)
+        return -1;
+    LogBatch batch;
+    batch.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "1"));
+    StepRecord timer = makeStep(id, 1, timerName, StepStatus::Running);
+    timer.kind = StepKind::Timer;
+    timer.attempts = 0;
+    timer.nextAttemptAt = fireAt;
+    batch.steps.append(timer);
+    FlowUpdate update = makeUpdate(id, u"w1"_s, FlowStatus::Waiting, at(2));
+    update.runAt = fireAt;
+    update.releaseLease = true;
+    batch.flows.append(update);
+    auto refused = m_log->write(batch);
+    return refused && refused->isEmpty() ? id : -1;
+}
+
+qint64 TestExecutionLog::scheduled(int priority, const QDateTime &runAt, const QString &type)
+{
+    NewFlow flow = newFlow(type);
+    flow.priority = priority;
+    flow.runAt = runAt;
+    auto ids = m_log->scheduleFlows({flow}, t0);
+    return ids ? ids->first() : -1;
 }
 
 void TestExecutionLog::scheduleFlows_storesPendingFlowsInOrder()
@@ -493,42 +603,7 @@ void TestExecutionLog::claimFlow()
 
     // Claims are made at `now`; setups place their due time and lease around it.
     const QDateTime now = at(100);
-    qint64 id = -1;
-    if (setup.startsWith(u"pending")) {
-        NewFlow flow = newFlow();
-        flow.runAt = setup == u"pending-due"_s ? at(99) : setup == u"pending-now"_s ? now : now.addMSecs(1);
-        ERGON_TRY(ids, m_log->scheduleFlows({flow}, t0));
-        id = ids.first();
-    } else if (setup.startsWith(u"waiting")) {
-        id = flowIn(State::Running);
-        FlowUpdate update = makeUpdate(id, u"w1"_s, FlowStatus::Waiting, at(2));
-        update.runAt = setup == u"waiting-due"_s ? at(50) : at(101);
-        update.releaseLease = true;
-        LogBatch batch;
-        batch.flows.append(update);
-        ERGON_TRY(refused, m_log->write(batch));
-        QVERIFY(refused.isEmpty());
-    } else if (setup.startsWith(u"running")) {
-        ERGON_TRY(ids, m_log->scheduleFlows({newFlow()}, t0));
-        id = ids.first();
-        const QDateTime leaseUntil = setup == u"running-expired"_s ? at(99) : at(101);
-        ERGON_TRY(claimed, m_log->claimFlow(id, u"other"_s, t0, leaseUntil));
-        QVERIFY(claimed);
-    } else if (setup.startsWith(u"prefetched")) {
-        ERGON_TRY(ids, m_log->scheduleFlows({newFlow()}, t0));
-        id = ids.first();
-        const QString owner = setup == u"prefetched-own"_s ? u"me"_s : u"other"_s;
-        ERGON_TRY(leased, m_log->claimDue(owner, at(1), at(101), 10));
-        QCOMPARE(leased, QList<qint64>{id});
-        ERGON_TRY(prefetched, m_log->flow(id));
-        QVERIFY(!prefetched->runStarted.isValid()); // leased, not started
-    } else if (setup == u"completed"_s) {
-        id = flowIn(State::Completed);
-    } else if (setup == u"failed"_s) {
-        id = flowIn(State::Failed);
-    } else if (setup == u"cancelled"_s) {
-        id = flowIn(State::Cancelled);
-    }
+    const qint64 id = flowForClaim(setup);
     QVERIFY(id > 0);
     const auto before = stored(id);
     QVERIFY(before);
@@ -1010,6 +1085,562 @@ void TestExecutionLog::cancelFlow_errors()
     QVERIFY(!cancelled);
     QCOMPARE(cancelled.error().kind(), kind);
     QVERIFY2(cancelled.errorString().contains(QString::number(id)), qPrintable(cancelled.errorString()));
+    QCOMPARE(storedText(id), before);
+}
+
+namespace {
+WorkerRecord workerRecord(const QString &name, const QDateTime &heartbeat, WorkerStatus status = WorkerStatus::Alive)
+{
+    WorkerRecord worker;
+    worker.name = name;
+    worker.host = u"host-"_s + name;
+    worker.pid = 4000 + name.size();
+    worker.started = t0;
+    worker.heartbeat = heartbeat;
+    worker.concurrency = 4;
+    worker.status = status;
+    worker.leaseMs = 30000;
+    return worker;
+}
+
+QString describe(const WorkerRecord &worker)
+{
+    return u"worker %1 host=%2 pid=%3 started=%4 heartbeat=%5 concurrency=%6 inFlight=%7 completed=%8 failed=%9 "
+           "steals=%10 status=%11 leaseMs=%12"_s.arg(worker.name, worker.host)
+               .arg(worker.pid)
+               .arg(worker.started.toString(Qt::ISODateWithMs), worker.heartbeat.toString(Qt::ISODateWithMs))
+               .arg(worker.concurrency)
+               .arg(worker.inFlight)
+               .arg(worker.completed)
+               .arg(worker.failed)
+               .arg(worker.steals)
+               .arg(toString(worker.status))
+               .arg(worker.leaseMs);
+}
+
+QSet<qint64> idsOf(const QList<StealRecord> &steals)
+{
+    QSet<qint64> ids;
+    for (const StealRecord &steal : steals)
+        ids.insert(steal.flowId);
+    return ids;
+}
+} // namespace
+
+void TestExecutionLog::claimDue_ordersByPriorityThenDueTime()
+{
+    // Scheduled out of order; pending, waiting and expired flows compete in one order.
+    const qint64 low = scheduled(-1, at(1));
+    const qint64 normalLate = scheduled(0, at(10));
+    const qint64 urgentLate = scheduled(5, at(20));
+    const qint64 urgentEarly = scheduled(5, at(5));
+    const qint64 normalWaiting = waitingFlow(u"nap"_s, at(3));
+    QVERIFY(normalWaiting > 0);
+    const qint64 urgentExpired = scheduled(5, at(7));
+    ERGON_TRY(taken, m_log->claimFlow(urgentExpired, u"crashed"_s, at(7), at(50)));
+    QVERIFY(taken);
+
+    ERGON_TRY(claimed, m_log->claimDue(u"me"_s, at(100), at(160), 100));
+    const QList<qint64> expected{urgentEarly, urgentExpired, urgentLate, normalWaiting, normalLate, low};
+    QCOMPARE(claimed, expected);
+}
+
+void TestExecutionLog::claimDue_whatIsClaimable_data()
+{
+    QTest::addColumn<QString>("setup");
+    QTest::addColumn<bool>("claimable");
+
+    QTest::newRow("pending, due") << u"pending-due"_s << true;
+    QTest::newRow("pending, due exactly now") << u"pending-now"_s << true;
+    QTest::newRow("pending, before runAt") << u"pending-later"_s << false;
+    QTest::newRow("waiting, due") << u"waiting-due"_s << true;
+    QTest::newRow("waiting, not due") << u"waiting-later"_s << false;
+    QTest::newRow("running, lease expired") << u"running-expired"_s << true;
+    QTest::newRow("running, someone else's live lease") << u"running-live"_s << false;
+    // Already in the claimer's queue: a second prefetch must not hand it out again.
+    QTest::newRow("prefetched by the claimer") << u"prefetched-own"_s << false;
+    QTest::newRow("prefetched by someone else") << u"prefetched-other"_s << false;
+    QTest::newRow("completed") << u"completed"_s << false;
+    QTest::newRow("failed") << u"failed"_s << false;
+    QTest::newRow("cancelled") << u"cancelled"_s << false;
+}
+
+void TestExecutionLog::claimDue_whatIsClaimable()
+{
+    QFETCH(QString, setup);
+    QFETCH(bool, claimable);
+
+    const QDateTime now = at(100);
+    const qint64 id = flowForClaim(setup);
+    QVERIFY(id > 0);
+    const auto before = stored(id);
+    QVERIFY(before);
+
+    ERGON_TRY(claimed, m_log->claimDue(u"me"_s, now, now.addSecs(60), 10));
+    QCOMPARE(claimed, claimable ? QList<qint64>{id} : QList<qint64>());
+
+    const auto after = stored(id);
+    QVERIFY(after);
+    if (claimable) {
+        // Leased to the claimer, not started: its run starts with claimFlow().
+        QCOMPARE(after->status, FlowStatus::Running);
+        QCOMPARE(after->leaseOwner, u"me"_s);
+        QCOMPARE(after->leaseExpires, now.addSecs(60));
+        QVERIFY(!after->runStarted.isValid());
+        QCOMPARE(after->runAt, before->runAt);
+        QCOMPARE(after->arguments, before->arguments);
+        QCOMPARE(after->stepCount, before->stepCount);
+        QCOMPARE(after->created, before->created);
+        // Nobody else gets it while the lease lives.
+        ERGON_TRY(again, m_log->claimDue(u"other2"_s, now.addSecs(1), now.addSecs(61), 10));
+        QVERIFY(again.isEmpty());
+    } else {
+        QCOMPARE(describe(*after), describe(*before));
+    }
+}
+
+void TestExecutionLog::claimDue_limit()
+{
+    QList<qint64> ids;
+    for (int i = 0; i < 5; ++i)
+        ids.append(scheduled(0, at(i)));
+
+    ERGON_TRY(none, m_log->claimDue(u"w0"_s, at(10), at(70), 0));
+    QVERIFY(none.isEmpty());
+    ERGON_TRY(first, m_log->claimDue(u"w1"_s, at(10), at(70), 2));
+    QCOMPARE(first, ids.mid(0, 2));
+    ERGON_TRY(rest, m_log->claimDue(u"w2"_s, at(11), at(71), 10));
+    QCOMPARE(rest, ids.mid(2));
+    ERGON_TRY(nothing, m_log->claimDue(u"w3"_s, at(12), at(72), 10));
+    QVERIFY(nothing.isEmpty());
+    QCOMPARE(stored(ids[0])->leaseOwner, u"w1"_s);
+    QCOMPARE(stored(ids[4])->leaseOwner, u"w2"_s);
+}
+
+void TestExecutionLog::claimDue_typesFilter()
+{
+    const qint64 a = scheduled(0, at(1), u"type.A"_s);
+    const qint64 b = scheduled(9, at(1), u"type.B"_s);
+    const qint64 c = scheduled(0, at(2), u"type.C"_s);
+
+    ERGON_TRY(claimed, m_log->claimDue(u"me"_s, at(10), at(70), 10, {u"type.A"_s, u"type.C"_s}));
+    QCOMPARE(claimed, (QList<qint64>{a, c}));
+    QCOMPARE(stored(b)->status, FlowStatus::Pending);
+    QVERIFY(stored(b)->leaseOwner.isEmpty());
+
+    ERGON_TRY(unknown, m_log->claimDue(u"other"_s, at(10), at(70), 10, {u"type.Z"_s}));
+    QVERIFY(unknown.isEmpty());
+    ERGON_TRY(any, m_log->claimDue(u"other"_s, at(10), at(70), 10)); // no filter: every type
+    QCOMPARE(any, QList<qint64>{b});
+}
+
+void TestExecutionLog::claimDue_prefetchedIsClaimedByItsOwnerOnly()
+{
+    const qint64 id = scheduled(0, at(1));
+    ERGON_TRY(leased, m_log->claimDue(u"me"_s, at(10), at(70), 1));
+    QCOMPARE(leased, QList<qint64>{id});
+
+    ERGON_TRY(byOther, m_log->claimFlow(id, u"other"_s, at(11), at(71)));
+    QVERIFY(!byOther);
+    QCOMPARE(stored(id)->leaseOwner, u"me"_s);
+    QVERIFY(!stored(id)->runStarted.isValid());
+
+    ERGON_TRY(byOwner, m_log->claimFlow(id, u"me"_s, at(12), at(72)));
+    QVERIFY(byOwner);
+    const auto started = stored(id);
+    QCOMPARE(started->status, FlowStatus::Running);
+    QCOMPARE(started->leaseOwner, u"me"_s);
+    QCOMPARE(started->leaseExpires, at(72));
+    QCOMPARE(started->runStarted, at(12));
+
+    // Once its lease has expired, anyone may claim it.
+    ERGON_TRY(afterExpiry, m_log->claimFlow(id, u"other"_s, at(73), at(133)));
+    QVERIFY(afterExpiry);
+    QCOMPARE(stored(id)->leaseOwner, u"other"_s);
+}
+
+void TestExecutionLog::renewLeases()
+{
+    const qint64 prefetched = scheduled(0, at(1));
+    ERGON_TRY(leased, m_log->claimDue(u"me"_s, at(2), at(60), 1));
+    QCOMPARE(leased, QList<qint64>{prefetched});
+    const qint64 started = scheduled(0, at(1));
+    ERGON_TRY(claimedMine, m_log->claimFlow(started, u"me"_s, at(3), at(60)));
+    QVERIFY(claimedMine);
+    const qint64 others = scheduled(0, at(1));
+    ERGON_TRY(claimedOther, m_log->claimFlow(others, u"other"_s, at(3), at(60)));
+    QVERIFY(claimedOther);
+    const qint64 pending = scheduled(0, at(1));
+    const qint64 done = flowIn(State::Completed); // finished by w1
+    QVERIFY(done > 0);
+    const QString othersBefore = storedText(others);
+    const QString pendingBefore = storedText(pending);
+    const QString doneBefore = storedText(done);
+
+    ERGON_TRY(renewed, m_log->renewLeases(u"me"_s, at(40), at(100)));
+    QCOMPARE(renewed, 2);
+    QCOMPARE(stored(prefetched)->leaseExpires, at(100));
+    QVERIFY(!stored(prefetched)->runStarted.isValid()); // renewing does not start a run
+    QCOMPARE(stored(prefetched)->status, FlowStatus::Running);
+    QCOMPARE(stored(started)->leaseExpires, at(100));
+    QCOMPARE(stored(started)->runStarted, at(3));
+    QCOMPARE(storedText(others), othersBefore);
+    QCOMPARE(storedText(pending), pendingBefore);
+    QCOMPARE(storedText(done), doneBefore);
+
+    ERGON_TRY(w1Renewed, m_log->renewLeases(u"w1"_s, at(41), at(101)));
+    QCOMPARE(w1Renewed, 0); // its only flow has finished
+    ERGON_TRY(nobody, m_log->renewLeases(u"nobody"_s, at(41), at(101)));
+    QCOMPARE(nobody, 0);
+}
+
+void TestExecutionLog::releaseFlows()
+{
+    QList<qint64> queued;
+    for (int i = 0; i < 2; ++i)
+        queued.append(scheduled(0, at(i)));
+    ERGON_TRY(leased, m_log->claimDue(u"me"_s, at(5), at(60), 2));
+    QCOMPARE(leased, queued);
+    const qint64 started = scheduled(0, at(1));
+    ERGON_TRY(claimed, m_log->claimFlow(started, u"me"_s, at(6), at(60)));
+    QVERIFY(claimed);
+    const qint64 others = scheduled(0, at(1));
+    ERGON_TRY(othersLeased, m_log->claimDue(u"other"_s, at(7), at(60), 1));
+    QCOMPARE(othersLeased, QList<qint64>{others});
+    const QString othersBefore = storedText(others);
+
+    // A graceful shutdown first hands back what it has not started.
+    ERGON_TRY(notStarted, m_log->releaseFlows(u"me"_s, at(30), true));
+    QCOMPARE(notStarted, 2);
+    for (const qint64 id : std::as_const(queued)) {
+        const auto flow = stored(id);
+        QCOMPARE(flow->status, FlowStatus::Pending);
+        QVERIFY(flow->leaseOwner.isEmpty());
+        QVERIFY(!flow->leaseExpires.isValid());
+        QVERIFY(!flow->runStarted.isValid());
+        QCOMPARE(flow->updated, at(30));
+        QVERIFY(flow->runAt <= at(30)); // due at once for the next worker
+    }
+    QCOMPARE(stored(started)->status, FlowStatus::Running);
+    QCOMPARE(stored(started)->leaseOwner, u"me"_s);
+    QCOMPARE(storedText(others), othersBefore);
+
+    ERGON_TRY(all, m_log->releaseFlows(u"me"_s, at(31), false));
+    QCOMPARE(all, 1);
+    QCOMPARE(stored(started)->status, FlowStatus::Pending);
+    QVERIFY(stored(started)->leaseOwner.isEmpty());
+    QVERIFY(!stored(started)->runStarted.isValid());
+    QCOMPARE(storedText(others), othersBefore);
+    ERGON_TRY(again, m_log->releaseFlows(u"me"_s, at(32), false));
+    QCOMPARE(again, 0);
+
+    // Released flows are anyone's at once.
+    ERGON_TRY(next, m_log->claimDue(u"next"_s, at(33), at(90), 10));
+    QCOMPARE(QSet<qint64>(next.cbegin(), next.cend()), (QSet<qint64>{queued[0], queued[1], started}));
+}
+
+void TestExecutionLog::stealFlows_takesHalfOfTheLongestQueue()
+{
+    for (const QString &name : {u"thief"_s, u"victim"_s, u"small"_s})
+        ERGON_VERIFY_OK(m_log->registerWorker(workerRecord(name, at(1))));
+    // The thief's own queue is the longest: a worker never steals from itself.
+    for (int i = 0; i < 6; ++i)
+        scheduled(0, at(1));
+    ERGON_TRY(own, m_log->claimDue(u"thief"_s, at(2), at(60), 6));
+    QCOMPARE(own.size(), 6);
+    // The victim's queue: five flows, priority 1..5; one more it has started.
+    QList<qint64> victims;
+    for (int priority = 1; priority <= 5; ++priority)
+        victims.append(scheduled(priority, at(1)));
+    ERGON_TRY(victimQueue, m_log->claimDue(u"victim"_s, at(3), at(60), 5));
+    QCOMPARE(victimQueue.size(), 5);
+    const qint64 running = scheduled(0, at(1));
+    ERGON_TRY(runningClaimed, m_log->claimFlow(running, u"victim"_s, at(3), at(60)));
+    QVERIFY(runningClaimed);
+    const qint64 smalls = scheduled(0, at(1));
+    ERGON_TRY(smallQueue, m_log->claimDue(u"small"_s, at(4), at(60), 1));
+    QCOMPARE(smallQueue, QList<qint64>{smalls});
+
+    // Half of five, rounded up, highest priority first.
+    ERGON_TRY(first, m_log->stealFlows(u"thief"_s, at(10), at(70), 10));
+    QCOMPARE(idsOf(first), (QSet<qint64>{victims[4], victims[3], victims[2]}));
+    for (const StealRecord &steal : std::as_const(first)) {
+        QCOMPARE(steal.fromWorker, u"victim"_s);
+        QCOMPARE(steal.toWorker, u"thief"_s);
+        QCOMPARE(steal.at, at(10));
+        const auto flow = stored(steal.flowId);
+        QCOMPARE(flow->status, FlowStatus::Running);
+        QCOMPARE(flow->leaseOwner, u"thief"_s);
+        QCOMPARE(flow->leaseExpires, at(70));
+        QVERIFY(!flow->runStarted.isValid());
+    }
+    QCOMPARE(stored(running)->leaseOwner, u"victim"_s);
+    QCOMPARE(stored(smalls)->leaseOwner, u"small"_s);
+
+    // The victim's claim of a stolen flow fails; the thief's succeeds.
+    ERGON_TRY(victimClaim, m_log->claimFlow(victims[4], u"victim"_s, at(11), at(71)));
+    QVERIFY(!victimClaim);
+    ERGON_TRY(thiefClaim, m_log->claimFlow(victims[4], u"thief"_s, at(11), at(71)));
+    QVERIFY(thiefClaim);
+
+    // Two left with the victim, one with `small`: the limit bounds the half.
+    ERGON_TRY(second, m_log->stealFlows(u"thief"_s, at(12), at(72), 1));
+    QCOMPARE(second.size(), 1);
+    QCOMPARE(second.first().flowId, victims[1]);
+    QCOMPARE(second.first().fromWorker, u"victim"_s);
+
+    ERGON_TRY(recorded, m_log->steals(100));
+    QCOMPARE(recorded.size(), 4);
+    QCOMPARE(recorded.first().flowId, victims[1]); // newest first
+    QCOMPARE(recorded.first().at, at(12));
+    QCOMPARE(idsOf(recorded.mid(1)), idsOf(first));
+    ERGON_TRY(newest, m_log->steals(1));
+    QCOMPARE(newest.size(), 1);
+    QCOMPARE(newest.first().flowId, victims[1]);
+
+    ERGON_TRY(workers, m_log->workers());
+    QCOMPARE(workers.size(), 3);
+    for (const WorkerRecord &worker : std::as_const(workers))
+        QCOMPARE(worker.steals, worker.name == u"thief"_s ? 4 : 0);
+}
+
+void TestExecutionLog::stealFlows_neverStartedFlows()
+{
+    ERGON_VERIFY_OK(m_log->registerWorker(workerRecord(u"thief"_s, at(1))));
+    for (int i = 0; i < 3; ++i) {
+        const qint64 id = scheduled(0, at(1));
+        ERGON_TRY(claimed, m_log->claimFlow(id, u"busy"_s, at(2), at(60)));
+        QVERIFY(claimed);
+    }
+    const qint64 waiting = flowIn(State::Waiting);
+    QVERIFY(waiting > 0);
+    const qint64 pending = scheduled(0, at(1));
+
+    ERGON_TRY(stolen, m_log->stealFlows(u"thief"_s, at(10), at(70), 10));
+    QVERIFY(stolen.isEmpty());
+    ERGON_TRY(recorded, m_log->steals(10));
+    QVERIFY(recorded.isEmpty());
+    QCOMPARE(stored(pending)->status, FlowStatus::Pending); // queued in storage, not in a worker: claimDue's
+    QVERIFY(stored(waiting)->leaseOwner.isEmpty());
+    ERGON_TRY(workers, m_log->workers());
+    QCOMPARE(workers.first().steals, 0);
+}
+
+void TestExecutionLog::stealFlows_nothingToSteal()
+{
+    ERGON_TRY(empty, m_log->stealFlows(u"thief"_s, at(10), at(70), 10));
+    QVERIFY(empty.isEmpty());
+    scheduled(0, at(1));
+    ERGON_TRY(leased, m_log->claimDue(u"victim"_s, at(2), at(60), 1));
+    QCOMPARE(leased.size(), 1);
+    ERGON_TRY(noRoom, m_log->stealFlows(u"thief"_s, at(10), at(70), 0));
+    QVERIFY(noRoom.isEmpty());
+    QCOMPARE(stored(leased.first())->leaseOwner, u"victim"_s);
+    ERGON_TRY(recorded, m_log->steals(10));
+    QVERIFY(recorded.isEmpty());
+}
+
+void TestExecutionLog::upcoming()
+{
+    scheduled(0, at(5)); // due already: claimDue's, not a timer's
+    const qint64 later = scheduled(0, at(20));
+    const qint64 waiting = waitingFlow(u"nap"_s, at(15));
+    const qint64 atHorizon = scheduled(9, at(30));
+    scheduled(0, at(40)); // beyond the horizon
+    const qint64 leased = scheduled(0, at(25));
+    ERGON_TRY(claimed, m_log->claimFlow(leased, u"w1"_s, at(25), at(90)));
+    QVERIFY(claimed);
+    const qint64 cancelled = scheduled(0, at(22));
+    ERGON_VERIFY_OK(m_log->cancelFlow(cancelled, at(6)));
+    QVERIFY(waiting > 0);
+
+    using Due = std::pair<qint64, QDateTime>;
+    ERGON_TRY(due, m_log->upcoming(at(10), at(30), 100));
+    QCOMPARE(due, (QList<Due>{{waiting, at(15)}, {later, at(20)}, {atHorizon, at(30)}}));
+    ERGON_TRY(limited, m_log->upcoming(at(10), at(30), 2));
+    QCOMPARE(limited, (QList<Due>{{waiting, at(15)}, {later, at(20)}}));
+    ERGON_TRY(none, m_log->upcoming(at(41), at(100), 100));
+    QVERIFY(none.isEmpty());
+}
+
+void TestExecutionLog::workers_registerAndList()
+{
+    ERGON_TRY(empty, m_log->workers());
+    QVERIFY(empty.isEmpty());
+    WorkerRecord b = workerRecord(u"b"_s, at(3));
+    b.inFlight = 2;
+    b.completed = 10;
+    b.failed = 1;
+    b.leaseMs = 1500;
+    const WorkerRecord a = workerRecord(u"a"_s, at(4), WorkerStatus::Stopped);
+    ERGON_VERIFY_OK(m_log->registerWorker(b));
+    ERGON_VERIFY_OK(m_log->registerWorker(a));
+    ERGON_TRY(listed, m_log->workers());
+    QCOMPARE(listed.size(), 2);
+    QCOMPARE(describe(listed[0]), describe(a)); // by name
+    QCOMPARE(describe(listed[1]), describe(b));
+
+    // Registering again (a restarted worker of the same name) replaces the row.
+    WorkerRecord restarted = workerRecord(u"b"_s, at(50));
+    restarted.pid = 777;
+    restarted.started = at(49);
+    restarted.concurrency = 16;
+    ERGON_VERIFY_OK(m_log->registerWorker(restarted));
+    ERGON_TRY(again, m_log->workers());
+    QCOMPARE(again.size(), 2);
+    QCOMPARE(describe(again[1]), describe(restarted));
+}
+
+void TestExecutionLog::heartbeat_updatesAndMarksSilentWorkersLost()
+{
+    ERGON_VERIFY_OK(m_log->registerWorker(workerRecord(u"silent"_s, at(0))));
+    ERGON_VERIFY_OK(m_log->registerWorker(workerRecord(u"recent"_s, at(35))));
+    ERGON_VERIFY_OK(m_log->registerWorker(workerRecord(u"stopped"_s, at(0), WorkerStatus::Stopped)));
+    const WorkerRecord registered = workerRecord(u"me"_s, at(1));
+    ERGON_VERIFY_OK(m_log->registerWorker(registered));
+
+    WorkerRecord beat = registered;
+    beat.heartbeat = at(60);
+    beat.inFlight = 3;
+    beat.completed = 42;
+    beat.failed = 2;
+    ERGON_VERIFY_OK(m_log->heartbeat(beat, at(30)));
+
+    ERGON_TRY(workers, m_log->workers());
+    QCOMPARE(workers.size(), 4);
+    QHash<QString, WorkerRecord> byName;
+    for (const WorkerRecord &worker : std::as_const(workers))
+        byName.insert(worker.name, worker);
+    QCOMPARE(describe(byName.value(u"me"_s)), describe(beat));
+    QCOMPARE(byName.value(u"silent"_s).status, WorkerStatus::Lost);
+    QCOMPARE(byName.value(u"silent"_s).heartbeat, at(0));
+    QCOMPARE(byName.value(u"recent"_s).status, WorkerStatus::Alive);
+    QCOMPARE(byName.value(u"stopped"_s).status, WorkerStatus::Stopped);
+
+    // A last heartbeat says stopped; a heartbeat of an unknown worker adds no row.
+    beat.status = WorkerStatus::Stopped;
+    beat.inFlight = 0;
+    beat.heartbeat = at(61);
+    ERGON_VERIFY_OK(m_log->heartbeat(beat, at(31)));
+    WorkerRecord stranger = workerRecord(u"stranger"_s, at(61));
+    ERGON_VERIFY_OK(m_log->heartbeat(stranger, at(31)));
+    ERGON_TRY(after, m_log->workers());
+    QCOMPARE(after.size(), 4);
+    for (const WorkerRecord &worker : std::as_const(after)) {
+        if (worker.name == u"me"_s)
+            QCOMPARE(describe(worker), describe(beat));
+    }
+}
+
+void TestExecutionLog::effectiveStatus_data()
+{
+    QTest::addColumn<int>("status");
+    QTest::addColumn<qint64>("silentMs");
+    QTest::addColumn<int>("expected");
+    const int alive = int(WorkerStatus::Alive);
+    const int lost = int(WorkerStatus::Lost);
+    const int stopped = int(WorkerStatus::Stopped);
+    QTest::newRow("alive, recent") << alive << qint64(500) << alive;
+    QTest::newRow("alive, silent exactly its lease") << alive << qint64(1000) << alive;
+    QTest::newRow("alive, silent past its lease") << alive << qint64(1001) << lost;
+    QTest::newRow("stopped long ago") << stopped << qint64(100000) << stopped;
+    QTest::newRow("marked lost") << lost << qint64(10) << lost;
+}
+
+void TestExecutionLog::effectiveStatus()
+{
+    QFETCH(int, status);
+    QFETCH(qint64, silentMs);
+    QFETCH(int, expected);
+    WorkerRecord worker = workerRecord(u"w"_s, at(10), WorkerStatus(status));
+    worker.leaseMs = 1000;
+    ERGON_VERIFY_OK(m_log->registerWorker(worker));
+    ERGON_TRY(stored, m_log->workers());
+    QCOMPARE(stored.size(), 1);
+    QCOMPARE(int(ergon::effectiveStatus(stored.first(), at(10).addMSecs(silentMs))), expected);
+}
+
+void TestExecutionLog::pendingTimers()
+{
+    const qint64 later = waitingFlow(u"nap"_s, at(30));
+    const qint64 sooner = waitingFlow(u"short-nap"_s, at(20), u"demo.Sleeper"_s);
+    const qint64 cancelled = waitingFlow(u"nap"_s, at(10));
+    ERGON_VERIFY_OK(m_log->cancelFlow(cancelled, at(5)));
+    // A timer that has fired (completed step) of a flow still running.
+    const qint64 fired = waitingFlow(u"nap"_s, at(8));
+    ERGON_TRY(claimed, m_log->claimFlow(fired, u"w1"_s, at(9), at(69)));
+    QVERIFY(claimed);
+    ERGON_TRY(firedSteps, m_log->steps(fired));
+    StepRecord firedTimer = firedSteps.at(1);
+    firedTimer.status = StepStatus::Completed;
+    firedTimer.finished = at(9);
+    LogBatch batch;
+    batch.steps.append(firedTimer);
+    ERGON_TRY(refused, m_log->write(batch));
+    QVERIFY(refused.isEmpty());
+    QVERIFY(later > 0 && sooner > 0 && cancelled > 0 && fired > 0);
+
+    ERGON_TRY(timers, m_log->pendingTimers(100));
+    QCOMPARE(timers.size(), 2);
+    QCOMPARE(timers[0].flowId, sooner);
+    QCOMPARE(timers[0].seq, 1);
+    QCOMPARE(timers[0].name, u"short-nap"_s);
+    QCOMPARE(timers[0].flowType, u"demo.Sleeper"_s);
+    QCOMPARE(timers[0].fireAt, at(20));
+    QCOMPARE(timers[1].flowId, later);
+    QCOMPARE(timers[1].name, u"nap"_s);
+    QCOMPARE(timers[1].flowType, u"orders.Process"_s);
+    QCOMPARE(timers[1].fireAt, at(30));
+    ERGON_TRY(first, m_log->pendingTimers(1));
+    QCOMPARE(first.size(), 1);
+    QCOMPARE(first[0].flowId, sooner);
+}
+
+void TestExecutionLog::fireTimerNow()
+{
+    const qint64 id = waitingFlow(u"nap"_s, at(3600));
+    QVERIFY(id > 0);
+    ERGON_TRY(notYet, m_log->claimDue(u"w2"_s, at(10), at(70), 10));
+    QVERIFY(notYet.isEmpty());
+
+    ERGON_VERIFY_OK(m_log->fireTimerNow(id, at(10)));
+    const auto flow = stored(id);
+    QCOMPARE(flow->status, FlowStatus::Waiting);
+    QCOMPARE(flow->runAt, at(10));
+    // The replay reads the fire time from the timer's step: it must have moved as well, or
+    // the replay would park the flow again until the original time.
+    ERGON_TRY(steps, m_log->steps(id));
+    QCOMPARE(steps.size(), 2);
+    QCOMPARE(steps[1].kind, StepKind::Timer);
+    QCOMPARE(steps[1].nextAttemptAt, at(10));
+    QCOMPARE(steps[0].status, StepStatus::Completed); // the rest is untouched
+    ERGON_TRY(timers, m_log->pendingTimers(10));
+    QCOMPARE(timers.size(), 1);
+    QCOMPARE(timers[0].fireAt, at(10));
+
+    ERGON_TRY(due, m_log->claimDue(u"w2"_s, at(10), at(70), 10));
+    QCOMPARE(due, QList<qint64>{id});
+}
+
+void TestExecutionLog::fireTimerNow_errors_data()
+{
+    QTest::addColumn<int>("state"); // -1: unknown id
+    QTest::newRow("unknown id") << -1;
+    QTest::newRow("pending") << int(State::Pending);
+    QTest::newRow("running") << int(State::Running);
+    QTest::newRow("completed") << int(State::Completed);
+    QTest::newRow("cancelled") << int(State::Cancelled);
+}
+
+void TestExecutionLog::fireTimerNow_errors()
+{
+    QFETCH(int, state);
+    const qint64 id = state < 0 ? 4242 : flowIn(State(state));
+    QVERIFY(id > 0);
+    const QString before = storedText(id);
+    const auto fired = m_log->fireTimerNow(id, at(40));
+    QVERIFY(!fired);
+    QVERIFY2(fired.errorString().contains(QString::number(id)), qPrintable(fired.errorString()));
     QCOMPARE(storedText(id), before);
 }
 

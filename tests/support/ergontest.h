@@ -116,6 +116,7 @@ namespace QTest {
 ERGON_QCOMPARE_ENUM(ergon::FlowStatus)
 ERGON_QCOMPARE_ENUM(ergon::StepStatus)
 ERGON_QCOMPARE_ENUM(ergon::StepKind)
+ERGON_QCOMPARE_ENUM(ergon::WorkerStatus)
 #undef ERGON_QCOMPARE_ENUM
 } // namespace QTest
 
