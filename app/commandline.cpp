@@ -1,5 +1,7 @@
 #include "commandline.h"
 
+#include "clicommand.h"
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
@@ -20,6 +22,11 @@ void setUp(QCommandLineParser &parser)
                                     "Without a command, opens the console window on the database."));
     // "-platform offscreen" must read as one option, as QApplication reads it.
     parser.setSingleDashWordOptionMode(QCommandLineParser::ParseAsLongOptions);
+    // Everything after the command is the command's to parse (its options are its own).
+    parser.setOptionsAfterPositionalArgumentsMode(QCommandLineParser::ParseAsPositionalArguments);
+    parser.addPositionalArgument(QStringLiteral("command"),
+                                 QCoreApplication::translate("CommandLine", "A command to run headless (see below)."),
+                                 QStringLiteral("[command [options]]"));
     // Not addHelpOption(): its --help-all lists Qt's GUI options, which only a QApplication
     // knows, and help must print without a display.
     parser.addOption({{QStringLiteral("h"), QStringLiteral("help")},
@@ -78,9 +85,14 @@ CommandLine parseCommandLine(const QStringList &arguments)
         return result;
     }
     if (const QStringList positional = parser.positionalArguments(); !positional.isEmpty()) {
-        result.mode = CommandLine::Mode::Invalid;
-        result.error = QCoreApplication::translate("CommandLine", "Unknown command: %1").arg(positional.first());
-        return result;
+        if (!cli::findVerb(positional.first())) {
+            result.mode = CommandLine::Mode::Invalid;
+            result.error = QCoreApplication::translate("CommandLine", "unknown command '%1'").arg(positional.first());
+            return result;
+        }
+        result.mode = CommandLine::Mode::Command;
+        result.command = positional.first();
+        result.commandArguments = positional.mid(1);
     }
 
     result.isDefaultDatabase = !parser.isSet(dbOption);
@@ -100,7 +112,20 @@ QString commandLineHelp()
 {
     QCommandLineParser parser;
     setUp(parser);
-    return parser.helpText();
+    QString text = parser.helpText();
+    text += QCoreApplication::translate("CommandLine", "\nCommands:\n");
+    qsizetype width = 0;
+    for (const cli::Verb &verb : cli::verbs())
+        width = std::max(width, verb.name.size());
+    for (const cli::Verb &verb : cli::verbs())
+        text += QStringLiteral("  ") + verb.name.leftJustified(width + 2) + verb.summary + QLatin1Char('\n');
+    text +=
+        QCoreApplication::translate("CommandLine",
+                                    "\n'%1 COMMAND --help' shows a command's options. Commands print their results,"
+                                    " and only them, on\nstdout; errors go to stderr. Exit codes: 0 success, 1 failure,"
+                                    " 2 malformed command line.\n")
+            .arg(QCoreApplication::applicationName());
+    return text;
 }
 
 bool needsGuiApplication(const QStringList &arguments)
@@ -109,6 +134,7 @@ bool needsGuiApplication(const QStringList &arguments)
     switch (commandLine.mode) {
     case CommandLine::Mode::Gui:
         return true;
+    case CommandLine::Mode::Command:
     case CommandLine::Mode::Help:
     case CommandLine::Mode::Version:
         return false;

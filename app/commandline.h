@@ -7,17 +7,19 @@ namespace ergon {
 
 /// What the command line asks for, parsed before any window or database is opened.
 ///
-/// Verbs (worker, schedule, list ...) will add modes here; without one the console opens its
-/// window on the database.
+/// With a verb (worker, schedule, list ...: see clicommand.h) the console runs headless and the
+/// verb parses the rest of the arguments; without one it opens its window on the database.
 struct CommandLine {
-    enum class Mode { Gui, Help, Version, Invalid };
+    enum class Mode { Gui, Command, Help, Version, Invalid };
 
     Mode mode = Mode::Gui;
     QString databasePath; ///< absolute; the default database unless --db was given
     bool isDefaultDatabase = true;
-    QStringList pluginFolders;  ///< every --plugins, in the order given
-    QString error;              ///< what is wrong, for Mode::Invalid
-    QStringList unknownOptions; ///< for Mode::Invalid
+    QStringList pluginFolders;    ///< every --plugins, in the order given
+    QString error;                ///< what is wrong, for Mode::Invalid
+    QStringList unknownOptions;   ///< for Mode::Invalid
+    QString command;              ///< for Mode::Command: the verb
+    QStringList commandArguments; ///< for Mode::Command: everything after the verb
 };
 
 /// Parses arguments (the first is the program). Pure: creating the database's folder is left to

@@ -1,3 +1,4 @@
+#include "climode.h"
 #include "commandline.h"
 #include "guimode.h"
 
@@ -29,7 +30,9 @@ int dispatch(const ergon::CommandLine &commandLine)
         QTextStream(stderr) << QCoreApplication::applicationName() << ": " << commandLine.error << Qt::endl
                             << "Try '" << QCoreApplication::applicationName() << " --help' for more information."
                             << Qt::endl;
-        return 1;
+        return 2; // a malformed command line, as every command reports it
+    case Mode::Command:
+        return ergon::runCli(commandLine);
     case Mode::Gui:
         return ergon::runGui(commandLine);
     }

@@ -1,0 +1,124 @@
+#include "clicontext.h"
+
+#include <ergon/plugincatalog.h>
+#include <ergon/sqliteexecutionlog.h>
+
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTextStream>
+
+#include <cmath>
+
+namespace ergon::cli {
+
+Context::Context(const Verb &verb, const QCommandLineParser &parser, QString argument, QString databasePath,
+                 bool isDefaultDatabase, QStringList pluginFolders, QTextStream &out, QTextStream &err)
+    : m_verb(verb)
+    , m_parser(parser)
+    , m_argument(std::move(argument))
+    , m_databasePath(std::move(databasePath))
+    , m_isDefaultDatabase(isDefaultDatabase)
+    , m_pluginFolders(std::move(pluginFolders))
+    , m_out(out)
+    , m_err(err)
+{
+}
+
+void Context::printJson(const QJsonValue &value)
+{
+    const QJsonDocument document = value.isArray() ? QJsonDocument(value.toArray()) : QJsonDocument(value.toObject());
+    m_out << QString::fromUtf8(document.toJson(QJsonDocument::Indented));
+    m_out.flush();
+}
+
+bool Context::isSet(const QString &option) const
+{
+    return m_parser.isSet(option);
+}
+
+QString Context::value(const QString &option) const
+{
+    return m_parser.value(option);
+}
+
+Result<qint64> Context::integer(const QString &option, qint64 fallback, qint64 min, qint64 max) const
+{
+    if (!m_parser.isSet(option))
+        return fallback;
+    const QString text = m_parser.value(option);
+    bool ok = false;
+    const qint64 number = text.trimmed().toLongLong(&ok);
+    if (!ok)
+        return usageError(QStringLiteral("--%1: '%2' is not a whole number").arg(option, text));
+    if (number < min || number > max) {
+        return usageError(
+            max == std::numeric_limits<qint64>::max()
+                ? QStringLiteral("--%1: %2 is less than %3").arg(option).arg(number).arg(min)
+                : QStringLiteral("--%1: %2 is not between %3 and %4").arg(option).arg(number).arg(min).arg(max));
+    }
+    return number;
+}
+
+Result<double> Context::number(const QString &option, double fallback, double min) const
+{
+    if (!m_parser.isSet(option))
+        return fallback;
+    const QString text = m_parser.value(option);
+    bool ok = false;
+    const double number = text.trimmed().toDouble(&ok);
+    if (!ok || !std::isfinite(number))
+        return usageError(QStringLiteral("--%1: '%2' is not a number").arg(option, text));
+    if (number < min)
+        return usageError(QStringLiteral("--%1: %2 is less than %3").arg(option, text).arg(min));
+    return number;
+}
+
+Result<qint64> Context::flowId() const
+{
+    bool ok = false;
+    const qint64 id = m_argument.toLongLong(&ok);
+    if (!ok || id <= 0)
+        return usageError(QStringLiteral("'%1' is not a flow id").arg(m_argument));
+    return id;
+}
+
+Result<std::unique_ptr<SqliteExecutionLog>> Context::openLog() const
+{
+    // The default database's folder may not exist yet on a fresh machine; a path given with
+    // --db is taken as it is, so a typo in a folder name is an error, not a new folder.
+    const QString folder = QFileInfo(m_databasePath).absolutePath();
+    if (m_isDefaultDatabase && !QDir().mkpath(folder))
+        return Error(QStringLiteral("cannot create the folder %1").arg(QDir::toNativeSeparators(folder)));
+    auto log = SqliteExecutionLog::open(m_databasePath);
+    if (!log)
+        return log.error().prefixed(
+            QStringLiteral("cannot open the database %1").arg(QDir::toNativeSeparators(m_databasePath)));
+    return log;
+}
+
+LogOpener Context::logOpener() const
+{
+    return [path = m_databasePath]() -> Result<std::unique_ptr<ExecutionLog>> {
+        auto log = SqliteExecutionLog::open(path);
+        if (!log)
+            return log.error().prefixed(
+                QStringLiteral("cannot open the database %1").arg(QDir::toNativeSeparators(path)));
+        return std::unique_ptr<ExecutionLog>(log.take());
+    };
+}
+
+std::unique_ptr<PluginCatalog> Context::loadCatalog() const
+{
+    auto catalog = std::make_unique<PluginCatalog>();
+    QStringList paths = m_pluginFolders;
+    paths.append(PluginCatalog::defaultSearchPaths());
+    paths.removeDuplicates();
+    catalog->load(paths);
+    return catalog;
+}
+
+} // namespace ergon::cli

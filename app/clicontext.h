@@ -1,0 +1,70 @@
+#pragma once
+
+#include "clicommand.h"
+
+#include <ergon/flowworker.h>
+#include <ergon/result.h>
+
+#include <QStringList>
+
+#include <memory>
+
+class QCommandLineParser;
+class QJsonValue;
+class QTextStream;
+
+namespace ergon {
+class PluginCatalog;
+class SqliteExecutionLog;
+} // namespace ergon
+
+namespace ergon::cli {
+
+/// What a verb gets: its parsed options and argument, the database and plugin folders chosen
+/// on the command line, the output streams, and readers of option values that turn a
+/// malformed value into a usage error.
+class Context
+{
+public:
+    Context(const Verb &verb, const QCommandLineParser &parser, QString argument, QString databasePath,
+            bool isDefaultDatabase, QStringList pluginFolders, QTextStream &out, QTextStream &err);
+
+    const Verb &verb() const { return m_verb; }
+    /// The verb's positional argument (empty for verbs without one).
+    const QString &argument() const { return m_argument; }
+    const QString &databasePath() const { return m_databasePath; }
+
+    QTextStream &out() { return m_out; }
+    /// For warnings that do not end the command (a worker's passing problem).
+    QTextStream &err() { return m_err; }
+    /// Prints a JSON object or array on stdout, indented.
+    void printJson(const QJsonValue &value);
+
+    bool isSet(const QString &option) const;
+    QString value(const QString &option) const;
+    /// The option's whole-number value within [min, max], or the fallback when it is not given.
+    Result<qint64> integer(const QString &option, qint64 fallback, qint64 min, qint64 max) const;
+    /// The option's decimal value, at least min, or the fallback when it is not given.
+    Result<double> number(const QString &option, double fallback, double min) const;
+    /// The positional argument read as a flow id.
+    Result<qint64> flowId() const;
+
+    /// Opens the database (creating the default database's folder first).
+    Result<std::unique_ptr<SqliteExecutionLog>> openLog() const;
+    /// Opens a connection to the database on the calling thread, for workers.
+    LogOpener logOpener() const;
+    /// Loads the flow plugins: every --plugins folder first, then the default search paths.
+    std::unique_ptr<PluginCatalog> loadCatalog() const;
+
+private:
+    const Verb &m_verb;
+    const QCommandLineParser &m_parser;
+    QString m_argument;
+    QString m_databasePath;
+    bool m_isDefaultDatabase;
+    QStringList m_pluginFolders;
+    QTextStream &m_out;
+    QTextStream &m_err;
+};
+
+} // namespace ergon::cli

@@ -1,0 +1,151 @@
+#include "climode.h"
+
+#include "clicommand.h"
+#include "clicontext.h"
+#include "commandline.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QTextStream>
+
+namespace ergon {
+
+namespace cli {
+
+namespace {
+
+const QString usageKind = QStringLiteral("usage");
+
+void setUp(QCommandLineParser &parser, const Verb &verb)
+{
+    parser.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Shows this help.")});
+    parser.addOption({QStringLiteral("db"),
+                      QStringLiteral("The SQLite database to use (default: %1).")
+                          .arg(QDir::toNativeSeparators(defaultDatabasePath())),
+                      QStringLiteral("path")});
+    parser.addOption({QStringLiteral("plugins"),
+                      QStringLiteral("A folder of flow plugins, scanned before the default ones (repeatable)."),
+                      QStringLiteral("dir")});
+    if (verb.addOptions)
+        verb.addOptions(parser);
+    if (!verb.argument.isEmpty())
+        parser.addPositionalArgument(verb.argument, verb.argumentHelp);
+}
+
+QString verbHelp(const Verb &verb)
+{
+    QCommandLineParser parser;
+    setUp(parser, verb);
+    // Qt's usage line names the executable's full path and not the verb: write our own.
+    const QString qtHelp = parser.helpText();
+    QString text = QStringLiteral("Usage: %1 %2 [options]").arg(QCoreApplication::applicationName(), verb.name);
+    if (!verb.argument.isEmpty())
+        text += QLatin1Char(' ') + verb.argument;
+    text += QStringLiteral("\n\n") + verb.summary + QStringLiteral("\n\n");
+    const qsizetype options = qtHelp.indexOf(QStringLiteral("Options:"));
+    text += options >= 0 ? qtHelp.mid(options) : qtHelp;
+    if (!verb.details.isEmpty())
+        text += QLatin1Char('\n') + verb.details + QLatin1Char('\n');
+    return text;
+}
+
+QString absolute(const QString &path)
+{
+    return QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+}
+
+} // namespace
+
+Error usageError(QString message)
+{
+    return Error(std::move(message), usageKind);
+}
+
+int exitCode(const Result<void> &result)
+{
+    if (result)
+        return ExitSuccess;
+    return result.error().kind() == usageKind ? ExitUsage : ExitFailure;
+}
+
+const QList<Verb> &verbs()
+{
+    static const QList<Verb> all = [] {
+        QList<Verb> list;
+        list.append(workerVerb());
+        list.append(flowVerbs());
+        list.append(overviewVerbs());
+        return list;
+    }();
+    return all;
+}
+
+const Verb *findVerb(const QString &name)
+{
+    for (const Verb &verb : verbs()) {
+        if (verb.name == name)
+            return &verb;
+    }
+    return nullptr;
+}
+
+} // namespace cli
+
+int runCli(const CommandLine &commandLine)
+{
+    using namespace cli;
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    const QString program = QCoreApplication::applicationName();
+    const Verb *verb = findVerb(commandLine.command);
+    if (!verb) { // parseCommandLine() lets only known verbs through
+        err << program << ": unknown command '" << commandLine.command << "'" << Qt::endl;
+        return ExitUsage;
+    }
+
+    const auto run = [&]() -> Result<void> {
+        QCommandLineParser parser;
+        setUp(parser, *verb);
+        if (!parser.parse(QStringList{program} + commandLine.commandArguments))
+            return usageError(parser.errorText());
+        if (parser.isSet(QStringLiteral("help"))) {
+            out << verbHelp(*verb);
+            return {};
+        }
+        const QStringList positional = parser.positionalArguments();
+        QString argument;
+        if (!verb->argument.isEmpty()) {
+            if (positional.isEmpty())
+                return usageError(QStringLiteral("%1 needs %2").arg(verb->name, verb->argument));
+            argument = positional.first();
+        }
+        if (positional.size() > (verb->argument.isEmpty() ? 0 : 1))
+            return usageError(QStringLiteral("unexpected argument '%1'").arg(positional.last()));
+
+        // --db and --plugins may come before the verb too; the verb's own win (db) or follow (plugins).
+        const bool dbGiven = parser.isSet(QStringLiteral("db"));
+        const QString db = dbGiven ? parser.value(QStringLiteral("db")) : commandLine.databasePath;
+        if (db.isEmpty())
+            return usageError(QStringLiteral("--db needs a path"));
+        QStringList plugins = commandLine.pluginFolders;
+        for (const QString &folder : parser.values(QStringLiteral("plugins")))
+            plugins.append(absolute(folder));
+
+        Context context(*verb, parser, argument, absolute(db), commandLine.isDefaultDatabase && !dbGiven, plugins, out,
+                        err);
+        return verb->run(context);
+    };
+
+    const Result<void> result = run();
+    out.flush();
+    if (!result) {
+        err << program << ": " << result.errorString() << Qt::endl;
+        if (exitCode(result) == ExitUsage)
+            err << "Try '" << program << ' ' << verb->name << " --help' for more information." << Qt::endl;
+    }
+    return exitCode(result);
+}
+
+} // namespace ergon

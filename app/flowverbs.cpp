@@ -1,0 +1,321 @@
+// The verbs about flows: schedule, list, show, retry, cancel.
+
+#include "clicommand.h"
+#include "clicontext.h"
+#include "texttable.h"
+
+#include <ergon/clock.h>
+#include <ergon/flowregistry.h>
+#include <ergon/flowscheduler.h>
+#include <ergon/jsontext.h>
+#include <ergon/jsonviews.h>
+#include <ergon/plugincatalog.h>
+#include <ergon/sqliteexecutionlog.h>
+
+#include <QCommandLineParser>
+#include <QJsonArray>
+#include <QTextStream>
+
+#include <cmath>
+
+namespace ergon::cli {
+
+namespace {
+
+const QString jsonOption = QStringLiteral("json");
+
+QCommandLineOption jsonOutput()
+{
+    return {jsonOption, QStringLiteral("Prints JSON instead of text.")};
+}
+
+// --- schedule -------------------------------------------------------------------------------
+
+void scheduleOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("args"), QStringLiteral("The flow's arguments, a JSON object (default: {})."),
+                      QStringLiteral("json")});
+    parser.addOption({QStringLiteral("count"),
+                      QStringLiteral("Schedules N flows alike, in one transaction (default: 1)."),
+                      QStringLiteral("n")});
+    parser.addOption({QStringLiteral("delay"), QStringLiteral("Not before this many seconds from now (default: 0)."),
+                      QStringLiteral("seconds")});
+    parser.addOption(
+        {QStringLiteral("priority"), QStringLiteral("Higher runs first (default: 0)."), QStringLiteral("p")});
+    parser.addOption({QStringLiteral("key"),
+                      QStringLiteral("An idempotency key: scheduling the same key again prints the first flow's id."),
+                      QStringLiteral("key")});
+}
+
+Result<void> schedule(Context &context)
+{
+    auto count = context.integer(QStringLiteral("count"), 1, 1, 1'000'000);
+    if (!count)
+        return count.error();
+    auto delay = context.number(QStringLiteral("delay"), 0, 0);
+    if (!delay)
+        return delay.error();
+    auto priority = context.integer(QStringLiteral("priority"), 0, std::numeric_limits<int>::min(),
+                                    std::numeric_limits<int>::max());
+    if (!priority)
+        return priority.error();
+    const QString key = context.value(QStringLiteral("key"));
+    if (context.isSet(QStringLiteral("key")) && *count > 1)
+        return usageError(QStringLiteral("--key names one flow: it cannot go with --count %1").arg(*count));
+
+    QJsonObject arguments;
+    if (context.isSet(QStringLiteral("args"))) {
+        auto parsed = objectFromJsonText(context.value(QStringLiteral("args")).toUtf8());
+        if (!parsed)
+            return parsed.error().prefixed(QStringLiteral("--args"));
+        arguments = parsed.take();
+    }
+
+    // Only the log of this process and the catalog's registry: retries, workers and their
+    // wake-ups are other processes' business (they poll).
+    auto catalog = context.loadCatalog();
+    auto log = context.openLog();
+    if (!log)
+        return log.error();
+    SystemClock clock;
+    FlowScheduler scheduler(**log, catalog->registry(), clock);
+
+    ScheduleRequest request;
+    request.type = context.argument();
+    request.arguments = arguments;
+    request.delay = std::chrono::milliseconds(std::llround(*delay * 1000.0));
+    request.priority = int(*priority);
+    request.idempotencyKey = key;
+    auto ids = scheduler.scheduleMany(QList<ScheduleRequest>(*count, request));
+    if (!ids)
+        return ids.error();
+    for (const qint64 id : std::as_const(*ids))
+        context.out() << id << '\n';
+    return {};
+}
+
+// --- list -----------------------------------------------------------------------------------
+
+QString statusNames()
+{
+    QStringList names;
+    for (int status = int(FlowStatus::Pending); status <= int(FlowStatus::Cancelled); ++status)
+        names.append(toString(FlowStatus(status)));
+    return names.join(QStringLiteral(", "));
+}
+
+void listOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("status"), QStringLiteral("Only flows of this status: %1.").arg(statusNames()),
+                      QStringLiteral("status")});
+    parser.addOption({QStringLiteral("type"), QStringLiteral("Only flows of this type."), QStringLiteral("type")});
+    parser.addOption({QStringLiteral("limit"), QStringLiteral("At most N flows (default: 100)."), QStringLiteral("n")});
+    parser.addOption(jsonOutput());
+}
+
+Result<void> list(Context &context)
+{
+    FlowQuery query;
+    if (context.isSet(QStringLiteral("status"))) {
+        const QString name = context.value(QStringLiteral("status"));
+        query.status = flowStatusFromString(name);
+        if (!query.status)
+            return usageError(QStringLiteral("--status: unknown status '%1' (one of %2)").arg(name, statusNames()));
+    }
+    query.type = context.value(QStringLiteral("type"));
+    auto limit = context.integer(QStringLiteral("limit"), 100, 1, std::numeric_limits<int>::max());
+    if (!limit)
+        return limit.error();
+    query.limit = int(*limit);
+
+    auto log = context.openLog();
+    if (!log)
+        return log.error();
+    auto flows = (*log)->flows(query);
+    if (!flows)
+        return flows.error();
+
+    if (context.isSet(jsonOption)) {
+        context.printJson(flowsToJson(*flows));
+        return {};
+    }
+    TextTable table({TextTable::Align::Right});
+    for (const FlowRecord &flow : std::as_const(*flows)) {
+        table.addRow({QString::number(flow.id), flow.type, toString(flow.status), localTime(flow.updated),
+                      truncated(flow.error, 72)});
+    }
+    table.print(context.out());
+    return {};
+}
+
+// --- show -----------------------------------------------------------------------------------
+
+QString jsonText(const QJsonValue &value)
+{
+    return QString::fromUtf8(toJsonText(value));
+}
+
+QString storedText(const QByteArray &json)
+{
+    return json.isEmpty() ? QStringLiteral("-") : QString::fromUtf8(json);
+}
+
+QString orDash(const QString &text)
+{
+    return text.isEmpty() ? QStringLiteral("-") : text;
+}
+
+QString duration(const QDateTime &from, const QDateTime &to)
+{
+    if (!from.isValid() || !to.isValid())
+        return {};
+    const qint64 ms = from.msecsTo(to);
+    return ms < 10'000 ? QStringLiteral("%1 ms").arg(ms) : QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
+}
+
+void printFlow(QTextStream &out, const FlowRecord &flow, const QList<StepRecord> &steps)
+{
+    TextTable fields;
+    fields.addRow({QStringLiteral("flow"), QString::number(flow.id)});
+    fields.addRow({QStringLiteral("type"), QStringLiteral("%1 (version %2)").arg(flow.type).arg(flow.typeVersion)});
+    fields.addRow({QStringLiteral("status"), toString(flow.status)});
+    fields.addRow({QStringLiteral("priority"), QString::number(flow.priority)});
+    fields.addRow({QStringLiteral("args"), jsonText(flow.arguments)});
+    fields.addRow({QStringLiteral("result"), storedText(flow.resultJson)});
+    fields.addRow({QStringLiteral("error"), orDash(flow.error)});
+    fields.addRow({QStringLiteral("key"), orDash(flow.idempotencyKey)});
+    fields.addRow({QStringLiteral("worker"), orDash(flow.leaseOwner)});
+    fields.addRow({QStringLiteral("created"), localTime(flow.created)});
+    fields.addRow({QStringLiteral("run at"), localTime(flow.runAt)});
+    fields.addRow({QStringLiteral("updated"), localTime(flow.updated)});
+    fields.addRow({QStringLiteral("finished"), localTime(flow.finished)});
+    fields.print(out);
+
+    out << '\n' << (steps.isEmpty() ? QStringLiteral("no steps yet") : QStringLiteral("steps:")) << '\n';
+    for (const StepRecord &step : steps) {
+        out << QStringLiteral("  %1. %2").arg(step.seq + 1).arg(step.name);
+        if (step.kind == StepKind::Timer)
+            out << QStringLiteral(" (timer, fires %1)").arg(localTime(step.nextAttemptAt));
+        out << QStringLiteral("  %1").arg(toString(step.status));
+        if (!step.worker.isEmpty())
+            out << QStringLiteral("  on %1").arg(step.worker);
+        out << QStringLiteral("  %1 attempt%2")
+                   .arg(step.attempts)
+                   .arg(step.attempts == 1 ? QString() : QStringLiteral("s"))
+            << '\n';
+        if (!step.resultJson.isEmpty())
+            out << QStringLiteral("     result: %1").arg(truncated(QString::fromUtf8(step.resultJson), 100)) << '\n';
+        for (const AttemptRecord &attempt : step.attemptLog) {
+            const QString outcome = !attempt.finished.isValid() ? QStringLiteral("running")
+                : attempt.error.isEmpty()                       ? QStringLiteral("ok")
+                                          : QStringLiteral("failed: ") + truncated(attempt.error, 100);
+            out << QStringLiteral("     #%1  %2  %3").arg(attempt.number).arg(localTime(attempt.started), outcome);
+            if (const QString took = duration(attempt.started, attempt.finished); !took.isEmpty())
+                out << QStringLiteral("  (%1)").arg(took);
+            if (!attempt.worker.isEmpty())
+                out << QStringLiteral("  on %1").arg(attempt.worker);
+            out << '\n';
+        }
+    }
+    out.flush();
+}
+
+void showOptions(QCommandLineParser &parser)
+{
+    parser.addOption(jsonOutput());
+}
+
+Result<void> show(Context &context)
+{
+    auto id = context.flowId();
+    if (!id)
+        return id.error();
+    auto log = context.openLog();
+    if (!log)
+        return log.error();
+    auto flow = (*log)->flow(*id);
+    if (!flow)
+        return flow.error();
+    if (!flow->has_value())
+        return Error(QStringLiteral("no flow with id %1").arg(*id), QStringLiteral("not-found"));
+    auto steps = (*log)->steps(*id, true);
+    if (!steps)
+        return steps.error();
+    if (context.isSet(jsonOption))
+        context.printJson(flowToJson(**flow, *steps));
+    else
+        printFlow(context.out(), **flow, *steps);
+    return {};
+}
+
+// --- retry, cancel --------------------------------------------------------------------------
+
+void retryOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("step"),
+                      QStringLiteral("The failed step to retry (default: the flow's failed step)."),
+                      QStringLiteral("name")});
+}
+
+Result<void> retry(Context &context)
+{
+    auto id = context.flowId();
+    if (!id)
+        return id.error();
+    auto log = context.openLog();
+    if (!log)
+        return log.error();
+    // Retrying and cancelling validate nothing against a flow type: no plugins to load.
+    const FlowRegistry noTypes;
+    SystemClock clock;
+    return FlowScheduler(**log, noTypes, clock).retry(*id, context.value(QStringLiteral("step")));
+}
+
+Result<void> cancel(Context &context)
+{
+    auto id = context.flowId();
+    if (!id)
+        return id.error();
+    auto log = context.openLog();
+    if (!log)
+        return log.error();
+    const FlowRegistry noTypes;
+    SystemClock clock;
+    return FlowScheduler(**log, noTypes, clock).cancel(*id);
+}
+
+} // namespace
+
+QList<Verb> flowVerbs()
+{
+    return {
+        {QStringLiteral("schedule"), QStringLiteral("Schedules flows of a type; prints their ids, one per line."),
+         QStringLiteral("TYPE"), QStringLiteral("The flow type, e.g. demo.Pipeline."),
+         QStringLiteral("The arguments are checked against the type's schema, so the type's plugin must be found\n"
+                        "(see --plugins). A --key already used prints the existing flow's id."),
+         scheduleOptions, schedule},
+        {QStringLiteral("list"),
+         QStringLiteral("Lists flows, newest first."),
+         {},
+         {},
+         QStringLiteral("Text: one line per flow: id, type, status, updated (local time), error (its first line,\n"
+                        "shortened). JSON: an array of flows as `show --json` prints them, without \"steps\"."),
+         listOptions,
+         list},
+        {QStringLiteral("show"), QStringLiteral("Shows one flow with its steps and their attempts."),
+         QStringLiteral("ID"), QStringLiteral("The flow's id."),
+         QStringLiteral("JSON: id, type, status, args, result, error, steps (each with name, status, worker and\n"
+                        "attempts: started, finished, error), and more. Times are UTC, ISO 8601 with milliseconds."),
+         showOptions, show},
+        {QStringLiteral("retry"), QStringLiteral("Re-queues a failed flow from its failed step."), QStringLiteral("ID"),
+         QStringLiteral("The flow's id."),
+         QStringLiteral(
+             "The step gets a fresh retry budget; completed steps are replayed from the log. Prints nothing."),
+         retryOptions, retry},
+        {QStringLiteral("cancel"), QStringLiteral("Cancels a flow that has not finished."), QStringLiteral("ID"),
+         QStringLiteral("The flow's id."), QStringLiteral("A running flow stops at its next step. Prints nothing."),
+         nullptr, cancel},
+    };
+}
+
+} // namespace ergon::cli
