@@ -111,6 +111,7 @@ QCoro::Task<QJsonValue> FlowContext::runStep(QString name, StepOptions options, 
         attempt.finished = clock.now();
         step.attempts = attempt.number;
         step.worker = attempt.worker;
+        step.attemptStarted = attempt.started;
         if (!step.started.isValid())
             step.started = attempt.started;
 
@@ -120,7 +121,7 @@ QCoro::Task<QJsonValue> FlowContext::runStep(QString name, StepOptions options, 
             step.error.clear();
             step.finished = attempt.finished;
             step.nextAttemptAt = QDateTime();
-            co_await run.commitStep(std::move(step), attempt);
+            co_await run.commitStep(std::move(step), std::nullopt); // the step row holds this attempt
             co_return value;
         }
 
@@ -172,7 +173,6 @@ QCoro::Task<> FlowContext::sleepUntil(QString name, QDateTime fireAt)
             // Park the flow: it holds no worker slot and no coroutine until the timer is due.
             FlowUpdate waiting = run.flowUpdate(FlowStatus::Waiting);
             waiting.runAt = fireAt;
-            waiting.stepCount = timer.seq + 1;
             waiting.releaseLease = true;
             co_await run.commitFlow(std::move(waiting), timer);
             throw FlowSuspended{fireAt};

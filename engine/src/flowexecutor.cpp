@@ -117,20 +117,23 @@ QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qin
     InFlightGuard inFlight(*core);
     if (core->stopped)
         co_return Error(QStringLiteral("the executor stopped"), QStringLiteral("aborted"));
-    auto found = core->log.flow(flowId);
-    if (!found)
-        co_return found.error();
-    if (!found->has_value())
-        co_return Error(QStringLiteral("no flow with id %1").arg(flowId), QStringLiteral("not-found"));
-    FlowRecord record = std::move(**found);
-    if (isFinished(record.status))
-        co_return outcomeOf(record);
-
+    // The claim joins the group commit of this event-loop turn and returns the row: starting
+    // many flows costs one transaction, and a fresh flow no read at all.
     const QDateTime now = core->clock.now();
-    auto claimed = core->log.claimFlow(flowId, core->owner, now, now.addMSecs(core->leaseDuration.count()));
-    if (!claimed)
-        co_return claimed.error();
-    if (!*claimed) {
+    LogBatch claim;
+    claim.claims.append(FlowClaim{flowId, core->owner, now, now.addMSecs(core->leaseDuration.count())});
+    GroupCommitter::Outcome claimed = co_await core->committer.commit(flowId, std::move(claim));
+    if (!claimed.status)
+        co_return claimed.status.error();
+    if (!claimed.claimed) {
+        auto found = core->log.flow(flowId);
+        if (!found)
+            co_return found.error();
+        if (!found->has_value())
+            co_return Error(QStringLiteral("no flow with id %1").arg(flowId), QStringLiteral("not-found"));
+        const FlowRecord &record = **found;
+        if (isFinished(record.status))
+            co_return outcomeOf(record);
         co_return Error(QStringLiteral("flow %1 cannot be run now: it is %2%3")
                             .arg(flowId)
                             .arg(toString(record.status),
@@ -140,9 +143,14 @@ QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qin
                                      : QStringLiteral(" and held by %1").arg(record.leaseOwner)),
                         QStringLiteral("not-claimable"));
     }
-    auto steps = core->log.steps(flowId);
-    if (!steps)
-        co_return steps.error();
+    FlowRecord record = std::move(claimed.claimed->record);
+    QList<StepRecord> recorded;
+    if (claimed.claimed->hasSteps) {
+        auto steps = core->log.steps(flowId);
+        if (!steps)
+            co_return steps.error();
+        recorded = steps.take();
+    }
 
     const FlowTypeInfo *type = core->registry.info(record.type);
     auto flow = core->registry.create(record.type, record.arguments);
@@ -177,7 +185,7 @@ QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qin
     }
 
     record.status = FlowStatus::Running;
-    auto run = std::make_shared<FlowRun>(core, std::move(record), steps.take(), type->version, flow.take());
+    auto run = std::make_shared<FlowRun>(core, std::move(record), std::move(recorded), type->version, flow.take());
     co_return co_await drive(std::move(run));
 }
 

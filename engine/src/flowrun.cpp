@@ -88,14 +88,11 @@ FlowUpdate FlowRun::flowUpdate(FlowStatus status) const
     return update;
 }
 
-QCoro::Task<> FlowRun::commitStep(StepRecord step, std::optional<AttemptRecord> attempt)
+QCoro::Task<> FlowRun::commitStep(StepRecord step, std::optional<AttemptRecord> failedAttempt)
 {
     LogBatch batch;
-    FlowUpdate progress = flowUpdate(FlowStatus::Running);
-    progress.stepCount = step.seq + 1;
-    batch.flows.append(std::move(progress));
-    if (attempt)
-        batch.attempts.append(AttemptWrite{step.flowId, step.seq, *attempt});
+    if (failedAttempt)
+        batch.attempts.append(AttemptWrite{step.flowId, step.seq, *failedAttempt});
     batch.steps.append(std::move(step));
     const GroupCommitter::Outcome outcome = co_await m_core->committer.commit(m_record.id, std::move(batch));
     if (!outcome.status)

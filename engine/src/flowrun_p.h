@@ -70,12 +70,13 @@ public:
     /// fill in, taken from the log when it holds one (after checking it is the same step).
     StepRecord beginStep(const QString &name, StepKind kind, const QByteArray &inputHash);
 
-    /// Writes a step (and an attempt, if any) with the flow's progress, in the next group
-    /// commit. Throws FlowAborted if the commit fails or the flow is no longer ours.
-    [[nodiscard]] QCoro::Task<> commitStep(StepRecord step, std::optional<AttemptRecord> attempt);
+    /// Writes a step (and a failed attempt, if any) in the next group commit. The step row is
+    /// the flow's progress. Throws FlowAborted if the commit fails or the flow is no longer ours.
+    [[nodiscard]] QCoro::Task<> commitStep(StepRecord step, std::optional<AttemptRecord> failedAttempt);
     /// Writes the flow's new state (finished, waiting, or handed back).
     [[nodiscard]] QCoro::Task<> commitFlow(FlowUpdate update, std::optional<StepRecord> step = std::nullopt);
 
+    /// A guarded update of the flow's row.
     FlowUpdate flowUpdate(FlowStatus status) const;
 
     int currentAttempt = 0;

@@ -90,16 +90,19 @@ void GroupCommitter::flush()
             }
             continue;
         }
-        const auto written = m_log.write(group.batch);
+        auto written = m_log.commit(group.batch);
         if (written) {
             ++m_commits;
             m_rows += group.batch.size();
         }
         for (Waiter &waiter : group.waiters) {
-            if (written)
-                waiter.outcome->refused = written->contains(waiter.flowId);
-            else
+            if (!written) {
                 waiter.outcome->status = written.error();
+                continue;
+            }
+            waiter.outcome->refused = written->refused.contains(waiter.flowId);
+            if (auto claimed = written->claimed.find(waiter.flowId); claimed != written->claimed.end())
+                waiter.outcome->claimed = std::move(*claimed);
         }
         // Resumed flows hand in their next batches, which go to the next flush.
         for (Waiter &waiter : group.waiters)

@@ -24,6 +24,7 @@ public:
     struct Outcome {
         Result<void> status;   ///< the transaction failed: nothing of the batch is stored
         bool refused = false;  ///< stored batch, but this flow's writes were refused (lease lost, cancelled)
+        std::optional<ClaimedFlow> claimed; ///< the flow, when the batch claimed it
     };
 
     class Awaiter

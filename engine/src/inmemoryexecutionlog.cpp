@@ -18,6 +18,14 @@ public:
     QHash<QString, qint64> idempotencyKeys;
     QMap<QString, WorkerRecord> workers;
     QList<StealRecord> steals;
+
+    /// The flow as read: its progress is the number of steps recorded.
+    FlowRecord withProgress(const FlowRecord &flow) const
+    {
+        FlowRecord copy = flow;
+        copy.stepCount = int(steps.value(flow.id).size());
+        return copy;
+    }
 };
 
 namespace {
@@ -38,11 +46,16 @@ bool matches(const FlowRecord &flow, const FlowQuery &query)
     return true;
 }
 
+bool claimable(const FlowRecord &flow, const QString &owner, const QDateTime &now)
+{
+    const bool queuedAndDue = (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
+    const bool leaseFree = flow.status == FlowStatus::Running && (flow.leaseExpires < now || flow.leaseOwner == owner);
+    return queuedAndDue || leaseFree;
+}
+
 void applyUpdate(FlowRecord &flow, const FlowUpdate &update)
 {
     flow.status = update.status;
-    if (update.stepCount >= 0)
-        flow.stepCount = update.stepCount;
     if (!update.resultJson.isEmpty())
         flow.resultJson = update.resultJson;
     flow.error = update.error;
@@ -129,15 +142,17 @@ Result<std::optional<FlowRecord>> InMemoryExecutionLog::flow(qint64 id)
     const auto it = m_store->flows.constFind(id);
     if (it == m_store->flows.cend())
         return std::optional<FlowRecord>();
-    return std::optional<FlowRecord>(*it);
+    return std::optional<FlowRecord>(m_store->withProgress(*it));
 }
 
 Result<QList<StepRecord>> InMemoryExecutionLog::steps(qint64 flowId, bool withAttempts)
 {
     QMutexLocker lock(&m_store->mutex);
     QList<StepRecord> steps = m_store->steps.value(flowId);
-    if (!withAttempts) {
-        for (StepRecord &step : steps)
+    for (StepRecord &step : steps) {
+        if (withAttempts)
+            completeAttemptLog(step);
+        else
             step.attemptLog.clear();
     }
     return steps;
@@ -154,7 +169,7 @@ Result<QList<FlowRecord>> InMemoryExecutionLog::flows(const FlowQuery &query)
             continue;
         if (skipped++ < query.offset)
             continue;
-        page.append(*it);
+        page.append(m_store->withProgress(*it));
     }
     return page;
 }
@@ -175,9 +190,7 @@ Result<bool> InMemoryExecutionLog::claimFlow(qint64 id, const QString &owner, co
     const auto it = m_store->flows.find(id);
     if (it == m_store->flows.end())
         return false;
-    const bool queuedAndDue = (it->status == FlowStatus::Pending || it->status == FlowStatus::Waiting) && it->runAt <= now;
-    const bool leaseFree = it->status == FlowStatus::Running && (it->leaseExpires < now || it->leaseOwner == owner);
-    if (!queuedAndDue && !leaseFree)
+    if (!claimable(*it, owner, now))
         return false;
     it->status = FlowStatus::Running;
     it->leaseOwner = owner;
@@ -187,26 +200,38 @@ Result<bool> InMemoryExecutionLog::claimFlow(qint64 id, const QString &owner, co
     return true;
 }
 
-Result<QSet<qint64>> InMemoryExecutionLog::write(const LogBatch &batch)
+Result<WriteOutcome> InMemoryExecutionLog::commit(const LogBatch &batch)
 {
     QMutexLocker lock(&m_store->mutex);
-    QSet<qint64> refused;
-    for (const FlowUpdate &update : batch.flows) {
-        const auto it = m_store->flows.find(update.flowId);
-        const bool held = it != m_store->flows.end()
-            && (update.leaseOwner.isEmpty() || (it->leaseOwner == update.leaseOwner && it->status == FlowStatus::Running));
-        if (!held) {
-            refused.insert(update.flowId);
+    WriteOutcome outcome;
+    for (const FlowClaim &claim : batch.claims) {
+        const auto it = m_store->flows.find(claim.flowId);
+        if (it == m_store->flows.end() || !claimable(*it, claim.owner, claim.now))
+            continue;
+        it->status = FlowStatus::Running;
+        it->leaseOwner = claim.owner;
+        it->leaseExpires = claim.leaseUntil;
+        it->runStarted = claim.now;
+        it->updated = claim.now;
+        const FlowRecord claimed = m_store->withProgress(*it);
+        outcome.claimed.insert(claim.flowId, ClaimedFlow{claimed, claimed.stepCount > 0});
+    }
+    const auto holds = [&](qint64 flowId, const QString &owner) {
+        const auto it = m_store->flows.constFind(flowId);
+        return it != m_store->flows.cend()
+            && (owner.isEmpty() || (it->leaseOwner == owner && it->status == FlowStatus::Running));
+    };
+    for (const StepRecord &step : batch.steps) {
+        if (outcome.refused.contains(step.flowId))
+            continue;
+        if (!holds(step.flowId, step.worker)) {
+            outcome.refused.insert(step.flowId);
             continue;
         }
-        applyUpdate(*it, update);
-    }
-    for (const StepRecord &step : batch.steps) {
-        if (!refused.contains(step.flowId))
-            upsertStep(m_store->steps[step.flowId], step);
+        upsertStep(m_store->steps[step.flowId], step);
     }
     for (const AttemptWrite &write : batch.attempts) {
-        if (refused.contains(write.flowId))
+        if (outcome.refused.contains(write.flowId))
             continue;
         QList<StepRecord> &steps = m_store->steps[write.flowId];
         const auto step = std::find_if(steps.begin(), steps.end(), [&](const StepRecord &s) { return s.seq == write.seq; });
@@ -217,7 +242,16 @@ Result<QSet<qint64>> InMemoryExecutionLog::write(const LogBatch &batch)
         if (!known)
             step->attemptLog.append(write.attempt);
     }
-    return refused;
+    for (const FlowUpdate &update : batch.flows) {
+        if (outcome.refused.contains(update.flowId))
+            continue;
+        if (!holds(update.flowId, update.leaseOwner)) {
+            outcome.refused.insert(update.flowId);
+            continue;
+        }
+        applyUpdate(m_store->flows[update.flowId], update);
+    }
+    return outcome;
 }
 
 Result<void> InMemoryExecutionLog::retryFlow(qint64 id, const QString &stepName, const QDateTime &now)

@@ -62,6 +62,22 @@ std::optional<WorkerStatus> workerStatusFromString(const QString &text)
     return fromName<WorkerStatus>(workerStatusNames, text);
 }
 
+void completeAttemptLog(StepRecord &step)
+{
+    if (step.kind != StepKind::Step || step.status != StepStatus::Completed || step.attempts <= 0)
+        return;
+    for (const AttemptRecord &attempt : std::as_const(step.attemptLog)) {
+        if (attempt.number == step.attempts)
+            return;
+    }
+    AttemptRecord last;
+    last.number = step.attempts;
+    last.started = step.attemptStarted.isValid() ? step.attemptStarted : step.started;
+    last.finished = step.finished;
+    last.worker = step.worker;
+    step.attemptLog.append(last);
+}
+
 WorkerStatus effectiveStatus(const WorkerRecord &worker, const QDateTime &now)
 {
     if (worker.status == WorkerStatus::Alive && worker.heartbeat.msecsTo(now) > worker.leaseMs)
@@ -71,6 +87,7 @@ WorkerStatus effectiveStatus(const WorkerRecord &worker, const QDateTime &now)
 
 void LogBatch::append(LogBatch &&other)
 {
+    claims.append(std::move(other.claims));
     flows.append(std::move(other.flows));
     steps.append(std::move(other.steps));
     attempts.append(std::move(other.attempts));

@@ -42,7 +42,7 @@ QVariant nullIfEmpty(const QByteArray &text)
 
 const QString flowColumns = QStringLiteral(
     "id, type, type_version, args, status, priority, run_at, idempotency_key, lease_owner, lease_expires,"
-    " result, error, step_count, created, updated, finished, run_started");
+    " result, error, (SELECT count(*) FROM steps WHERE steps.flow_id = flows.id), created, updated, finished, run_started");
 
 FlowRecord flowFromRow(const QSqlQuery &query)
 {
@@ -69,7 +69,7 @@ FlowRecord flowFromRow(const QSqlQuery &query)
 
 const QString stepColumns = QStringLiteral(
     "flow_id, seq, name, occurrence, input_hash, kind, status, result, error, worker, attempts, retry_base,"
-    " type_version, started, finished, next_attempt_at");
+    " type_version, started, finished, next_attempt_at, attempt_started");
 
 StepRecord stepFromRow(const QSqlQuery &query)
 {
@@ -90,6 +90,7 @@ StepRecord stepFromRow(const QSqlQuery &query)
     step.started = toTime(query.value(13));
     step.finished = toTime(query.value(14));
     step.nextAttemptAt = toTime(query.value(15));
+    step.attemptStarted = toTime(query.value(16));
     return step;
 }
 
@@ -194,7 +195,9 @@ public:
     Result<void> migrate();
     Result<qint64> scheduleOne(const NewFlow &flow, const QDateTime &now);
     Result<bool> applyFlowUpdate(const FlowUpdate &update);
-    Result<void> applyStep(const StepRecord &step);
+    Result<bool> applyStep(const StepRecord &step);
+    Result<bool> holds(qint64 flowId, const QString &owner);
+    Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim);
 };
 
 Result<void> SqliteExecutionLog::Private::migrate()
@@ -418,6 +421,8 @@ Result<QList<StepRecord>> SqliteExecutionLog::steps(qint64 flowId, bool withAtte
         }
     }
     q->finish();
+    for (StepRecord &step : steps)
+        completeAttemptLog(step);
     return steps;
 }
 
@@ -494,21 +499,8 @@ Result<bool> SqliteExecutionLog::claimFlow(qint64 id, const QString &owner, cons
 Result<bool> SqliteExecutionLog::Private::applyFlowUpdate(const FlowUpdate &update)
 {
     const bool guarded = !update.leaseOwner.isEmpty();
-    // Progress of a flow that stays running (most writes): the same effect as the general
-    // statement below, without naming status, run_at or the lease, so that SQLite leaves the
-    // flows indexes alone.
-    if (guarded && update.status == FlowStatus::Running && update.stepCount >= 0 && update.resultJson.isEmpty()
-        && update.error.isEmpty() && !update.runAt.isValid() && !update.releaseLease) {
-        auto query = run(QStringLiteral("UPDATE flows SET step_count = ?, error = NULL, updated = ?"
-                                        " WHERE id = ? AND lease_owner = ? AND status = 'running'"),
-                         {update.stepCount, fromTime(update.updated), update.flowId, update.leaseOwner},
-                         QStringLiteral("updating a flow in"));
-        if (!query)
-            return query.error();
-        return (*query)->numRowsAffected() > 0;
-    }
     const QString sql = QStringLiteral(
-        "UPDATE flows SET status = ?, step_count = CASE WHEN ? >= 0 THEN ? ELSE step_count END,"
+        "UPDATE flows SET status = ?,"
         " result = COALESCE(?, result), error = ?, run_at = COALESCE(?, run_at), updated = ?,"
         " finished = CASE WHEN ? THEN ? ELSE finished END,"
         " lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,"
@@ -516,8 +508,6 @@ Result<bool> SqliteExecutionLog::Private::applyFlowUpdate(const FlowUpdate &upda
         " run_started = CASE WHEN ? THEN NULL ELSE run_started END"
         " WHERE id = ?");
     QVariantList values{toString(update.status),
-                        update.stepCount,
-                        update.stepCount,
                         nullIfEmpty(update.resultJson),
                         nullIfEmpty(update.error),
                         fromTime(update.runAt),
@@ -539,62 +529,116 @@ Result<bool> SqliteExecutionLog::Private::applyFlowUpdate(const FlowUpdate &upda
     return (*query)->numRowsAffected() > 0;
 }
 
-Result<void> SqliteExecutionLog::Private::applyStep(const StepRecord &step)
+Result<bool> SqliteExecutionLog::Private::holds(qint64 flowId, const QString &owner)
+{
+    auto query = run(QStringLiteral("SELECT 1 FROM flows WHERE id = ? AND lease_owner = ? AND status = 'running'"),
+                     {flowId, owner}, QStringLiteral("checking a lease in"));
+    if (!query)
+        return query.error();
+    const bool held = (*query)->next();
+    (*query)->finish();
+    return held;
+}
+
+Result<bool> SqliteExecutionLog::Private::applyStep(const StepRecord &step)
 {
     const QString doing = QStringLiteral("recording a step in");
-    auto query = run(QStringLiteral("INSERT INTO steps (") + stepColumns
-                         + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                                          " ON CONFLICT (flow_id, seq) DO UPDATE SET status = excluded.status,"
+    // The guard rides in the statement: the row is written only while the step's worker holds
+    // the flow running. An empty worker writes unguarded (administrative writes).
+    const bool guarded = !step.worker.isEmpty();
+    const QString source = guarded ? QStringLiteral(" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS"
+                                                    " (SELECT 1 FROM flows WHERE id = ? AND lease_owner = ? AND status = 'running')")
+                                   : QStringLiteral(" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    QVariantList values{step.flowId, step.seq, step.name, step.occurrence,
+                        // input_hash is NOT NULL: no inputs bind as '' (a null QString binds as NULL).
+                        step.inputHash.isEmpty() ? QStringLiteral("") : QString::fromLatin1(step.inputHash),
+                        toString(step.kind), toString(step.status), nullIfEmpty(step.resultJson), nullIfEmpty(step.error),
+                        nullIfEmpty(step.worker), step.attempts, step.retryBase, step.typeVersion, fromTime(step.started),
+                        fromTime(step.finished), fromTime(step.nextAttemptAt), fromTime(step.attemptStarted)};
+    if (guarded) {
+        values.append(step.flowId);
+        values.append(step.worker);
+    }
+    auto query = run(QStringLiteral("INSERT INTO steps (") + stepColumns + QStringLiteral(")") + source
+                         + QStringLiteral(" ON CONFLICT (flow_id, seq) DO UPDATE SET status = excluded.status,"
                                           " result = excluded.result, error = excluded.error, worker = excluded.worker,"
                                           " attempts = excluded.attempts, retry_base = excluded.retry_base,"
                                           " started = excluded.started, finished = excluded.finished,"
-                                          " next_attempt_at = excluded.next_attempt_at"
+                                          " next_attempt_at = excluded.next_attempt_at,"
+                                          " attempt_started = excluded.attempt_started"
                                           " WHERE steps.status <> 'completed'"),
-                     // input_hash is NOT NULL: no inputs must bind as '', and a null QString binds as NULL.
-                     {step.flowId, step.seq, step.name, step.occurrence,
-                      step.inputHash.isEmpty() ? QStringLiteral("") : QString::fromLatin1(step.inputHash),
-                      toString(step.kind), toString(step.status), nullIfEmpty(step.resultJson), nullIfEmpty(step.error),
-                      nullIfEmpty(step.worker), step.attempts, step.retryBase, step.typeVersion, fromTime(step.started),
-                      fromTime(step.finished), fromTime(step.nextAttemptAt)},
-                     doing);
+                     values, doing);
     if (!query)
         return query.error();
+    if ((*query)->numRowsAffected() == 0) {
+        // Refused by the guard, or the step was already completed (kept as recorded).
+        if (!guarded)
+            return true;
+        return holds(step.flowId, step.worker);
+    }
     if (step.kind != StepKind::Timer || !step.nextAttemptAt.isValid())
-        return {};
+        return true;
     // The timers table mirrors timer steps: pending until the step completes.
     auto timer = run(QStringLiteral("INSERT INTO timers (flow_id, seq, name, fire_at, fired_at) VALUES (?, ?, ?, ?, ?)"
-                                    " ON CONFLICT (flow_id, seq) DO UPDATE SET fired_at = excluded.fired_at"),
+                                    " ON CONFLICT (flow_id, seq) DO UPDATE SET fire_at = excluded.fire_at,"
+                                    " fired_at = excluded.fired_at"),
                      {step.flowId, step.seq, step.name, fromTime(step.nextAttemptAt),
                       step.status == StepStatus::Completed ? fromTime(step.finished) : fromTime(QDateTime())},
                      doing);
     if (!timer)
         return timer.error();
-    return {};
+    return true;
 }
 
-Result<QSet<qint64>> SqliteExecutionLog::write(const LogBatch &batch)
+Result<std::optional<ClaimedFlow>> SqliteExecutionLog::Private::claim(const FlowClaim &claim)
+{
+    // RETURNING hands back the claimed row and whether it has steps to replay: a fresh flow
+    // costs no further read.
+    auto query = run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, updated = ?,"
+                                    " run_started = ?"
+                                    " WHERE id = ? AND ((status IN ('pending', 'waiting') AND run_at <= ?)"
+                                    " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))"
+                                    " RETURNING ")
+                         + flowColumns + QStringLiteral(", EXISTS (SELECT 1 FROM steps WHERE steps.flow_id = flows.id)"),
+                     {claim.owner, fromTime(claim.leaseUntil), fromTime(claim.now), fromTime(claim.now), claim.flowId,
+                      fromTime(claim.now), fromTime(claim.now), claim.owner},
+                     QStringLiteral("claiming a flow in"));
+    if (!query)
+        return query.error();
+    QSqlQuery *q = *query;
+    std::optional<ClaimedFlow> claimed;
+    if (q->next())
+        claimed = ClaimedFlow{flowFromRow(*q), q->value(17).toBool()};
+    q->finish();
+    return claimed;
+}
+
+Result<WriteOutcome> SqliteExecutionLog::commit(const LogBatch &batch)
 {
     const QString doing = QStringLiteral("writing to");
+    WriteOutcome outcome;
     if (batch.isEmpty())
-        return QSet<qint64>();
+        return outcome;
     if (auto begun = d->begin(doing); !begun)
         return begun.error();
-    QSet<qint64> refused;
-    for (const FlowUpdate &update : batch.flows) {
-        auto applied = d->applyFlowUpdate(update);
-        if (!applied)
-            return d->rollback<QSet<qint64>>(applied.error());
-        if (!*applied)
-            refused.insert(update.flowId);
+    for (const FlowClaim &claim : batch.claims) {
+        auto claimed = d->claim(claim);
+        if (!claimed)
+            return d->rollback<WriteOutcome>(claimed.error());
+        if (*claimed)
+            outcome.claimed.insert(claim.flowId, std::move(**claimed));
     }
     for (const StepRecord &step : batch.steps) {
-        if (refused.contains(step.flowId))
+        if (outcome.refused.contains(step.flowId))
             continue;
-        if (auto applied = d->applyStep(step); !applied)
-            return d->rollback<QSet<qint64>>(applied.error());
+        auto applied = d->applyStep(step);
+        if (!applied)
+            return d->rollback<WriteOutcome>(applied.error());
+        if (!*applied)
+            outcome.refused.insert(step.flowId);
     }
     for (const AttemptWrite &write : batch.attempts) {
-        if (refused.contains(write.flowId))
+        if (outcome.refused.contains(write.flowId))
             continue;
         const AttemptRecord &attempt = write.attempt;
         auto applied = d->run(QStringLiteral("INSERT OR IGNORE INTO attempts (flow_id, seq, attempt, started, finished, error,"
@@ -603,11 +647,20 @@ Result<QSet<qint64>> SqliteExecutionLog::write(const LogBatch &batch)
                                nullIfEmpty(attempt.error), nullIfEmpty(attempt.worker)},
                               doing);
         if (!applied)
-            return d->rollback<QSet<qint64>>(applied.error());
+            return d->rollback<WriteOutcome>(applied.error());
+    }
+    for (const FlowUpdate &update : batch.flows) {
+        if (outcome.refused.contains(update.flowId))
+            continue;
+        auto applied = d->applyFlowUpdate(update);
+        if (!applied)
+            return d->rollback<WriteOutcome>(applied.error());
+        if (!*applied)
+            outcome.refused.insert(update.flowId);
     }
     if (auto committed = d->commit(doing); !committed)
         return committed.error();
-    return refused;
+    return outcome;
 }
 
 Result<void> SqliteExecutionLog::retryFlow(qint64 id, const QString &stepName, const QDateTime &now)

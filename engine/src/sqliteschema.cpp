@@ -22,7 +22,6 @@ const QList<SchemaMigration> &sqliteMigrations()
                             " run_started INTEGER,"
                             " result TEXT,"
                             " error TEXT,"
-                            " step_count INTEGER NOT NULL DEFAULT 0,"
                             " created INTEGER NOT NULL,"
                             " updated INTEGER NOT NULL,"
                             " finished INTEGER)"),
@@ -51,6 +50,7 @@ const QList<SchemaMigration> &sqliteMigrations()
                             " started INTEGER,"
                             " finished INTEGER,"
                             " next_attempt_at INTEGER,"
+                            " attempt_started INTEGER,"
                             " PRIMARY KEY (flow_id, seq)) WITHOUT ROWID"),
              QStringLiteral("CREATE TABLE attempts ("
                             " flow_id INTEGER NOT NULL,"

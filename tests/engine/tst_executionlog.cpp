@@ -87,7 +87,6 @@ private Q_SLOTS:
 
     void write_appliesUpdateOfTheHolder_data();
     void write_appliesUpdateOfTheHolder();
-    void write_negativeStepCountLeavesItUnchanged();
     void write_refusedWhenLeaseOwnerDiffers();
     void write_refusedAfterLeaseTakenOver();
     void write_refusedWhenCancelled();
@@ -190,20 +189,17 @@ qint64 TestExecutionLog::flowIn(State state)
     case State::Waiting:
         update.status = FlowStatus::Waiting;
         update.runAt = at(30);
-        update.stepCount = 1;
         batch.steps.append(makeStep(id, 0, u"wait"_s, StepStatus::Running));
         batch.steps.last().kind = StepKind::Timer;
         batch.steps.last().nextAttemptAt = at(30);
         break;
     case State::Completed:
         update.status = FlowStatus::Completed;
-        update.stepCount = 1;
         update.resultJson = "42";
         batch.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "42"));
         break;
     case State::Failed: {
         update.status = FlowStatus::Failed;
-        update.stepCount = 2;
         update.error = u"step 'b' failed: boom"_s;
         batch.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "1"));
         StepRecord failed = makeStep(id, 1, u"b"_s, StepStatus::Failed);
@@ -664,7 +660,6 @@ void TestExecutionLog::write_appliesUpdateOfTheHolder()
     const qint64 id = flowIn(State::Running);
     QVERIFY(id > 0);
     FlowUpdate update = makeUpdate(id, u"w1"_s, status, at(5));
-    update.stepCount = 3;
     update.releaseLease = release;
     if (status == FlowStatus::Completed)
         update.resultJson = R"({"ok":true,"n":3})";
@@ -680,7 +675,7 @@ void TestExecutionLog::write_appliesUpdateOfTheHolder()
     const auto flow = stored(id);
     QVERIFY(flow);
     QCOMPARE(flow->status, status);
-    QCOMPARE(flow->stepCount, 3);
+    QCOMPARE(flow->stepCount, 0); // progress is the steps recorded, none here
     QCOMPARE(flow->updated, at(5));
     QCOMPARE(flow->resultJson, update.resultJson);
     QCOMPARE(flow->error, update.error);
@@ -691,22 +686,6 @@ void TestExecutionLog::write_appliesUpdateOfTheHolder()
     QCOMPARE(flow->created, t0);
 }
 
-void TestExecutionLog::write_negativeStepCountLeavesItUnchanged()
-{
-    const qint64 id = flowIn(State::Running);
-    LogBatch first;
-    first.flows.append(makeUpdate(id, u"w1"_s, FlowStatus::Running));
-    first.flows.last().stepCount = 2;
-    ERGON_TRY(refused, m_log->write(first));
-    QVERIFY(refused.isEmpty());
-    LogBatch second;
-    second.flows.append(makeUpdate(id, u"w1"_s, FlowStatus::Running, at(6)));
-    ERGON_TRY(refusedAgain, m_log->write(second));
-    QVERIFY(refusedAgain.isEmpty());
-    QCOMPARE(stored(id)->stepCount, 2);
-    QCOMPARE(stored(id)->updated, at(6));
-}
-
 void TestExecutionLog::write_refusedWhenLeaseOwnerDiffers()
 {
     const qint64 id = flowIn(State::Running);
@@ -714,11 +693,11 @@ void TestExecutionLog::write_refusedWhenLeaseOwnerDiffers()
 
     LogBatch batch;
     FlowUpdate update = makeUpdate(id, u"intruder"_s, FlowStatus::Completed);
-    update.stepCount = 1;
     update.resultJson = "1";
     update.releaseLease = true;
     batch.flows.append(update);
     batch.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "1"));
+    batch.steps.last().worker = u"intruder"_s; // a step's worker is its writer
     batch.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, at(1), at(2), {}, u"intruder"_s}});
     ERGON_TRY(refused, m_log->write(batch));
     QCOMPARE(refused, QSet<qint64>{id});
@@ -736,7 +715,6 @@ void TestExecutionLog::write_refusedAfterLeaseTakenOver()
     // w1 comes back from a long pause and tries to record its step.
     LogBatch late;
     late.flows.append(makeUpdate(id, u"w1"_s, FlowStatus::Running, at(62)));
-    late.flows.last().stepCount = 1;
     late.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "\"late\""));
     late.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, at(1), at(62), {}, u"w1"_s}});
     ERGON_TRY(refused, m_log->write(late));
@@ -747,8 +725,8 @@ void TestExecutionLog::write_refusedAfterLeaseTakenOver()
     // The new holder's write goes through.
     LogBatch current;
     current.flows.append(makeUpdate(id, u"w2"_s, FlowStatus::Running, at(63)));
-    current.flows.last().stepCount = 1;
     current.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "\"current\""));
+    current.steps.last().worker = u"w2"_s;
     ERGON_TRY(accepted, m_log->write(current));
     QVERIFY(accepted.isEmpty());
     ERGON_TRY(steps, m_log->steps(id, false));
@@ -788,7 +766,6 @@ void TestExecutionLog::write_refusalIsPerFlow()
     LogBatch batch; // one group commit of w1 that also (wrongly) carries the other flow
     for (qint64 id : {mine, theirs}) {
         FlowUpdate update = makeUpdate(id, u"w1"_s, FlowStatus::Running);
-        update.stepCount = 1;
         batch.flows.append(update);
         batch.steps.append(makeStep(id, 0, u"a"_s, StepStatus::Completed, "7"));
         batch.attempts.append(AttemptWrite{id, 0, AttemptRecord{1, at(1), at(2), {}, u"w1"_s}});
@@ -813,9 +790,8 @@ void TestExecutionLog::write_completedStepIsNeverOverwritten()
     const QString before = stepsText(id);
 
     for (StepStatus status : {StepStatus::Completed, StepStatus::Running, StepStatus::Retrying, StepStatus::Failed}) {
-        LogBatch again; // a second worker that ran the same step (at least once) records it too
+        LogBatch again; // the holder records the same step again (it ran at least once more)
         StepRecord step = makeStep(id, 0, u"charge"_s, status, R"({"payment":"p-2"})");
-        step.worker = u"w2"_s;
         step.attempts = 2;
         step.error = u"late"_s;
         again.steps.append(step);
@@ -875,7 +851,7 @@ void TestExecutionLog::write_stepsAndAttemptsRoundTrip()
     step.kind = StepKind::Step;
     step.status = StepStatus::Completed;
     step.resultJson = R"({"amount":12.5,"ok":true,"text":"é ü"})";
-    step.worker = u"worker-7"_s;
+    step.worker = u"w1"_s; // the holder of the flow
     step.attempts = 2;
     step.retryBase = 0;
     step.typeVersion = 4;
@@ -887,7 +863,7 @@ void TestExecutionLog::write_stepsAndAttemptsRoundTrip()
     timer.name = u"cool-off"_s;
     timer.kind = StepKind::Timer;
     timer.status = StepStatus::Running;
-    timer.worker = u"worker-7"_s;
+    timer.worker = u"w1"_s;
     timer.typeVersion = 4;
     timer.started = at(4);
     timer.nextAttemptAt = at(3600);
@@ -899,8 +875,6 @@ void TestExecutionLog::write_stepsAndAttemptsRoundTrip()
     again.resultJson = "null";
 
     LogBatch batch;
-    batch.flows.append(makeUpdate(id, u"w1"_s, FlowStatus::Running));
-    batch.flows.last().stepCount = 3;
     // Out of order on purpose: steps() returns them in run order.
     batch.steps = {again, timer, step};
     batch.attempts.append(

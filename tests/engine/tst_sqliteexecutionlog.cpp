@@ -127,7 +127,6 @@ QList<qint64> TestSqliteExecutionLog::createErgonDatabase(const QString &path)
         update.flowId = id;
         update.leaseOwner = u"w1"_s;
         update.status = i == 0 ? FlowStatus::Completed : FlowStatus::Failed;
-        update.stepCount = 1;
         update.resultJson = step.resultJson;
         update.error = i == 0 ? QString() : u"step 'charge' failed: declined"_s;
         update.updated = t0.addSecs(1);

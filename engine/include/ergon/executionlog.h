@@ -82,9 +82,16 @@ public:
     virtual Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) = 0;
     virtual Result<QList<StealRecord>> steals(int limit) = 0;
 
-    /// Applies a batch in one transaction. Returns the flows whose update was refused because
-    /// the writer no longer holds them (their step and attempt writes were dropped too).
-    virtual Result<QSet<qint64>> write(const LogBatch &batch) = 0;
+    /// Applies a batch in one transaction (see LogBatch for the order and the guards).
+    virtual Result<WriteOutcome> commit(const LogBatch &batch) = 0;
+    /// commit(), for callers that only want the flows refused.
+    Result<QSet<qint64>> write(const LogBatch &batch)
+    {
+        auto outcome = commit(batch);
+        if (!outcome)
+            return outcome.error();
+        return outcome->refused;
+    }
 
     /// Re-queues a failed flow. Its failed step (or the named one, which must have failed) gets
     /// a fresh retry budget; completed steps stay and are replayed from the log.

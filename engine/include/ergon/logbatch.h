@@ -2,7 +2,9 @@
 
 #include "records.h"
 
+#include <QHash>
 #include <QList>
+#include <QSet>
 
 namespace ergon {
 
@@ -13,7 +15,6 @@ struct FlowUpdate {
     qint64 flowId = 0;
     QString leaseOwner;          ///< the guard: the owner the writer believes it is
     FlowStatus status = FlowStatus::Running;
-    int stepCount = -1;          ///< progress; -1 leaves it unchanged
     QByteArray resultJson;       ///< set when completed
     QString error;               ///< set when failed
     QDateTime runAt;             ///< next due time when it goes back to the queue or waits
@@ -21,7 +22,30 @@ struct FlowUpdate {
     bool releaseLease = false;   ///< clears owner and expiry (finished, waiting, handed back)
 };
 
-/// One attempt of one step, appended to its step's history.
+/// Takes a flow for a run (the start of FlowExecutor::run): succeeds if the flow is pending and
+/// due, waiting and due, running under an expired lease, or already leased to the owner.
+struct FlowClaim {
+    qint64 flowId = 0;
+    QString owner;
+    QDateTime now;
+    QDateTime leaseUntil;
+};
+
+/// A claimed flow as it is now, and whether the log holds steps of it to replay.
+struct ClaimedFlow {
+    FlowRecord record;
+    bool hasSteps = false;
+};
+
+/// What a commit did besides writing: the flows it refused to write for (lease lost, cancelled)
+/// and the flows it claimed.
+struct WriteOutcome {
+    QSet<qint64> refused;
+    QHash<qint64, ClaimedFlow> claimed;
+};
+
+/// One failed attempt of one step, appended to its step's history. (The last attempt of a
+/// completed step lives in the step's own row: one row per step when nothing fails.)
 struct AttemptWrite {
     qint64 flowId = 0;
     int seq = 0;
@@ -30,13 +54,19 @@ struct AttemptWrite {
 
 /// Everything one commit writes, for any number of flows; ExecutionLog::write() applies it in
 /// one transaction. The GroupCommitter merges the batches of concurrent flows into one.
+///
+/// Order within the transaction: claims, then steps and attempts, then flow updates. A step is
+/// written only while its worker (StepRecord::worker, the writer) holds the flow running; a
+/// refused step makes the flow refused for the rest of the batch. A completed step is never
+/// overwritten.
 struct LogBatch {
-    QList<FlowUpdate> flows;
-    QList<StepRecord> steps;     ///< upserts; a completed step is never overwritten
+    QList<FlowClaim> claims;
+    QList<StepRecord> steps;
     QList<AttemptWrite> attempts;
+    QList<FlowUpdate> flows;
 
-    bool isEmpty() const { return flows.isEmpty() && steps.isEmpty() && attempts.isEmpty(); }
-    qsizetype size() const { return flows.size() + steps.size() + attempts.size(); }
+    bool isEmpty() const { return claims.isEmpty() && flows.isEmpty() && steps.isEmpty() && attempts.isEmpty(); }
+    qsizetype size() const { return claims.size() + flows.size() + steps.size() + attempts.size(); }
     void append(LogBatch &&other);
 };
 

@@ -51,7 +51,7 @@ struct FlowRecord {
     QDateTime runStarted;       ///< when its current run began; invalid while only prefetched
     QByteArray resultJson;      ///< JSON text; empty until completed
     QString error;
-    int stepCount = 0;          ///< steps recorded so far (progress)
+    int stepCount = 0;          ///< steps (and timers) recorded so far: its progress
     QDateTime created;
     QDateTime updated;
     QDateTime finished;
@@ -81,11 +81,16 @@ struct StepRecord {
     int attempts = 0;           ///< attempts stored so far, across manual retries
     int retryBase = 0;          ///< attempts made before the last manual retry (policy budget starts here)
     int typeVersion = 1;        ///< the flow type's version that recorded the step
-    QDateTime started;
-    QDateTime finished;
+    QDateTime started;          ///< the first attempt's start
+    QDateTime finished;         ///< when it completed or failed for good
+    QDateTime attemptStarted;   ///< the last attempt's start
     QDateTime nextAttemptAt;    ///< while Retrying; for a timer, its fire time
     QList<AttemptRecord> attemptLog; ///< filled by ExecutionLog::steps() when asked
 };
+
+/// Adds the last attempt of a completed step, kept in the step's own row, to its attempt log
+/// (which the attempts table fills with the failed ones).
+void completeAttemptLog(StepRecord &step);
 
 enum class WorkerStatus { Alive, Lost, Stopped };
 QString toString(WorkerStatus status);
