@@ -67,7 +67,7 @@ std::chrono::milliseconds until(const Clock &clock, const QDateTime &time)
 }
 } // namespace
 
-QCoro::Task<QJsonValue> FlowContext::runStep(QString name, StepOptions options, EncodedBody body)
+QCoro::Task<QJsonValue> FlowContext::runStep(QString name, StepOptions options, detail::BodyRef body)
 {
     FlowRun &run = m_run;
     Clock &clock = run.core().clock;

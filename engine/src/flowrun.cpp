@@ -3,6 +3,8 @@
 #include "ergon/clock.h"
 #include "ergon/steperror.h"
 
+#include <algorithm>
+
 namespace ergon::detail {
 
 ExecutorCore::ExecutorCore(ExecutionLog &log, const FlowRegistry &registry, Clock &clock, QString owner)
@@ -47,7 +49,12 @@ StepRecord FlowRun::beginStep(const QString &name, StepKind kind, const QByteArr
     if (m_core->draining)
         throw FlowAborted{QStringLiteral("the worker is shutting down"), true};
     const int seq = m_nextSeq++;
-    const int occurrence = m_occurrences[name]++;
+    int occurrence = 0;
+    auto seen = std::find_if(m_occurrences.begin(), m_occurrences.end(), [&](const auto &entry) { return entry.first == name; });
+    if (seen == m_occurrences.end())
+        m_occurrences.append({name, 1});
+    else
+        occurrence = seen->second++;
     if (seq < m_recorded.size()) {
         const StepRecord &recorded = m_recorded.at(seq);
         if (recorded.name != name || recorded.kind != kind

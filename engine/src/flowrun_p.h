@@ -89,7 +89,9 @@ private:
     std::unique_ptr<Flow> m_flow;
     FlowContext m_context;
     int m_nextSeq = 0;
-    QHash<QString, int> m_occurrences;
+    /// Steps seen per name in this run. A flow has few distinct step names: a short list beats
+    /// a hash table here.
+    QList<std::pair<QString, int>> m_occurrences;
 };
 
 } // namespace detail

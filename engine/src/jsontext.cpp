@@ -4,6 +4,8 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 
+#include <cmath>
+
 namespace ergon {
 
 // QJsonDocument holds only objects and arrays: a scalar is written inside a one-element array
@@ -14,8 +16,23 @@ QByteArray toJsonText(const QJsonValue &value)
         return QJsonDocument(value.toObject()).toJson(QJsonDocument::Compact);
     if (value.isArray())
         return QJsonDocument(value.toArray()).toJson(QJsonDocument::Compact);
-    if (value.isUndefined())
+    // The common scalars directly: a step result is often a number or a flag, and the general
+    // path below costs three allocations.
+    switch (value.type()) {
+    case QJsonValue::Undefined:
+    case QJsonValue::Null:
         return QByteArrayLiteral("null");
+    case QJsonValue::Bool:
+        return value.toBool() ? QByteArrayLiteral("true") : QByteArrayLiteral("false");
+    case QJsonValue::Double: {
+        const double number = value.toDouble();
+        if (std::isfinite(number) && number == std::trunc(number) && std::abs(number) < 9007199254740992.0)
+            return QByteArray::number(qint64(number));
+        break;
+    }
+    default:
+        break;
+    }
     const QByteArray wrapped = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
     return wrapped.mid(1, wrapped.size() - 2);
 }

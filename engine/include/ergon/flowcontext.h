@@ -9,7 +9,6 @@
 #include <QString>
 
 #include <chrono>
-#include <functional>
 #include <optional>
 #include <type_traits>
 
@@ -41,6 +40,25 @@ struct TaskValue<QCoro::Task<T>> {
 
 template<typename Body>
 using BodyReturn = std::invoke_result_t<Body &>;
+
+/// A non-owning reference to the callable that runs a step's body: it lives in the frame of
+/// the step() coroutine, which outlives runStep(). Cheaper than a std::function, which would
+/// allocate for every step.
+class BodyRef
+{
+public:
+    template<typename F>
+    explicit BodyRef(F &callable)
+        : m_callable(&callable)
+        , m_call([](void *object) { return (*static_cast<F *>(object))(); })
+    {
+    }
+    QCoro::Task<QJsonValue> operator()() const { return m_call(m_callable); }
+
+private:
+    void *m_callable;
+    QCoro::Task<QJsonValue> (*m_call)(void *);
+};
 template<typename Body>
 using StepValue = typename TaskValue<BodyReturn<Body>>::type;
 } // namespace detail
@@ -87,7 +105,7 @@ public:
             }
         };
         const QString stepName = name;
-        QJsonValue stored = co_await runStep(std::move(name), std::move(options), std::move(encodedBody));
+        QJsonValue stored = co_await runStep(std::move(name), std::move(options), detail::BodyRef(encodedBody));
         if constexpr (!std::is_void_v<T>) {
             auto decoded = Codec<T>::decode(stored);
             if (!decoded)
@@ -111,8 +129,7 @@ public:
     Clock &clock() const;
 
 private:
-    using EncodedBody = std::function<QCoro::Task<QJsonValue>()>;
-    [[nodiscard]] QCoro::Task<QJsonValue> runStep(QString name, StepOptions options, EncodedBody body);
+    [[nodiscard]] QCoro::Task<QJsonValue> runStep(QString name, StepOptions options, detail::BodyRef body);
     [[noreturn]] static void throwUndecodable(const QString &stepName, const Error &error);
 
     detail::FlowRun &m_run;
