@@ -157,7 +157,9 @@ std::unique_ptr<WorkerHandle> FlowWorker::start() const
     handle->m_loop = loop;
 
     QObject::connect(thread, &QThread::started, loop, &detail::WorkerLoop::begin);
-    QObject::connect(loop, &detail::WorkerLoop::finished, thread, &QThread::quit);
+    // Direct: quit() is thread-safe, and a queued call would wait for the thread that owns the
+    // QThread object, which may be blocked in waitForThread() (shutdownAndWait(), abort()).
+    QObject::connect(loop, &detail::WorkerLoop::finished, thread, &QThread::quit, Qt::DirectConnection);
     // The loop (with its executor and its connection) is destroyed on its own thread.
     QObject::connect(thread, &QThread::finished, loop, &QObject::deleteLater);
     QObject::connect(loop, &detail::WorkerLoop::failed, handle.get(), &WorkerHandle::failed);

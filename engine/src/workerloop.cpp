@@ -20,6 +20,13 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     , m_registry(registry)
     , m_clock(clock)
     , m_counters(std::move(counters))
+    // Children, so that moveToThread() takes them along: a timer left in the creating thread
+    // can be neither started nor stopped from the worker's.
+    , m_pollTimer(this)
+    , m_heartbeatTimer(this)
+    , m_refreshTimer(this)
+    , m_dueTimer(this)
+    , m_deadlineTimer(this)
 {
     for (const FlowTypeInfo &type : m_registry.types())
         m_types.append(type.name);
