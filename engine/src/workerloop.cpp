@@ -31,7 +31,8 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     for (const FlowTypeInfo &type : m_registry.types())
         m_types.append(type.name);
     m_pollTimer.setInterval(m_config.pollInterval);
-    m_heartbeatTimer.setInterval(std::max<std::chrono::milliseconds>(m_config.leaseDuration / 3, std::chrono::milliseconds(50)));
+    m_heartbeatTimer.setInterval(
+        std::max<std::chrono::milliseconds>(m_config.leaseDuration / 3, std::chrono::milliseconds(50)));
     m_refreshTimer.setInterval(m_config.timerRefresh);
     m_dueTimer.setSingleShot(true);
     m_dueTimer.setTimerType(Qt::PreciseTimer);
@@ -110,7 +111,9 @@ void WorkerLoop::wake(const QDateTime &due)
         return;
     if (due.isValid() && due > m_clock.now()) {
         if (m_config.timers) {
-            m_timers.push(0, due); // an anonymous wake-up: claim whatever is due then
+            // An anonymous wake-up (claim whatever is due then) under a key of its own: under
+            // one shared key a later announcement would replace an earlier one.
+            m_timers.push(m_nextWakeKey--, due);
             armTimer();
         }
         return;
@@ -166,9 +169,8 @@ void WorkerLoop::startFlow(qint64 flowId)
 {
     m_running.insert(flowId);
     m_counters->inFlight = int(m_running.size());
-    QCoro::connect(m_executor->run(flowId), this, [this, flowId](const Result<FlowOutcome> &outcome) {
-        flowDone(flowId, outcome);
-    });
+    QCoro::connect(m_executor->run(flowId), this,
+                   [this, flowId](const Result<FlowOutcome> &outcome) { flowDone(flowId, outcome); });
 }
 
 void WorkerLoop::flowDone(qint64 flowId, const Result<FlowOutcome> &outcome)

@@ -44,8 +44,8 @@ public:
     void wake(const QDateTime &due);
 
 Q_SIGNALS:
-    void failed(const QString &error);   ///< could not start
-    void problem(const QString &error);  ///< a passing fault; the worker carries on
+    void failed(const QString &error);  ///< could not start
+    void problem(const QString &error); ///< a passing fault; the worker carries on
     void finished();
 
 private:
@@ -75,15 +75,16 @@ private:
     std::unique_ptr<FlowExecutor> m_executor;
     State m_state = State::Starting;
     QDateTime m_started;
-    std::deque<qint64> m_queue;   ///< prefetched: leased to us, not started
+    std::deque<qint64> m_queue; ///< prefetched: leased to us, not started
     QSet<qint64> m_running;
     TimerQueue m_timers;
     QTimer m_pollTimer;
     QTimer m_heartbeatTimer;
     QTimer m_refreshTimer;
-    QTimer m_dueTimer;            ///< the one precise timer over m_timers
+    QTimer m_dueTimer; ///< the one precise timer over m_timers
     QTimer m_deadlineTimer;
     bool m_fillScheduled = false;
+    qint64 m_nextWakeKey = -1; ///< keys of anonymous wake-ups in m_timers: negative, never a flow id
 };
 
 } // namespace detail
