@@ -91,6 +91,11 @@ void WorkerLoop::begin()
         Q_EMIT finished();
         return;
     }
+    // Flows still leased under this name belong to a predecessor of the same name that died
+    // (a restarted service): nobody runs them, and our heartbeats would renew their leases for
+    // ever. Hand them back at once.
+    if (auto released = m_log->releaseFlows(m_config.name, m_started, false); !released)
+        report(released.error());
     m_executor = std::make_unique<FlowExecutor>(*m_log, m_registry, m_clock, m_config.name);
     m_executor->setLeaseDuration(m_config.leaseDuration);
     m_executor->setWaitForTimers(false); // a waiting flow holds no slot and no coroutine
