@@ -132,8 +132,11 @@ QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qin
         if (!found->has_value())
             co_return Error(QStringLiteral("no flow with id %1").arg(flowId), QStringLiteral("not-found"));
         const FlowRecord &record = **found;
-        if (isFinished(record.status))
-            co_return outcomeOf(record);
+        if (isFinished(record.status)) {
+            FlowOutcome finished = outcomeOf(record);
+            finished.ranHere = false;
+            co_return finished;
+        }
         co_return Error(QStringLiteral("flow %1 cannot be run now: it is %2%3")
                             .arg(flowId)
                             .arg(toString(record.status),

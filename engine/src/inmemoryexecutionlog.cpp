@@ -426,7 +426,7 @@ Result<void> InMemoryExecutionLog::registerWorker(const WorkerRecord &worker)
     return {};
 }
 
-Result<void> InMemoryExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &lostBefore)
+Result<void> InMemoryExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &now)
 {
     QMutexLocker lock(&m_store->mutex);
     if (auto it = m_store->workers.find(worker.name); it != m_store->workers.end()) {
@@ -437,7 +437,7 @@ Result<void> InMemoryExecutionLog::heartbeat(const WorkerRecord &worker, const Q
         it->status = worker.status;
     }
     for (WorkerRecord &other : m_store->workers) {
-        if (other.status == WorkerStatus::Alive && other.heartbeat < lostBefore)
+        if (effectiveStatus(other, now) == WorkerStatus::Lost)
             other.status = WorkerStatus::Lost;
     }
     return {};

@@ -927,7 +927,7 @@ Result<void> SqliteExecutionLog::registerWorker(const WorkerRecord &worker)
     return {};
 }
 
-Result<void> SqliteExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &lostBefore)
+Result<void> SqliteExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &now)
 {
     const QString doing = QStringLiteral("recording a heartbeat in");
     if (auto begun = d->begin(doing); !begun)
@@ -939,8 +939,9 @@ Result<void> SqliteExecutionLog::heartbeat(const WorkerRecord &worker, const QDa
                       doing);
     if (!own)
         return d->rollback<void>(own.error());
-    auto lost = d->run(QStringLiteral("UPDATE workers SET status = 'lost' WHERE status = 'alive' AND heartbeat < ?"),
-                       {fromTime(lostBefore)}, doing);
+    // Each worker is judged by its own lease: a heartbeat older than that means lost.
+    auto lost = d->run(QStringLiteral("UPDATE workers SET status = 'lost' WHERE status = 'alive' AND heartbeat + lease_ms < ?"),
+                       {fromTime(now)}, doing);
     if (!lost)
         return d->rollback<void>(lost.error());
     return d->commit(doing);

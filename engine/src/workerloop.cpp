@@ -182,7 +182,8 @@ void WorkerLoop::flowDone(qint64 flowId, const Result<FlowOutcome> &outcome)
 {
     m_running.remove(flowId);
     m_counters->inFlight = int(m_running.size());
-    if (outcome) {
+    // A flow found finished by someone else (e.g. the thief of a queued one) is not ours to count.
+    if (outcome && outcome->ranHere) {
         if (outcome->status == FlowStatus::Completed)
             ++m_counters->completed;
         else if (outcome->status == FlowStatus::Failed)
@@ -205,7 +206,7 @@ void WorkerLoop::heartbeat()
     const QDateTime now = m_clock.now();
     if (auto renewed = m_log->renewLeases(m_config.name, now, leaseUntil()); !renewed)
         return report(renewed.error());
-    if (auto beat = m_log->heartbeat(record(), now.addMSecs(-m_config.leaseDuration.count())); !beat)
+    if (auto beat = m_log->heartbeat(record(), now); !beat)
         return report(beat.error());
 }
 
@@ -300,7 +301,7 @@ void WorkerLoop::finish(WorkerStatus status, bool releaseAll)
         WorkerRecord last = record();
         last.status = status;
         last.inFlight = 0;
-        (void)m_log->heartbeat(last, now.addMSecs(-m_config.leaseDuration.count()));
+        (void)m_log->heartbeat(last, now);
     }
     m_log.reset();
     Q_EMIT finished();

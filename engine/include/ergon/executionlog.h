@@ -72,8 +72,8 @@ public:
     /// Adds or replaces the worker's row.
     virtual Result<void> registerWorker(const WorkerRecord &worker) = 0;
     /// Updates the worker's heartbeat and counters, and marks as lost every alive worker whose
-    /// heartbeat is older than lostBefore.
-    virtual Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &lostBefore) = 0;
+    /// heartbeat is older than its own lease duration at `now` (see effectiveStatus()).
+    virtual Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &now) = 0;
     virtual Result<QList<WorkerRecord>> workers() = 0;
 
     /// Pending durable timers, earliest first.

@@ -27,6 +27,8 @@ struct FlowOutcome {
     QJsonValue result;           ///< when completed
     QString error;               ///< when failed, or why the run stopped early
     QDateTime wakeAt;            ///< when waiting: the fire time of the timer it waits on
+    /// False when this call ran nothing because the flow had already finished elsewhere.
+    bool ranHere = true;
     /// The run stopped without a verdict: the executor was destroyed, the lease was lost, the
     /// flow was cancelled, or its type is not loaded. The flow stays in the log for a later run.
     bool interrupted = false;
