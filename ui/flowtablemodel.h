@@ -3,27 +3,41 @@
 #include "ergon/records.h"
 
 #include <QAbstractTableModel>
-#include <QIcon>
+#include <QDate>
 #include <QList>
-
-#include <array>
 
 namespace ergon {
 
 struct FlowListSnapshot;
 
-/// The flows of the latest snapshot, one row per flow. A thin model: it holds values only and
-/// never reads the log. A new snapshot is merged in place by flow id (rows removed, inserted,
-/// or updated with dataChanged), so selection and current index survive the refresh.
+/// The loaded rows of the Flows page's list, one row per flow, newest first. A thin model: it
+/// holds values only and never reads the log. New rows are merged in place by flow id (rows
+/// removed, inserted, or updated with dataChanged), so selection, current index and scroll
+/// position survive a refresh.
+///
+/// It holds only the pages loaded so far. While more flows match than are loaded,
+/// canFetchMore() is true and fetchMore() asks for the next page with moreRequested(); the
+/// reader's answer comes back through appendFlows().
 class FlowTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 
 public:
-    enum Column { IdColumn, TypeColumn, StatusColumn, UpdatedColumn, ErrorColumn, ColumnCount };
+    enum Column {
+        IdColumn,
+        TypeColumn,
+        StatusColumn,
+        StepsColumn,
+        CreatedColumn,
+        UpdatedColumn,
+        ArgumentsColumn,
+        ErrorColumn,
+        ColumnCount
+    };
     enum Role {
         FlowIdRole = Qt::UserRole + 1, ///< qint64
         FlowStatusRole,                ///< ergon::FlowStatus as int
+        SortRole,                      ///< the column's value for sorting (numbers, times, texts)
     };
 
     explicit FlowTableModel(QObject *parent = nullptr);
@@ -33,19 +47,44 @@ public:
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
 
-    const QList<FlowRecord> &flows() const { return m_flows; }
+    const FlowRecord &flowAt(int row) const { return m_rows.at(row).flow; }
+    /// The row of the flow, or -1.
+    int rowOf(qint64 flowId) const;
+    QList<qint64> flowIds() const;
+    /// True when every matching flow is loaded.
+    bool isComplete() const { return m_complete; }
+    bool isFetching() const { return m_fetching; }
 
 public Q_SLOTS:
+    /// Merges the first rows of the list (ordered as they should be shown) into the rows:
+    /// flows not among them go, new ones are inserted, changed ones are updated in place.
+    void setFlows(const QList<ergon::FlowRecord> &flows, bool complete = true);
+    /// Adds a page read after the loaded rows. Flows already shown are updated, not repeated.
+    void appendFlows(const QList<ergon::FlowRecord> &flows, bool complete);
+    /// Removes every row (a new filter).
+    void clear();
+    /// The old list snapshot (the status bar's reader): its flows, as one window.
     void setSnapshot(const ergon::FlowListSnapshot &snapshot);
-    /// Merges flows (ordered as they should be shown) into the rows.
-    void setFlows(const QList<ergon::FlowRecord> &flows);
+
+Q_SIGNALS:
+    /// fetchMore() was called: the page should load `rowCount() + n` rows.
+    void moreRequested();
 
 private:
-    QIcon statusIcon(FlowStatus status) const;
+    struct Row {
+        FlowRecord flow;
+        mutable QString argumentsText; // compact JSON, made on first display
+    };
 
-    QList<FlowRecord> m_flows;
-    mutable std::array<QIcon, 6> m_statusIcons; // one per FlowStatus, painted on first use
+    const QString &argumentsText(const Row &row) const;
+
+    QList<Row> m_rows;
+    bool m_complete = true;
+    bool m_fetching = false;
+    QDate m_today;
 };
 
 } // namespace ergon

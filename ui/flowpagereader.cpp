@@ -1,0 +1,192 @@
+#include "flowpagereader.h"
+
+#include "ergon/executionlog.h"
+
+#include <QElapsedTimer>
+#include <QThread>
+#include <QTimer>
+
+#include <numeric>
+
+namespace ergon {
+
+namespace {
+
+FlowQuery toQuery(const FlowFilter &filter, int offset, int limit)
+{
+    FlowQuery query;
+    query.status = filter.status;
+    query.type = filter.type;
+    query.text = filter.text.trimmed();
+    query.offset = offset;
+    query.limit = limit;
+    return query;
+}
+
+// The counts by status say how many flows match a filter on status alone; a type or text
+// filter would need a count query of its own, which the log does not offer.
+qint64 matchingCount(const FlowFilter &filter, const QMap<FlowStatus, qint64> &counts)
+{
+    if (!filter.type.isEmpty() || !filter.text.trimmed().isEmpty())
+        return -1;
+    if (filter.status)
+        return counts.value(*filter.status, 0);
+    return std::accumulate(counts.cbegin(), counts.cend(), qint64(0));
+}
+
+} // namespace
+
+FlowPageReader::FlowPageReader(Opener opener, std::shared_ptr<const std::atomic<quint64>> latestGeneration,
+                               QObject *parent)
+    : QObject(parent)
+    , m_opener(std::move(opener))
+    , m_latest(std::move(latestGeneration))
+    , m_timer(new QTimer(this))
+{
+    m_timer->setInterval(1000);
+    connect(m_timer, &QTimer::timeout, this, &FlowPageReader::refresh);
+}
+
+FlowPageReader::~FlowPageReader() = default;
+
+void FlowPageReader::start()
+{
+    Q_ASSERT(QThread::currentThread() == thread());
+    if (m_log)
+        return;
+    auto log = m_opener();
+    if (!log) {
+        Q_EMIT openFailed(log.errorString());
+        return;
+    }
+    m_log = log.take();
+    Q_EMIT opened(m_log->location());
+    refresh();
+    if (m_timer->interval() > 0)
+        m_timer->start();
+}
+
+bool FlowPageReader::isLatest(quint64 generation) const
+{
+    return !m_latest || m_latest->load(std::memory_order_acquire) == generation;
+}
+
+void FlowPageReader::setFilter(const FlowFilter &filter, quint64 generation)
+{
+    // Typing queues one request per key stroke: only the last one is read.
+    if (!isLatest(generation))
+        return;
+    m_filter = filter;
+    m_generation = generation;
+    m_window = defaultPageSize;
+    readWindow();
+}
+
+void FlowPageReader::loadMore(quint64 generation, int rows)
+{
+    if (generation != m_generation || !isLatest(generation) || rows <= m_window || !m_log)
+        return;
+    QElapsedTimer clock;
+    clock.start();
+    // One row more than asked says whether anything follows.
+    const int wanted = rows - m_window;
+    auto flows = m_log->flows(toQuery(m_filter, m_window, wanted + 1));
+    if (!flows) {
+        Q_EMIT readFailed(flows.errorString());
+        return;
+    }
+    if (!isLatest(generation))
+        return;
+    FlowPageSnapshot snapshot;
+    snapshot.generation = generation;
+    snapshot.filter = m_filter;
+    snapshot.offset = m_window;
+    snapshot.flows = flows.take();
+    snapshot.complete = snapshot.flows.size() <= wanted;
+    if (!snapshot.complete)
+        snapshot.flows.resize(wanted);
+    snapshot.readAt = QDateTime::currentDateTimeUtc();
+    snapshot.buildMicroseconds = clock.nsecsElapsed() / 1000;
+    m_window = rows;
+    Q_EMIT pageAvailable(snapshot);
+}
+
+void FlowPageReader::setCurrentFlow(qint64 flowId)
+{
+    m_currentFlow = flowId;
+    readDetail();
+}
+
+void FlowPageReader::setInterval(int milliseconds)
+{
+    if (milliseconds <= 0) {
+        m_timer->stop();
+        m_timer->setInterval(0);
+        return;
+    }
+    m_timer->setInterval(milliseconds);
+    if (m_log)
+        m_timer->start();
+}
+
+void FlowPageReader::refresh()
+{
+    if (!m_log)
+        return;
+    readWindow();
+    readDetail();
+}
+
+void FlowPageReader::readWindow()
+{
+    if (!m_log || !isLatest(m_generation))
+        return;
+    QElapsedTimer clock;
+    clock.start();
+    auto flows = m_log->flows(toQuery(m_filter, 0, m_window + 1));
+    if (!flows) {
+        Q_EMIT readFailed(flows.errorString());
+        return;
+    }
+    auto counts = m_log->countByStatus();
+    if (!counts) {
+        Q_EMIT readFailed(counts.errorString());
+        return;
+    }
+    if (!isLatest(m_generation))
+        return;
+    FlowPageSnapshot snapshot;
+    snapshot.generation = m_generation;
+    snapshot.filter = m_filter;
+    snapshot.flows = flows.take();
+    snapshot.complete = snapshot.flows.size() <= m_window;
+    if (!snapshot.complete)
+        snapshot.flows.resize(m_window);
+    snapshot.countsByStatus = counts.take();
+    snapshot.matching = matchingCount(m_filter, snapshot.countsByStatus);
+    snapshot.readAt = QDateTime::currentDateTimeUtc();
+    snapshot.buildMicroseconds = clock.nsecsElapsed() / 1000;
+    Q_EMIT pageAvailable(snapshot);
+}
+
+void FlowPageReader::readDetail()
+{
+    if (!m_log || m_currentFlow <= 0)
+        return;
+    FlowDetailSnapshot snapshot;
+    snapshot.flowId = m_currentFlow;
+    auto flow = m_log->flow(m_currentFlow);
+    auto steps = flow ? m_log->steps(m_currentFlow, true) : Result<QList<StepRecord>>(flow.error());
+    auto workers = steps ? m_log->workers() : Result<QList<WorkerRecord>>(steps.error());
+    if (!workers) {
+        snapshot.error = workers.errorString();
+    } else {
+        snapshot.flow = flow.take();
+        snapshot.steps = steps.take();
+        snapshot.workers = workers.take();
+    }
+    snapshot.readAt = QDateTime::currentDateTimeUtc();
+    Q_EMIT detailAvailable(snapshot);
+}
+
+} // namespace ergon
