@@ -548,6 +548,52 @@ private Q_SLOTS:
                  1);
     }
 
+    void killedWorkerIsTakenOver()
+    {
+        const QList<qint64> ids =
+            schedule({QStringLiteral("demo.Pipeline"), QStringLiteral("--count"), QStringLiteral("4"),
+                      QStringLiteral("--args"), QStringLiteral("{\"steps\": 4, \"step_ms\": 500}")});
+        QCOMPARE(ids.size(), 4);
+        const QStringList shortLease{QStringLiteral("--lease"), QStringLiteral("1"), QStringLiteral("--poll-ms"),
+                                     QStringLiteral("50")};
+
+        QProcess *doomed = startWorker(QStringList{QStringLiteral("--name"), QStringLiteral("a")} + shortLease);
+        QVERIFY(doomed->waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(stats().value(QStringLiteral("running")).toInt() > 0, workTimeoutMs);
+        doomed->kill(); // SIGKILL: no goodbye, its leases expire on their own
+        QVERIFY(doomed->waitForFinished(processTimeoutMs));
+        QList<qint64> finishedBeforeKill;
+        for (const QJsonValue &flow : run({QStringLiteral("list"), QStringLiteral("--status"),
+                                           QStringLiteral("completed"), QStringLiteral("--json")})
+                                          .json()
+                                          .array())
+            finishedBeforeKill.append(flow[QStringLiteral("id")].toInteger());
+        QVERIFY(finishedBeforeKill.size() < 4);
+
+        QProcess *heir = startWorker(QStringList{QStringLiteral("--name"), QStringLiteral("b")} + shortLease);
+        QVERIFY(heir->waitForStarted());
+        QTRY_COMPARE_WITH_TIMEOUT(stats().value(QStringLiteral("completed")).toInt(), 4, workTimeoutMs);
+
+        QStringList statuses;
+        for (const QJsonValue &value : run({QStringLiteral("workers"), QStringLiteral("--json")}).json().array())
+            statuses.append(value[QStringLiteral("name")].toString() + QLatin1Char(' ') +
+                            value[QStringLiteral("status")].toString());
+        statuses.sort();
+        QCOMPARE(statuses, (QStringList{QStringLiteral("a-1 lost"), QStringLiteral("b-1 alive")}));
+
+        heir->terminate();
+        QVERIFY(heir->waitForFinished(processTimeoutMs));
+        QCOMPARE(heir->exitCode(), 0);
+        // Every flow the doomed worker left ended on the heir: its last step ran there.
+        for (const qint64 id : ids) {
+            if (finishedBeforeKill.contains(id))
+                continue;
+            const QJsonArray steps = showJson(id)[QStringLiteral("steps")].toArray();
+            QCOMPARE(steps.size(), 4);
+            QCOMPARE(steps.last()[QStringLiteral("worker")].toString(), QStringLiteral("b-1"));
+        }
+    }
+
     void flakyRetry()
     {
         const QList<qint64> ids =
