@@ -13,6 +13,8 @@ namespace {
 
 const QString dbOption = QStringLiteral("db");
 const QString pluginsOption = QStringLiteral("plugins");
+const QString screenshotsOption = QStringLiteral("screenshots");
+const QString screenshotWaitOption = QStringLiteral("screenshot-wait");
 
 void setUp(QCommandLineParser &parser)
 {
@@ -39,6 +41,16 @@ void setUp(QCommandLineParser &parser)
     parser.addOption({pluginsOption,
                       QCoreApplication::translate("CommandLine", "A folder of flow plugins to add (repeatable)."),
                       QCoreApplication::translate("CommandLine", "dir")});
+    parser.addOption({screenshotsOption,
+                      QCoreApplication::translate("CommandLine",
+                                                  "Opens the window on the database, waits for its first readings, saves "
+                                                  "each page as DIR/<page>.png and exits."),
+                      QCoreApplication::translate("CommandLine", "dir")});
+    parser.addOption({screenshotWaitOption,
+                      QCoreApplication::translate("CommandLine",
+                                                  "With --screenshots: watches the database this long first, so that the "
+                                                  "charts have a history (default: 0)."),
+                      QCoreApplication::translate("CommandLine", "seconds")});
 }
 
 // Options that QApplication takes out of the arguments (QGuiApplication and QApplication docs).
@@ -105,6 +117,29 @@ CommandLine parseCommandLine(const QStringList &arguments)
     result.databasePath = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     for (const QString &folder : parser.values(pluginsOption))
         result.pluginFolders.append(QDir::cleanPath(QFileInfo(folder).absoluteFilePath()));
+    if (parser.isSet(screenshotsOption)) {
+        const QString folder = parser.value(screenshotsOption);
+        if (folder.isEmpty() || result.mode != CommandLine::Mode::Gui) {
+            result.mode = CommandLine::Mode::Invalid;
+            result.error = folder.isEmpty()
+                ? QCoreApplication::translate("CommandLine", "--screenshots needs a folder")
+                : QCoreApplication::translate("CommandLine", "--screenshots is an option of the window, not of a command");
+            return result;
+        }
+        result.screenshotFolder = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());
+    }
+    if (parser.isSet(screenshotWaitOption)) {
+        bool ok = false;
+        const double seconds = parser.value(screenshotWaitOption).toDouble(&ok);
+        if (!ok || seconds < 0 || seconds > 3600 || result.screenshotFolder.isEmpty()) {
+            result.mode = CommandLine::Mode::Invalid;
+            result.error = result.screenshotFolder.isEmpty()
+                ? QCoreApplication::translate("CommandLine", "--screenshot-wait goes with --screenshots")
+                : QCoreApplication::translate("CommandLine", "--screenshot-wait needs seconds between 0 and 3600");
+            return result;
+        }
+        result.screenshotWait = seconds;
+    }
     return result;
 }
 

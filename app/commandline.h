@@ -16,6 +16,8 @@ struct CommandLine {
     QString databasePath; ///< absolute; the default database unless --db was given
     bool isDefaultDatabase = true;
     QStringList pluginFolders;    ///< every --plugins, in the order given
+    QString screenshotFolder;     ///< --screenshots: save each page there and exit (GUI mode)
+    double screenshotWait = 0;    ///< --screenshot-wait: seconds of live readings before the shots
     QString error;                ///< what is wrong, for Mode::Invalid
     QStringList unknownOptions;   ///< for Mode::Invalid
     QString command;              ///< for Mode::Command: the verb

@@ -1,8 +1,9 @@
 #include "guimode.h"
 
 #include "commandline.h"
-#include "flowlistreader.h"
 #include "mainwindow.h"
+
+#include <ergon/plugincatalog.h>
 
 #include <QApplication>
 #include <QDir>
@@ -10,8 +11,11 @@
 #include <QFileInfo>
 #include <QIcon>
 #include <QMessageBox>
+#include <QPixmap>
 #include <QTextStream>
-#include <QThread>
+#include <QTimer>
+
+#include <memory>
 
 namespace ergon {
 
@@ -26,11 +30,16 @@ QIcon applicationIcon()
     return icon;
 }
 
-// The database cannot be used: say why on stderr and in a message box, then leave with 1.
+void printError(const QString &message)
+{
+    QTextStream(stderr) << QCoreApplication::applicationName() << ": " << message << Qt::endl;
+}
+
+// The database given at start-up cannot be used: say why on stderr and in a message box, then
+// leave with 1.
 void failOpening(QWidget *window, const QString &path, const QString &error)
 {
-    QTextStream(stderr) << QCoreApplication::applicationName() << ": cannot open the database " << path << ": " << error
-                        << Qt::endl;
+    printError(QStringLiteral("cannot open the database %1: %2").arg(QDir::toNativeSeparators(path), error));
     auto *box = new QMessageBox(QMessageBox::Critical, QApplication::translate("GuiMode", "Ergon Console"),
                                 QApplication::translate("GuiMode", "Cannot open the database %1.").arg(path),
                                 QMessageBox::Close, window);
@@ -41,6 +50,73 @@ void failOpening(QWidget *window, const QString &path, const QString &error)
     box->open();
 }
 
+/// --screenshots: once the window shows the database's first readings (and, with a wait, some
+/// history for the charts), shows each page in turn and saves the window as <page>.png.
+class ScreenshotTaker : public QObject
+{
+public:
+    ScreenshotTaker(MainWindow &window, QString folder, double waitSeconds)
+        : m_window(window)
+        , m_folder(std::move(folder))
+        , m_wait(int(waitSeconds * 1000))
+    {
+        connect(&m_window, &MainWindow::snapshotShown, this, [this] {
+            m_snapshot = true;
+            maybeStart();
+        });
+        connect(&m_window, &MainWindow::flowsShown, this, [this] {
+            m_flows = true;
+            maybeStart();
+        });
+        connect(&m_window, &MainWindow::databaseFailed, this, [](const QString &path, const QString &error) {
+            printError(QStringLiteral("cannot open the database %1: %2").arg(QDir::toNativeSeparators(path), error));
+            QCoreApplication::exit(1);
+        });
+        // A database that never answers must not hang a script.
+        QTimer::singleShot(m_wait + 60'000, this, [] {
+            printError(QStringLiteral("no reading of the database within a minute; no screenshots taken"));
+            QCoreApplication::exit(1);
+        });
+    }
+
+private:
+    void maybeStart()
+    {
+        if (m_started || !m_snapshot || !m_flows)
+            return;
+        m_started = true;
+        QTimer::singleShot(m_wait, this, [this] { shoot(0); });
+    }
+
+    void shoot(int page)
+    {
+        if (page == MainWindow::PageCount) {
+            QTextStream(stdout) << m_folder << Qt::endl;
+            QCoreApplication::exit(0);
+            return;
+        }
+        m_window.showPage(MainWindow::Page(page));
+        // A moment for the page's layout and first paint, then the shot.
+        QTimer::singleShot(400, this, [this, page] {
+            const QString path =
+                m_folder + QLatin1Char('/') + MainWindow::pageKey(MainWindow::Page(page)) + QStringLiteral(".png");
+            if (!m_window.grab().save(path)) {
+                printError(QStringLiteral("cannot write %1").arg(QDir::toNativeSeparators(path)));
+                QCoreApplication::exit(1);
+                return;
+            }
+            shoot(page + 1);
+        });
+    }
+
+    MainWindow &m_window;
+    QString m_folder;
+    int m_wait;
+    bool m_snapshot = false;
+    bool m_flows = false;
+    bool m_started = false;
+};
+
 } // namespace
 
 int runGui(const CommandLine &commandLine)
@@ -50,31 +126,49 @@ int runGui(const CommandLine &commandLine)
 
     const QString &path = commandLine.databasePath;
     if (commandLine.isDefaultDatabase && !QDir().mkpath(QFileInfo(path).absolutePath())) {
-        QTextStream(stderr) << QCoreApplication::applicationName() << ": cannot create the folder "
-                            << QFileInfo(path).absolutePath() << Qt::endl;
+        printError(QStringLiteral("cannot create the folder %1").arg(QFileInfo(path).absolutePath()));
+        return 1;
+    }
+    const bool screenshots = !commandLine.screenshotFolder.isEmpty();
+    if (screenshots && !QDir().mkpath(commandLine.screenshotFolder)) {
+        printError(QStringLiteral("cannot create the folder %1").arg(commandLine.screenshotFolder));
         return 1;
     }
 
-    MainWindow window(path);
+    // Plugins load before the window shows: reading their metadata and loading a handful of
+    // libraries takes milliseconds, and every page can then rely on the registry.
+    QStringList pluginPaths = commandLine.pluginFolders;
+    pluginPaths.append(PluginCatalog::defaultSearchPaths());
+    pluginPaths.removeDuplicates();
+    PluginCatalog catalog;
+    catalog.load(pluginPaths);
 
-    // The reader opens the database on its own thread; the window shows at once and never
-    // waits for it.
-    QThread readerThread;
-    readerThread.setObjectName(QStringLiteral("flow-list-reader"));
-    auto *reader = new FlowListReader(FlowListReader::sqlite(path));
-    reader->moveToThread(&readerThread);
-    QObject::connect(&readerThread, &QThread::started, reader, &FlowListReader::start);
-    QObject::connect(&readerThread, &QThread::finished, reader, &QObject::deleteLater);
-    window.watch(reader);
-    QObject::connect(reader, &FlowListReader::openFailed, &window,
-                     [&window, path](const QString &error) { failOpening(&window, path, error); });
+    MainWindow::Options options;
+    std::unique_ptr<ScreenshotTaker> taker;
+    if (screenshots) {
+        // Screenshots are the same whatever the user's settings: fixed size, fresh state.
+        options.persistent = false;
+        options.session.reader.interval = std::chrono::milliseconds(500);
+        options.chartWindow = std::chrono::seconds(60);
+    }
+    MainWindow window(catalog, pluginPaths, options);
+    if (screenshots) {
+        window.resize(1280, 800);
+        taker = std::make_unique<ScreenshotTaker>(window, commandLine.screenshotFolder, commandLine.screenshotWait);
+    } else {
+        QObject::connect(&window, &MainWindow::databaseFailed, &window,
+                         [&window](const QString &failedPath, const QString &error) {
+                             // Only the database of the command line ends the console; one
+                             // opened later leaves the window on the previous one.
+                             if (!window.session())
+                                 failOpening(&window, failedPath, error);
+                         });
+    }
 
-    readerThread.start();
+    // The database opens on the session's threads; the window shows at once and never waits.
+    window.openDatabase(path);
     window.show();
-    const int exitCode = QApplication::exec();
-    readerThread.quit();
-    readerThread.wait();
-    return exitCode;
+    return QApplication::exec();
 }
 
 } // namespace ergon

@@ -1,0 +1,157 @@
+// The Workers page: the table model on hand-made snapshots (QAbstractItemModelTester), and
+// live: two in-process workers started from the page show alive, one aborted shows lost once
+// its (short) lease has passed, the other stops gracefully from the page.
+
+#include "consolesession.h"
+#include "consoletest.h"
+#include "ergontest.h"
+#include "workerpool.h"
+#include "workerspage.h"
+#include "workertablemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QItemSelectionModel>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using namespace ergon;
+using namespace ergon::test;
+
+namespace {
+
+const QDateTime now = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC);
+
+ConsoleSnapshot workersSnapshot(const QList<WorkerRecord> &workers, const QDateTime &taken = now)
+{
+    ConsoleSnapshot snapshot;
+    snapshot.taken = taken;
+    snapshot.workers = workers;
+    return snapshot;
+}
+
+// The row of a worker in the page's (sorted) view, -1 if absent.
+int viewRow(const WorkersPage &page, const QString &name)
+{
+    const QAbstractItemModel *model = page.view()->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row, 0).data(WorkerTableModel::NameRole).toString() == name)
+            return row;
+    }
+    return -1;
+}
+
+QString cell(const WorkersPage &page, const QString &name, int column)
+{
+    const int row = viewRow(page, name);
+    return row < 0 ? QString() : page.view()->model()->index(row, column).data().toString();
+}
+
+} // namespace
+
+class TestWorkersPage : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { loadBundledPlugins(m_catalog); }
+
+    void modelMergesSnapshots()
+    {
+        WorkerTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        const WorkerRecord a = workerRecord(u"a"_s, now.addMSecs(-400), 10, 1);
+        const WorkerRecord b = workerRecord(u"b"_s, now.addSecs(-45), 5, 0); // silent longer than its 30 s lease
+        WorkerRecord c = workerRecord(u"c"_s, now, 0, 0);
+        c.status = WorkerStatus::Stopped;
+
+        model.setSnapshot(workersSnapshot({a, b}));
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.status(0), WorkerStatus::Alive);
+        QCOMPARE(model.status(1), WorkerStatus::Lost);
+        QCOMPARE(model.index(1, WorkerTableModel::StatusColumn).data().toString(), u"lost"_s);
+        QCOMPARE(model.index(0, WorkerTableModel::HeartbeatColumn).data().toString(), u"just now"_s);
+        QCOMPARE(model.index(1, WorkerTableModel::HeartbeatColumn).data().toString(), u"45 s ago"_s);
+        QCOMPARE(model.index(0, WorkerTableModel::CompletedColumn).data(WorkerTableModel::SortRole).toLongLong(), 10);
+
+        model.setSnapshot(workersSnapshot({a, c}, now.addSecs(1)));
+        QCOMPARE(model.rowCount(), 2);
+        QCOMPARE(model.index(1, 0).data().toString(), u"c"_s);
+        QCOMPARE(model.status(1), WorkerStatus::Stopped);
+        model.setSnapshot(workersSnapshot({c, b, a}, now.addSecs(2)));
+        QCOMPARE(model.rowCount(), 3);
+        model.setLocalWorkers({u"a"_s}, {u"a"_s});
+        QCOMPARE(model.index(2, 0).data(WorkerTableModel::LocalRole).toBool(), true);
+        QCOMPARE(model.index(2, WorkerTableModel::StatusColumn).data().toString(), u"stopping"_s);
+        model.setSnapshot(workersSnapshot({}, now.addSecs(3)));
+        QCOMPARE(model.rowCount(), 0);
+    }
+
+    // Two workers started from the page, one aborted (lost after its 1 s lease), one stopped.
+    void twoWorkersThenOneLost()
+    {
+        ConsoleDatabase db;
+        ConsoleSession::Options options;
+        options.reader.interval = 200ms;
+        options.workers.leaseDuration = 1s;
+        options.workers.shutdownDeadline = 2s;
+        ConsoleSession session(db.path(), db.opener(), m_catalog.registry(), options);
+        WorkersPage page;
+        page.resize(1100, 600);
+        page.show();
+        connect(&session, &ConsoleSession::snapshotAvailable, &page, &WorkersPage::showSnapshot);
+        page.setWorkerPool(session.workers());
+        session.workers()->setNamePrefix(u"console"_s);
+        connect(session.workers(), &WorkerPool::problem, this,
+                [](const QString &problem) { QFAIL(qPrintable(problem)); });
+        // As in the window: workers start once the session has opened (and so created) the
+        // database; two connections creating a fresh file's schema at once may collide.
+        QSignalSpy opened(&session, &ConsoleSession::opened);
+        session.start();
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 5000);
+
+        QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        page.countBox()->setValue(2);
+        page.concurrencyBox()->setValue(3);
+        QVERIFY(page.startButton()->isEnabled());
+        QVERIFY(!page.stopAllButton()->isEnabled());
+        page.startButton()->click();
+        QCOMPARE(session.workers()->names(), (QStringList{u"console-1"_s, u"console-2"_s}));
+        QVERIFY(page.stopAllButton()->isEnabled());
+
+        QTRY_COMPARE_WITH_TIMEOUT(page.view()->model()->rowCount(), 2, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(page, u"console-1"_s, WorkerTableModel::StatusColumn), u"alive"_s, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(page, u"console-2"_s, WorkerTableModel::StatusColumn), u"alive"_s, 5000);
+        QCOMPARE(cell(page, u"console-1"_s, WorkerTableModel::ConcurrencyColumn), u"3"_s);
+        QCOMPARE(cell(page, u"console-1"_s, WorkerTableModel::PidColumn),
+                 QString::number(QCoreApplication::applicationPid()));
+        QVERIFY(
+            page.view()->model()->index(viewRow(page, u"console-1"_s), 0).data(WorkerTableModel::LocalRole).toBool());
+
+        // A crash, as far as the database can tell: no more heartbeats.
+        session.workers()->abort(u"console-2"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(page, u"console-2"_s, WorkerTableModel::StatusColumn), u"lost"_s, 5000);
+        QCOMPARE(cell(page, u"console-1"_s, WorkerTableModel::StatusColumn), u"alive"_s);
+
+        // Stop the other from the page: select its row, Stop selected.
+        QSignalSpy emptied(session.workers(), &WorkerPool::emptied);
+        page.view()->selectionModel()->select(page.view()->model()->index(viewRow(page, u"console-1"_s), 0),
+                                              QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        QVERIFY(page.stopButton()->isEnabled());
+        page.stopButton()->click();
+        QVERIFY(!page.stopButton()->isEnabled()); // stopping already
+        QTRY_COMPARE_WITH_TIMEOUT(emptied.size(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(cell(page, u"console-1"_s, WorkerTableModel::StatusColumn), u"stopped"_s, 5000);
+        QVERIFY(session.workers()->isEmpty());
+        QVERIFY(!page.stopAllButton()->isEnabled());
+    }
+
+private:
+    PluginCatalog m_catalog;
+};
+
+QTEST_MAIN(TestWorkersPage)
+#include "tst_workerspage.moc"

@@ -1,0 +1,63 @@
+#pragma once
+
+#include "ergon/records.h"
+
+#include <QColor>
+#include <QIcon>
+#include <QString>
+
+#include <chrono>
+
+class QLabel;
+class QPalette;
+class QTableView;
+
+namespace ergon {
+
+/// Colours and texts shared by the console's pages. Colours are derived from the palette they
+/// are shown on, so that they read on light and dark themes alike: the same hue, lighter on a
+/// dark background and deeper on a light one.
+namespace style {
+
+/// Whether the palette's window is dark (a dark theme).
+bool isDark(const QPalette &palette);
+
+/// A hue adjusted for the palette: its lightness moved away from the window's.
+QColor adapted(const QColor &color, const QPalette &palette);
+
+QColor statusColor(FlowStatus status, const QPalette &palette);
+QColor workerStatusColor(WorkerStatus status, const QPalette &palette);
+/// Text of lesser importance: the palette's placeholder text colour.
+QColor mutedText(const QPalette &palette);
+
+/// The smallest round number (1, 2, 2.5 or 5 times a power of ten, times `ticks`) at least
+/// value: an axis top with even, readable steps; `ticks` for nothing.
+double niceCeiling(double value, int ticks = 4);
+
+/// A filled circle in the colour, for status columns and legends.
+QIcon dot(const QColor &color);
+
+/// "850 ms", "4.2 s", "3 min 12 s", "2 h 05 min", "3 d 4 h".
+QString duration(std::chrono::milliseconds duration);
+/// "12 s ago", "just now".
+QString ago(std::chrono::milliseconds age);
+/// A count with the locale's digit grouping: "1,234,567".
+QString count(qint64 value);
+/// A local date and time, without the date when it is today.
+QString localTime(const QDateTime &time, const QDateTime &now);
+
+/// A file path as the console shows it: native separators, the home folder as "~".
+QString displayPath(const QString &path);
+
+/// The console's table look: whole rows selected, alternating rows, no grid, comfortable row
+/// height, headers aligned like their columns, the last column stretched.
+void setUpTableView(QTableView *view);
+/// A page or section heading: bold, a step larger than the text.
+void makeHeading(QLabel *label, double scale = 1.25);
+/// A note in the muted text colour (placeholders, captions), from the label's palette as it is
+/// now: call it again on a palette change.
+void makeMuted(QLabel *label);
+
+} // namespace style
+
+} // namespace ergon

@@ -1,0 +1,106 @@
+#include "sidebar.h"
+
+#include "consolestyle.h"
+
+#include <QPainter>
+#include <QStyledItemDelegate>
+
+namespace ergon {
+
+namespace {
+
+constexpr int badgeRole = Qt::UserRole + 1;
+constexpr int alertRole = Qt::UserRole + 2;
+
+class SidebarDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+    QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        QSize size = QStyledItemDelegate::sizeHint(option, index);
+        size.setHeight(option.fontMetrics.height() + 16);
+        return size;
+    }
+
+    void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
+    {
+        QStyleOptionViewItem shifted = option;
+        shifted.rect.adjust(10, 0, 0, 0);
+        QStyledItemDelegate::paint(painter, shifted, index);
+        const QString badge = index.data(badgeRole).toString();
+        if (badge.isEmpty())
+            return;
+        const bool selected = option.state & QStyle::State_Selected;
+        const bool alert = index.data(alertRole).toBool();
+        QFont font = option.font;
+        font.setPointSizeF(font.pointSizeF() * 0.9);
+        const QFontMetrics metrics(font);
+        const int height = metrics.height() + 2;
+        const int width = std::max(height, metrics.horizontalAdvance(badge) + 12);
+        const QRect pill(option.rect.right() - width - 10, option.rect.center().y() - height / 2 + 1, width, height);
+        const QPalette &pal = option.palette;
+        QColor fill = alert ? style::statusColor(FlowStatus::Failed, pal)
+                            : (selected ? pal.color(QPalette::HighlightedText) : style::mutedText(pal));
+        fill.setAlphaF(alert ? 1.0f : 0.22f);
+        painter->save();
+        painter->setRenderHint(QPainter::Antialiasing);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(fill);
+        painter->drawRoundedRect(pill, height / 2.0, height / 2.0);
+        painter->setFont(font);
+        painter->setPen(alert ? QColor(Qt::white) : pal.color(selected ? QPalette::HighlightedText : QPalette::Text));
+        painter->drawText(pill, Qt::AlignCenter, badge);
+        painter->restore();
+    }
+};
+
+} // namespace
+
+Sidebar::Sidebar(QWidget *parent)
+    : QListWidget(parent)
+{
+    setItemDelegate(new SidebarDelegate(this));
+    setSelectionMode(QAbstractItemView::SingleSelection);
+    setFrameShape(QFrame::NoFrame);
+    setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setFocusPolicy(Qt::StrongFocus);
+    setAutoFillBackground(true);
+    setBackgroundRole(QPalette::Window);
+    viewport()->setBackgroundRole(QPalette::Window);
+    setSpacing(1);
+}
+
+Sidebar::~Sidebar() = default;
+
+void Sidebar::addPage(const QString &title, const QString &toolTip)
+{
+    auto *item = new QListWidgetItem(title, this);
+    item->setToolTip(toolTip);
+}
+
+void Sidebar::setBadge(int page, const QString &text, bool alert)
+{
+    if (QListWidgetItem *entry = item(page)) {
+        entry->setData(badgeRole, text);
+        entry->setData(alertRole, alert);
+    }
+}
+
+QString Sidebar::badge(int page) const
+{
+    const QListWidgetItem *entry = item(page);
+    return entry ? entry->data(badgeRole).toString() : QString();
+}
+
+QSize Sidebar::sizeHint() const
+{
+    const QFontMetrics metrics = fontMetrics();
+    return QSize(metrics.horizontalAdvance(QStringLiteral("Overview")) +
+                     metrics.horizontalAdvance(QStringLiteral("000,000")) + 64,
+                 QListWidget::sizeHint().height());
+}
+
+} // namespace ergon
