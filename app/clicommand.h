@@ -35,6 +35,7 @@ const Verb *findVerb(const QString &name);
 QList<Verb> flowVerbs();     // flowverbs.cpp: schedule, list, show, retry, cancel
 QList<Verb> overviewVerbs(); // overviewverbs.cpp: stats, timers, workers
 Verb workerVerb();           // workerverb.cpp: worker
+Verb migrateVerb();          // migrateverb.cpp: migrate
 
 /// Exit codes: 0 success, 1 the command failed, 2 the command line is malformed.
 enum ExitCode { ExitSuccess = 0, ExitFailure = 1, ExitUsage = 2 };

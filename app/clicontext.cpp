@@ -1,7 +1,7 @@
 #include "clicontext.h"
 
+#include <ergon/openexecutionlog.h>
 #include <ergon/plugincatalog.h>
-#include <ergon/sqliteexecutionlog.h>
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -86,28 +86,30 @@ Result<qint64> Context::flowId() const
     return id;
 }
 
-Result<std::unique_ptr<SqliteExecutionLog>> Context::openLog() const
+namespace {
+QString shown(const QString &location)
+{
+    return isDatabaseUrl(location) ? displayLocation(location) : QDir::toNativeSeparators(location);
+}
+} // namespace
+
+Result<std::unique_ptr<ExecutionLog>> Context::openLog() const
 {
     // The default database's folder may not exist yet on a fresh machine; a path given with
     // --db is taken as it is, so a typo in a folder name is an error, not a new folder.
     const QString folder = QFileInfo(m_databasePath).absolutePath();
     if (m_isDefaultDatabase && !QDir().mkpath(folder))
         return Error(QStringLiteral("cannot create the folder %1").arg(QDir::toNativeSeparators(folder)));
-    auto log = SqliteExecutionLog::open(m_databasePath);
-    if (!log)
-        return log.error().prefixed(
-            QStringLiteral("cannot open the database %1").arg(QDir::toNativeSeparators(m_databasePath)));
-    return log;
+    return logOpener()();
 }
 
 LogOpener Context::logOpener() const
 {
-    return [path = m_databasePath]() -> Result<std::unique_ptr<ExecutionLog>> {
-        auto log = SqliteExecutionLog::open(path);
+    return [location = m_databasePath]() -> Result<std::unique_ptr<ExecutionLog>> {
+        auto log = openExecutionLog(location);
         if (!log)
-            return log.error().prefixed(
-                QStringLiteral("cannot open the database %1").arg(QDir::toNativeSeparators(path)));
-        return std::unique_ptr<ExecutionLog>(log.take());
+            return log.error().prefixed(QStringLiteral("cannot open the database %1").arg(shown(location)));
+        return log;
     };
 }
 

@@ -14,8 +14,8 @@ class QJsonValue;
 class QTextStream;
 
 namespace ergon {
+class ExecutionLog;
 class PluginCatalog;
-class SqliteExecutionLog;
 } // namespace ergon
 
 namespace ergon::cli {
@@ -32,6 +32,8 @@ public:
     const Verb &verb() const { return m_verb; }
     /// The verb's positional argument (empty for verbs without one).
     const QString &argument() const { return m_argument; }
+    /// A path (SQLite) or a postgresql:// URL, which may hold a password: show it through
+    /// displayLocation(), never as it is.
     const QString &databasePath() const { return m_databasePath; }
 
     QTextStream &out() { return m_out; }
@@ -49,8 +51,9 @@ public:
     /// The positional argument read as a flow id.
     Result<qint64> flowId() const;
 
-    /// Opens the database (creating the default database's folder first).
-    Result<std::unique_ptr<SqliteExecutionLog>> openLog() const;
+    /// Opens the database (creating the default database's folder first): a SQLite file, or a
+    /// PostgreSQL server named by a postgresql:// URL.
+    Result<std::unique_ptr<ExecutionLog>> openLog() const;
     /// Opens a connection to the database on the calling thread, for workers.
     LogOpener logOpener() const;
     /// Loads the flow plugins: every --plugins folder first, then the default search paths.

@@ -4,6 +4,8 @@
 #include "clicontext.h"
 #include "commandline.h"
 
+#include <ergon/openexecutionlog.h>
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
@@ -22,9 +24,10 @@ void setUp(QCommandLineParser &parser, const Verb &verb)
 {
     parser.addOption({{QStringLiteral("h"), QStringLiteral("help")}, QStringLiteral("Shows this help.")});
     parser.addOption({QStringLiteral("db"),
-                      QStringLiteral("The SQLite database to use (default: %1).")
+                      QStringLiteral("The database to use: a SQLite file (default: %1) or a PostgreSQL server,\n"
+                                     "postgresql://user@host:port/dbname (password: PGPASSWORD or ~/.pgpass).")
                           .arg(QDir::toNativeSeparators(defaultDatabasePath())),
-                      QStringLiteral("path")});
+                      QStringLiteral("path|url")});
     parser.addOption({QStringLiteral("plugins"),
                       QStringLiteral("A folder of flow plugins, scanned before the default ones (repeatable)."),
                       QStringLiteral("dir")});
@@ -77,6 +80,7 @@ const QList<Verb> &verbs()
         list.append(workerVerb());
         list.append(flowVerbs());
         list.append(overviewVerbs());
+        list.append(migrateVerb());
         return list;
     }();
     return all;
@@ -133,8 +137,8 @@ int runCli(const CommandLine &commandLine)
         for (const QString &folder : parser.values(QStringLiteral("plugins")))
             plugins.append(absolute(folder));
 
-        Context context(*verb, parser, argument, absolute(db), commandLine.isDefaultDatabase && !dbGiven, plugins, out,
-                        err);
+        Context context(*verb, parser, argument, isDatabaseUrl(db) ? db : absolute(db),
+                        commandLine.isDefaultDatabase && !dbGiven, plugins, out, err);
         return verb->run(context);
     };
 

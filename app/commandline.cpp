@@ -2,6 +2,8 @@
 
 #include "clicommand.h"
 
+#include <ergon/openexecutionlog.h>
+
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
@@ -35,9 +37,11 @@ void setUp(QCommandLineParser &parser)
                       QCoreApplication::translate("CommandLine", "Shows this help.")});
     parser.addVersionOption();
     parser.addOption({dbOption,
-                      QCoreApplication::translate("CommandLine", "The SQLite database to use (default: %1).")
+                      QCoreApplication::translate("CommandLine",
+                                                  "The database to use: a SQLite file (default: %1) or a PostgreSQL "
+                                                  "server, postgresql://user@host:port/dbname.")
                           .arg(QDir::toNativeSeparators(defaultDatabasePath())),
-                      QCoreApplication::translate("CommandLine", "path")});
+                      QCoreApplication::translate("CommandLine", "path|url")});
     parser.addOption({pluginsOption,
                       QCoreApplication::translate("CommandLine", "A folder of flow plugins to add (repeatable)."),
                       QCoreApplication::translate("CommandLine", "dir")});
@@ -114,7 +118,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
         result.error = QCoreApplication::translate("CommandLine", "--db needs a path");
         return result;
     }
-    result.databasePath = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    // A server's URL is taken as it is; a file's path is made absolute.
+    result.databasePath = isDatabaseUrl(path) ? path : QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     for (const QString &folder : parser.values(pluginsOption))
         result.pluginFolders.append(QDir::cleanPath(QFileInfo(folder).absoluteFilePath()));
     if (parser.isSet(screenshotsOption)) {

@@ -11,8 +11,8 @@
 #include "timerspage.h"
 #include "workerspage.h"
 
+#include "ergon/openexecutionlog.h"
 #include "ergon/plugincatalog.h"
-#include "ergon/sqliteexecutionlog.h"
 
 #include <QActionGroup>
 #include <QApplication>
@@ -111,12 +111,8 @@ MainWindow::~MainWindow()
 
 LogOpener MainWindow::sqliteOpener(const QString &path)
 {
-    return [path]() -> Result<std::unique_ptr<ExecutionLog>> {
-        auto log = SqliteExecutionLog::open(path);
-        if (!log)
-            return log.error();
-        return std::unique_ptr<ExecutionLog>(log.take());
-    };
+    // A SQLite file or a postgresql:// URL.
+    return [path]() -> Result<std::unique_ptr<ExecutionLog>> { return openExecutionLog(path); };
 }
 
 QString MainWindow::pageKey(Page page)

@@ -18,7 +18,8 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     : m_config(std::move(config))
     , m_opener(std::move(opener))
     , m_registry(registry)
-    , m_clock(clock)
+    , m_alignedClock(clock)
+    , m_clock(m_alignedClock)
     , m_counters(std::move(counters))
     // Children, so that moveToThread() takes them along: a timer left in the creating thread
     // can be neither started nor stopped from the worker's.
@@ -37,11 +38,28 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     m_dueTimer.setSingleShot(true);
     m_dueTimer.setTimerType(Qt::PreciseTimer);
     m_deadlineTimer.setSingleShot(true);
-    connect(&m_pollTimer, &QTimer::timeout, this, &WorkerLoop::fill);
+    connect(&m_pollTimer, &QTimer::timeout, this, [this] {
+        // Runs cut off by a storage error (e.g. a lost connection) go back to the front of the
+        // queue: the flow is still leased to us, and its claim checks that it still is.
+        while (!m_interrupted.isEmpty())
+            m_queue.push_front(m_interrupted.takeLast());
+        fill();
+    });
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &WorkerLoop::heartbeat);
     connect(&m_refreshTimer, &QTimer::timeout, this, &WorkerLoop::refreshTimers);
     connect(&m_dueTimer, &QTimer::timeout, this, &WorkerLoop::timerFired);
     connect(&m_deadlineTimer, &QTimer::timeout, this, [this] { finish(WorkerStatus::Stopped, true); });
+}
+
+void AlignedClock::align(ExecutionLog &log)
+{
+    const QDateTime before = m_base.now();
+    const std::optional<QDateTime> server = log.serverNow();
+    if (!server)
+        return;
+    // The server read its clock about half way through the round trip.
+    const QDateTime after = m_base.now();
+    m_offsetMs = before.addMSecs(before.msecsTo(after) / 2).msecsTo(*server);
 }
 
 WorkerLoop::~WorkerLoop()
@@ -84,6 +102,7 @@ void WorkerLoop::begin()
         return;
     }
     m_log = log.take();
+    m_alignedClock.align(*m_log);
     m_started = m_clock.now();
     if (auto registered = m_log->registerWorker(record()); !registered) {
         m_state = State::Stopped;
@@ -101,6 +120,9 @@ void WorkerLoop::begin()
     m_executor->setWaitForTimers(false); // a waiting flow holds no slot and no coroutine
     m_state = State::Running;
     m_counters->running = true;
+    // Across processes (PostgreSQL's LISTEN/NOTIFY): new work wakes this worker at once; the
+    // poll stays as the fallback.
+    m_log->setWorkListener([this](const QDateTime &due) { wake(due); });
     m_pollTimer.start();
     m_heartbeatTimer.start();
     if (m_config.timers) {
@@ -193,7 +215,15 @@ void WorkerLoop::flowDone(qint64 flowId, const Result<FlowOutcome> &outcome)
             armTimer();
         }
     }
-    // A flow that could not be claimed (stolen, cancelled, taken over) is simply dropped.
+    // A flow that could not be claimed (stolen, cancelled, taken over) is simply dropped. A run
+    // cut off by a storage error (the database unreachable for a moment) would leave the flow
+    // leased to this worker, its lease renewed by every heartbeat, and nobody running it: it is
+    // tried again at the next poll, where its claim finds out whether it is still ours.
+    const bool cutOff = outcome ? (outcome->interrupted && outcome->status == FlowStatus::Running)
+                                : outcome.error().kind() != QLatin1String("not-claimable")
+            && outcome.error().kind() != QLatin1String("not-found");
+    if (cutOff && m_state == State::Running)
+        m_interrupted.append(flowId);
     if (m_state == State::Draining && m_running.isEmpty())
         return finish(WorkerStatus::Stopped, false);
     scheduleFill();
@@ -203,6 +233,7 @@ void WorkerLoop::heartbeat()
 {
     if (m_state != State::Running && m_state != State::Draining)
         return;
+    m_alignedClock.align(*m_log);
     const QDateTime now = m_clock.now();
     if (auto renewed = m_log->renewLeases(m_config.name, now, leaseUntil()); !renewed)
         return report(renewed.error());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ergon/clock.h"
 #include "ergon/flowexecutor.h"
 #include "ergon/flowworker.h"
 #include "ergon/timerqueue.h"
@@ -13,10 +14,34 @@
 
 namespace ergon {
 
-class Clock;
 class FlowRegistry;
 
 namespace detail {
+
+/// A worker's clock: the injected one, shifted onto the log's server clock when the log has one
+/// (ExecutionLog::serverNow()), so that the leases and due times a worker writes and compares
+/// are judged by one clock on every host. Sleeps are the injected clock's.
+class AlignedClock final : public Clock
+{
+public:
+    explicit AlignedClock(Clock &base)
+        : m_base(base)
+    {
+    }
+
+    QDateTime now() const override { return m_base.now().addMSecs(m_offsetMs); }
+    [[nodiscard]] QCoro::Task<> sleepFor(std::chrono::milliseconds duration) override
+    {
+        return m_base.sleepFor(duration);
+    }
+    /// Measures the offset to the log's server clock again (no change without one).
+    void align(ExecutionLog &log);
+    qint64 offsetMs() const { return m_offsetMs; }
+
+private:
+    Clock &m_base;
+    qint64 m_offsetMs = 0;
+};
 
 /// Counters shared between a worker's thread and its handle.
 struct WorkerCounters {
@@ -67,7 +92,8 @@ private:
     WorkerConfig m_config;
     LogOpener m_opener;
     const FlowRegistry &m_registry;
-    Clock &m_clock;
+    AlignedClock m_alignedClock;
+    Clock &m_clock; ///< m_alignedClock
     std::shared_ptr<WorkerCounters> m_counters;
     QStringList m_types;
 
@@ -76,6 +102,7 @@ private:
     State m_state = State::Starting;
     QDateTime m_started;
     std::deque<qint64> m_queue; ///< prefetched: leased to us, not started
+    QList<qint64> m_interrupted; ///< runs cut off by a storage error: tried again at the next poll
     QSet<qint64> m_running;
     TimerQueue m_timers;
     QTimer m_pollTimer;

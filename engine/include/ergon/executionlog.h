@@ -4,10 +4,12 @@
 #include "records.h"
 #include "result.h"
 
+#include <QDateTime>
 #include <QList>
 #include <QMap>
 #include <QSet>
 
+#include <functional>
 #include <optional>
 
 namespace ergon {
@@ -98,6 +100,18 @@ public:
     virtual Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) = 0;
     /// Cancels a flow that has not finished. A running flow stops at its next step.
     virtual Result<void> cancelFlow(qint64 id, const QDateTime &now) = 0;
+
+    /// The database server's own time, for logs shared by many hosts (one round trip). Every
+    /// method takes `now` from its caller and compares stored times with it as given; a worker
+    /// that asks this aligns its clock with the server's, so that leases and due times are
+    /// judged by one clock whatever the hosts' clocks say. Default: none (the log has no clock
+    /// of its own, e.g. a file every process on one host shares).
+    virtual std::optional<QDateTime> serverNow() { return std::nullopt; }
+    /// Asks to be told when another connection stores work that may be due (new flows, a retry,
+    /// a timer fired by hand, flows handed back), with the earliest due time when known (else
+    /// an invalid time). Called on this log's thread, from its event loop. Default: never
+    /// called (workers poll).
+    virtual void setWorkListener(std::function<void(const QDateTime &due)> listener) { (void)listener; }
 };
 
 } // namespace ergon

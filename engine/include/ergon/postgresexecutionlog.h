@@ -1,0 +1,82 @@
+#pragma once
+
+#include "executionlog.h"
+
+#include <memory>
+
+namespace ergon {
+
+/// The log for many hosts: one PostgreSQL database (QPSQL), shared by every worker process on
+/// every machine and by the consoles watching it, each with its own connection.
+///
+/// Named by a URL, postgresql://user[:password]@host[:port]/dbname[?schema=NAME&sslmode=...];
+/// without a password in the URL libpq reads PGPASSWORD or ~/.pgpass. The password is never
+/// part of location() or of any message. With `schema`, the tables live in that schema (created
+/// if missing), else in the user's default one (normally public).
+///
+/// Same tables and the same semantics as SqliteExecutionLog (the conformance suite runs on
+/// both): the schema is versioned in the table schema_version and migrated step by step under
+/// an advisory lock; a database from a newer version, or a schema that holds another
+/// application's tables, is refused and left untouched. Claims take rows with FOR UPDATE SKIP
+/// LOCKED, so that concurrent workers never wait for each other's candidates; every statement
+/// is prepared once and bound.
+///
+/// Times are taken from the callers as given (like every log). serverNow() reads the server's
+/// clock, which workers use to align their own: leases and due times are then judged by the
+/// server's clock, whatever the hosts' clocks say. Storing new work (scheduleFlows, retryFlow,
+/// fireTimerNow, releaseFlows) sends NOTIFY ergon_work; a log with a work listener LISTENs and
+/// calls it from its thread's event loop.
+///
+/// A lost connection (server restart, network) fails the call in progress with an error of
+/// kind "connection"; later calls reconnect with back-off and carry on.
+class PostgresExecutionLog final : public ExecutionLog
+{
+public:
+    /// The schema version this build writes (the same numbering as SQLite's).
+    static constexpr int schemaVersion = 1;
+    /// The channel of wake-ups.
+    static constexpr const char *notificationChannel = "ergon_work";
+
+    /// Connects and migrates the schema. A malformed URL is an error of kind "invalid-location".
+    static Result<std::unique_ptr<PostgresExecutionLog>> open(const QString &url);
+    ~PostgresExecutionLog() override;
+
+    /// Whether the location is a PostgreSQL URL (postgresql:// or postgres://).
+    static bool isUrl(const QString &location);
+    /// The URL without its password (for messages); anything else is returned unchanged.
+    static QString withoutPassword(const QString &location);
+
+    QString location() const override;
+    Result<QList<qint64>> scheduleFlows(const QList<NewFlow> &flows, const QDateTime &now) override;
+    Result<std::optional<FlowRecord>> flow(qint64 id) override;
+    Result<QList<StepRecord>> steps(qint64 flowId, bool withAttempts) override;
+    Result<QList<FlowRecord>> flows(const FlowQuery &query) override;
+    Result<QMap<FlowStatus, qint64>> countByStatus() override;
+    Result<bool> claimFlow(qint64 id, const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
+    Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil, int limit,
+                                   const QStringList &types) override;
+    Result<int> renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
+    Result<int> releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted) override;
+    Result<QList<StealRecord>> stealFlows(const QString &thief, const QDateTime &now, const QDateTime &leaseUntil,
+                                          int limit) override;
+    Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
+                                                         int limit) override;
+    Result<void> registerWorker(const WorkerRecord &worker) override;
+    Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &now) override;
+    Result<QList<WorkerRecord>> workers() override;
+    Result<QList<TimerRecord>> pendingTimers(int limit) override;
+    Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) override;
+    Result<QList<StealRecord>> steals(int limit) override;
+    Result<WriteOutcome> commit(const LogBatch &batch) override;
+    Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;
+    Result<void> cancelFlow(qint64 id, const QDateTime &now) override;
+    std::optional<QDateTime> serverNow() override;
+    void setWorkListener(std::function<void(const QDateTime &due)> listener) override;
+
+private:
+    class Private;
+    explicit PostgresExecutionLog(std::unique_ptr<Private> d);
+    std::unique_ptr<Private> d;
+};
+
+} // namespace ergon

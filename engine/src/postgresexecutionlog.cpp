@@ -1,0 +1,1099 @@
+#include "ergon/postgresexecutionlog.h"
+
+#include "postgresconnection.h"
+#include "postgresschema.h"
+
+#include "ergon/jsontext.h"
+
+#include <QPointer>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUrl>
+#include <QVariant>
+
+#include <algorithm>
+#include <vector>
+
+namespace ergon {
+
+using detail::PostgresConnection;
+using detail::PostgresLocation;
+
+namespace {
+
+QVariant fromTime(const QDateTime &time)
+{
+    return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
+}
+
+QDateTime toTime(const QVariant &value)
+{
+    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+
+QVariant nullIfEmpty(const QString &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
+}
+
+QVariant nullIfEmpty(const QByteArray &text)
+{
+    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(QString::fromUtf8(text));
+}
+
+const QString flowColumns = QStringLiteral(
+    "id, type, type_version, args, status, priority, run_at, idempotency_key, lease_owner, lease_expires,"
+    " result, error, (SELECT count(*) FROM steps WHERE steps.flow_id = flows.id), created, updated, finished,"
+    " run_started");
+
+FlowRecord flowFromRow(const QSqlQuery &query)
+{
+    FlowRecord flow;
+    flow.id = query.value(0).toLongLong();
+    flow.type = query.value(1).toString();
+    flow.typeVersion = query.value(2).toInt();
+    flow.arguments = objectFromJsonText(query.value(3).toString().toUtf8()).value_or(QJsonObject());
+    flow.status = flowStatusFromString(query.value(4).toString()).value_or(FlowStatus::Pending);
+    flow.priority = query.value(5).toInt();
+    flow.runAt = toTime(query.value(6));
+    flow.idempotencyKey = query.value(7).toString();
+    flow.leaseOwner = query.value(8).toString();
+    flow.leaseExpires = toTime(query.value(9));
+    flow.resultJson = query.value(10).toString().toUtf8();
+    flow.error = query.value(11).toString();
+    flow.stepCount = query.value(12).toInt();
+    flow.created = toTime(query.value(13));
+    flow.updated = toTime(query.value(14));
+    flow.finished = toTime(query.value(15));
+    flow.runStarted = toTime(query.value(16));
+    return flow;
+}
+
+const QString stepColumns = QStringLiteral(
+    "flow_id, seq, name, occurrence, input_hash, kind, status, result, error, worker, attempts, retry_base,"
+    " type_version, started, finished, next_attempt_at, attempt_started");
+
+// The same columns as bound values, typed: in INSERT ... SELECT the server cannot infer the
+// parameters' types from the target columns.
+const QString stepValues = QStringLiteral(
+    "?::bigint, ?::integer, ?::text, ?::integer, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::integer,"
+    " ?::integer, ?::integer, ?::bigint, ?::bigint, ?::bigint, ?::bigint");
+
+StepRecord stepFromRow(const QSqlQuery &query)
+{
+    StepRecord step;
+    step.flowId = query.value(0).toLongLong();
+    step.seq = query.value(1).toInt();
+    step.name = query.value(2).toString();
+    step.occurrence = query.value(3).toInt();
+    step.inputHash = query.value(4).toString().toLatin1();
+    step.kind = stepKindFromString(query.value(5).toString()).value_or(StepKind::Step);
+    step.status = stepStatusFromString(query.value(6).toString()).value_or(StepStatus::Running);
+    step.resultJson = query.value(7).toString().toUtf8();
+    step.error = query.value(8).toString();
+    step.worker = query.value(9).toString();
+    step.attempts = query.value(10).toInt();
+    step.retryBase = query.value(11).toInt();
+    step.typeVersion = query.value(12).toInt();
+    step.started = toTime(query.value(13));
+    step.finished = toTime(query.value(14));
+    step.nextAttemptAt = toTime(query.value(15));
+    step.attemptStarted = toTime(query.value(16));
+    return step;
+}
+
+const QString workerColumns = QStringLiteral(
+    "name, host, pid, started, heartbeat, concurrency, in_flight, completed, failed, steals, status, lease_ms");
+
+WorkerRecord workerFromRow(const QSqlQuery &query)
+{
+    WorkerRecord worker;
+    worker.name = query.value(0).toString();
+    worker.host = query.value(1).toString();
+    worker.pid = query.value(2).toLongLong();
+    worker.started = toTime(query.value(3));
+    worker.heartbeat = toTime(query.value(4));
+    worker.concurrency = query.value(5).toInt();
+    worker.inFlight = query.value(6).toInt();
+    worker.completed = query.value(7).toLongLong();
+    worker.failed = query.value(8).toLongLong();
+    worker.steals = query.value(9).toLongLong();
+    worker.status = workerStatusFromString(query.value(10).toString()).value_or(WorkerStatus::Alive);
+    worker.leaseMs = query.value(11).toLongLong();
+    return worker;
+}
+
+struct Candidate {
+    qint64 id;
+    int priority;
+    qint64 due;
+};
+
+void sortByClaimOrder(std::vector<Candidate> &candidates)
+{
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
+        return a.priority != b.priority ? a.priority > b.priority : (a.due != b.due ? a.due < b.due : a.id < b.id);
+    });
+}
+
+QString placeholders(qsizetype count)
+{
+    return QStringList(count, QStringLiteral("?")).join(QLatin1String(", "));
+}
+
+} // namespace
+
+class PostgresExecutionLog::Private
+{
+public:
+    explicit Private(PostgresLocation location)
+        : connection(std::move(location))
+    {
+    }
+
+    PostgresConnection connection;
+    std::function<void(const QDateTime &)> listener;
+    QPointer<QSqlDriver> listeningDriver; ///< the driver whose notifications reach the listener
+
+    Result<QSqlQuery *> run(const QString &sql, const QVariantList &values, const QString &doing)
+    {
+        return connection.run(sql, values, doing);
+    }
+    Result<void> begin(const QString &doing) { return connection.begin(doing); }
+    Result<void> commit(const QString &doing) { return connection.commit(doing); }
+    template<typename T>
+    Result<T> rollback(Error error)
+    {
+        connection.rollback();
+        return error;
+    }
+
+    /// NOTIFY ergon_work, with the earliest due time as payload (delivered at commit).
+    Result<void> notifyWork(const QDateTime &due, const QString &doing)
+    {
+        auto sent = run(QStringLiteral("SELECT pg_notify(?, ?)"),
+                        {QString::fromLatin1(notificationChannel),
+                         due.isValid() ? QString::number(due.toMSecsSinceEpoch()) : QString()},
+                        doing);
+        if (!sent)
+            return sent.error();
+        (*sent)->finish();
+        return {};
+    }
+
+    void listen();
+    void onNotification(const QString &name, const QVariant &payload);
+
+    Result<void> migrate();
+    Result<qint64> scheduleOne(const NewFlow &flow, const QDateTime &now);
+    Result<bool> applyFlowUpdate(const FlowUpdate &update);
+    Result<bool> applyStep(const StepRecord &step);
+    Result<bool> holds(qint64 flowId, const QString &owner);
+    Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim);
+};
+
+void PostgresExecutionLog::Private::listen()
+{
+    QSqlDriver *driver = connection.database().driver();
+    if (!driver || !listener)
+        return;
+    const QString channel = QString::fromLatin1(notificationChannel);
+    if (listeningDriver != driver) {
+        listeningDriver = driver;
+        QObject::connect(driver, &QSqlDriver::notification, driver,
+                         [this](const QString &name, QSqlDriver::NotificationSource, const QVariant &payload) {
+                             onNotification(name, payload);
+                         });
+    }
+    if (!driver->subscribedToNotifications().contains(channel))
+        driver->subscribeToNotification(channel);
+}
+
+void PostgresExecutionLog::Private::onNotification(const QString &name, const QVariant &payload)
+{
+    if (name != QLatin1String(notificationChannel) || !listener)
+        return;
+    bool ok = false;
+    const qint64 due = payload.toString().toLongLong(&ok);
+    listener(ok ? QDateTime::fromMSecsSinceEpoch(due, Qt::UTC) : QDateTime());
+}
+
+Result<void> PostgresExecutionLog::Private::migrate()
+{
+    const QString doing = QStringLiteral("reading the schema version of");
+    if (auto begun = begin(doing); !begun)
+        return begun;
+    // One migrating process at a time; the others wait here, then find the schema current.
+    auto locked =
+        run(QStringLiteral("SELECT pg_advisory_xact_lock(1164011375, hashtext(current_schema()))"), {}, doing);
+    if (!locked)
+        return rollback<void>(locked.error());
+    (*locked)->finish();
+
+    auto tables =
+        run(QStringLiteral("SELECT current_schema(), count(*), count(*) FILTER (WHERE c.relname = 'schema_version')"
+                           " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                           " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"),
+            {}, doing);
+    if (!tables)
+        return rollback<void>(tables.error());
+    QSqlQuery *q = *tables;
+    if (!q->next())
+        return rollback<void>(connection.sqlError(doing, q->lastError()));
+    const QString schema = q->value(0).toString();
+    const qint64 tableCount = q->value(1).toLongLong();
+    const bool versioned = q->value(2).toLongLong() > 0;
+    q->finish();
+    if (schema.isEmpty()) {
+        return rollback<void>(Error(QStringLiteral("%1 has no schema to create the tables in (none of the search path "
+                                                   "exists); name one with ?schema=NAME")
+                                        .arg(connection.display()),
+                                    QStringLiteral("storage")));
+    }
+
+    int version = 0;
+    if (versioned) {
+        auto read = run(QStringLiteral("SELECT max(version) FROM schema_version"), {}, doing);
+        if (!read)
+            return rollback<void>(read.error());
+        if ((*read)->next())
+            version = (*read)->value(0).toInt();
+        (*read)->finish();
+    } else if (tableCount > 0) {
+        return rollback<void>(Error(QStringLiteral("the schema %1 of %2 holds tables of another application (no Ergon "
+                                                   "schema version); it was left untouched. Name an empty schema "
+                                                   "with ?schema=NAME")
+                                        .arg(schema, connection.display()),
+                                    QStringLiteral("foreign-database")));
+    }
+    if (version > PostgresExecutionLog::schemaVersion) {
+        return rollback<void>(Error(QStringLiteral("%1 was written by a newer Ergon Console (schema version %2; this "
+                                                   "build knows versions up to %3). Upgrade Ergon Console to use it; "
+                                                   "the database was left untouched.")
+                                        .arg(connection.display())
+                                        .arg(version)
+                                        .arg(PostgresExecutionLog::schemaVersion),
+                                    QStringLiteral("newer-schema")));
+    }
+    if (version == PostgresExecutionLog::schemaVersion) {
+        connection.rollback(); // nothing was written: let go of the lock
+        return {};
+    }
+    for (const SchemaMigration &migration : postgresMigrations()) {
+        if (migration.version <= version)
+            continue;
+        const QString migrating = QStringLiteral("migrating to schema version %1").arg(migration.version);
+        for (const QString &sql : migration.statements) {
+            if (auto done = connection.exec(sql, migrating); !done)
+                return rollback<void>(done.error());
+        }
+        auto stamped = run(QStringLiteral("UPDATE schema_version SET version = ?"), {migration.version}, migrating);
+        if (!stamped)
+            return rollback<void>(stamped.error());
+    }
+    return commit(QStringLiteral("migrating"));
+}
+
+PostgresExecutionLog::PostgresExecutionLog(std::unique_ptr<Private> d)
+    : d(std::move(d))
+{
+}
+
+PostgresExecutionLog::~PostgresExecutionLog() = default;
+
+bool PostgresExecutionLog::isUrl(const QString &location)
+{
+    return location.startsWith(QLatin1String("postgresql://"), Qt::CaseInsensitive) ||
+        location.startsWith(QLatin1String("postgres://"), Qt::CaseInsensitive);
+}
+
+QString PostgresExecutionLog::withoutPassword(const QString &location)
+{
+    if (!isUrl(location))
+        return location;
+    auto parsed = PostgresLocation::parse(location);
+    if (parsed)
+        return parsed->display();
+    // Not parseable: still never show what could be a password (between "//user:" and "@").
+    QString masked = location;
+    const qsizetype start = masked.indexOf(QLatin1String("://")) + 3;
+    const qsizetype at = masked.lastIndexOf(QLatin1Char('@'));
+    const qsizetype colon = masked.indexOf(QLatin1Char(':'), start);
+    if (at > start && colon > start && colon < at)
+        masked.replace(colon + 1, at - colon - 1, QStringLiteral("***"));
+    return masked;
+}
+
+Result<std::unique_ptr<PostgresExecutionLog>> PostgresExecutionLog::open(const QString &url)
+{
+    auto location = PostgresLocation::parse(url);
+    if (!location)
+        return location.error();
+    auto d = std::make_unique<Private>(location.take());
+    if (auto opened = d->connection.open(); !opened)
+        return opened.error();
+    if (auto migrated = d->migrate(); !migrated)
+        return migrated.error();
+    Private *p = d.get();
+    d->connection.setReconnected([p] {
+        if (!p->listener)
+            return;
+        p->listen();
+        // From the event loop, once more: a listener made while the dead connection's socket
+        // was still being dropped may never fire (QPSQL leaves that socket's notifier behind).
+        // And work stored while the connection was down sent its NOTIFY to nobody: look now.
+        QMetaObject::invokeMethod(
+            p->connection.database().driver(),
+            [p] {
+                if (!p->listener)
+                    return;
+                QSqlDriver *driver = p->connection.database().driver();
+                const QString channel = QString::fromLatin1(notificationChannel);
+                if (driver && driver->isOpen() && driver->subscribedToNotifications().contains(channel)) {
+                    driver->unsubscribeFromNotification(channel);
+                    driver->subscribeToNotification(channel);
+                }
+                p->listener(QDateTime());
+            },
+            Qt::QueuedConnection);
+    });
+    return std::unique_ptr<PostgresExecutionLog>(new PostgresExecutionLog(std::move(d)));
+}
+
+QString PostgresExecutionLog::location() const
+{
+    return d->connection.display();
+}
+
+void PostgresExecutionLog::setWorkListener(std::function<void(const QDateTime &due)> listener)
+{
+    d->listener = std::move(listener);
+    if (d->listener && !d->connection.isBroken())
+        d->listen();
+}
+
+std::optional<QDateTime> PostgresExecutionLog::serverNow()
+{
+    auto query = d->run(QStringLiteral("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint"), {},
+                        QStringLiteral("reading the time of"));
+    if (!query || !(*query)->next())
+        return std::nullopt;
+    const QDateTime now = toTime((*query)->value(0));
+    (*query)->finish();
+    return now;
+}
+
+Result<qint64> PostgresExecutionLog::Private::scheduleOne(const NewFlow &flow, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("scheduling a flow in");
+    const QVariantList values{flow.type,
+                              flow.typeVersion,
+                              QString::fromUtf8(toJsonText(flow.arguments)),
+                              flow.priority,
+                              fromTime(flow.runAt.isValid() ? flow.runAt : now),
+                              nullIfEmpty(flow.idempotencyKey),
+                              fromTime(now),
+                              fromTime(now)};
+    const QString insert =
+        QStringLiteral("INSERT INTO flows (type, type_version, args, status, priority, run_at,"
+                       " idempotency_key, created, updated) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)");
+    if (flow.idempotencyKey.isEmpty()) {
+        auto inserted = run(insert + QStringLiteral(" RETURNING id"), values, doing);
+        if (!inserted)
+            return inserted.error();
+        QSqlQuery *q = *inserted;
+        if (!q->next())
+            return connection.sqlError(doing, q->lastError());
+        const qint64 id = q->value(0).toLongLong();
+        q->finish();
+        return id;
+    }
+    // A concurrent scheduler of the same key: ON CONFLICT waits for it and then inserts
+    // nothing, and the existing row is read instead.
+    auto inserted =
+        run(insert + QStringLiteral(" ON CONFLICT (idempotency_key) DO NOTHING RETURNING id"), values, doing);
+    if (!inserted)
+        return inserted.error();
+    QSqlQuery *q = *inserted;
+    if (q->next()) {
+        const qint64 id = q->value(0).toLongLong();
+        q->finish();
+        return id;
+    }
+    q->finish();
+    auto existing = run(QStringLiteral("SELECT id FROM flows WHERE idempotency_key = ?"), {flow.idempotencyKey}, doing);
+    if (!existing)
+        return existing.error();
+    q = *existing;
+    if (!q->next())
+        return Error(QStringLiteral("%1 %2: the idempotency key '%3' is taken, but no flow holds it")
+                         .arg(doing, connection.display(), flow.idempotencyKey),
+                     QStringLiteral("storage"));
+    const qint64 id = q->value(0).toLongLong();
+    q->finish();
+    return id;
+}
+
+Result<QList<qint64>> PostgresExecutionLog::scheduleFlows(const QList<NewFlow> &flows, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("scheduling flows in");
+    if (flows.isEmpty())
+        return QList<qint64>();
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    QList<qint64> ids;
+    ids.reserve(flows.size());
+    QDateTime earliest;
+    for (const NewFlow &flow : flows) {
+        auto id = d->scheduleOne(flow, now);
+        if (!id)
+            return d->rollback<QList<qint64>>(id.error());
+        ids.append(*id);
+        const QDateTime due = flow.runAt.isValid() ? flow.runAt : now;
+        if (!earliest.isValid() || due < earliest)
+            earliest = due;
+    }
+    if (auto notified = d->notifyWork(earliest, doing); !notified)
+        return d->rollback<QList<qint64>>(notified.error());
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return ids;
+}
+
+Result<std::optional<FlowRecord>> PostgresExecutionLog::flow(qint64 id)
+{
+    auto query = d->run(QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows WHERE id = ?"), {id},
+                        QStringLiteral("reading a flow from"));
+    if (!query)
+        return query.error();
+    QSqlQuery *q = *query;
+    std::optional<FlowRecord> record;
+    if (q->next())
+        record = flowFromRow(*q);
+    q->finish();
+    return record;
+}
+
+Result<QList<StepRecord>> PostgresExecutionLog::steps(qint64 flowId, bool withAttempts)
+{
+    const QString doing = QStringLiteral("reading steps from");
+    auto query =
+        d->run(QStringLiteral("SELECT ") + stepColumns + QStringLiteral(" FROM steps WHERE flow_id = ? ORDER BY seq"),
+               {flowId}, doing);
+    if (!query)
+        return query.error();
+    QList<StepRecord> steps;
+    QSqlQuery *q = *query;
+    while (q->next())
+        steps.append(stepFromRow(*q));
+    q->finish();
+    if (!withAttempts || steps.isEmpty())
+        return steps;
+
+    auto attempts = d->run(QStringLiteral("SELECT seq, attempt, started, finished, error, worker FROM attempts"
+                                          " WHERE flow_id = ? ORDER BY seq, attempt"),
+                           {flowId}, doing);
+    if (!attempts)
+        return attempts.error();
+    q = *attempts;
+    while (q->next()) {
+        const int seq = q->value(0).toInt();
+        AttemptRecord attempt;
+        attempt.number = q->value(1).toInt();
+        attempt.started = toTime(q->value(2));
+        attempt.finished = toTime(q->value(3));
+        attempt.error = q->value(4).toString();
+        attempt.worker = q->value(5).toString();
+        for (StepRecord &step : steps) {
+            if (step.seq == seq) {
+                step.attemptLog.append(std::move(attempt));
+                break;
+            }
+        }
+    }
+    q->finish();
+    for (StepRecord &step : steps)
+        completeAttemptLog(step);
+    return steps;
+}
+
+Result<QList<FlowRecord>> PostgresExecutionLog::flows(const FlowQuery &query)
+{
+    QString sql = QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows");
+    QStringList conditions;
+    QVariantList values;
+    if (query.status) {
+        conditions.append(QStringLiteral("status = ?"));
+        values.append(toString(*query.status));
+    }
+    if (!query.type.isEmpty()) {
+        conditions.append(QStringLiteral("type = ?"));
+        values.append(query.type);
+    }
+    if (!query.text.isEmpty()) {
+        // ILIKE: case-insensitive, as SQLite's LIKE is.
+        conditions.append(QStringLiteral("(CAST(id AS TEXT) = ? OR args ILIKE ? ESCAPE '\\')"));
+        QString pattern = query.text;
+        pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
+        values.append(query.text);
+        values.append(QString(QLatin1Char('%') + pattern + QLatin1Char('%')));
+    }
+    if (!conditions.isEmpty())
+        sql += QStringLiteral(" WHERE ") + conditions.join(QLatin1String(" AND "));
+    sql += QStringLiteral(" ORDER BY id DESC LIMIT ? OFFSET ?");
+    values.append(query.limit);
+    values.append(query.offset);
+
+    auto result = d->run(sql, values, QStringLiteral("listing flows in"));
+    if (!result)
+        return result.error();
+    QList<FlowRecord> page;
+    QSqlQuery *q = *result;
+    while (q->next())
+        page.append(flowFromRow(*q));
+    q->finish();
+    return page;
+}
+
+Result<QMap<FlowStatus, qint64>> PostgresExecutionLog::countByStatus()
+{
+    auto query = d->run(QStringLiteral("SELECT status, count(*) FROM flows GROUP BY status"), {},
+                        QStringLiteral("counting flows in"));
+    if (!query)
+        return query.error();
+    QMap<FlowStatus, qint64> counts;
+    QSqlQuery *q = *query;
+    while (q->next()) {
+        if (const auto status = flowStatusFromString(q->value(0).toString()))
+            counts.insert(*status, q->value(1).toLongLong());
+    }
+    q->finish();
+    return counts;
+}
+
+namespace {
+const QString claimSql = QStringLiteral(
+    "UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, updated = ?, run_started = ?"
+    " WHERE id = ? AND ((status IN ('pending', 'waiting') AND run_at <= ?)"
+    " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))");
+} // namespace
+
+Result<bool> PostgresExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
+                                             const QDateTime &leaseUntil)
+{
+    auto query = d->run(
+        claimSql, {owner, fromTime(leaseUntil), fromTime(now), fromTime(now), id, fromTime(now), fromTime(now), owner},
+        QStringLiteral("claiming a flow in"));
+    if (!query)
+        return query.error();
+    return (*query)->numRowsAffected() > 0;
+}
+
+Result<bool> PostgresExecutionLog::Private::applyFlowUpdate(const FlowUpdate &update)
+{
+    const bool guarded = !update.leaseOwner.isEmpty();
+    QString sql = QStringLiteral("UPDATE flows SET status = ?,"
+                                 " result = COALESCE(?, result), error = ?, run_at = COALESCE(?, run_at), updated = ?,"
+                                 " finished = CASE WHEN ?::boolean THEN ?::bigint ELSE finished END,"
+                                 " lease_owner = CASE WHEN ?::boolean THEN NULL ELSE lease_owner END,"
+                                 " lease_expires = CASE WHEN ?::boolean THEN NULL ELSE lease_expires END,"
+                                 " run_started = CASE WHEN ?::boolean THEN NULL ELSE run_started END"
+                                 " WHERE id = ?");
+    QVariantList values{toString(update.status),
+                        nullIfEmpty(update.resultJson),
+                        nullIfEmpty(update.error),
+                        fromTime(update.runAt),
+                        fromTime(update.updated),
+                        isFinished(update.status),
+                        fromTime(update.updated),
+                        update.releaseLease,
+                        update.releaseLease,
+                        update.releaseLease,
+                        update.flowId};
+    if (guarded) {
+        sql += QStringLiteral(" AND lease_owner = ? AND status = 'running'");
+        values.append(update.leaseOwner);
+    }
+    auto query = run(sql, values, QStringLiteral("updating a flow in"));
+    if (!query)
+        return query.error();
+    return (*query)->numRowsAffected() > 0;
+}
+
+Result<bool> PostgresExecutionLog::Private::holds(qint64 flowId, const QString &owner)
+{
+    auto query = run(QStringLiteral("SELECT 1 FROM flows WHERE id = ? AND lease_owner = ? AND status = 'running'"),
+                     {flowId, owner}, QStringLiteral("checking a lease in"));
+    if (!query)
+        return query.error();
+    const bool held = (*query)->next();
+    (*query)->finish();
+    return held;
+}
+
+Result<bool> PostgresExecutionLog::Private::applyStep(const StepRecord &step)
+{
+    const QString doing = QStringLiteral("recording a step in");
+    // The guard rides in the statement: the row is written only while the step's worker holds
+    // the flow running. An empty worker writes unguarded (administrative writes).
+    const bool guarded = !step.worker.isEmpty();
+    const QString source = guarded
+        ? QStringLiteral(" SELECT ") + stepValues +
+            QStringLiteral(
+                " WHERE EXISTS (SELECT 1 FROM flows WHERE id = ? AND lease_owner = ? AND status = 'running')")
+        : QStringLiteral(" VALUES (") + stepValues + QStringLiteral(")");
+    QVariantList values{step.flowId, step.seq, step.name, step.occurrence,
+                        // input_hash is NOT NULL: no inputs are stored as ''.
+                        step.inputHash.isEmpty() ? QStringLiteral("") : QString::fromLatin1(step.inputHash),
+                        toString(step.kind), toString(step.status), nullIfEmpty(step.resultJson),
+                        nullIfEmpty(step.error), nullIfEmpty(step.worker), step.attempts, step.retryBase,
+                        step.typeVersion, fromTime(step.started), fromTime(step.finished), fromTime(step.nextAttemptAt),
+                        fromTime(step.attemptStarted)};
+    if (guarded) {
+        values.append(step.flowId);
+        values.append(step.worker);
+    }
+    auto query = run(QStringLiteral("INSERT INTO steps (") + stepColumns + QStringLiteral(")") + source +
+                         QStringLiteral(" ON CONFLICT (flow_id, seq) DO UPDATE SET status = excluded.status,"
+                                        " result = excluded.result, error = excluded.error, worker = excluded.worker,"
+                                        " attempts = excluded.attempts, retry_base = excluded.retry_base,"
+                                        " started = excluded.started, finished = excluded.finished,"
+                                        " next_attempt_at = excluded.next_attempt_at,"
+                                        " attempt_started = excluded.attempt_started"
+                                        " WHERE steps.status <> 'completed'"),
+                     values, doing);
+    if (!query)
+        return query.error();
+    if ((*query)->numRowsAffected() == 0) {
+        // Refused by the guard, or the step was already completed (kept as recorded).
+        if (!guarded)
+            return true;
+        return holds(step.flowId, step.worker);
+    }
+    if (step.kind != StepKind::Timer || !step.nextAttemptAt.isValid())
+        return true;
+    // The timers table mirrors timer steps: pending until the step completes.
+    auto timer = run(QStringLiteral("INSERT INTO timers (flow_id, seq, name, fire_at, fired_at) VALUES (?, ?, ?, ?, ?)"
+                                    " ON CONFLICT (flow_id, seq) DO UPDATE SET fire_at = excluded.fire_at,"
+                                    " fired_at = excluded.fired_at"),
+                     {step.flowId, step.seq, step.name, fromTime(step.nextAttemptAt),
+                      step.status == StepStatus::Completed ? fromTime(step.finished) : fromTime(QDateTime())},
+                     doing);
+    if (!timer)
+        return timer.error();
+    return true;
+}
+
+Result<std::optional<ClaimedFlow>> PostgresExecutionLog::Private::claim(const FlowClaim &claim)
+{
+    // RETURNING hands back the claimed row and whether it has steps to replay: a fresh flow
+    // costs no further read.
+    auto query = run(claimSql + QStringLiteral(" RETURNING ") + flowColumns +
+                         QStringLiteral(", EXISTS (SELECT 1 FROM steps WHERE steps.flow_id = flows.id)"),
+                     {claim.owner, fromTime(claim.leaseUntil), fromTime(claim.now), fromTime(claim.now), claim.flowId,
+                      fromTime(claim.now), fromTime(claim.now), claim.owner},
+                     QStringLiteral("claiming a flow in"));
+    if (!query)
+        return query.error();
+    QSqlQuery *q = *query;
+    std::optional<ClaimedFlow> claimed;
+    if (q->next())
+        claimed = ClaimedFlow{flowFromRow(*q), q->value(17).toBool()};
+    q->finish();
+    return claimed;
+}
+
+Result<WriteOutcome> PostgresExecutionLog::commit(const LogBatch &batch)
+{
+    const QString doing = QStringLiteral("writing to");
+    WriteOutcome outcome;
+    if (batch.isEmpty())
+        return outcome;
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    for (const FlowClaim &claim : batch.claims) {
+        auto claimed = d->claim(claim);
+        if (!claimed)
+            return d->rollback<WriteOutcome>(claimed.error());
+        if (*claimed)
+            outcome.claimed.insert(claim.flowId, std::move(**claimed));
+    }
+    for (const StepRecord &step : batch.steps) {
+        if (outcome.refused.contains(step.flowId))
+            continue;
+        auto applied = d->applyStep(step);
+        if (!applied)
+            return d->rollback<WriteOutcome>(applied.error());
+        if (!*applied)
+            outcome.refused.insert(step.flowId);
+    }
+    for (const AttemptWrite &write : batch.attempts) {
+        if (outcome.refused.contains(write.flowId))
+            continue;
+        const AttemptRecord &attempt = write.attempt;
+        auto applied = d->run(QStringLiteral("INSERT INTO attempts (flow_id, seq, attempt, started, finished, error,"
+                                             " worker) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+                              {write.flowId, write.seq, attempt.number, fromTime(attempt.started),
+                               fromTime(attempt.finished), nullIfEmpty(attempt.error), nullIfEmpty(attempt.worker)},
+                              doing);
+        if (!applied)
+            return d->rollback<WriteOutcome>(applied.error());
+    }
+    for (const FlowUpdate &update : batch.flows) {
+        if (outcome.refused.contains(update.flowId))
+            continue;
+        auto applied = d->applyFlowUpdate(update);
+        if (!applied)
+            return d->rollback<WriteOutcome>(applied.error());
+        if (!*applied)
+            outcome.refused.insert(update.flowId);
+    }
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return outcome;
+}
+
+Result<void> PostgresExecutionLog::retryFlow(qint64 id, const QString &stepName, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("retrying a flow in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun;
+    auto status = d->run(QStringLiteral("SELECT status FROM flows WHERE id = ? FOR UPDATE"), {id}, doing);
+    if (!status)
+        return d->rollback<void>(status.error());
+    QSqlQuery *q = *status;
+    if (!q->next()) {
+        q->finish();
+        return d->rollback<void>(Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found")));
+    }
+    const QString current = q->value(0).toString();
+    q->finish();
+    if (current != toString(FlowStatus::Failed)) {
+        return d->rollback<void>(
+            Error(QStringLiteral("flow %1 is %2, not failed: nothing to retry").arg(id).arg(current),
+                  QStringLiteral("not-failed")));
+    }
+    const QString stepFilter = stepName.isEmpty() ? QString() : QStringLiteral(" AND name = ?");
+    QVariantList stepValues{id};
+    if (!stepName.isEmpty())
+        stepValues.append(stepName);
+    auto reset =
+        d->run(QStringLiteral("UPDATE steps SET status = 'retrying', retry_base = attempts, next_attempt_at = NULL,"
+                              " finished = NULL WHERE flow_id = ? AND status = 'failed'") +
+                   stepFilter,
+               stepValues, doing);
+    if (!reset)
+        return d->rollback<void>(reset.error());
+    if (!stepName.isEmpty() && (*reset)->numRowsAffected() == 0) {
+        return d->rollback<void>(Error(QStringLiteral("flow %1 has no failed step '%2'").arg(id).arg(stepName),
+                                       QStringLiteral("not-found")));
+    }
+    auto requeued =
+        d->run(QStringLiteral("UPDATE flows SET status = 'pending', error = NULL, run_at = ?, updated = ?,"
+                              " finished = NULL, lease_owner = NULL, lease_expires = NULL, run_started = NULL"
+                              " WHERE id = ?"),
+               {fromTime(now), fromTime(now), id}, doing);
+    if (!requeued)
+        return d->rollback<void>(requeued.error());
+    if (auto notified = d->notifyWork(now, doing); !notified)
+        return d->rollback<void>(notified.error());
+    return d->commit(doing);
+}
+
+Result<void> PostgresExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("cancelling a flow in");
+    auto cancelled = d->run(QStringLiteral("UPDATE flows SET status = 'cancelled', updated = ?, finished = ?,"
+                                           " lease_owner = NULL, lease_expires = NULL, run_started = NULL"
+                                           " WHERE id = ? AND status IN ('pending', 'running', 'waiting')"),
+                            {fromTime(now), fromTime(now), id}, doing);
+    if (!cancelled)
+        return cancelled.error();
+    if ((*cancelled)->numRowsAffected() > 0)
+        return {};
+    auto existing = flow(id);
+    if (!existing)
+        return existing.error();
+    if (!existing->has_value())
+        return Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found"));
+    return Error(QStringLiteral("flow %1 is already %2").arg(id).arg(toString((*existing)->status)),
+                 QStringLiteral("finished"));
+}
+
+Result<QList<qint64>> PostgresExecutionLog::claimDue(const QString &owner, const QDateTime &now,
+                                                     const QDateTime &leaseUntil, int limit, const QStringList &types)
+{
+    const QString doing = QStringLiteral("claiming flows in");
+    if (limit <= 0)
+        return QList<qint64>();
+    // One ordered index scan per queued status (flows_queue serves priority, then due time),
+    // plus expired leases, each locking its rows and skipping those another claimer holds;
+    // the best `limit` of their union are leased in the same statement.
+    QString typeFilter;
+    QVariantList typeValues;
+    if (!types.isEmpty()) {
+        typeFilter = QStringLiteral(" AND type IN (%1)").arg(placeholders(types.size()));
+        for (const QString &type : types)
+            typeValues.append(type);
+    }
+    const QString queued =
+        QStringLiteral("SELECT id, priority, run_at FROM flows WHERE status = '%1' AND run_at <= ?") + typeFilter +
+        QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ? FOR UPDATE SKIP LOCKED");
+    const QString sql =
+        QStringLiteral("WITH pending AS (") + queued.arg(QStringLiteral("pending")) +
+        QStringLiteral("), waiting AS (") + queued.arg(QStringLiteral("waiting")) +
+        QStringLiteral("), expired AS (SELECT id, priority, run_at FROM flows WHERE status = 'running'"
+                       " AND lease_expires < ?") +
+        typeFilter +
+        QStringLiteral(
+            " LIMIT ? FOR UPDATE SKIP LOCKED),"
+            " chosen AS (SELECT * FROM pending UNION ALL SELECT * FROM waiting UNION ALL SELECT * FROM expired"
+            " ORDER BY priority DESC, run_at, id LIMIT ?)"
+            " UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, run_started = NULL,"
+            " updated = ? FROM chosen WHERE flows.id = chosen.id"
+            " RETURNING flows.id, flows.priority, flows.run_at");
+    QVariantList values;
+    for (int i = 0; i < 2; ++i)
+        values << fromTime(now) << typeValues << limit;
+    values << fromTime(now) << typeValues << limit << limit << owner << fromTime(leaseUntil) << fromTime(now);
+    auto query = d->run(sql, values, doing);
+    if (!query)
+        return query.error();
+    std::vector<Candidate> claimed;
+    QSqlQuery *q = *query;
+    while (q->next())
+        claimed.push_back(Candidate{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toLongLong()});
+    q->finish();
+    sortByClaimOrder(claimed);
+    QList<qint64> ids;
+    ids.reserve(qsizetype(claimed.size()));
+    for (const Candidate &candidate : claimed)
+        ids.append(candidate.id);
+    return ids;
+}
+
+Result<int> PostgresExecutionLog::renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil)
+{
+    auto query = d->run(QStringLiteral("UPDATE flows SET lease_expires = ?, updated = ? WHERE lease_owner = ?"
+                                       " AND status = 'running'"),
+                        {fromTime(leaseUntil), fromTime(now), owner}, QStringLiteral("renewing leases in"));
+    if (!query)
+        return query.error();
+    return (*query)->numRowsAffected();
+}
+
+Result<int> PostgresExecutionLog::releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted)
+{
+    const QString doing = QStringLiteral("releasing flows in");
+    const QString sql =
+        QStringLiteral("UPDATE flows SET status = 'pending', lease_owner = NULL, lease_expires = NULL,"
+                       " run_started = NULL, updated = ? WHERE lease_owner = ? AND status = 'running'") +
+        (onlyNotStarted ? QStringLiteral(" AND run_started IS NULL") : QString());
+    auto query = d->run(sql, {fromTime(now), owner}, doing);
+    if (!query)
+        return query.error();
+    const int released = (*query)->numRowsAffected();
+    // Flows handed back are anyone's at once: wake the idle workers. Best effort: the flows
+    // are released either way, and the others' polls find them.
+    if (released > 0)
+        (void)d->notifyWork(QDateTime(), doing);
+    return released;
+}
+
+Result<QList<StealRecord>> PostgresExecutionLog::stealFlows(const QString &thief, const QDateTime &now,
+                                                            const QDateTime &leaseUntil, int limit)
+{
+    const QString doing = QStringLiteral("stealing flows in");
+    if (limit <= 0)
+        return QList<StealRecord>();
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    auto victims =
+        d->run(QStringLiteral("SELECT lease_owner, count(*) AS queued FROM flows WHERE lease_owner IS NOT NULL"
+                              " AND lease_owner <> ? AND status = 'running' AND run_started IS NULL"
+                              " AND lease_expires >= ? GROUP BY lease_owner ORDER BY queued DESC, lease_owner"
+                              " LIMIT 1"),
+               {thief, fromTime(now)}, doing);
+    if (!victims)
+        return d->rollback<QList<StealRecord>>(victims.error());
+    QSqlQuery *q = *victims;
+    if (!q->next()) {
+        q->finish();
+        d->connection.rollback();
+        return QList<StealRecord>();
+    }
+    const QString victim = q->value(0).toString();
+    // Half of the victim's queue, rounded up: both end with about the same amount of work.
+    const int take = std::min(limit, int((q->value(1).toLongLong() + 1) / 2));
+    q->finish();
+
+    // Rows the victim is starting right now are locked by its claim: skipped, not waited for.
+    auto moved = d->run(QStringLiteral("UPDATE flows SET lease_owner = ?, lease_expires = ?, updated = ? WHERE id IN"
+                                       " (SELECT id FROM flows WHERE lease_owner = ? AND status = 'running'"
+                                       " AND run_started IS NULL ORDER BY priority DESC, run_at, id LIMIT ?"
+                                       " FOR UPDATE SKIP LOCKED)"
+                                       " RETURNING id, priority, run_at"),
+                        {thief, fromTime(leaseUntil), fromTime(now), victim, take}, doing);
+    if (!moved)
+        return d->rollback<QList<StealRecord>>(moved.error());
+    std::vector<Candidate> taken;
+    while ((*moved)->next())
+        taken.push_back(
+            Candidate{(*moved)->value(0).toLongLong(), (*moved)->value(1).toInt(), (*moved)->value(2).toLongLong()});
+    (*moved)->finish();
+    sortByClaimOrder(taken);
+
+    QList<StealRecord> stolen;
+    for (const Candidate &candidate : taken) {
+        auto recorded =
+            d->run(QStringLiteral("INSERT INTO steals (flow_id, from_worker, to_worker, at) VALUES (?, ?, ?, ?)"),
+                   {candidate.id, victim, thief, fromTime(now)}, doing);
+        if (!recorded)
+            return d->rollback<QList<StealRecord>>(recorded.error());
+        stolen.append(StealRecord{candidate.id, victim, thief, now});
+    }
+    auto counted = d->run(QStringLiteral("UPDATE workers SET steals = steals + ? WHERE name = ?"),
+                          {qint64(stolen.size()), thief}, doing);
+    if (!counted)
+        return d->rollback<QList<StealRecord>>(counted.error());
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return stolen;
+}
+
+Result<QList<std::pair<qint64, QDateTime>>> PostgresExecutionLog::upcoming(const QDateTime &now,
+                                                                           const QDateTime &horizon, int limit)
+{
+    auto query = d->run(QStringLiteral("SELECT id, run_at FROM flows WHERE status IN ('pending', 'waiting')"
+                                       " AND run_at > ? AND run_at <= ? ORDER BY run_at, id LIMIT ?"),
+                        {fromTime(now), fromTime(horizon), limit}, QStringLiteral("reading due times from"));
+    if (!query)
+        return query.error();
+    QList<std::pair<qint64, QDateTime>> due;
+    QSqlQuery *q = *query;
+    while (q->next())
+        due.append({q->value(0).toLongLong(), toTime(q->value(1))});
+    q->finish();
+    return due;
+}
+
+Result<void> PostgresExecutionLog::registerWorker(const WorkerRecord &worker)
+{
+    auto query = d->run(
+        QStringLiteral("INSERT INTO workers (") + workerColumns +
+            QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+                           " host = excluded.host, pid = excluded.pid, started = excluded.started,"
+                           " heartbeat = excluded.heartbeat, concurrency = excluded.concurrency,"
+                           " in_flight = excluded.in_flight, completed = excluded.completed,"
+                           " failed = excluded.failed, steals = excluded.steals, status = excluded.status,"
+                           " lease_ms = excluded.lease_ms"),
+        {worker.name, worker.host, worker.pid, fromTime(worker.started), fromTime(worker.heartbeat), worker.concurrency,
+         worker.inFlight, worker.completed, worker.failed, worker.steals, toString(worker.status), worker.leaseMs},
+        QStringLiteral("registering a worker in"));
+    if (!query)
+        return query.error();
+    return {};
+}
+
+Result<void> PostgresExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("recording a heartbeat in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun;
+    auto own =
+        d->run(QStringLiteral("UPDATE workers SET heartbeat = ?, in_flight = ?, completed = ?, failed = ?, status = ?"
+                              " WHERE name = ?"),
+               {fromTime(worker.heartbeat), worker.inFlight, worker.completed, worker.failed, toString(worker.status),
+                worker.name},
+               doing);
+    if (!own)
+        return d->rollback<void>(own.error());
+    // Each worker is judged by its own lease: a heartbeat older than that means lost.
+    auto lost =
+        d->run(QStringLiteral("UPDATE workers SET status = 'lost' WHERE status = 'alive' AND heartbeat + lease_ms < ?"),
+               {fromTime(now)}, doing);
+    if (!lost)
+        return d->rollback<void>(lost.error());
+    return d->commit(doing);
+}
+
+Result<QList<WorkerRecord>> PostgresExecutionLog::workers()
+{
+    auto query = d->run(QStringLiteral("SELECT ") + workerColumns + QStringLiteral(" FROM workers ORDER BY name"), {},
+                        QStringLiteral("listing workers in"));
+    if (!query)
+        return query.error();
+    QList<WorkerRecord> workers;
+    QSqlQuery *q = *query;
+    while (q->next())
+        workers.append(workerFromRow(*q));
+    q->finish();
+    return workers;
+}
+
+Result<QList<TimerRecord>> PostgresExecutionLog::pendingTimers(int limit)
+{
+    auto query = d->run(QStringLiteral("SELECT t.flow_id, t.seq, t.name, f.type, t.fire_at FROM timers t"
+                                       " JOIN flows f ON f.id = t.flow_id"
+                                       " WHERE t.fired_at IS NULL AND f.status IN ('waiting', 'pending', 'running')"
+                                       " ORDER BY t.fire_at, t.flow_id, t.seq LIMIT ?"),
+                        {limit}, QStringLiteral("listing timers in"));
+    if (!query)
+        return query.error();
+    QList<TimerRecord> timers;
+    QSqlQuery *q = *query;
+    while (q->next())
+        timers.append(TimerRecord{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toString(),
+                                  q->value(3).toString(), toTime(q->value(4))});
+    q->finish();
+    return timers;
+}
+
+Result<void> PostgresExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("firing a timer in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun;
+    auto flow = d->run(QStringLiteral("UPDATE flows SET run_at = ?, updated = ? WHERE id = ? AND status = 'waiting'"),
+                       {fromTime(now), fromTime(now), flowId}, doing);
+    if (!flow)
+        return d->rollback<void>(flow.error());
+    if ((*flow)->numRowsAffected() == 0)
+        return d->rollback<void>(
+            Error(QStringLiteral("flow %1 is not waiting on a timer").arg(flowId), QStringLiteral("not-waiting")));
+    // The replay reads the fire time from the timer's step: move it too, or the flow would
+    // park again until the original time.
+    auto step = d->run(QStringLiteral("UPDATE steps SET next_attempt_at = ? WHERE flow_id = ? AND kind = 'timer'"
+                                      " AND status = 'running'"),
+                       {fromTime(now), flowId}, doing);
+    if (!step)
+        return d->rollback<void>(step.error());
+    auto timer = d->run(QStringLiteral("UPDATE timers SET fire_at = ? WHERE flow_id = ? AND fired_at IS NULL"),
+                        {fromTime(now), flowId}, doing);
+    if (!timer)
+        return d->rollback<void>(timer.error());
+    if (auto notified = d->notifyWork(now, doing); !notified)
+        return d->rollback<void>(notified.error());
+    return d->commit(doing);
+}
+
+Result<QList<StealRecord>> PostgresExecutionLog::steals(int limit)
+{
+    auto query =
+        d->run(QStringLiteral("SELECT flow_id, from_worker, to_worker, at FROM steals ORDER BY id DESC LIMIT ?"),
+               {limit}, QStringLiteral("listing steals in"));
+    if (!query)
+        return query.error();
+    QList<StealRecord> steals;
+    QSqlQuery *q = *query;
+    while (q->next())
+        steals.append(
+            StealRecord{q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString(), toTime(q->value(3))});
+    q->finish();
+    return steals;
+}
+
+} // namespace ergon
