@@ -67,6 +67,7 @@ ArgumentForm::ArgumentForm(QWidget *parent)
     m_layout->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_layout->setLabelAlignment(Qt::AlignRight | Qt::AlignTop);
     m_layout->setRowWrapPolicy(QFormLayout::DontWrapRows);
+    m_layout->setVerticalSpacing(12);
     m_empty->setEnabled(false);
     m_layout->addRow(m_empty);
 }

@@ -11,7 +11,6 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScrollArea>
-#include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
 #include <QTabWidget>
@@ -55,6 +54,7 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     , m_stepsModel(new FlowStepsModel(this))
     , m_stepsView(new QTreeView(this))
     , m_timeline(new StepTimeline(this))
+    , m_timelineArea(new QScrollArea(this))
     , m_arguments(makeJsonView(this))
     , m_result(makeJsonView(this))
     , m_countdown(new QTimer(this))
@@ -68,7 +68,13 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     titleFont.setBold(true);
     m_title->setFont(titleFont);
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // A long type name is cut rather than widening the pane.
+    m_title->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_title->setMinimumWidth(m_title->fontMetrics().horizontalAdvance(QStringLiteral("Flow 0000000")));
     m_status->setTextFormat(Qt::RichText);
+    QFont statusFont = m_status->font();
+    statusFont.setBold(true);
+    m_status->setFont(statusFont);
     m_explanationLabel->setWordWrap(true);
     m_explanationLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_times->setWordWrap(true);
@@ -81,7 +87,6 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
 
     m_error->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_error->setFrameShape(QFrame::StyledPanel);
-    m_error->setMaximumHeight(m_error->fontMetrics().lineSpacing() * 5 + 12);
 
     m_stepsView->setModel(m_stepsModel);
     m_stepsView->setRootIsDecorated(true);
@@ -91,11 +96,12 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     m_stepsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_stepsView->header()->setStretchLastSection(true);
     const QFontMetrics metrics = fontMetrics();
-    m_stepsView->header()->resizeSection(FlowStepsModel::NameColumn, metrics.horizontalAdvance(QStringLiteral("process_payment  ")) + 24);
-    m_stepsView->header()->resizeSection(FlowStepsModel::StatusColumn, metrics.horizontalAdvance(QStringLiteral("completed")) + 40);
-    m_stepsView->header()->resizeSection(FlowStepsModel::WorkerColumn, metrics.horizontalAdvance(QStringLiteral("worker-name-1")));
-    m_stepsView->header()->resizeSection(FlowStepsModel::AttemptsColumn, metrics.horizontalAdvance(QStringLiteral("Attempts")) + 16);
-    m_stepsView->header()->resizeSection(FlowStepsModel::DurationColumn, metrics.horizontalAdvance(QStringLiteral("3 min 12 s")) + 16);
+    QHeaderView *stepsHeader = m_stepsView->header();
+    stepsHeader->resizeSection(FlowStepsModel::NameColumn, metrics.horizontalAdvance(QStringLiteral("attempt 10")) + 40);
+    stepsHeader->resizeSection(FlowStepsModel::StatusColumn, metrics.horizontalAdvance(QStringLiteral("completed")) + 36);
+    stepsHeader->resizeSection(FlowStepsModel::WorkerColumn, metrics.horizontalAdvance(QStringLiteral("worker-1")) + 16);
+    stepsHeader->resizeSection(FlowStepsModel::AttemptsColumn, metrics.horizontalAdvance(QStringLiteral("Tries")) + 16);
+    stepsHeader->resizeSection(FlowStepsModel::DurationColumn, metrics.horizontalAdvance(QStringLiteral("3 min 12 s")) + 12);
     // A step whose attempts failed opens to show them.
     connect(m_stepsModel, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
         if (parent.isValid())
@@ -109,36 +115,38 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
         }
     });
 
-    auto *timelineArea = new QScrollArea(this);
-    timelineArea->setWidget(m_timeline);
-    timelineArea->setWidgetResizable(true);
-    timelineArea->setFrameShape(QFrame::NoFrame);
-    timelineArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    timelineArea->setBackgroundRole(QPalette::Base);
-    auto *stepsSplit = new QSplitter(Qt::Vertical, this);
-    stepsSplit->addWidget(timelineArea);
-    stepsSplit->addWidget(m_stepsView);
-    stepsSplit->setStretchFactor(0, 1);
-    stepsSplit->setStretchFactor(1, 2);
-    stepsSplit->setChildrenCollapsible(false);
-    m_tabs->addTab(stepsSplit, tr("Steps"));
+    // The timeline takes the height of its lanes (up to ten, then it scrolls); the steps
+    // table the rest.
+    m_timelineArea->setWidget(m_timeline);
+    m_timelineArea->setWidgetResizable(true);
+    m_timelineArea->setFrameShape(QFrame::NoFrame);
+    m_timelineArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_timelineArea->setBackgroundRole(QPalette::Base);
+    auto *stepsPage = new QWidget(this);
+    auto *stepsLayout = new QVBoxLayout(stepsPage);
+    stepsLayout->setContentsMargins(0, 4, 0, 0);
+    stepsLayout->setSpacing(4);
+    stepsLayout->addWidget(m_timelineArea);
+    stepsLayout->addWidget(m_stepsView, 1);
+    m_tabs->addTab(stepsPage, tr("Steps"));
     m_tabs->addTab(m_arguments, tr("Arguments"));
     m_tabs->addTab(m_result, tr("Result"));
     m_tabs->setDocumentMode(true);
 
     auto *detail = new QWidget(this);
     auto *header = new QHBoxLayout;
-    header->addWidget(m_title);
-    header->addSpacing(8);
-    header->addWidget(m_status);
-    header->addStretch(1);
+    header->addWidget(m_title, 1);
     header->addWidget(m_retry);
     header->addWidget(m_cancel);
+    auto *statusRow = new QHBoxLayout;
+    statusRow->setSpacing(10);
+    statusRow->addWidget(m_status, 0, Qt::AlignTop);
+    statusRow->addWidget(m_explanationLabel, 1);
     auto *layout = new QVBoxLayout(detail);
     layout->setContentsMargins(10, 8, 10, 6);
     layout->setSpacing(6);
     layout->addLayout(header);
-    layout->addWidget(m_explanationLabel);
+    layout->addLayout(statusRow);
     layout->addWidget(m_times);
     layout->addWidget(m_error);
     layout->addWidget(m_tabs, 1);
@@ -253,8 +261,15 @@ void FlowDetailPane::showDetail(const FlowDetailSnapshot &snapshot)
     m_times->setText(times.join(QStringLiteral("  ·  ")));
 
     m_error->setVisible(!flow.error.isEmpty());
-    if (m_error->toPlainText() != flow.error)
+    if (m_error->toPlainText() != flow.error) {
         m_error->setPlainText(flow.error);
+        // As high as the text, about, up to five lines; then it scrolls.
+        const int chars = std::max(40, m_error->viewport()->width() / std::max(1, m_error->fontMetrics().averageCharWidth()));
+        int lines = 0;
+        for (const QString &line : flow.error.split(QLatin1Char('\n')))
+            lines += 1 + int(line.size()) / chars;
+        m_error->setFixedHeight(m_error->fontMetrics().lineSpacing() * std::min(lines, 5) + 10);
+    }
 
     setJson(m_arguments, flowformat::prettyJson(flow.arguments));
     setJson(m_result, flow.resultJson.isEmpty() ? (flow.status == FlowStatus::Completed ? QStringLiteral("null") : QString())
@@ -263,6 +278,7 @@ void FlowDetailPane::showDetail(const FlowDetailSnapshot &snapshot)
 
     m_stepsModel->setSteps(flow.id, snapshot.steps, snapshot.readAt);
     m_timeline->setSteps(snapshot.steps, snapshot.readAt);
+    m_timelineArea->setFixedHeight(m_timeline->heightForLanes(std::min(m_timeline->laneCount(), 10)));
 
     m_retry->setEnabled(flow.status == FlowStatus::Failed);
     m_cancel->setEnabled(!isFinished(flow.status));

@@ -8,6 +8,7 @@
 class QLabel;
 class QPlainTextEdit;
 class QPushButton;
+class QScrollArea;
 class QStackedWidget;
 class QTabWidget;
 class QTimer;
@@ -81,6 +82,7 @@ private:
     FlowStepsModel *m_stepsModel;
     QTreeView *m_stepsView;
     StepTimeline *m_timeline;
+    QScrollArea *m_timelineArea;
     QPlainTextEdit *m_arguments;
     QPlainTextEdit *m_result;
     QTimer *m_countdown;

@@ -223,7 +223,7 @@ QVariant FlowStepsModel::headerData(int section, Qt::Orientation orientation, in
     case WorkerColumn:
         return tr("Worker");
     case AttemptsColumn:
-        return tr("Attempts");
+        return tr("Tries");
     case DurationColumn:
         return tr("Duration");
     case ErrorColumn:

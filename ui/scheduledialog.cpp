@@ -7,6 +7,7 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
+#include <QEvent>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -40,6 +41,7 @@ ScheduleDialog::ScheduleDialog(const FlowRegistry &registry, QWidget *parent)
     , m_type(new QComboBox(this))
     , m_description(new QLabel(this))
     , m_form(new ArgumentForm(this))
+    , m_formArea(new QScrollArea(this))
     , m_count(new QSpinBox(this))
     , m_delay(new QDoubleSpinBox(this))
     , m_priority(new QSpinBox(this))
@@ -79,12 +81,11 @@ ScheduleDialog::ScheduleDialog(const FlowRegistry &registry, QWidget *parent)
 
     auto *arguments = new QGroupBox(tr("Arguments"), this);
     auto *argumentsLayout = new QVBoxLayout(arguments);
-    auto *scroll = new QScrollArea(arguments);
-    scroll->setWidget(m_form);
-    scroll->setWidgetResizable(true);
-    scroll->setFrameShape(QFrame::NoFrame);
-    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    argumentsLayout->addWidget(scroll);
+    m_formArea->setWidget(m_form);
+    m_formArea->setWidgetResizable(true);
+    m_formArea->setFrameShape(QFrame::NoFrame);
+    m_formArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    argumentsLayout->addWidget(m_formArea);
 
     auto *scheduling = new QGroupBox(tr("Scheduling"), this);
     auto *schedulingLayout = new QFormLayout(scheduling);
@@ -115,6 +116,7 @@ ScheduleDialog::ScheduleDialog(const FlowRegistry &registry, QWidget *parent)
 
     connect(m_type, &QComboBox::currentIndexChanged, this, &ScheduleDialog::typeChanged);
     connect(m_form, &ArgumentForm::changed, this, &ScheduleDialog::revalidate);
+    m_form->installEventFilter(this);
     connect(buttons, &QDialogButtonBox::accepted, this, &ScheduleDialog::schedule);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
 
@@ -182,6 +184,35 @@ Result<ScheduleRequest> ScheduleDialog::request() const
     request.delay = std::chrono::milliseconds(qint64(m_delay->value() * 1000.0));
     request.priority = m_priority->value();
     return request;
+}
+
+void ScheduleDialog::fitForm()
+{
+    // The whole form shows without scrolling, wrapped messages included, up to a height; a
+    // long schema scrolls. (A window's layout does not follow the height-for-width of wrapped
+    // labels by itself.)
+    const int width = std::max(m_formArea->viewport()->width(), m_form->minimumSizeHint().width());
+    const int height = m_form->hasHeightForWidth() ? m_form->heightForWidth(width) : m_form->sizeHint().height();
+    if (m_formArea->minimumHeight() == std::min(height, 420))
+        return;
+    m_formArea->setMinimumHeight(std::min(height, 420));
+    layout()->activate();
+    if (isVisible() && this->height() < minimumSizeHint().height())
+        resize(this->width(), minimumSizeHint().height());
+}
+
+void ScheduleDialog::resizeEvent(QResizeEvent *event)
+{
+    QDialog::resizeEvent(event);
+    fitForm();
+}
+
+bool ScheduleDialog::eventFilter(QObject *watched, QEvent *event)
+{
+    // New editors show (and messages wrap) only once the form's layout has run.
+    if (watched == m_form && event->type() == QEvent::LayoutRequest)
+        QMetaObject::invokeMethod(this, &ScheduleDialog::fitForm, Qt::QueuedConnection);
+    return QDialog::eventFilter(watched, event);
 }
 
 void ScheduleDialog::revalidate()

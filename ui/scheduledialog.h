@@ -8,6 +8,7 @@ class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
 class QProgressBar;
+class QScrollArea;
 class QPushButton;
 class QSpinBox;
 
@@ -64,7 +65,12 @@ public Q_SLOTS:
 Q_SIGNALS:
     void scheduleRequested(const ergon::ScheduleRequest &request, int count);
 
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
 private:
+    void fitForm();
     void typeChanged();
     void revalidate();
     void setBusy(bool busy);
@@ -75,6 +81,7 @@ private:
     QComboBox *m_type;
     QLabel *m_description;
     ArgumentForm *m_form;
+    QScrollArea *m_formArea;
     QSpinBox *m_count;
     QDoubleSpinBox *m_delay;
     QSpinBox *m_priority;

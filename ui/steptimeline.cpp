@@ -17,16 +17,22 @@ namespace {
 constexpr int axisHeight = 22;
 constexpr int margin = 6;
 
-// A "nice" tick distance (1, 2 or 5 times a power of ten, in ms) for about `ticks` ticks.
+// A round tick distance (1, 2, 5 ms … 500 ms, 1, 2, 5, 10, 15, 30 s, the same in minutes, 1, 2,
+// 3, 6, 12 h, days) that gives at most about `ticks` ticks over the span.
 qint64 tickStep(qint64 spanMs, int ticks)
 {
-    const double raw = std::max(1.0, double(spanMs) / std::max(1, ticks));
-    const double power = std::pow(10.0, std::floor(std::log10(raw)));
-    for (const double factor : {1.0, 2.0, 5.0, 10.0}) {
-        if (factor * power >= raw)
-            return std::max<qint64>(1, qint64(factor * power));
+    static constexpr qint64 second = 1000, minute = 60 * second, hour = 60 * minute, day = 24 * hour;
+    static constexpr qint64 steps[] = {1,          2,          5,          10,         20,         50,
+                                       100,        200,        500,        second,     2 * second, 5 * second,
+                                       10 * second, 15 * second, 30 * second, minute,  2 * minute, 5 * minute,
+                                       10 * minute, 15 * minute, 30 * minute, hour,    2 * hour,   3 * hour,
+                                       6 * hour,   12 * hour,  day,        2 * day,    7 * day};
+    const qint64 raw = spanMs / std::max(1, ticks);
+    for (const qint64 step : steps) {
+        if (step >= raw)
+            return step;
     }
-    return qint64(10 * power);
+    return (raw / (7 * day) + 1) * 7 * day;
 }
 
 QString attemptTip(const StepRecord &step, const AttemptRecord &attempt, const QDateTime &now)
@@ -174,15 +180,20 @@ QRectF StepTimeline::barRect(const Bar &bar, const QRect &plot) const
     const int lane = laneHeight();
     const qreal top = plot.top() + bar.lane * lane;
     const qreal x1 = xOf(bar.from, plot);
-    const qreal x2 = std::max(xOf(bar.to, plot), x1 + 2.0); // an instant is still visible
+    const qreal x2 = std::max(xOf(bar.to, plot), x1 + 3.0); // an instant is still visible
     if (bar.kind == Bar::Kind::Backoff)
         return QRectF(x1, top + lane / 2.0 - 1.0, x2 - x1, 2.0);
     return QRectF(x1, top + 3.0, x2 - x1, lane - 6.0);
 }
 
+int StepTimeline::heightForLanes(int lanes) const
+{
+    return margin + std::max(1, lanes) * laneHeight() + axisHeight;
+}
+
 QSize StepTimeline::sizeHint() const
 {
-    return QSize(360, margin + std::max<int>(1, int(m_steps.size())) * laneHeight() + axisHeight);
+    return QSize(360, heightForLanes(int(m_steps.size())));
 }
 
 QSize StepTimeline::minimumSizeHint() const

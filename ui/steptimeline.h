@@ -27,6 +27,9 @@ public:
     std::pair<QDateTime, QDateTime> span() const { return {m_start, m_end}; }
     int laneCount() const { return int(m_steps.size()); }
 
+    /// The height that shows `lanes` lanes and the axis.
+    int heightForLanes(int lanes) const;
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
