@@ -203,8 +203,17 @@ public:
 Result<void> SqliteExecutionLog::Private::migrate()
 {
     QSqlQuery versionQuery(db);
-    if (!versionQuery.exec(QStringLiteral("PRAGMA user_version")) || !versionQuery.next())
+    if (!versionQuery.exec(QStringLiteral("PRAGMA user_version")) || !versionQuery.next()) {
+        // The first read of the file: SQLite checks its header here (SQLITE_NOTADB).
+        if (versionQuery.lastError().nativeErrorCode() == QLatin1String("26")
+            || versionQuery.lastError().text().contains(QLatin1String("not a database"))) {
+            return Error(QStringLiteral("%1 is not an SQLite database (corrupt, or another kind of file); it was left "
+                                        "untouched.")
+                             .arg(path),
+                         QStringLiteral("corrupt"));
+        }
         return sqlError(QStringLiteral("reading the schema version of"), versionQuery.lastError());
+    }
     const int version = versionQuery.value(0).toInt();
     versionQuery.finish();
 
@@ -268,19 +277,12 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
     d->path = path;
     d->connectionName = QStringLiteral("ergon-sqlite-%1").arg(connectionCounter.fetchAndAddRelaxed(1));
 
-    // Refuse what is not an SQLite file before SQLite touches it.
+    // No file descriptor of our own on the database: closing any descriptor of a file drops
+    // every POSIX lock this process holds on it, those of SQLite's other connections included,
+    // and another process may then delete a WAL that is still in use. SQLite itself tells a
+    // file that is not a database (see migrate()); only stat() here.
     QFile file(path);
     if (file.exists()) {
-        if (!file.open(QIODevice::ReadOnly))
-            return Error(QStringLiteral("cannot read %1: %2").arg(path, file.errorString()), QStringLiteral("io"));
-        const QByteArray header = file.read(16);
-        file.close();
-        if (!header.isEmpty() && header != QByteArray("SQLite format 3\0", 16)) {
-            return Error(QStringLiteral("%1 is not an SQLite database (corrupt, or another kind of file); it was left "
-                                        "untouched.")
-                             .arg(path),
-                         QStringLiteral("corrupt"));
-        }
         // Permission bits are honoured even for root, who could write anyway: a file the user
         // made read-only is opened read-only. (WriteUser is what this user may do, which for
         // root is always true, so it only counts to make a file read-only, never writable.)
