@@ -2,7 +2,6 @@
 
 #include "flowdetailpane.h"
 #include "flowformat.h"
-#include "flowlistsnapshot.h"
 #include "flowpagereader.h"
 #include "flowtablemodel.h"
 
@@ -81,13 +80,6 @@ FlowsPage::FlowsPage(Opener opener, QWidget *parent)
         updateStatusText();
     });
     m_thread->start();
-}
-
-FlowsPage::FlowsPage(QWidget *parent)
-    : QWidget(parent)
-    , m_latest(std::make_shared<std::atomic<quint64>>(0))
-{
-    buildUi();
 }
 
 FlowsPage::~FlowsPage()
@@ -567,17 +559,6 @@ void FlowsPage::showNote(const QString &text)
 {
     m_note->setText(text);
     m_stack->setCurrentWidget(m_note);
-}
-
-void FlowsPage::showSnapshot(const FlowListSnapshot &snapshot)
-{
-    FlowPageSnapshot page;
-    page.generation = m_generation;
-    page.flows = snapshot.flows;
-    page.complete = true;
-    page.countsByStatus = snapshot.countsByStatus;
-    page.matching = snapshot.total();
-    applyPage(page);
 }
 
 void FlowsPage::showOpenError(const QString &error)

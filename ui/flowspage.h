@@ -30,7 +30,6 @@ class FlowDetailPane;
 class FlowPageReader;
 class FlowRegistry;
 class FlowTableModel;
-struct FlowListSnapshot;
 
 /// The Flows page: the flows of the log filtered by status, type and text (in the id or the
 /// arguments), newest first, loaded a page at a time as the table scrolls, refreshed live in
@@ -52,9 +51,6 @@ public:
 
     /// Starts the reader at once; the opener is called on the reader's thread.
     explicit FlowsPage(Opener opener, QWidget *parent = nullptr);
-    /// Transitional: a page without a reader, fed by showSnapshot() from the window's list
-    /// reader. Goes away when MainWindow uses the opener constructor.
-    explicit FlowsPage(QWidget *parent);
     ~FlowsPage() override;
 
     /// Sorting by another column than the id needs every matching flow loaded; the page loads
@@ -91,10 +87,6 @@ public Q_SLOTS:
     /// Makes the flow the current row (when loaded) and shows its detail.
     void showFlow(qint64 flowId);
 
-    /// Transitional (see the parentless constructor).
-    void showSnapshot(const ergon::FlowListSnapshot &snapshot);
-    void showOpenError(const QString &error);
-
 Q_SIGNALS:
     /// Retry these failed flows: from `stepName` when given (the detail pane's Retry failed
     /// step), else from each one's failed step.
@@ -119,6 +111,7 @@ private:
     void applySort();
     void requestMore(int rows);
     void showNote(const QString &text);
+    void showOpenError(const QString &error);
 
     // Reader side.
     std::shared_ptr<std::atomic<quint64>> m_latest;

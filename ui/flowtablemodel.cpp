@@ -1,7 +1,6 @@
 #include "flowtablemodel.h"
 
 #include "flowformat.h"
-#include "flowlistsnapshot.h"
 
 #include <QApplication>
 #include <QHash>
@@ -211,11 +210,6 @@ void FlowTableModel::clear()
     beginRemoveRows({}, 0, int(m_rows.size() - 1));
     m_rows.clear();
     endRemoveRows();
-}
-
-void FlowTableModel::setSnapshot(const FlowListSnapshot &snapshot)
-{
-    setFlows(snapshot.flows, true);
 }
 
 void FlowTableModel::setFlows(const QList<FlowRecord> &flows, bool complete)

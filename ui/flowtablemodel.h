@@ -8,8 +8,6 @@
 
 namespace ergon {
 
-struct FlowListSnapshot;
-
 /// The loaded rows of the Flows page's list, one row per flow, newest first. A thin model: it
 /// holds values only and never reads the log. New rows are merged in place by flow id (rows
 /// removed, inserted, or updated with dataChanged), so selection, current index and scroll
@@ -66,8 +64,6 @@ public Q_SLOTS:
     void appendFlows(const QList<ergon::FlowRecord> &flows, bool complete);
     /// Removes every row (a new filter).
     void clear();
-    /// The old list snapshot (the status bar's reader): its flows, as one window.
-    void setSnapshot(const ergon::FlowListSnapshot &snapshot);
 
 Q_SIGNALS:
     /// fetchMore() was called: the page should load `rowCount() + n` rows.
