@@ -17,6 +17,7 @@ const QString dbOption = QStringLiteral("db");
 const QString pluginsOption = QStringLiteral("plugins");
 const QString screenshotsOption = QStringLiteral("screenshots");
 const QString screenshotWaitOption = QStringLiteral("screenshot-wait");
+const QString themeOption = QStringLiteral("theme");
 
 void setUp(QCommandLineParser &parser)
 {
@@ -55,6 +56,11 @@ void setUp(QCommandLineParser &parser)
                                                   "With --screenshots: watches the database this long first, so that the "
                                                   "charts have a history (default: 0)."),
                       QCoreApplication::translate("CommandLine", "seconds")});
+    parser.addOption({themeOption,
+                      QCoreApplication::translate("CommandLine",
+                                                  "The window's look: system, light or dark (default: as last chosen "
+                                                  "in View › Theme)."),
+                      QCoreApplication::translate("CommandLine", "theme")});
 }
 
 // Options that QApplication takes out of the arguments (QGuiApplication and QApplication docs).
@@ -144,6 +150,15 @@ CommandLine parseCommandLine(const QStringList &arguments)
             return result;
         }
         result.screenshotWait = seconds;
+    }
+    if (parser.isSet(themeOption)) {
+        const QString theme = parser.value(themeOption);
+        if (theme != QLatin1String("system") && theme != QLatin1String("light") && theme != QLatin1String("dark")) {
+            result.mode = CommandLine::Mode::Invalid;
+            result.error = QCoreApplication::translate("CommandLine", "--theme is system, light or dark");
+            return result;
+        }
+        result.theme = theme;
     }
     return result;
 }

@@ -18,6 +18,7 @@ struct CommandLine {
     QStringList pluginFolders;    ///< every --plugins, in the order given
     QString screenshotFolder;     ///< --screenshots: save each page there and exit (GUI mode)
     double screenshotWait = 0;    ///< --screenshot-wait: seconds of live readings before the shots
+    QString theme;                ///< --theme: system, light or dark (GUI mode); empty: as last chosen
     QString error;                ///< what is wrong, for Mode::Invalid
     QStringList unknownOptions;   ///< for Mode::Invalid
     QString command;              ///< for Mode::Command: the verb

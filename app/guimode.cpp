@@ -1,8 +1,13 @@
 #include "guimode.h"
 
 #include "commandline.h"
+#include "consolestyle.h"
+#include "failurelistmodel.h"
+#include "flowspage.h"
 #include "mainwindow.h"
+#include "overviewpage.h"
 
+#include <ergon/openexecutionlog.h>
 #include <ergon/plugincatalog.h>
 
 #include <QApplication>
@@ -12,6 +17,7 @@
 #include <QIcon>
 #include <QMessageBox>
 #include <QPixmap>
+#include <QSettings>
 #include <QTextStream>
 #include <QTimer>
 
@@ -39,9 +45,11 @@ void printError(const QString &message)
 // leave with 1.
 void failOpening(QWidget *window, const QString &path, const QString &error)
 {
-    printError(QStringLiteral("cannot open the database %1: %2").arg(QDir::toNativeSeparators(path), error));
+    // Shown without a password a server's URL may hold.
+    const QString shown = QDir::toNativeSeparators(displayLocation(path));
+    printError(QStringLiteral("cannot open the database %1: %2").arg(shown, error));
     auto *box = new QMessageBox(QMessageBox::Critical, QApplication::translate("GuiMode", "Ergon Console"),
-                                QApplication::translate("GuiMode", "Cannot open the database %1.").arg(path),
+                                QApplication::translate("GuiMode", "Cannot open the database %1.").arg(shown),
                                 QMessageBox::Close, window);
     box->setInformativeText(error);
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -69,7 +77,8 @@ public:
             maybeStart();
         });
         connect(&m_window, &MainWindow::databaseFailed, this, [](const QString &path, const QString &error) {
-            printError(QStringLiteral("cannot open the database %1: %2").arg(QDir::toNativeSeparators(path), error));
+            printError(QStringLiteral("cannot open the database %1: %2")
+                           .arg(QDir::toNativeSeparators(displayLocation(path)), error));
             QCoreApplication::exit(1);
         });
         // A database that never answers must not hang a script.
@@ -96,8 +105,16 @@ private:
             return;
         }
         m_window.showPage(MainWindow::Page(page));
-        // A moment for the page's layout and first paint, then the shot.
-        QTimer::singleShot(400, this, [this, page] {
+        int settle = 400; // a moment for the page's layout and first paint
+        if (page == MainWindow::FlowsPageIndex) {
+            // The newest failure in the detail pane: steps, attempts and the error at a glance.
+            const QAbstractItemModel *failures = m_window.overviewPage()->failureModel();
+            if (failures->rowCount() > 0) {
+                m_window.flowsPage()->showFlow(failures->index(0, 0).data(FailureListModel::FlowIdRole).toLongLong());
+                settle = 1500;
+            }
+        }
+        QTimer::singleShot(settle, this, [this, page] {
             const QString path =
                 m_folder + QLatin1Char('/') + MainWindow::pageKey(MainWindow::Page(page)) + QStringLiteral(".png");
             if (!m_window.grab().save(path)) {
@@ -143,7 +160,16 @@ int runGui(const CommandLine &commandLine)
     PluginCatalog catalog;
     catalog.load(pluginPaths);
 
+    // The theme before any window exists: the command line's, else the one last chosen.
+    const QString themeName = !commandLine.theme.isEmpty() ? commandLine.theme
+        : screenshots                                      ? QString()
+                      : QSettings().value(QStringLiteral("Console/theme")).toString();
+    const style::Theme theme = style::themeFromName(themeName);
+    if (theme != style::Theme::System)
+        style::applyTheme(theme);
+
     MainWindow::Options options;
+    options.theme = theme;
     std::unique_ptr<ScreenshotTaker> taker;
     if (screenshots) {
         // Screenshots are the same whatever the user's settings: fixed size, fresh state.

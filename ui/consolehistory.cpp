@@ -37,9 +37,15 @@ void ConsoleHistory::add(const ConsoleSnapshot &snapshot)
             m_samples.last() = sample;
             return;
         }
-        const double seconds = double(ms) / 1000.0;
-        sample.completedPerSecond = double(std::max<qint64>(0, sample.completed - previous.completed)) / seconds;
-        sample.failedPerSecond = double(std::max<qint64>(0, sample.failed - previous.failed)) / seconds;
+        // Over a trailing span of a few seconds rather than the last interval alone: workers
+        // finish flows in bursts, and a fast reader would draw a comb instead of a rate.
+        const QDateTime from = sample.at.addMSecs(-qint64(rateSpan.count()));
+        const Sample *base = &previous;
+        for (auto it = m_samples.crbegin(); it != m_samples.crend() && it->at >= from; ++it)
+            base = &*it;
+        const double seconds = double(base->at.msecsTo(sample.at)) / 1000.0;
+        sample.completedPerSecond = double(std::max<qint64>(0, sample.completed - base->completed)) / seconds;
+        sample.failedPerSecond = double(std::max<qint64>(0, sample.failed - base->failed)) / seconds;
         sample.hasRates = true;
     }
     m_samples.append(sample);

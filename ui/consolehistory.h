@@ -13,8 +13,9 @@ struct ConsoleSnapshot;
 /// The Overview's rolling window: queue depth and finish rates over the last minutes, derived
 /// from consecutive snapshots (headless, so that tests check the figures without a chart).
 ///
-/// Rates come from the change of the status counts between two snapshots over the time between
-/// them; a count that went down (a retried failure leaves the failed count) counts as zero.
+/// Rates come from the change of the status counts over the time between two snapshots, the
+/// older one up to rateSpan back (at least the previous one); a count that went down (a
+/// retried failure leaves the failed count) counts as zero.
 class ConsoleHistory
 {
 public:
@@ -29,6 +30,9 @@ public:
         double failedPerSecond = 0;
         bool hasRates = false; ///< false for the first sample
     };
+
+    /// How far back a rate looks: long enough to smooth bursts, short enough to follow changes.
+    static constexpr std::chrono::milliseconds rateSpan{3000};
 
     explicit ConsoleHistory(std::chrono::seconds window = std::chrono::minutes(5));
 

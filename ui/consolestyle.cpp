@@ -1,5 +1,6 @@
 #include "consolestyle.h"
 
+#include <QApplication>
 #include <QDir>
 #include <QHeaderView>
 #include <QLabel>
@@ -7,6 +8,8 @@
 #include <QPainter>
 #include <QPalette>
 #include <QPixmap>
+#include <QStyle>
+#include <QStyleFactory>
 #include <QTableView>
 
 #include <cmath>
@@ -119,11 +122,19 @@ QString duration(std::chrono::milliseconds duration)
 
 QString ago(std::chrono::milliseconds age)
 {
+    // Coarser as it grows: nobody reads the seconds of an hour-old heartbeat.
+    const qint64 s = age.count() / 1000;
     if (age < std::chrono::seconds(1))
         return QObject::tr("just now");
     if (age < std::chrono::seconds(10))
         return QObject::tr("%1 s ago").arg(QLocale().toString(double(age.count()) / 1000.0, 'f', 1));
-    return QObject::tr("%1 ago").arg(duration(age));
+    if (s < 60)
+        return QObject::tr("%1 s ago").arg(s);
+    if (s < 3600)
+        return QObject::tr("%1 min ago").arg(s / 60);
+    if (s < 86400)
+        return QObject::tr("%1 h %2 min ago").arg(s / 3600).arg((s % 3600) / 60);
+    return QObject::tr("%1 d ago").arg(s / 86400);
 }
 
 QString count(qint64 value)
@@ -139,6 +150,80 @@ QString localTime(const QDateTime &time, const QDateTime &now)
     if (local.date() == now.toLocalTime().date())
         return local.toString(QStringLiteral("HH:mm:ss"));
     return local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+}
+
+Theme themeFromName(const QString &name, bool *ok)
+{
+    if (ok)
+        *ok = true;
+    if (name == QLatin1String("light"))
+        return Theme::Light;
+    if (name == QLatin1String("dark"))
+        return Theme::Dark;
+    if (ok)
+        *ok = name == QLatin1String("system");
+    return Theme::System;
+}
+
+QString themeName(Theme theme)
+{
+    switch (theme) {
+    case Theme::System:
+        return QStringLiteral("system");
+    case Theme::Light:
+        return QStringLiteral("light");
+    case Theme::Dark:
+        return QStringLiteral("dark");
+    }
+    return {};
+}
+
+void applyTheme(Theme theme)
+{
+    // The system's style and palette, remembered before the first change.
+    static QString systemStyle;
+    if (systemStyle.isEmpty())
+        systemStyle = QApplication::style()->name();
+    if (theme == Theme::System) {
+        QApplication::setStyle(QStyleFactory::create(systemStyle));
+        QApplication::setPalette(QApplication::style()->standardPalette());
+        return;
+    }
+    QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+    if (theme == Theme::Light) {
+        QApplication::setPalette(QApplication::style()->standardPalette());
+        return;
+    }
+    QPalette dark;
+    const QColor window(0x2b, 0x2d, 0x31);
+    const QColor base(0x1f, 0x21, 0x24);
+    const QColor text(0xe4, 0xe6, 0xea);
+    const QColor highlight(0x3d, 0x7e, 0xd6);
+    dark.setColor(QPalette::Window, window);
+    dark.setColor(QPalette::WindowText, text);
+    dark.setColor(QPalette::Base, base);
+    dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x28, 0x2c));
+    dark.setColor(QPalette::ToolTipBase, QColor(0x3a, 0x3d, 0x42));
+    dark.setColor(QPalette::ToolTipText, text);
+    dark.setColor(QPalette::PlaceholderText, QColor(0x8b, 0x90, 0x98));
+    dark.setColor(QPalette::Text, text);
+    dark.setColor(QPalette::Button, QColor(0x35, 0x38, 0x3d));
+    dark.setColor(QPalette::ButtonText, text);
+    dark.setColor(QPalette::BrightText, QColor(0xff, 0x6b, 0x6b));
+    dark.setColor(QPalette::Link, QColor(0x6c, 0xa8, 0xf0));
+    dark.setColor(QPalette::Highlight, highlight);
+    dark.setColor(QPalette::HighlightedText, Qt::white);
+    dark.setColor(QPalette::Light, QColor(0x45, 0x48, 0x4e));
+    dark.setColor(QPalette::Midlight, QColor(0x3a, 0x3d, 0x42));
+    dark.setColor(QPalette::Mid, QColor(0x25, 0x27, 0x2b));
+    dark.setColor(QPalette::Dark, QColor(0x18, 0x19, 0x1c));
+    dark.setColor(QPalette::Shadow, Qt::black);
+    for (const QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText}) {
+        dark.setColor(QPalette::Disabled, role, QColor(0x7a, 0x7e, 0x85));
+    }
+    dark.setColor(QPalette::Disabled, QPalette::Base, window);
+    dark.setColor(QPalette::Disabled, QPalette::Highlight, QColor(0x50, 0x53, 0x58));
+    QApplication::setPalette(dark);
 }
 
 QString displayPath(const QString &path)
@@ -175,11 +260,20 @@ void makeHeading(QLabel *label, double scale)
     label->setFont(font);
 }
 
+void setTextColor(QWidget *widget, const QColor &color)
+{
+    // Both roles: a label on a Base-coloured card draws with Text, elsewhere with WindowText.
+    QPalette palette = widget->palette();
+    palette.setColor(QPalette::WindowText, color);
+    palette.setColor(QPalette::Text, color);
+    widget->setPalette(palette);
+}
+
 void makeMuted(QLabel *label)
 {
-    QPalette palette = label->palette();
-    palette.setColor(QPalette::WindowText, mutedText(palette));
-    label->setPalette(palette);
+    // From the parent's colours: the label's own may be muted already.
+    const QPalette source = label->parentWidget() ? label->parentWidget()->palette() : label->palette();
+    setTextColor(label, mutedText(source));
 }
 
 } // namespace ergon::style

@@ -8,9 +8,11 @@
 
 #include <chrono>
 
+class QApplication;
 class QLabel;
 class QPalette;
 class QTableView;
+class QWidget;
 
 namespace ergon {
 
@@ -46,6 +48,14 @@ QString count(qint64 value);
 /// A local date and time, without the date when it is today.
 QString localTime(const QDateTime &time, const QDateTime &now);
 
+/// The console's themes: the system's (style and palette as the desktop gives them), or Qt's
+/// Fusion style with a light or a dark palette, for desktops that offer no dark theme.
+enum class Theme { System, Light, Dark };
+Theme themeFromName(const QString &name, bool *ok = nullptr);
+QString themeName(Theme theme);
+/// Applies the theme to the application; the pages follow through their palette-change events.
+void applyTheme(Theme theme);
+
 /// A file path as the console shows it: native separators, the home folder as "~".
 QString displayPath(const QString &path);
 
@@ -54,6 +64,8 @@ QString displayPath(const QString &path);
 void setUpTableView(QTableView *view);
 /// A page or section heading: bold, a step larger than the text.
 void makeHeading(QLabel *label, double scale = 1.25);
+/// Sets the colour a widget's text is drawn in (WindowText and Text).
+void setTextColor(QWidget *widget, const QColor &color);
 /// A note in the muted text colour (placeholders, captions), from the label's palette as it is
 /// now: call it again on a palette change.
 void makeMuted(QLabel *label);

@@ -89,7 +89,7 @@ MainWindow::MainWindow(const PluginCatalog &catalog, const QStringList &pluginPa
     , m_summary(new StatusSummary(this))
 {
     if (!m_options.openerFactory)
-        m_options.openerFactory = &MainWindow::sqliteOpener;
+        m_options.openerFactory = &MainWindow::defaultOpener;
     m_interval = m_options.session.reader.interval;
     m_overview->setHistoryWindow(m_options.chartWindow);
     createPages();
@@ -109,10 +109,10 @@ MainWindow::~MainWindow()
     // their threads, which only happens here, at exit. The Flows page ends its reader itself.
 }
 
-LogOpener MainWindow::sqliteOpener(const QString &path)
+LogOpener MainWindow::defaultOpener(const QString &location)
 {
     // A SQLite file or a postgresql:// URL.
-    return [path]() -> Result<std::unique_ptr<ExecutionLog>> { return openExecutionLog(path); };
+    return [location]() -> Result<std::unique_ptr<ExecutionLog>> { return openExecutionLog(location); };
 }
 
 QString MainWindow::pageKey(Page page)
@@ -253,6 +253,18 @@ void MainWindow::createMenus()
     pause->setCheckable(true);
     connect(pause, &QAction::toggled, this, &MainWindow::setPaused);
 
+    QMenu *theme = view->addMenu(tr("&Theme"));
+    auto *themes = new QActionGroup(this);
+    for (const auto &[value, title] :
+         {std::pair{style::Theme::System, tr("&System")}, std::pair{style::Theme::Light, tr("&Light")},
+          std::pair{style::Theme::Dark, tr("&Dark")}}) {
+        QAction *action = theme->addAction(title);
+        action->setCheckable(true);
+        action->setChecked(value == m_options.theme);
+        themes->addAction(action);
+        connect(action, &QAction::triggered, this, [this, value = value] { setTheme(value); });
+    }
+
     QMenu *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Ergon Console"), this, &MainWindow::showAbout);
 }
@@ -263,9 +275,11 @@ void MainWindow::showPage(Page page)
         m_sidebar->setCurrentRow(int(page));
 }
 
-void MainWindow::openDatabase(const QString &path)
+void MainWindow::openDatabase(const QString &location)
 {
-    const QString absolute = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    // A server's URL as it is; a file by its absolute path (the recent list's key).
+    const QString absolute =
+        isDatabaseUrl(location) ? location : QDir::cleanPath(QFileInfo(location).absoluteFilePath());
     if (m_opening)
         m_opening->retire();
     auto *session =
@@ -281,7 +295,8 @@ void MainWindow::openDatabase(const QString &path)
             return;
         m_opening = nullptr;
         session->retire();
-        m_summary->showMessage(tr("Cannot open %1: %2").arg(QDir::toNativeSeparators(absolute), error), true);
+        m_summary->showMessage(tr("Cannot open %1: %2").arg(style::displayPath(displayLocation(absolute)), error),
+                               true);
         Q_EMIT databaseFailed(absolute, error);
     });
     session->start();
@@ -317,7 +332,7 @@ void MainWindow::adopt(ConsoleSession *session)
     m_workers->setWorkerPool(session->workers());
 
     createFlowsPage(session->opener());
-    m_summary->setDatabase(session->path());
+    m_summary->setDatabase(displayLocation(session->path()));
     addRecent(session->path());
     updateTitle();
     m_scheduleAction->setEnabled(true);
@@ -442,6 +457,14 @@ void MainWindow::setPaused(bool paused)
     m_summary->setPaused(paused);
 }
 
+void MainWindow::setTheme(style::Theme theme)
+{
+    m_options.theme = theme;
+    style::applyTheme(theme);
+    if (m_options.persistent)
+        QSettings().setValue(QStringLiteral("Console/theme"), style::themeName(theme));
+}
+
 void MainWindow::chooseDatabaseToOpen()
 {
     auto *dialog = new QFileDialog(this, tr("Open Database"), QSettings().value(folderKey, QDir::homePath()).toString(),
@@ -494,8 +517,8 @@ void MainWindow::updateRecentMenu()
         return;
     m_recentMenu->clear();
     for (const QString &path : std::as_const(m_recent)) {
-        QAction *action =
-            m_recentMenu->addAction(QDir::toNativeSeparators(path), this, [this, path] { openDatabase(path); });
+        QAction *action = m_recentMenu->addAction(style::displayPath(displayLocation(path)), this,
+                                                  [this, path] { openDatabase(path); });
         action->setEnabled(path != databasePath());
     }
     if (!m_recent.isEmpty()) {
@@ -513,8 +536,10 @@ void MainWindow::updateRecentMenu()
 void MainWindow::updateTitle()
 {
     const QString path = databasePath();
-    setWindowFilePath(path);
-    setWindowTitle(path.isEmpty() ? tr("Ergon Console") : tr("%1 — Ergon Console").arg(QFileInfo(path).fileName()));
+    const bool url = isDatabaseUrl(path);
+    setWindowFilePath(url ? QString() : path);
+    const QString name = url ? displayLocation(path) : QFileInfo(path).fileName();
+    setWindowTitle(path.isEmpty() ? tr("Ergon Console") : tr("%1 — Ergon Console").arg(name));
 }
 
 void MainWindow::restoreSettings()

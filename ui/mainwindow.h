@@ -1,6 +1,7 @@
 #pragma once
 
 #include "consolesession.h"
+#include "consolestyle.h"
 
 #include <QMainWindow>
 #include <QPointer>
@@ -40,10 +41,11 @@ public:
     using OpenerFactory = std::function<LogOpener(const QString &path)>;
 
     struct Options {
-        OpenerFactory openerFactory; ///< default: the SQLite file at the path
+        OpenerFactory openerFactory; ///< default: openExecutionLog() (a SQLite path or a PostgreSQL URL)
         ConsoleSession::Options session;
         bool persistent = true;                ///< restore and keep window state, rate and recent files in QSettings
         std::chrono::seconds chartWindow{300}; ///< how far back the Overview's charts reach
+        style::Theme theme = style::Theme::System; ///< the theme applied (View › Theme shows it)
     };
 
     /// The catalog (plugins and their flow types) must outlive the window; the folders are
@@ -53,8 +55,8 @@ public:
     MainWindow(const PluginCatalog &catalog, const QStringList &pluginPaths, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    /// The SQLite opener for a path.
-    static LogOpener sqliteOpener(const QString &path);
+    /// The opener of a location: a SQLite file's path or a PostgreSQL URL (openExecutionLog()).
+    static LogOpener defaultOpener(const QString &location);
 
     /// The file name used for each page in screenshots: overview, flows, workers, timers, plugins.
     static QString pageKey(Page page);
@@ -75,14 +77,16 @@ public:
     std::chrono::milliseconds refreshInterval() const { return m_interval; }
 
 public Q_SLOTS:
-    /// Opens the database on new threads; the window switches to it once it is open and keeps
-    /// the current one if it cannot be opened. Never blocks.
-    void openDatabase(const QString &path);
+    /// Opens the database (a file's path or a server's URL) on new threads; the window switches
+    /// to it once it is open and keeps the current one if it cannot be opened. Never blocks.
+    void openDatabase(const QString &location);
     void showPage(ergon::MainWindow::Page page);
     /// Reads everything again now (F5).
     void refresh();
     void setRefreshInterval(std::chrono::milliseconds interval);
     void setPaused(bool paused);
+    /// View › Theme: applies it to the application and remembers it.
+    void setTheme(ergon::style::Theme theme);
     /// File › Open database… and New database… (non-modal file dialogs).
     void chooseDatabaseToOpen();
     void chooseDatabaseToCreate();

@@ -93,7 +93,7 @@ OverviewPage::OverviewPage(QWidget *parent)
     m_queueChart->addSeries(tr("Waiting"), {});
     m_rateChart->addSeries(tr("Completed"), {});
     m_rateChart->addSeries(tr("Failed"), {});
-    m_rateChart->setValueFormat(QStringLiteral("%.1f"));
+    m_rateChart->setValueFormat({});
     m_rateChart->setMinimumTop(1);
     m_rateChart->setPlaceholderText(tr("Completions and failures per second appear from the second reading on."));
 
@@ -256,12 +256,8 @@ void OverviewPage::applyPalette()
     const QPalette pal = palette();
     for (const FlowStatus status : statuses) {
         Tile &tile = m_tiles.at(std::size_t(status));
-        QPalette captionPalette = tile.caption->palette();
-        captionPalette.setColor(QPalette::WindowText, style::mutedText(pal));
-        tile.caption->setPalette(captionPalette);
-        QPalette valuePalette = tile.value->palette();
-        valuePalette.setColor(QPalette::WindowText, style::statusColor(status, pal));
-        tile.value->setPalette(valuePalette);
+        style::setTextColor(tile.caption, style::mutedText(pal));
+        style::setTextColor(tile.value, style::statusColor(status, pal));
     }
     m_queueChart->setColor(0, style::statusColor(FlowStatus::Pending, pal));
     m_queueChart->setColor(1, style::statusColor(FlowStatus::Waiting, pal));

@@ -31,7 +31,7 @@ RollingLineChart::RollingLineChart(const QString &title, QWidget *parent)
     m_title->setFont(titleFont);
 
     m_chart->setBackgroundRoundness(0);
-    m_chart->setMargins(QMargins(2, 4, 8, 2));
+    m_chart->setMargins(QMargins(2, 4, 22, 2)); // room for the "now" label at the right edge
     m_chart->layout()->setContentsMargins(0, 0, 0, 0);
     m_chart->legend()->setAlignment(Qt::AlignTop);
     m_chart->legend()->setMarkerShape(QLegend::MarkerShapeCircle);
@@ -107,7 +107,9 @@ void RollingLineChart::setWindow(std::chrono::seconds window)
 
 void RollingLineChart::setValueFormat(const QString &format)
 {
-    m_valueAxis->setLabelFormat(format);
+    m_adaptiveFormat = format.isEmpty();
+    if (!m_adaptiveFormat)
+        m_valueAxis->setLabelFormat(format);
 }
 
 void RollingLineChart::setMinimumTop(double top)
@@ -158,6 +160,9 @@ void RollingLineChart::fitValueAxis(double maximum)
     const double top = std::max(m_minimumTop, style::niceCeiling(maximum * 1.05));
     if (m_valueAxis->max() != top || m_valueAxis->min() != 0)
         m_valueAxis->setRange(0, top);
+    // Decimals only where the ticks need them (a top of 2 has ticks at 0.5).
+    if (m_adaptiveFormat)
+        m_valueAxis->setLabelFormat(top >= 4 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
 }
 
 void RollingLineChart::changeEvent(QEvent *event)

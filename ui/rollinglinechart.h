@@ -36,7 +36,8 @@ public:
     int addSeries(const QString &name, const QColor &color);
     void setColor(int series, const QColor &color);
     void setWindow(std::chrono::seconds window);
-    /// printf format of the y labels, e.g. "%.0f" for counts or "%.1f" for rates.
+    /// printf format of the y labels, e.g. "%.0f" for counts; empty: whole numbers, or one
+    /// decimal when the axis tops out below 4 (rates).
     void setValueFormat(const QString &format);
     /// The y axis never ends below this (default 4: whole ticks for counts).
     void setMinimumTop(double top);
@@ -66,6 +67,7 @@ private:
     QList<QLineSeries *> m_series;
     std::chrono::seconds m_window{300};
     double m_minimumTop = 4;
+    bool m_adaptiveFormat = false;
 };
 
 } // namespace ergon

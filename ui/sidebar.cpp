@@ -26,32 +26,46 @@ public:
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option, const QModelIndex &index) const override
     {
-        QStyleOptionViewItem shifted = option;
-        shifted.rect.adjust(10, 0, 0, 0);
-        QStyledItemDelegate::paint(painter, shifted, index);
-        const QString badge = index.data(badgeRole).toString();
-        if (badge.isEmpty())
-            return;
-        const bool selected = option.state & QStyle::State_Selected;
-        const bool alert = index.data(alertRole).toBool();
-        QFont font = option.font;
-        font.setPointSizeF(font.pointSizeF() * 0.9);
-        const QFontMetrics metrics(font);
-        const int height = metrics.height() + 2;
-        const int width = std::max(height, metrics.horizontalAdvance(badge) + 12);
-        const QRect pill(option.rect.right() - width - 10, option.rect.center().y() - height / 2 + 1, width, height);
         const QPalette &pal = option.palette;
-        QColor fill = alert ? style::statusColor(FlowStatus::Failed, pal)
-                            : (selected ? pal.color(QPalette::HighlightedText) : style::mutedText(pal));
-        fill.setAlphaF(alert ? 1.0f : 0.22f);
+        const bool selected = option.state & QStyle::State_Selected;
+        const bool hovered = option.state & QStyle::State_MouseOver;
+        const QRect row = option.rect.adjusted(6, 1, -6, -1);
         painter->save();
         painter->setRenderHint(QPainter::Antialiasing);
-        painter->setPen(Qt::NoPen);
-        painter->setBrush(fill);
-        painter->drawRoundedRect(pill, height / 2.0, height / 2.0);
-        painter->setFont(font);
-        painter->setPen(alert ? QColor(Qt::white) : pal.color(selected ? QPalette::HighlightedText : QPalette::Text));
-        painter->drawText(pill, Qt::AlignCenter, badge);
+        if (selected || hovered) {
+            QColor fill = pal.color(QPalette::Highlight);
+            if (!selected)
+                fill.setAlphaF(0.18f);
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(fill);
+            painter->drawRoundedRect(row, 4, 4);
+        }
+        const QColor textColor = selected ? pal.color(QPalette::HighlightedText) : pal.color(QPalette::WindowText);
+        painter->setPen(textColor);
+        painter->setFont(option.font);
+        painter->drawText(row.adjusted(10, 0, 0, 0), Qt::AlignLeft | Qt::AlignVCenter, index.data().toString());
+
+        const QString badge = index.data(badgeRole).toString();
+        if (!badge.isEmpty()) {
+            const bool alert = index.data(alertRole).toBool();
+            QFont font = option.font;
+            font.setPointSizeF(font.pointSizeF() * 0.88);
+            const QFontMetrics metrics(font);
+            const int height = metrics.height() + 2;
+            const int width = std::max(height, metrics.horizontalAdvance(badge) + 12);
+            const QRect pill(row.right() - width - 6, row.center().y() - height / 2 + 1, width, height);
+            QColor fill = alert ? style::statusColor(FlowStatus::Failed, pal) : textColor;
+            if (!alert)
+                fill.setAlphaF(0.18f);
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(fill);
+            painter->drawRoundedRect(pill, height / 2.0, height / 2.0);
+            painter->setFont(font);
+            // On the failure colour (deep on light themes, bright on dark ones) the palette's
+            // base reads best: white on light themes, near-black on dark ones.
+            painter->setPen(alert ? pal.color(QPalette::Base) : textColor);
+            painter->drawText(pill, Qt::AlignCenter, badge);
+        }
         painter->restore();
     }
 };
@@ -71,6 +85,8 @@ Sidebar::Sidebar(QWidget *parent)
     setBackgroundRole(QPalette::Window);
     viewport()->setBackgroundRole(QPalette::Window);
     setSpacing(1);
+    setMouseTracking(true);
+    viewport()->setAttribute(Qt::WA_Hover);
 }
 
 Sidebar::~Sidebar() = default;

@@ -155,11 +155,7 @@ void StatusSummary::changeEvent(QEvent *event)
 void StatusSummary::applyPalette()
 {
     const QPalette pal = palette();
-    const auto colour = [&pal](QLabel *label, const QColor &color) {
-        QPalette p = label->palette();
-        p.setColor(QPalette::WindowText, color);
-        label->setPalette(p);
-    };
+    const auto colour = [](QLabel *label, const QColor &color) { style::setTextColor(label, color); };
     const QColor failed = style::statusColor(FlowStatus::Failed, pal);
     colour(m_message, m_messageIsError ? failed : pal.color(QPalette::WindowText));
     colour(m_refresh, m_readError ? failed : style::mutedText(pal));

@@ -175,4 +175,16 @@ Result<void> ThreadRecordingLog::cancelFlow(qint64 id, const QDateTime &now)
     return m_log->cancelFlow(id, now);
 }
 
+std::optional<QDateTime> ThreadRecordingLog::serverNow()
+{
+    m_record->record("serverNow");
+    return m_log->serverNow();
+}
+
+void ThreadRecordingLog::setWorkListener(std::function<void(const QDateTime &due)> listener)
+{
+    m_record->record("setWorkListener");
+    m_log->setWorkListener(std::move(listener));
+}
+
 } // namespace ergon::test

@@ -66,6 +66,8 @@ public:
     Result<WriteOutcome> commit(const LogBatch &batch) override;
     Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;
     Result<void> cancelFlow(qint64 id, const QDateTime &now) override;
+    std::optional<QDateTime> serverNow() override;
+    void setWorkListener(std::function<void(const QDateTime &due)> listener) override;
 
 private:
     std::unique_ptr<ExecutionLog> m_log;

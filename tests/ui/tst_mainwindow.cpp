@@ -3,11 +3,15 @@
 // refused while the current one stays; in-process workers stopped before the window closes;
 // and never a call to the log from the GUI thread. Also `ergon-console --screenshots`.
 
+#include "argumentform.h"
 #include "consolesession.h"
 #include "consoletest.h"
 #include "ergontest.h"
+#include "flowspage.h"
+#include "flowtablemodel.h"
 #include "mainwindow.h"
 #include "overviewpage.h"
+#include "scheduledialog.h"
 #include "sidebar.h"
 #include "statussummary.h"
 #include "threadrecordinglog.h"
@@ -16,11 +20,14 @@
 
 #include <QFile>
 #include <QImage>
+#include <QItemSelectionModel>
+#include <QLineEdit>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QStandardPaths>
+#include <QTableView>
 #include <QThread>
 
 using namespace Qt::StringLiterals;
@@ -47,7 +54,7 @@ private Q_SLOTS:
         options.session.reader.interval = 200ms;
         options.session.workers.shutdownDeadline = 2s;
         options.openerFactory = [record](const QString &path) {
-            return ThreadRecordingLog::wrap(MainWindow::sqliteOpener(path), record);
+            return ThreadRecordingLog::wrap(MainWindow::defaultOpener(path), record);
         };
         MainWindow window(m_catalog, {QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)}, options);
         window.show();
@@ -124,6 +131,84 @@ private Q_SLOTS:
 
         QVERIFY(record->total() > 0);
         QCOMPARE(record->callsOn(QThread::currentThread()), QStringList());
+    }
+
+    // The first line end to end: schedule through the dialog, the flows appear in Flows
+    // and complete with in-process workers; a demo.Flaky that failed is retried from Flows
+    // (select, Retry) and completes.
+    void scheduleThroughTheDialogAndRetry()
+    {
+        MainWindow::Options options;
+        options.persistent = false;
+        options.session.reader.interval = 200ms;
+        options.session.workers.shutdownDeadline = 2s;
+        MainWindow window(m_catalog, {QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)}, options);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy opened(&window, &MainWindow::databaseOpened);
+        ConsoleDatabase db;
+        window.openDatabase(db.path());
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 5000);
+        window.workersPage()->countBox()->setValue(2);
+        window.workersPage()->startButton()->click();
+
+        QTest::keyClick(&window, Qt::Key_N, Qt::ControlModifier);
+        auto *dialog = window.findChild<ScheduleDialog *>();
+        QVERIFY(dialog);
+        QTRY_VERIFY(dialog->isVisible());
+        QVERIFY(dialog->setFlowType(u"demo.Pipeline"_s));
+        dialog->countBox()->setValue(3);
+        QTRY_VERIFY(dialog->scheduleButton()->isEnabled());
+        dialog->scheduleButton()->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(dialog->statusText().contains(u"Scheduled"_s), qPrintable(dialog->statusText()),
+                                  5000);
+
+        window.showPage(MainWindow::FlowsPageIndex);
+        FlowTableModel *flows = window.flowsPage()->model();
+        const auto completed = [flows] {
+            int count = 0;
+            for (int row = 0; row < flows->rowCount(); ++row)
+                count +=
+                    flows->index(row, 0).data(FlowTableModel::FlowStatusRole).toInt() == int(FlowStatus::Completed);
+            return count;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(flows->rowCount(), 3, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(completed(), 3, 10000);
+
+        // demo.Flaky with fail_times = 3 fails its three attempts; a retry's fourth succeeds.
+        QVERIFY(dialog->setFlowType(u"demo.Flaky"_s));
+        auto *failTimes = qobject_cast<QLineEdit *>(dialog->argumentForm()->editor(u"fail_times"_s));
+        QVERIFY(failTimes);
+        failTimes->setText(u"3"_s);
+        dialog->countBox()->setValue(2);
+        QTRY_VERIFY(dialog->scheduleButton()->isEnabled());
+        dialog->scheduleButton()->click();
+        dialog->close();
+        const auto failedRows = [flows] {
+            QList<int> rows;
+            for (int row = 0; row < flows->rowCount(); ++row) {
+                if (flows->index(row, 0).data(FlowTableModel::FlowStatusRole).toInt() == int(FlowStatus::Failed))
+                    rows.append(row);
+            }
+            return rows;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(failedRows().size(), 2, 10000);
+
+        QTableView *view = window.flowsPage()->view();
+        view->selectionModel()->clearSelection();
+        for (const int row : failedRows()) {
+            const QModelIndex index = view->model()->index(row, 0);
+            QVERIFY(index.isValid());
+            view->selectionModel()->select(index, QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        }
+        QTRY_VERIFY(window.flowsPage()->bulkRetryButton()->isEnabled());
+        window.flowsPage()->bulkRetryButton()->click();
+        QTRY_COMPARE_WITH_TIMEOUT(completed(), 5, 10000);
+        QVERIFY2(window.summary()->messageText().contains(u"Retried"_s), qPrintable(window.summary()->messageText()));
+        QTRY_COMPARE_WITH_TIMEOUT(window.overviewPage()->countText(FlowStatus::Completed), u"5"_s, 5000);
+
+        window.session()->workers()->stopAll();
+        QTRY_VERIFY_WITH_TIMEOUT(window.session()->workers()->isEmpty(), 10000);
     }
 
     void screenshots()
