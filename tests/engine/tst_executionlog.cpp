@@ -1478,7 +1478,8 @@ void TestExecutionLog::heartbeat_updatesAndMarksSilentWorkersLost()
     beat.inFlight = 3;
     beat.completed = 42;
     beat.failed = 2;
-    ERGON_VERIFY_OK(m_log->heartbeat(beat, at(30)));
+    // At 60 s, with 30 s leases: "silent" (last heard at 0 s) is lost, "recent" (35 s) is not.
+    ERGON_VERIFY_OK(m_log->heartbeat(beat, at(60)));
 
     ERGON_TRY(workers, m_log->workers());
     QCOMPARE(workers.size(), 4);
@@ -1495,9 +1496,9 @@ void TestExecutionLog::heartbeat_updatesAndMarksSilentWorkersLost()
     beat.status = WorkerStatus::Stopped;
     beat.inFlight = 0;
     beat.heartbeat = at(61);
-    ERGON_VERIFY_OK(m_log->heartbeat(beat, at(31)));
+    ERGON_VERIFY_OK(m_log->heartbeat(beat, at(61)));
     WorkerRecord stranger = workerRecord(u"stranger"_s, at(61));
-    ERGON_VERIFY_OK(m_log->heartbeat(stranger, at(31)));
+    ERGON_VERIFY_OK(m_log->heartbeat(stranger, at(61)));
     ERGON_TRY(after, m_log->workers());
     QCOMPARE(after.size(), 4);
     for (const WorkerRecord &worker : std::as_const(after)) {
