@@ -3,6 +3,8 @@
 #
 #   scripts/ergon.sh run [CONSOLE OPTIONS...]   install what is missing, build, start the console
 #   scripts/ergon.sh test                       install what is missing, build everything, run ctest
+#   scripts/ergon.sh postgres [COMMAND...]      run COMMAND (default: a shell) with a throwaway
+#                                               PostgreSQL server, ERGON_TEST_POSTGRES set to it
 #
 # Works from any directory. Packages are installed with apt-get (through sudo when not root)
 # only when one is missing, so repeated runs are fast and need no network. The build goes to
@@ -20,6 +22,7 @@ PACKAGES=(
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qcoro-qt6-dev
     libqt6sql6-sqlite libqt6sql6-psql libsqlite3-dev libxkbcommon-dev
     xvfb xauth fonts-dejavu-core
+    postgresql
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -29,10 +32,15 @@ usage() {
     cat <<USAGE
 usage: scripts/ergon.sh run [CONSOLE OPTIONS...]
        scripts/ergon.sh test
+       scripts/ergon.sh postgres [COMMAND...]
 
   run   install missing packages, build the console and its bundled plugins, start it on the
         default database (options such as --db PATH are passed to the console)
   test  install missing packages, build every target, run the test suites
+  postgres
+        start a throwaway PostgreSQL server (temporary folder, loopback, a free port), run
+        COMMAND (default: an interactive shell) with ERGON_TEST_POSTGRES naming it, then stop
+        the server and delete its folder
 USAGE
 }
 
@@ -84,10 +92,94 @@ run_tests() {
     runtime="$(mktemp -d)"
     chmod 0700 "$runtime"
     # shellcheck disable=SC2064 # expand now: the folder is known
-    trap "rm -rf '$runtime'" EXIT
+    trap "rm -rf '$runtime'; pg_stop" EXIT
+    # The PostgreSQL suites run against a throwaway server, unless ERGON_TEST_POSTGRES already
+    # names one.
+    if [[ -z "${ERGON_TEST_POSTGRES:-}" ]]; then
+        pg_start
+    fi
     log "Testing"
     QT_QPA_PLATFORM=offscreen XDG_RUNTIME_DIR="$runtime" \
         ctest --test-dir "$BUILD_DIR" --output-on-failure
+}
+
+# --- A throwaway PostgreSQL server --------------------------------------------------------------
+# In a temporary folder, listening on 127.0.0.1 only, on a free port, with trust authentication
+# (nobody else can reach it). Run as the invoking user; as root, as the user `postgres` that the
+# Debian package creates (initdb refuses to run as root).
+
+PG_DIR=""
+PG_PORT=""
+
+pg_bindir() {
+    local dir
+    dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+    [[ -n "$dir" && -x "$dir/pg_ctl" ]] || die "no PostgreSQL server found (Debian package: postgresql)"
+    printf '%s\n' "$dir"
+}
+
+# Runs a command as the cluster's owner.
+pg_as_owner() {
+    if ((EUID == 0)); then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+pg_free_port() {
+    local port
+    for _ in $(seq 1 200); do
+        port=$((20000 + RANDOM % 40000))
+        # Nothing answers on a free port: the connection attempt fails.
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            printf '%s\n' "$port"
+            return
+        fi
+    done
+    die "no free port found for PostgreSQL"
+}
+
+pg_ctl_cmd() {
+    local bindir
+    bindir="$(pg_bindir)"
+    pg_as_owner "$bindir/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 60 "${@:2}"
+}
+
+# pg-restart DIR: restarts the server of a running throwaway cluster (the restart test's hook).
+pg_restart() {
+    local dir="$1" port
+    port="$(cat "$dir/port")"
+    pg_ctl_cmd "$dir" -m fast -o "-p $port -k $dir -h 127.0.0.1" restart >/dev/null
+}
+
+pg_start() {
+    local bindir
+    bindir="$(pg_bindir)"
+    PG_DIR="$(mktemp -d "${TMPDIR:-/tmp}/ergon-postgres.XXXXXX")"
+    chmod 0755 "$PG_DIR"
+    if ((EUID == 0)); then
+        id postgres >/dev/null 2>&1 || die "no user 'postgres' to run the server as (Debian package: postgresql)"
+        chown postgres: "$PG_DIR"
+    fi
+    PG_PORT="$(pg_free_port)"
+    printf '%s\n' "$PG_PORT" >"$PG_DIR/port"
+    log "Starting a throwaway PostgreSQL server on 127.0.0.1:$PG_PORT ($PG_DIR)"
+    pg_as_owner "$bindir/initdb" -D "$PG_DIR/data" -U ergon -A trust -E UTF8 --no-locale --no-sync >"$PG_DIR/initdb.log" \
+        || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+    pg_ctl_cmd "$PG_DIR" -o "-p $PG_PORT -k $PG_DIR -h 127.0.0.1" start >/dev/null \
+        || { cat "$PG_DIR/server.log" >&2; die "the PostgreSQL server did not start"; }
+    "$bindir/createdb" -h 127.0.0.1 -p "$PG_PORT" -U ergon ergon_test
+    export ERGON_TEST_POSTGRES="postgresql://ergon@127.0.0.1:$PG_PORT/ergon_test"
+    export ERGON_TEST_POSTGRES_RESTART="$ROOT/scripts/ergon.sh pg-restart $PG_DIR"
+}
+
+pg_stop() {
+    [[ -n "$PG_DIR" && -d "$PG_DIR" ]] || return 0
+    log "Stopping the throwaway PostgreSQL server"
+    pg_ctl_cmd "$PG_DIR" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+    PG_DIR=""
 }
 
 main() {
@@ -108,6 +200,23 @@ main() {
             configure
             build
             run_tests
+            ;;
+        postgres)
+            shift
+            install_packages
+            trap pg_stop EXIT
+            pg_start
+            log "ERGON_TEST_POSTGRES=$ERGON_TEST_POSTGRES"
+            if (($# == 0)); then
+                "${SHELL:-bash}" -i || true
+            else
+                "$@"
+            fi
+            ;;
+        pg-restart)
+            shift
+            (($# == 1)) || die "pg-restart takes the cluster's folder"
+            pg_restart "$1"
             ;;
         -h | --help | help)
             usage

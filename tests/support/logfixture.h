@@ -39,6 +39,42 @@ void addBackendRows();
 /// A fresh fixture of the named backend; null (with a warning) for an unknown name.
 std::unique_ptr<LogFixture> makeLogFixture(const QString &backend);
 
+/// The PostgreSQL server the tests use: the URL in ERGON_TEST_POSTGRES, or empty when it is not
+/// set (scripts/ergon.sh test and scripts/ergon.sh postgres start a throwaway server and set it).
+QString postgresTestUrl();
+/// Why the PostgreSQL tests cannot run here (empty when they can), for QSKIP.
+QString postgresSkipReason();
+/// With CI set, PostgreSQL tests never skip: a missing server fails them.
+bool postgresRequired();
+
+/// A fresh schema on the test server, dropped (with everything in it) on destruction: each test
+/// gets empty tables of its own. url() names the server with ?schema=NAME.
+class PostgresTestSchema
+{
+public:
+    PostgresTestSchema();
+    ~PostgresTestSchema();
+    PostgresTestSchema(const PostgresTestSchema &) = delete;
+    PostgresTestSchema &operator=(const PostgresTestSchema &) = delete;
+
+    const QString &name() const { return m_name; }
+    QString url() const;
+
+private:
+    QString m_name;
+};
+
+/// In initTestCase() (or a test) of PostgreSQL-only suites: skips without a server, or fails
+/// when CI is set (CI never skips them).
+#define ERGON_REQUIRE_POSTGRES()                                                                                       \
+    do {                                                                                                               \
+        if (::ergon::test::postgresTestUrl().isEmpty()) {                                                              \
+            if (::ergon::test::postgresRequired())                                                                     \
+                QFAIL("CI is set but ERGON_TEST_POSTGRES is not: the PostgreSQL tests must run in CI");                \
+            QSKIP(qPrintable(::ergon::test::postgresSkipReason()));                                                    \
+        }                                                                                                              \
+    } while (false)
+
 /// SHA-256 of a file's bytes: "no stored data changed" checks compare it before and after.
 QByteArray fileHash(const QString &path);
 
