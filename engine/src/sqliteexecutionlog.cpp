@@ -1,18 +1,22 @@
 #include "ergon/sqliteexecutionlog.h"
 
 #include "sqliteschema.h"
+#include "sqlitestatement.h"
 
 #include "ergon/jsontext.h"
 
 #include <QAtomicInteger>
-#include <QFile>
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QHash>
 #include <QSqlDatabase>
+#include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QVariant>
+
+#include <array>
 
 namespace ergon {
 
@@ -35,14 +39,14 @@ QVariant nullIfEmpty(const QString &text)
     return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
 }
 
-QVariant nullIfEmpty(const QByteArray &text)
-{
-    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(QString::fromUtf8(text));
-}
-
-const QString flowColumns = QStringLiteral(
+// The columns of a FlowRecord, read by flowFromRow() (QtSql) and flowFromNativeRow() (a claim's
+// RETURNING, on the native path): column 12 counts the flow's steps.
+constexpr char flowColumnList[] =
     "id, type, type_version, args, status, priority, run_at, idempotency_key, lease_owner, lease_expires,"
-    " result, error, (SELECT count(*) FROM steps WHERE steps.flow_id = flows.id), created, updated, finished, run_started");
+    " result, error, (SELECT count(*) FROM steps WHERE steps.flow_id = flows.id), created, updated, finished,"
+    " run_started";
+constexpr int flowStepCountColumn = 12;
+const QString flowColumns = QLatin1String(flowColumnList);
 
 FlowRecord flowFromRow(const QSqlQuery &query)
 {
@@ -59,7 +63,7 @@ FlowRecord flowFromRow(const QSqlQuery &query)
     flow.leaseExpires = toTime(query.value(9));
     flow.resultJson = query.value(10).toString().toUtf8();
     flow.error = query.value(11).toString();
-    flow.stepCount = query.value(12).toInt();
+    flow.stepCount = query.value(flowStepCountColumn).toInt();
     flow.created = toTime(query.value(13));
     flow.updated = toTime(query.value(14));
     flow.finished = toTime(query.value(15));
@@ -67,9 +71,10 @@ FlowRecord flowFromRow(const QSqlQuery &query)
     return flow;
 }
 
-const QString stepColumns = QStringLiteral(
+constexpr char stepColumnList[] =
     "flow_id, seq, name, occurrence, input_hash, kind, status, result, error, worker, attempts, retry_base,"
-    " type_version, started, finished, next_attempt_at, attempt_started");
+    " type_version, started, finished, next_attempt_at, attempt_started";
+const QString stepColumns = QLatin1String(stepColumnList);
 
 StepRecord stepFromRow(const QSqlQuery &query)
 {
@@ -94,43 +99,158 @@ StepRecord stepFromRow(const QSqlQuery &query)
     return step;
 }
 
+// --- the native write path (commit()) -------------------------------------------------
+
+/// The stored names of an enum's values as UTF-8 that lives as long as the program: bound
+/// without a copy (SQLITE_STATIC) and compared with a column's bytes without making a QString.
+template<typename Enum, size_t Count>
+const std::array<QByteArray, Count> &utf8Names()
+{
+    static const std::array<QByteArray, Count> names = [] {
+        std::array<QByteArray, Count> utf8;
+        for (size_t i = 0; i < Count; ++i)
+            utf8[i] = toString(Enum(i)).toUtf8();
+        return utf8;
+    }();
+    return names;
+}
+
+const QByteArray &utf8Name(FlowStatus status)
+{
+    return utf8Names<FlowStatus, size_t(FlowStatus::Cancelled) + 1>()[size_t(status)];
+}
+
+const QByteArray &utf8Name(StepStatus status)
+{
+    return utf8Names<StepStatus, size_t(StepStatus::Failed) + 1>()[size_t(status)];
+}
+
+const QByteArray &utf8Name(StepKind kind)
+{
+    return utf8Names<StepKind, size_t(StepKind::Timer) + 1>()[size_t(kind)];
+}
+
+std::optional<FlowStatus> flowStatusFromUtf8(QByteArrayView text)
+{
+    const auto &names = utf8Names<FlowStatus, size_t(FlowStatus::Cancelled) + 1>();
+    for (size_t i = 0; i < names.size(); ++i) {
+        if (text == QByteArrayView(names[i]))
+            return FlowStatus(i);
+    }
+    return std::nullopt;
+}
+
+/// NULL for empty text, as nullIfEmpty() binds it on the QtSql path. The text outlives the step.
+void bindTextOrNull(SqliteStatement &statement, int index, const QString &text)
+{
+    if (text.isEmpty())
+        statement.bindNull(index);
+    else
+        statement.bindText(index, text, SqliteStatement::Text::Borrowed);
+}
+
+void bindUtf8OrNull(SqliteStatement &statement, int index, const QByteArray &text)
+{
+    if (text.isEmpty())
+        statement.bindNull(index);
+    else
+        statement.bindUtf8(index, text, SqliteStatement::Text::Borrowed);
+}
+
+/// The column's text, sharing `likely` when it holds the same text: no allocation for the
+/// values every row repeats (the flow type, the owner that just claimed it).
+QString textSharing(const SqliteStatement &row, int column, const QString &likely)
+{
+    const QByteArrayView text = row.columnUtf8View(column);
+    if (!text.data())
+        return QString();
+    if (!likely.isNull() && QAnyStringView::equal(QUtf8StringView(text), likely))
+        return likely;
+    return QString::fromUtf8(text);
+}
+
+/// Flow arguments are most often the empty object, which needs no parser; other text goes
+/// from the column's UTF-8 straight to the parser (no QString on the way).
+QJsonObject argumentsFromUtf8(QByteArrayView text)
+{
+    if (text == QByteArrayView("{}"))
+        return QJsonObject();
+    return objectFromJsonText(text.toByteArray()).value_or(QJsonObject());
+}
+
+/// flowFromRow() for a native row of the same columns (flowColumnList). `lastType` keeps the
+/// last type read, to share it; `owner` is the owner that claimed it.
+FlowRecord flowFromNativeRow(const SqliteStatement &row, QString &lastType, const QString &owner)
+{
+    FlowRecord flow;
+    flow.id = row.columnInt64(0);
+    flow.type = textSharing(row, 1, lastType);
+    lastType = flow.type;
+    flow.typeVersion = row.columnInt(2);
+    flow.arguments = argumentsFromUtf8(row.columnUtf8View(3));
+    flow.status = flowStatusFromUtf8(row.columnUtf8View(4)).value_or(FlowStatus::Pending);
+    flow.priority = row.columnInt(5);
+    flow.runAt = row.columnTime(6);
+    flow.idempotencyKey = row.columnText(7);
+    flow.leaseOwner = textSharing(row, 8, owner);
+    flow.leaseExpires = row.columnTime(9);
+    flow.resultJson = row.columnUtf8(10);
+    flow.error = row.columnText(11);
+    flow.stepCount = row.columnInt(flowStepCountColumn);
+    flow.created = row.columnTime(13);
+    flow.updated = row.columnTime(14);
+    flow.finished = row.columnTime(15);
+    flow.runStarted = row.columnTime(16);
+    return flow;
+}
+
 } // namespace
 
 class SqliteExecutionLog::Private
 {
 public:
+    /// commit()'s statements, run through SQLite's native API on QSQLITE's own connection:
+    /// the hot write path, where QtSql's per-value QVariant boxing, per-row QSqlRecord and
+    /// UTF-8/UTF-16 conversions cost more than SQLite itself. Prepared on the first commit().
+    struct Native {
+        SqliteStatement begin;
+        SqliteStatement commit;
+        SqliteStatement rollback;
+        SqliteStatement claim;
+        SqliteStatement holds;
+        SqliteStatement guardedStep;
+        SqliteStatement step;
+        SqliteStatement timer;
+        SqliteStatement attempt;
+        SqliteStatement guardedFlow;
+        SqliteStatement flow;
+    };
+
     QString path;
+    QString name; ///< the file's name, for messages
     QString connectionName;
     QSqlDatabase db;
+    sqlite3 *handle = nullptr; ///< db's connection, owned by the QSQLITE driver
     bool readOnly = false;
     QHash<QString, QSqlQuery> statements;
+    std::unique_ptr<Native> native;
+    QString lastType; ///< the last flow type a claim read, shared by the next ones
 
     ~Private()
     {
+        // Statements belong to the connection: SQLite refuses to close it while any is left.
+        native.reset();
         statements.clear();
         db.close();
         db = QSqlDatabase();
         QSqlDatabase::removeDatabase(connectionName);
     }
 
-    QString fileName() const { return QFileInfo(path).fileName(); }
+    const QString &fileName() const { return name; }
 
     Error sqlError(const QString &doing, const QSqlError &error) const
     {
-        const QString text = error.text().trimmed();
-        QString kind = QStringLiteral("storage");
-        QString message = QStringLiteral("%1 %2: %3").arg(doing, fileName(), text);
-        if (text.contains(QLatin1String("readonly")) || text.contains(QLatin1String("read-only"))) {
-            kind = QStringLiteral("read-only");
-            message = QStringLiteral("%1 %2: the database is read-only (%3)").arg(doing, fileName(), text);
-        } else if (text.contains(QLatin1String("locked")) || text.contains(QLatin1String("busy"))) {
-            kind = QStringLiteral("busy");
-            message = QStringLiteral("%1 %2: the database stayed locked by another process (%3)").arg(doing, fileName(), text);
-        } else if (text.contains(QLatin1String("malformed")) || text.contains(QLatin1String("not a database"))) {
-            kind = QStringLiteral("corrupt");
-            message = QStringLiteral("%1 %2: the database file is corrupt (%3)").arg(doing, fileName(), text);
-        }
-        return Error(message, kind);
+        return sqliteError(doing, fileName(), error.text().trimmed());
     }
 
     /// A prepared statement, prepared on first use and kept: re-preparing costs ~35%.
@@ -194,10 +314,11 @@ public:
 
     Result<void> migrate();
     Result<qint64> scheduleOne(const NewFlow &flow, const QDateTime &now);
-    Result<bool> applyFlowUpdate(const FlowUpdate &update);
-    Result<bool> applyStep(const StepRecord &step);
-    Result<bool> holds(qint64 flowId, const QString &owner);
+    Result<void> prepareNative();
     Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim);
+    Result<bool> applyStep(const StepRecord &step, const WriteOutcome &outcome);
+    Result<void> applyAttempt(const AttemptWrite &write);
+    Result<bool> applyFlowUpdate(const FlowUpdate &update);
 };
 
 Result<void> SqliteExecutionLog::Private::migrate()
@@ -275,6 +396,7 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
 {
     auto d = std::make_unique<Private>();
     d->path = path;
+    d->name = QFileInfo(path).fileName();
     d->connectionName = QStringLiteral("ergon-sqlite-%1").arg(connectionCounter.fetchAndAddRelaxed(1));
 
     // No file descriptor of our own on the database: closing any descriptor of a file drops
@@ -304,6 +426,16 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
     d->db.setDatabaseName(path);
     if (!d->db.open())
         return d->sqlError(QStringLiteral("opening"), d->db.lastError());
+    // The write path runs on this connection's own handle (see Private::Native), so the busy
+    // timeout and the read-only flag set above apply to it too.
+    const QVariant handle = d->db.driver()->handle();
+    if (handle.isValid() && qstrcmp(handle.typeName(), "sqlite3*") == 0)
+        d->handle = *static_cast<sqlite3 *const *>(handle.constData());
+    if (!d->handle) {
+        return Error(
+            QStringLiteral("opening %1: the QSQLITE driver did not hand out its SQLite connection").arg(d->name),
+            QStringLiteral("storage"));
+    }
 
     const QString synchronous = options.synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
     if (auto done = d->exec(QStringLiteral("PRAGMA synchronous = ") + synchronous, QStringLiteral("setting up")); !done)
@@ -498,121 +630,187 @@ Result<bool> SqliteExecutionLog::claimFlow(qint64 id, const QString &owner, cons
     return (*query)->numRowsAffected() > 0;
 }
 
-Result<bool> SqliteExecutionLog::Private::applyFlowUpdate(const FlowUpdate &update)
+Result<void> SqliteExecutionLog::Private::prepareNative()
 {
-    const bool guarded = !update.leaseOwner.isEmpty();
-    const QString sql = QStringLiteral(
-        "UPDATE flows SET status = ?,"
-        " result = COALESCE(?, result), error = ?, run_at = COALESCE(?, run_at), updated = ?,"
-        " finished = CASE WHEN ? THEN ? ELSE finished END,"
-        " lease_owner = CASE WHEN ? THEN NULL ELSE lease_owner END,"
-        " lease_expires = CASE WHEN ? THEN NULL ELSE lease_expires END,"
-        " run_started = CASE WHEN ? THEN NULL ELSE run_started END"
-        " WHERE id = ?");
-    QVariantList values{toString(update.status),
-                        nullIfEmpty(update.resultJson),
-                        nullIfEmpty(update.error),
-                        fromTime(update.runAt),
-                        fromTime(update.updated),
-                        isFinished(update.status),
-                        fromTime(update.updated),
-                        update.releaseLease,
-                        update.releaseLease,
-                        update.releaseLease,
-                        update.flowId};
-    QString statement = sql;
-    if (guarded) {
-        statement += QStringLiteral(" AND lease_owner = ? AND status = 'running'");
-        values.append(update.leaseOwner);
-    }
-    auto query = run(statement, values, QStringLiteral("updating a flow in"));
-    if (!query)
-        return query.error();
-    return (*query)->numRowsAffected() > 0;
-}
+    if (native)
+        return {};
+    // The SQL of the QtSql write path this replaced, unchanged in meaning; numbered parameters
+    // where a value appears twice.
+    static const QByteArray stepInsert = QByteArrayLiteral("INSERT INTO steps (") + stepColumnList + ")";
+    static const QByteArray stepUpsert =
+        QByteArrayLiteral(" ON CONFLICT (flow_id, seq) DO UPDATE SET status = excluded.status,"
+                          " result = excluded.result, error = excluded.error, worker = excluded.worker,"
+                          " attempts = excluded.attempts, retry_base = excluded.retry_base,"
+                          " started = excluded.started, finished = excluded.finished,"
+                          " next_attempt_at = excluded.next_attempt_at,"
+                          " attempt_started = excluded.attempt_started"
+                          " WHERE steps.status <> 'completed'");
+    static const QByteArray flowUpdate = QByteArrayLiteral(
+        "UPDATE flows SET status = ?1, result = COALESCE(?2, result), error = ?3, run_at = COALESCE(?4, run_at),"
+        " updated = ?5, finished = CASE WHEN ?6 THEN ?5 ELSE finished END,"
+        " lease_owner = CASE WHEN ?7 THEN NULL ELSE lease_owner END,"
+        " lease_expires = CASE WHEN ?7 THEN NULL ELSE lease_expires END,"
+        " run_started = CASE WHEN ?7 THEN NULL ELSE run_started END"
+        " WHERE id = ?8");
 
-Result<bool> SqliteExecutionLog::Private::holds(qint64 flowId, const QString &owner)
-{
-    auto query = run(QStringLiteral("SELECT 1 FROM flows WHERE id = ? AND lease_owner = ? AND status = 'running'"),
-                     {flowId, owner}, QStringLiteral("checking a lease in"));
-    if (!query)
-        return query.error();
-    const bool held = (*query)->next();
-    (*query)->finish();
-    return held;
-}
-
-Result<bool> SqliteExecutionLog::Private::applyStep(const StepRecord &step)
-{
-    const QString doing = QStringLiteral("recording a step in");
-    // The guard rides in the statement: the row is written only while the step's worker holds
-    // the flow running. An empty worker writes unguarded (administrative writes).
-    const bool guarded = !step.worker.isEmpty();
-    const QString source = guarded ? QStringLiteral(" SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE EXISTS"
-                                                    " (SELECT 1 FROM flows WHERE id = ? AND lease_owner = ? AND status = 'running')")
-                                   : QStringLiteral(" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    QVariantList values{step.flowId, step.seq, step.name, step.occurrence,
-                        // input_hash is NOT NULL: no inputs bind as '' (a null QString binds as NULL).
-                        step.inputHash.isEmpty() ? QStringLiteral("") : QString::fromLatin1(step.inputHash),
-                        toString(step.kind), toString(step.status), nullIfEmpty(step.resultJson), nullIfEmpty(step.error),
-                        nullIfEmpty(step.worker), step.attempts, step.retryBase, step.typeVersion, fromTime(step.started),
-                        fromTime(step.finished), fromTime(step.nextAttemptAt), fromTime(step.attemptStarted)};
-    if (guarded) {
-        values.append(step.flowId);
-        values.append(step.worker);
+    auto prepared = std::make_unique<Native>();
+    const std::pair<SqliteStatement *, QByteArray> sql[] = {
+        {&prepared->begin, QByteArrayLiteral("BEGIN IMMEDIATE")},
+        {&prepared->commit, QByteArrayLiteral("COMMIT")},
+        {&prepared->rollback, QByteArrayLiteral("ROLLBACK")},
+        // RETURNING hands back the claimed row, and its step count says whether it has steps
+        // to replay: a fresh flow costs no further read.
+        {&prepared->claim,
+         QByteArrayLiteral("UPDATE flows SET status = 'running', lease_owner = ?1, lease_expires = ?2, updated = ?3,"
+                           " run_started = ?3"
+                           " WHERE id = ?4 AND ((status IN ('pending', 'waiting') AND run_at <= ?3)"
+                           " OR (status = 'running' AND (lease_expires < ?3 OR lease_owner = ?1)))"
+                           " RETURNING ") +
+             flowColumnList},
+        {&prepared->holds,
+         QByteArrayLiteral("SELECT 1 FROM flows WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'")},
+        // The guard rides in the statement: the row is written only while the step's worker
+        // (?10) holds the flow running.
+        {&prepared->guardedStep,
+         stepInsert +
+             " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17 WHERE EXISTS"
+             " (SELECT 1 FROM flows WHERE id = ?1 AND lease_owner = ?10 AND status = 'running')" +
+             stepUpsert},
+        {&prepared->step,
+         stepInsert + " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)" +
+             stepUpsert},
+        {&prepared->timer,
+         QByteArrayLiteral("INSERT INTO timers (flow_id, seq, name, fire_at, fired_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+                           " ON CONFLICT (flow_id, seq) DO UPDATE SET fire_at = excluded.fire_at,"
+                           " fired_at = excluded.fired_at")},
+        {&prepared->attempt,
+         QByteArrayLiteral("INSERT OR IGNORE INTO attempts (flow_id, seq, attempt, started, finished, error, worker)"
+                           " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")},
+        {&prepared->guardedFlow, flowUpdate + " AND lease_owner = ?9 AND status = 'running'"},
+        {&prepared->flow, flowUpdate},
+    };
+    for (const auto &[statement, text] : sql) {
+        auto made = SqliteStatement::prepare(handle, text, fileName());
+        if (!made)
+            return made.error();
+        *statement = made.take();
     }
-    auto query = run(QStringLiteral("INSERT INTO steps (") + stepColumns + QStringLiteral(")") + source
-                         + QStringLiteral(" ON CONFLICT (flow_id, seq) DO UPDATE SET status = excluded.status,"
-                                          " result = excluded.result, error = excluded.error, worker = excluded.worker,"
-                                          " attempts = excluded.attempts, retry_base = excluded.retry_base,"
-                                          " started = excluded.started, finished = excluded.finished,"
-                                          " next_attempt_at = excluded.next_attempt_at,"
-                                          " attempt_started = excluded.attempt_started"
-                                          " WHERE steps.status <> 'completed'"),
-                     values, doing);
-    if (!query)
-        return query.error();
-    if ((*query)->numRowsAffected() == 0) {
-        // Refused by the guard, or the step was already completed (kept as recorded).
-        if (!guarded)
-            return true;
-        return holds(step.flowId, step.worker);
-    }
-    if (step.kind != StepKind::Timer || !step.nextAttemptAt.isValid())
-        return true;
-    // The timers table mirrors timer steps: pending until the step completes.
-    auto timer = run(QStringLiteral("INSERT INTO timers (flow_id, seq, name, fire_at, fired_at) VALUES (?, ?, ?, ?, ?)"
-                                    " ON CONFLICT (flow_id, seq) DO UPDATE SET fire_at = excluded.fire_at,"
-                                    " fired_at = excluded.fired_at"),
-                     {step.flowId, step.seq, step.name, fromTime(step.nextAttemptAt),
-                      step.status == StepStatus::Completed ? fromTime(step.finished) : fromTime(QDateTime())},
-                     doing);
-    if (!timer)
-        return timer.error();
-    return true;
+    native = std::move(prepared);
+    return {};
 }
 
 Result<std::optional<ClaimedFlow>> SqliteExecutionLog::Private::claim(const FlowClaim &claim)
 {
-    // RETURNING hands back the claimed row and whether it has steps to replay: a fresh flow
-    // costs no further read.
-    auto query = run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, updated = ?,"
-                                    " run_started = ?"
-                                    " WHERE id = ? AND ((status IN ('pending', 'waiting') AND run_at <= ?)"
-                                    " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))"
-                                    " RETURNING ")
-                         + flowColumns + QStringLiteral(", EXISTS (SELECT 1 FROM steps WHERE steps.flow_id = flows.id)"),
-                     {claim.owner, fromTime(claim.leaseUntil), fromTime(claim.now), fromTime(claim.now), claim.flowId,
-                      fromTime(claim.now), fromTime(claim.now), claim.owner},
-                     QStringLiteral("claiming a flow in"));
-    if (!query)
-        return query.error();
-    QSqlQuery *q = *query;
+    const QString doing = QStringLiteral("claiming a flow in");
+    SqliteStatement &q = native->claim;
+    q.bindText(1, claim.owner, SqliteStatement::Text::Borrowed);
+    q.bindTime(2, claim.leaseUntil);
+    q.bindTime(3, claim.now);
+    q.bindInt64(4, claim.flowId);
+    auto row = q.step(doing);
+    if (!row) {
+        q.reset();
+        return row.error();
+    }
     std::optional<ClaimedFlow> claimed;
-    if (q->next())
-        claimed = ClaimedFlow{flowFromRow(*q), q->value(17).toBool()};
-    q->finish();
+    if (*row) {
+        claimed.emplace();
+        claimed->record = flowFromNativeRow(q, lastType, claim.owner);
+        claimed->hasSteps = claimed->record.stepCount > 0;
+    }
+    q.reset();
     return claimed;
+}
+
+Result<bool> SqliteExecutionLog::Private::applyStep(const StepRecord &step, const WriteOutcome &outcome)
+{
+    const QString doing = QStringLiteral("recording a step in");
+    // An empty worker writes unguarded (administrative writes).
+    const bool guarded = !step.worker.isEmpty();
+    SqliteStatement &q = guarded ? native->guardedStep : native->step;
+    q.bindInt64(1, step.flowId);
+    q.bindInt(2, step.seq);
+    q.bindText(3, step.name, SqliteStatement::Text::Borrowed);
+    q.bindInt(4, step.occurrence);
+    q.bindUtf8(5, step.inputHash, SqliteStatement::Text::Borrowed); // NOT NULL: no inputs bind as ''
+    q.bindUtf8(6, utf8Name(step.kind), SqliteStatement::Text::Borrowed);
+    q.bindUtf8(7, utf8Name(step.status), SqliteStatement::Text::Borrowed);
+    bindUtf8OrNull(q, 8, step.resultJson);
+    bindTextOrNull(q, 9, step.error);
+    bindTextOrNull(q, 10, step.worker);
+    q.bindInt(11, step.attempts);
+    q.bindInt(12, step.retryBase);
+    q.bindInt(13, step.typeVersion);
+    q.bindTime(14, step.started);
+    q.bindTime(15, step.finished);
+    q.bindTime(16, step.nextAttemptAt);
+    q.bindTime(17, step.attemptStarted);
+    if (auto done = q.run(doing); !done)
+        return done.error();
+    if (q.changes() == 0) {
+        // Refused by the guard, or the step was already completed (kept as recorded).
+        if (!guarded)
+            return true;
+        // Claimed by this worker in this batch: held, since flow updates come after steps.
+        if (const auto claimed = outcome.claimed.constFind(step.flowId);
+            claimed != outcome.claimed.cend() && claimed->record.leaseOwner == step.worker) {
+            return true;
+        }
+        SqliteStatement &holds = native->holds;
+        holds.bindInt64(1, step.flowId);
+        holds.bindText(2, step.worker, SqliteStatement::Text::Borrowed);
+        auto held = holds.step(QStringLiteral("checking a lease in"));
+        holds.reset();
+        return held;
+    }
+    if (step.kind != StepKind::Timer || !step.nextAttemptAt.isValid())
+        return true;
+    // The timers table mirrors timer steps: pending until the step completes.
+    SqliteStatement &timer = native->timer;
+    timer.bindInt64(1, step.flowId);
+    timer.bindInt(2, step.seq);
+    timer.bindText(3, step.name, SqliteStatement::Text::Borrowed);
+    timer.bindTime(4, step.nextAttemptAt);
+    timer.bindTime(5, step.status == StepStatus::Completed ? step.finished : QDateTime());
+    if (auto done = timer.run(doing); !done)
+        return done.error();
+    return true;
+}
+
+Result<void> SqliteExecutionLog::Private::applyAttempt(const AttemptWrite &write)
+{
+    const QString doing = QStringLiteral("writing to");
+    const AttemptRecord &attempt = write.attempt;
+    SqliteStatement &q = native->attempt;
+    q.bindInt64(1, write.flowId);
+    q.bindInt(2, write.seq);
+    q.bindInt(3, attempt.number);
+    q.bindTime(4, attempt.started);
+    q.bindTime(5, attempt.finished);
+    bindTextOrNull(q, 6, attempt.error);
+    bindTextOrNull(q, 7, attempt.worker);
+    return q.run(doing);
+}
+
+Result<bool> SqliteExecutionLog::Private::applyFlowUpdate(const FlowUpdate &update)
+{
+    const QString doing = QStringLiteral("updating a flow in");
+    // Guarded: applied only while the writer holds the flow running.
+    const bool guarded = !update.leaseOwner.isEmpty();
+    SqliteStatement &q = guarded ? native->guardedFlow : native->flow;
+    q.bindUtf8(1, utf8Name(update.status), SqliteStatement::Text::Borrowed);
+    bindUtf8OrNull(q, 2, update.resultJson);
+    bindTextOrNull(q, 3, update.error);
+    q.bindTime(4, update.runAt);
+    q.bindTime(5, update.updated);
+    q.bindBool(6, isFinished(update.status));
+    q.bindBool(7, update.releaseLease);
+    q.bindInt64(8, update.flowId);
+    if (guarded)
+        q.bindText(9, update.leaseOwner, SqliteStatement::Text::Borrowed);
+    if (auto done = q.run(doing); !done)
+        return done.error();
+    return q.changes() > 0;
 }
 
 Result<WriteOutcome> SqliteExecutionLog::commit(const LogBatch &batch)
@@ -621,47 +819,50 @@ Result<WriteOutcome> SqliteExecutionLog::commit(const LogBatch &batch)
     WriteOutcome outcome;
     if (batch.isEmpty())
         return outcome;
-    if (auto begun = d->begin(doing); !begun)
+    if (auto prepared = d->prepareNative(); !prepared)
+        return prepared.error();
+    Private::Native &native = *d->native;
+    // BEGIN IMMEDIATE waits on the connection's busy timeout for another writer's lock.
+    if (auto begun = native.begin.run(doing); !begun)
         return begun.error();
+    const auto rollback = [&native, &doing](const Error &error) -> Result<WriteOutcome> {
+        // The error at hand is the one to report; a failed ROLLBACK has nothing to add.
+        [[maybe_unused]] auto rolledBack = native.rollback.run(doing);
+        return error;
+    };
     for (const FlowClaim &claim : batch.claims) {
         auto claimed = d->claim(claim);
         if (!claimed)
-            return d->rollback<WriteOutcome>(claimed.error());
+            return rollback(claimed.error());
         if (*claimed)
             outcome.claimed.insert(claim.flowId, std::move(**claimed));
     }
     for (const StepRecord &step : batch.steps) {
         if (outcome.refused.contains(step.flowId))
             continue;
-        auto applied = d->applyStep(step);
+        auto applied = d->applyStep(step, outcome);
         if (!applied)
-            return d->rollback<WriteOutcome>(applied.error());
+            return rollback(applied.error());
         if (!*applied)
             outcome.refused.insert(step.flowId);
     }
     for (const AttemptWrite &write : batch.attempts) {
         if (outcome.refused.contains(write.flowId))
             continue;
-        const AttemptRecord &attempt = write.attempt;
-        auto applied = d->run(QStringLiteral("INSERT OR IGNORE INTO attempts (flow_id, seq, attempt, started, finished, error,"
-                                             " worker) VALUES (?, ?, ?, ?, ?, ?, ?)"),
-                              {write.flowId, write.seq, attempt.number, fromTime(attempt.started), fromTime(attempt.finished),
-                               nullIfEmpty(attempt.error), nullIfEmpty(attempt.worker)},
-                              doing);
-        if (!applied)
-            return d->rollback<WriteOutcome>(applied.error());
+        if (auto applied = d->applyAttempt(write); !applied)
+            return rollback(applied.error());
     }
     for (const FlowUpdate &update : batch.flows) {
         if (outcome.refused.contains(update.flowId))
             continue;
         auto applied = d->applyFlowUpdate(update);
         if (!applied)
-            return d->rollback<WriteOutcome>(applied.error());
+            return rollback(applied.error());
         if (!*applied)
             outcome.refused.insert(update.flowId);
     }
-    if (auto committed = d->commit(doing); !committed)
-        return committed.error();
+    if (auto committed = native.commit.run(doing); !committed)
+        return rollback(committed.error());
     return outcome;
 }
 

@@ -1,5 +1,6 @@
 // SqliteExecutionLog and files it must not take: corrupt files, a newer schema, another
 // application's database, a read-only file. Each is a clear error, and the file keeps its bytes.
+// Also its native write path (commit()): another writer's lock, a failed batch, closing.
 
 #include "ergontest.h"
 #include "logfixture.h"
@@ -10,13 +11,17 @@
 #include <ergon/sqliteexecutionlog.h>
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QRandomGenerator>
+#include <QRegularExpression>
+#include <QSemaphore>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace Qt::StringLiterals;
 using namespace ergon;
@@ -84,6 +89,10 @@ private Q_SLOTS:
     void missingFolder();
     void readOnlyFile_readsWork();
     void readOnlyFile_writesFailClearly();
+    void commitWaitsForAnotherWriter_data();
+    void commitWaitsForAnotherWriter();
+    void commitRollsBackWholeBatch();
+    void closesCleanlyAfterCommits();
 
 private:
     /// An Ergon database with a completed, a failed and a pending flow; returns the ids.
@@ -329,6 +338,142 @@ void TestSqliteExecutionLog::readOnlyFile_writesFailClearly()
         QCOMPARE(describe(flowsAfter[i]), describe(flowsBefore[i]));
     log.reset();
     QCOMPARE(fileHash(path), hashBefore);
+}
+
+void TestSqliteExecutionLog::commitWaitsForAnotherWriter_data()
+{
+    QTest::addColumn<int>("holdMs");
+    QTest::addColumn<int>("busyTimeoutMs");
+    QTest::addColumn<bool>("succeeds");
+
+    QTest::newRow("lock released within the timeout") << 400 << 10'000 << true;
+    QTest::newRow("lock outlasts the timeout") << 3'000 << 400 << false;
+}
+
+// commit() runs BEGIN IMMEDIATE on the native handle of the QSQLITE connection: the busy
+// timeout given to QSQLITE applies to it, so it waits for another writer's lock.
+void TestSqliteExecutionLog::commitWaitsForAnotherWriter()
+{
+    QFETCH(int, holdMs);
+    QFETCH(int, busyTimeoutMs);
+    QFETCH(bool, succeeds);
+
+    const QString path = m_dir->filePath(u"ergon.db"_s);
+    SqliteExecutionLog::Options options;
+    options.busyTimeoutMs = busyTimeoutMs;
+    ERGON_TRY(log, SqliteExecutionLog::open(path, options));
+    NewFlow flow;
+    flow.type = u"orders.Process"_s;
+    ERGON_TRY(ids, log->scheduleFlows({flow}, t0));
+
+    // Another program holds the write lock for holdMs, on its own connection and thread.
+    QSemaphore locked;
+    QString holderError;
+    std::unique_ptr<QThread> holder(QThread::create([&] {
+        const QString name = u"lock-holder"_s;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(path);
+            QSqlQuery query(db);
+            if (!db.open() || !query.exec(u"BEGIN IMMEDIATE"_s))
+                holderError = db.lastError().text() + query.lastError().text();
+            locked.release();
+            QThread::msleep(holdMs);
+            if (holderError.isEmpty() && !query.exec(u"COMMIT"_s))
+                holderError = query.lastError().text();
+            query.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }));
+    holder->start();
+    locked.acquire();
+
+    LogBatch batch;
+    batch.claims.append(FlowClaim{ids.first(), u"w1"_s, t0, t0.addSecs(60)});
+    QElapsedTimer waited;
+    waited.start();
+    auto outcome = log->commit(batch);
+    const qint64 waitedMs = waited.elapsed();
+    QVERIFY(holder->wait(10'000));
+    QVERIFY2(holderError.isEmpty(), qPrintable(holderError));
+
+    if (succeeds) {
+        QVERIFY2(outcome.ok(), qPrintable(outcome.errorString()));
+        QVERIFY(outcome->claimed.contains(ids.first()));
+        QVERIFY2(waitedMs >= holdMs / 2, qPrintable(u"waited %1 ms"_s.arg(waitedMs)));
+        ERGON_TRY(stored, log->flow(ids.first()));
+        QCOMPARE(stored->status, FlowStatus::Running);
+        QCOMPARE(stored->leaseOwner, u"w1"_s);
+    } else {
+        QVERIFY(!outcome.ok());
+        QCOMPARE(outcome.error().kind(), u"busy"_s);
+        QVERIFY2(outcome.errorString().contains(u"locked"_s), qPrintable(outcome.errorString()));
+        QVERIFY2(outcome.errorString().contains(u"ergon.db"_s), qPrintable(outcome.errorString()));
+        QVERIFY2(waitedMs >= busyTimeoutMs / 2 && waitedMs < holdMs, qPrintable(u"waited %1 ms"_s.arg(waitedMs)));
+        // Nothing was written, and the connection is not left inside a transaction.
+        ERGON_TRY(stored, log->flow(ids.first()));
+        QCOMPARE(stored->status, FlowStatus::Pending);
+        ERGON_TRY(again, log->commit(batch));
+        QVERIFY(again.claimed.contains(ids.first()));
+    }
+}
+
+// A statement that fails in the middle of a batch rolls back what the batch wrote before it,
+// and the next commit starts afresh.
+void TestSqliteExecutionLog::commitRollsBackWholeBatch()
+{
+    ERGON_TRY(log, SqliteExecutionLog::open(m_dir->filePath(u"ergon.db"_s)));
+    NewFlow flow;
+    flow.type = u"orders.Process"_s;
+    ERGON_TRY(ids, log->scheduleFlows({flow, flow}, t0));
+
+    LogBatch batch;
+    batch.claims.append(FlowClaim{ids[0], u"w1"_s, t0, t0.addSecs(60)});
+    StepRecord fine;
+    fine.flowId = ids[0];
+    fine.name = u"charge"_s;
+    fine.worker = u"w1"_s;
+    fine.status = StepStatus::Completed;
+    fine.resultJson = "1";
+    StepRecord broken = fine; // steps.name is NOT NULL, and a null QString binds NULL
+    broken.flowId = ids[1];
+    broken.name = QString();
+    broken.worker.clear();
+    batch.steps = {fine, broken};
+    auto failed = log->commit(batch);
+    QVERIFY(!failed.ok());
+    QCOMPARE(failed.error().kind(), u"storage"_s);
+    QVERIFY2(failed.errorString().contains(u"NOT NULL"_s), qPrintable(failed.errorString()));
+
+    ERGON_TRY(first, log->flow(ids[0]));
+    QCOMPARE(first->status, FlowStatus::Pending);
+    QVERIFY(first->leaseOwner.isEmpty());
+    ERGON_TRY(steps, log->steps(ids[0], false));
+    QVERIFY(steps.isEmpty());
+
+    batch.steps = {fine};
+    ERGON_TRY(written, log->commit(batch));
+    QVERIFY(written.refused.isEmpty());
+    QVERIFY(written.claimed.contains(ids[0]));
+    QVERIFY(!written.claimed.value(ids[0]).hasSteps);
+    ERGON_TRY(stored, log->steps(ids[0], false));
+    QCOMPARE(stored.size(), 1);
+    QCOMPARE(stored.first().resultJson, QByteArray("1"));
+}
+
+// The native statements are finalized before the connection closes: SQLite then closes it for
+// real, checkpoints and removes the WAL file.
+void TestSqliteExecutionLog::closesCleanlyAfterCommits()
+{
+    QTest::failOnWarning(QRegularExpression(u".*"_s));
+    const QString path = m_dir->filePath(u"ergon.db"_s);
+    QCOMPARE(createErgonDatabase(path).size(), 3); // claims, steps, attempts and flow updates
+    QVERIFY(!QFile::exists(path + u"-wal"_s));
+    QVERIFY(!QFile::exists(path + u"-shm"_s));
+    ERGON_TRY(log, SqliteExecutionLog::open(path));
+    ERGON_TRY(counts, log->countByStatus());
+    QCOMPARE(counts.value(FlowStatus::Completed), 1);
 }
 
 QTEST_GUILESS_MAIN(TestSqliteExecutionLog)
