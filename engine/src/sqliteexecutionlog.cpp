@@ -437,13 +437,14 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
             QStringLiteral("storage"));
     }
 
+    // The schema check comes first: it is the first read of the file (where SQLite tells a
+    // file that is not a database), and switching to WAL rewrites the file header, while a
+    // file that is refused (newer schema, another application's) must be left untouched.
+    if (auto migrated = d->migrate(); !migrated)
+        return migrated.error();
     const QString synchronous = options.synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
     if (auto done = d->exec(QStringLiteral("PRAGMA synchronous = ") + synchronous, QStringLiteral("setting up")); !done)
         return done.error();
-    // The schema check comes first: switching to WAL rewrites the file header, and a file that
-    // is refused (newer schema, another application's) must be left untouched.
-    if (auto migrated = d->migrate(); !migrated)
-        return migrated.error();
     if (!d->readOnly) {
         if (auto done = d->exec(QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("setting up")); !done)
             return done.error();
