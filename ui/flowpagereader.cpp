@@ -148,10 +148,14 @@ void FlowPageReader::readWindow()
         Q_EMIT readFailed(flows.errorString());
         return;
     }
-    auto counts = m_log->countByStatus();
-    if (!counts) {
-        Q_EMIT readFailed(counts.errorString());
-        return;
+    if (!m_countsAge.isValid() || m_countsAge.elapsed() >= countsInterval.count()) {
+        auto counts = m_log->countByStatus();
+        if (!counts) {
+            Q_EMIT readFailed(counts.errorString());
+            return;
+        }
+        m_counts = counts.take();
+        m_countsAge.start();
     }
     if (!isLatest(m_generation))
         return;
@@ -162,7 +166,7 @@ void FlowPageReader::readWindow()
     snapshot.complete = snapshot.flows.size() <= m_window;
     if (!snapshot.complete)
         snapshot.flows.resize(m_window);
-    snapshot.countsByStatus = counts.take();
+    snapshot.countsByStatus = m_counts;
     snapshot.matching = matchingCount(m_filter, snapshot.countsByStatus);
     snapshot.readAt = QDateTime::currentDateTimeUtc();
     snapshot.buildMicroseconds = clock.nsecsElapsed() / 1000;

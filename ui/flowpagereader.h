@@ -4,6 +4,8 @@
 
 #include "ergon/result.h"
 
+#include <QElapsedTimer>
+#include <QMap>
 #include <QObject>
 
 #include <atomic>
@@ -42,6 +44,9 @@ public:
 
     /// Rows the first read of a filter loads (and loadMore() adds, by default).
     static constexpr int defaultPageSize = 200;
+    /// The counts by status cost a scan of an index over every flow: they are read again at
+    /// most this often (the window itself at every refresh).
+    static constexpr std::chrono::milliseconds countsInterval{5000};
 
 public Q_SLOTS:
     /// Opens the log (on this thread) and reads at once, then at every interval.
@@ -78,6 +83,8 @@ private:
     quint64 m_generation = 0;
     int m_window = defaultPageSize;
     qint64 m_currentFlow = 0;
+    QMap<FlowStatus, qint64> m_counts;
+    QElapsedTimer m_countsAge;
 };
 
 } // namespace ergon

@@ -9,6 +9,8 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QCoreApplication>
+#include <QSet>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -52,7 +54,51 @@ public:
         executeDelayedItemsLayout();
         updateGeometries();
     }
+
 };
+
+// Reader threads of pages already gone, still finishing a query.
+QSet<QThread *> &retiringThreads()
+{
+    static QSet<QThread *> threads;
+    return threads;
+}
+
+bool &applicationQuitting()
+{
+    static bool quitting = false;
+    return quitting;
+}
+
+void waitForRetiringThreads()
+{
+    applicationQuitting() = true;
+    for (QThread *thread : std::as_const(retiringThreads()))
+        thread->wait();
+}
+
+void retireReaderThread(QThread *thread)
+{
+    auto *app = QCoreApplication::instance();
+    if (!app || applicationQuitting() || QCoreApplication::closingDown()) {
+        thread->quit();
+        thread->wait();
+        delete thread;
+        return;
+    }
+    static const bool watching = [app] {
+        QObject::connect(app, &QCoreApplication::aboutToQuit, app, &waitForRetiringThreads);
+        qAddPostRoutine(&waitForRetiringThreads); // QTEST_MAIN and others that never exec()
+        return true;
+    }();
+    Q_UNUSED(watching);
+    retiringThreads().insert(thread);
+    QObject::connect(thread, &QThread::finished, app, [thread] {
+        retiringThreads().remove(thread);
+        thread->deleteLater();
+    });
+    thread->quit();
+}
 
 } // namespace
 
@@ -65,7 +111,7 @@ FlowsPage::FlowsPage(Opener opener, QWidget *parent)
     qRegisterMetaType<FlowDetailSnapshot>();
     buildUi();
 
-    m_thread = new QThread(this);
+    m_thread = new QThread; // not a child: it may outlive the page (see the destructor)
     m_thread->setObjectName(QStringLiteral("flows-page-reader"));
     m_reader = new FlowPageReader(std::move(opener), m_latest);
     m_reader->moveToThread(m_thread);
@@ -84,10 +130,10 @@ FlowsPage::FlowsPage(Opener opener, QWidget *parent)
 
 FlowsPage::~FlowsPage()
 {
-    if (m_thread) {
-        m_thread->quit();
-        m_thread->wait();
-    }
+    // The reader may be in the middle of a long query (a text search over a million flows):
+    // the page goes at once and the thread ends in the background, the reader deleted on it.
+    // Only when the application is quitting is the thread waited for.
+    retireReaderThread(m_thread);
 }
 
 void FlowsPage::buildUi()
@@ -209,8 +255,22 @@ void FlowsPage::buildUi()
     connect(m_typeBox, &QComboBox::activated, this, &FlowsPage::applyFilterFromBar);
     connect(m_search, &QLineEdit::textEdited, this, &FlowsPage::applyFilterFromBar);
     connect(header, &QHeaderView::sortIndicatorChanged, this, &FlowsPage::onSortRequested);
-    connect(m_model, &FlowTableModel::moreRequested, this,
-            [this] { requestMore(m_model->rowCount() + FlowPageReader::defaultPageSize); });
+    connect(m_model, &FlowTableModel::moreRequested, this, [this] {
+        // Only rows someone can see are loaded: a hidden view asks for more after every
+        // insertion, and a view not laid out yet cannot tell where its last row is.
+        auto *view = static_cast<FlowTableView *>(m_view);
+        bool lastRowShows = false;
+        if (view->isVisible()) {
+            view->layoutNow();
+            const QModelIndex last = m_proxy->index(m_proxy->rowCount() - 1, 0);
+            lastRowShows = !last.isValid() || view->viewport()->rect().intersects(view->visualRect(last));
+        }
+        if (!lastRowShows) {
+            m_model->cancelFetch();
+            return;
+        }
+        requestMore(m_model->rowCount() + FlowPageReader::defaultPageSize);
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex &current) { onCurrentChanged(current); });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &FlowsPage::updateBulkButtons);

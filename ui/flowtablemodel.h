@@ -55,6 +55,8 @@ public:
     /// True when every matching flow is loaded.
     bool isComplete() const { return m_complete; }
     bool isFetching() const { return m_fetching; }
+    /// The page asked for by fetchMore() will not come (it was not requested after all).
+    void cancelFetch() { m_fetching = false; }
 
 public Q_SLOTS:
     /// Merges the first rows of the list (ordered as they should be shown) into the rows:
