@@ -162,7 +162,7 @@ void PluginsPage::setCatalog(const PluginCatalog &catalog, const QStringList &se
     // Rows with room to breathe; every flow type's arguments in view.
     const int rowHeight = m_tree->fontMetrics().height() + 10;
     for (QTreeWidgetItemIterator it(m_tree); *it; ++it)
-        (*it)->setSizeHint(NameColumn, QSize(-1, rowHeight));
+        (*it)->setSizeHint(NameColumn, QSize(0, rowHeight)); // a valid size: -1 would be ignored
     m_tree->expandAll();
     applyPalette();
 }
