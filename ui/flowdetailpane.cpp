@@ -134,19 +134,19 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     m_tabs->setDocumentMode(true);
 
     auto *detail = new QWidget(this);
-    auto *header = new QHBoxLayout;
-    header->addWidget(m_title, 1);
-    header->addWidget(m_retry);
-    header->addWidget(m_cancel);
+    // Title; status with the actions; why it is where it is; its times.
     auto *statusRow = new QHBoxLayout;
-    statusRow->setSpacing(10);
-    statusRow->addWidget(m_status, 0, Qt::AlignTop);
-    statusRow->addWidget(m_explanationLabel, 1);
+    statusRow->setSpacing(6);
+    statusRow->addWidget(m_status);
+    statusRow->addStretch(1);
+    statusRow->addWidget(m_retry);
+    statusRow->addWidget(m_cancel);
     auto *layout = new QVBoxLayout(detail);
     layout->setContentsMargins(10, 8, 10, 6);
     layout->setSpacing(6);
-    layout->addLayout(header);
+    layout->addWidget(m_title);
     layout->addLayout(statusRow);
+    layout->addWidget(m_explanationLabel);
     layout->addWidget(m_times);
     layout->addWidget(m_error);
     layout->addWidget(m_tabs, 1);
@@ -268,7 +268,7 @@ void FlowDetailPane::showDetail(const FlowDetailSnapshot &snapshot)
         int lines = 0;
         for (const QString &line : flow.error.split(QLatin1Char('\n')))
             lines += 1 + int(line.size()) / chars;
-        m_error->setFixedHeight(m_error->fontMetrics().lineSpacing() * std::min(lines, 5) + 10);
+        m_error->setFixedHeight(m_error->fontMetrics().lineSpacing() * std::clamp(lines + 1, 2, 5) + 10);
     }
 
     setJson(m_arguments, flowformat::prettyJson(flow.arguments));

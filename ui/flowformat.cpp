@@ -80,6 +80,18 @@ QString time(const QDateTime &time, const QDate &today)
     return local.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
 }
 
+QString shortTime(const QDateTime &time, const QDate &today)
+{
+    if (!time.isValid())
+        return {};
+    const QDateTime local = time.toLocalTime();
+    if (local.date() == today)
+        return local.toString(QStringLiteral("HH:mm:ss"));
+    if (local.date().year() == today.year())
+        return QLocale().toString(local, QStringLiteral("d MMM HH:mm"));
+    return local.toString(QStringLiteral("yyyy-MM-dd"));
+}
+
 QString preciseTime(const QDateTime &time)
 {
     return time.isValid() ? time.toUTC().toString(Qt::ISODateWithMs) : QString();

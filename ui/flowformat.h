@@ -26,6 +26,8 @@ QString duration(const QDateTime &from, const QDateTime &to);
 
 /// A time in local time, "yyyy-MM-dd HH:mm:ss"; the date is left out when it is `today`'s.
 QString time(const QDateTime &time, const QDate &today = {});
+/// A time for a table column: "HH:mm:ss" today, "d MMM HH:mm" this year, else "yyyy-MM-dd".
+QString shortTime(const QDateTime &time, const QDate &today);
 /// The time in ISO 8601 UTC with milliseconds, for tooltips.
 QString preciseTime(const QDateTime &time);
 

@@ -147,7 +147,8 @@ void FlowsPage::buildUi()
 
     m_typeBox = new QComboBox(this);
     m_typeBox->addItem(tr("All types"), QString());
-    m_typeBox->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_typeBox->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_typeBox->setMinimumContentsLength(16);
     m_typeBox->setToolTip(tr("Show only flows of one type"));
 
     m_search = new QLineEdit(this);
@@ -206,11 +207,11 @@ void FlowsPage::buildUi()
     const int padding = 2 * metrics.horizontalAdvance(QLatin1Char('M'));
     const int iconWidth = m_view->style()->pixelMetric(QStyle::PM_SmallIconSize) + 4;
     header->resizeSection(FlowTableModel::IdColumn, metrics.horizontalAdvance(QStringLiteral("0000000")) + padding);
-    header->resizeSection(FlowTableModel::TypeColumn, metrics.horizontalAdvance(QStringLiteral("orders.OrderProcessor")) + padding);
-    header->resizeSection(FlowTableModel::StatusColumn, metrics.horizontalAdvance(QStringLiteral("completed")) + iconWidth + padding);
+    header->resizeSection(FlowTableModel::TypeColumn, metrics.horizontalAdvance(QStringLiteral("orders.OrderProcessor")) + padding / 2);
+    header->resizeSection(FlowTableModel::StatusColumn, metrics.horizontalAdvance(QStringLiteral("completed")) + iconWidth + padding / 2);
     header->resizeSection(FlowTableModel::StepsColumn, metrics.horizontalAdvance(QStringLiteral("Steps")) + padding);
-    header->resizeSection(FlowTableModel::CreatedColumn, metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + padding);
-    header->resizeSection(FlowTableModel::UpdatedColumn, metrics.horizontalAdvance(QStringLiteral("0000-00-00 00:00:00")) + padding);
+    header->resizeSection(FlowTableModel::CreatedColumn, metrics.horizontalAdvance(QStringLiteral("00 May 00:00")) + padding);
+    header->resizeSection(FlowTableModel::UpdatedColumn, metrics.horizontalAdvance(QStringLiteral("00 May 00:00")) + padding);
     header->resizeSection(FlowTableModel::ArgumentsColumn, metrics.horizontalAdvance(QStringLiteral("\"order_id\":\"ORD-0000\"")) + padding);
 
     m_note = new QLabel(this);
@@ -228,9 +229,12 @@ void FlowsPage::buildUi()
     bar->addWidget(m_statusBox);
     bar->addWidget(m_typeBox);
     bar->addWidget(m_search, 1);
-    bar->addSpacing(12);
-    bar->addWidget(m_bulkRetry);
-    bar->addWidget(m_bulkCancel);
+    // The bulk actions sit under the table, next to what it holds.
+    auto *footer = new QHBoxLayout;
+    footer->setSpacing(6);
+    footer->addWidget(m_info, 1);
+    footer->addWidget(m_bulkRetry);
+    footer->addWidget(m_bulkCancel);
 
     auto *listSide = new QWidget(this);
     auto *listLayout = new QVBoxLayout(listSide);
@@ -238,7 +242,7 @@ void FlowsPage::buildUi()
     listLayout->setSpacing(6);
     listLayout->addLayout(bar);
     listLayout->addWidget(m_stack, 1);
-    listLayout->addWidget(m_info);
+    listLayout->addLayout(footer);
 
     auto *splitter = new QSplitter(Qt::Horizontal, this);
     splitter->addWidget(listSide);

@@ -99,9 +99,9 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
         case StepsColumn:
             return flow.stepCount;
         case CreatedColumn:
-            return flowformat::time(flow.created, m_today);
+            return flowformat::shortTime(flow.created, m_today);
         case UpdatedColumn:
-            return flowformat::time(flow.updated, m_today);
+            return flowformat::shortTime(flow.updated, m_today);
         case ArgumentsColumn:
             return argumentsText(row);
         case ErrorColumn:
