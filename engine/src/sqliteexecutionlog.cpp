@@ -313,6 +313,10 @@ public:
     }
 
     Result<void> migrate();
+    Error newerSchema(int version) const;
+    /// Tables at schema version 0 are another application's. Only meaningful under the write
+    /// lock (or on a read-only file): a first open elsewhere may be creating the schema.
+    Result<void> checkNotForeign(int version);
     Result<qint64> scheduleOne(const NewFlow &flow, const QDateTime &now);
     Result<void> prepareNative();
     Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim);
@@ -337,29 +341,13 @@ Result<void> SqliteExecutionLog::Private::migrate()
     }
     const int version = versionQuery.value(0).toInt();
     versionQuery.finish();
-
-    if (version > SqliteExecutionLog::schemaVersion) {
-        return Error(QStringLiteral("%1 was written by a newer Ergon Console (schema version %2; this build knows "
-                                    "versions up to %3). Upgrade Ergon Console to open it; the file was left untouched.")
-                         .arg(fileName())
-                         .arg(version)
-                         .arg(SqliteExecutionLog::schemaVersion),
-                     QStringLiteral("newer-schema"));
-    }
-    if (version == 0) {
-        QSqlQuery tables(db);
-        if (!tables.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) || !tables.next())
-            return sqlError(QStringLiteral("reading"), tables.lastError());
-        if (tables.value(0).toInt() > 0) {
-            return Error(QStringLiteral("%1 is an SQLite database of another application (it has tables but no Ergon "
-                                        "schema); it was left untouched.")
-                             .arg(fileName()),
-                         QStringLiteral("foreign-database"));
-        }
-    }
+    if (version > SqliteExecutionLog::schemaVersion)
+        return newerSchema(version);
     if (version == SqliteExecutionLog::schemaVersion)
         return {};
     if (readOnly) {
+        if (auto foreign = checkNotForeign(version); !foreign)
+            return foreign;
         return Error(QStringLiteral("%1 is read-only and needs its schema upgraded from version %2 to %3")
                          .arg(fileName())
                          .arg(version)
@@ -367,20 +355,57 @@ Result<void> SqliteExecutionLog::Private::migrate()
                      QStringLiteral("read-only"));
     }
 
+    // Under the write lock, the version is read again: another connection (a worker starting
+    // beside the console) may have created or upgraded the schema meanwhile.
+    const QString doing = QStringLiteral("migrating the schema of");
+    if (auto begun = begin(doing); !begun)
+        return begun;
+    QSqlQuery lockedQuery(db);
+    if (!lockedQuery.exec(QStringLiteral("PRAGMA user_version")) || !lockedQuery.next())
+        return rollback<void>(sqlError(QStringLiteral("reading the schema version of"), lockedQuery.lastError()));
+    const int current = lockedQuery.value(0).toInt();
+    lockedQuery.finish();
+    if (current > SqliteExecutionLog::schemaVersion)
+        return rollback<void>(newerSchema(current));
+    if (auto foreign = checkNotForeign(current); !foreign)
+        return rollback<void>(foreign.error());
     for (const SchemaMigration &migration : sqliteMigrations()) {
-        if (migration.version <= version)
+        if (migration.version <= current)
             continue;
-        const QString doing = QStringLiteral("migrating to schema version %1").arg(migration.version);
-        if (auto begun = begin(doing); !begun)
-            return begun;
         for (const QString &sql : migration.statements) {
             if (auto done = exec(sql, doing); !done)
                 return rollback<void>(done.error());
         }
         if (auto done = exec(QStringLiteral("PRAGMA user_version = %1").arg(migration.version), doing); !done)
             return rollback<void>(done.error());
-        if (auto committed = commit(doing); !committed)
-            return committed;
+    }
+    return commit(doing);
+}
+
+Error SqliteExecutionLog::Private::newerSchema(int version) const
+{
+    return Error(QStringLiteral("%1 was written by a newer Ergon Console (schema version %2; this build knows "
+                                "versions up to %3). Upgrade Ergon Console to open it; the file was left untouched.")
+                     .arg(fileName())
+                     .arg(version)
+                     .arg(SqliteExecutionLog::schemaVersion),
+                 QStringLiteral("newer-schema"));
+}
+
+Result<void> SqliteExecutionLog::Private::checkNotForeign(int version)
+{
+    if (version != 0)
+        return {};
+    QSqlQuery tables(db);
+    if (!tables.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) || !tables.next())
+        return sqlError(QStringLiteral("reading"), tables.lastError());
+    const int count = tables.value(0).toInt();
+    tables.finish();
+    if (count > 0) {
+        return Error(QStringLiteral("%1 is an SQLite database of another application (it has tables but no Ergon "
+                                    "schema); it was left untouched.")
+                         .arg(fileName()),
+                     QStringLiteral("foreign-database"));
     }
     return {};
 }

@@ -93,6 +93,7 @@ private Q_SLOTS:
     void commitWaitsForAnotherWriter();
     void commitRollsBackWholeBatch();
     void closesCleanlyAfterCommits();
+    void concurrentFirstOpensCreateTheSchemaOnce();
 
 private:
     /// An Ergon database with a completed, a failed and a pending flow; returns the ids.
@@ -474,6 +475,41 @@ void TestSqliteExecutionLog::closesCleanlyAfterCommits()
     ERGON_TRY(log, SqliteExecutionLog::open(path));
     ERGON_TRY(counts, log->countByStatus());
     QCOMPARE(counts.value(FlowStatus::Completed), 1);
+}
+
+
+// A console and its workers open a new database file at the same moment: every connection
+// must end up on the schema, none may fail with "table flows already exists".
+void TestSqliteExecutionLog::concurrentFirstOpensCreateTheSchemaOnce()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    constexpr int files = 10;
+    constexpr int openers = 6;
+    for (int file = 0; file < files; ++file) {
+        const QString path = dir.filePath(u"race-%1.db"_s.arg(file));
+        QSemaphore start;
+        QList<QString> errors(openers);
+        QList<QThread *> threads;
+        for (int i = 0; i < openers; ++i) {
+            threads.append(QThread::create([&, i] {
+                start.acquire();
+                auto log = ergon::SqliteExecutionLog::open(path);
+                if (!log)
+                    errors[i] = log.errorString();
+                else if (auto counts = (*log)->countByStatus(); !counts)
+                    errors[i] = counts.errorString();
+            }));
+            threads.last()->start();
+        }
+        start.release(openers);
+        for (QThread *thread : std::as_const(threads)) {
+            QVERIFY(thread->wait(30000));
+            delete thread;
+        }
+        for (const QString &error : std::as_const(errors))
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestSqliteExecutionLog)
