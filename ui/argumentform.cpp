@@ -183,9 +183,9 @@ QWidget *ArgumentForm::makeEditor(const ArgumentSpec &spec)
     edit->setTabChangesFocus(true);
     edit->setLineWrapMode(QPlainTextEdit::NoWrap);
     edit->setFixedHeight(edit->fontMetrics().lineSpacing() * 4 + 12);
-    edit->setPlaceholderText(spec.type == ArgumentSpec::Type::Object ? QStringLiteral("{ }")
-                             : spec.type == ArgumentSpec::Type::Array ? QStringLiteral("[ ]")
-                                                                      : tr("any JSON value"));
+    edit->setPlaceholderText(spec.type == ArgumentSpec::Type::Object      ? QStringLiteral("{ }")
+                                 : spec.type == ArgumentSpec::Type::Array ? QStringLiteral("[ ]")
+                                                                          : tr("any JSON value"));
     connect(edit, &QPlainTextEdit::textChanged, this, edited);
     return edit;
 }

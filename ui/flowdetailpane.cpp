@@ -81,7 +81,8 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     m_times->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_times->setForegroundRole(QPalette::PlaceholderText);
     m_retry->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
-    m_retry->setToolTip(tr("Re-queue the flow: its failed step gets a fresh retry budget; completed steps are replayed"));
+    m_retry->setToolTip(
+        tr("Re-queue the flow: its failed step gets a fresh retry budget; completed steps are replayed"));
     m_cancel->setIcon(style()->standardIcon(QStyle::SP_DialogCancelButton));
     m_cancel->setToolTip(tr("Cancel the flow; a running flow stops at its next step"));
 
@@ -97,11 +98,15 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     m_stepsView->header()->setStretchLastSection(true);
     const QFontMetrics metrics = fontMetrics();
     QHeaderView *stepsHeader = m_stepsView->header();
-    stepsHeader->resizeSection(FlowStepsModel::NameColumn, metrics.horizontalAdvance(QStringLiteral("attempt 10")) + 40);
-    stepsHeader->resizeSection(FlowStepsModel::StatusColumn, metrics.horizontalAdvance(QStringLiteral("completed")) + 36);
-    stepsHeader->resizeSection(FlowStepsModel::WorkerColumn, metrics.horizontalAdvance(QStringLiteral("worker-1")) + 16);
+    stepsHeader->resizeSection(FlowStepsModel::NameColumn,
+                               metrics.horizontalAdvance(QStringLiteral("attempt 10")) + 40);
+    stepsHeader->resizeSection(FlowStepsModel::StatusColumn,
+                               metrics.horizontalAdvance(QStringLiteral("completed")) + 36);
+    stepsHeader->resizeSection(FlowStepsModel::WorkerColumn,
+                               metrics.horizontalAdvance(QStringLiteral("worker-1")) + 16);
     stepsHeader->resizeSection(FlowStepsModel::AttemptsColumn, metrics.horizontalAdvance(QStringLiteral("Tries")) + 16);
-    stepsHeader->resizeSection(FlowStepsModel::DurationColumn, metrics.horizontalAdvance(QStringLiteral("3 min 12 s")) + 12);
+    stepsHeader->resizeSection(FlowStepsModel::DurationColumn,
+                               metrics.horizontalAdvance(QStringLiteral("3 min 12 s")) + 12);
     // A step whose attempts failed opens to show them.
     connect(m_stepsModel, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
         if (parent.isValid())
@@ -264,7 +269,8 @@ void FlowDetailPane::showDetail(const FlowDetailSnapshot &snapshot)
     if (m_error->toPlainText() != flow.error) {
         m_error->setPlainText(flow.error);
         // As high as the text, about, up to five lines; then it scrolls.
-        const int chars = std::max(40, m_error->viewport()->width() / std::max(1, m_error->fontMetrics().averageCharWidth()));
+        const int chars =
+            std::max(40, m_error->viewport()->width() / std::max(1, m_error->fontMetrics().averageCharWidth()));
         int lines = 0;
         for (const QString &line : flow.error.split(QLatin1Char('\n')))
             lines += 1 + int(line.size()) / chars;
@@ -272,8 +278,9 @@ void FlowDetailPane::showDetail(const FlowDetailSnapshot &snapshot)
     }
 
     setJson(m_arguments, flowformat::prettyJson(flow.arguments));
-    setJson(m_result, flow.resultJson.isEmpty() ? (flow.status == FlowStatus::Completed ? QStringLiteral("null") : QString())
-                                                : flowformat::prettyJson(flow.resultJson));
+    setJson(m_result,
+            flow.resultJson.isEmpty() ? (flow.status == FlowStatus::Completed ? QStringLiteral("null") : QString())
+                                      : flowformat::prettyJson(flow.resultJson));
     m_tabs->setTabText(0, tr("Steps (%1)").arg(snapshot.steps.size()));
 
     m_stepsModel->setSteps(flow.id, snapshot.steps, snapshot.readAt);
@@ -304,8 +311,8 @@ void FlowDetailPane::updateExplanation()
     if (m_explanation.text.isEmpty())
         return;
     const QPalette pal = palette();
-    const QColor accent = m_explanation.isProblem() ? flowformat::statusColor(FlowStatus::Failed, pal)
-                                                    : pal.color(QPalette::Text);
+    const QColor accent =
+        m_explanation.isProblem() ? flowformat::statusColor(FlowStatus::Failed, pal) : pal.color(QPalette::Text);
     m_explanationLabel->setText(m_explanation.text);
     QPalette labelPalette = m_explanationLabel->palette();
     labelPalette.setColor(QPalette::WindowText, accent);

@@ -9,7 +9,6 @@
 
 #include <chrono>
 
-
 class QPalette;
 
 namespace ergon {

@@ -29,14 +29,14 @@ struct FlowFilter {
 /// A snapshot either holds the first rows of the filtered list (offset 0: the whole loaded
 /// window, read again at every refresh) or one more page after them (offset > 0: fetch more).
 struct FlowPageSnapshot {
-    quint64 generation = 0;       ///< the filter's generation: a page for an older filter is dropped
+    quint64 generation = 0; ///< the filter's generation: a page for an older filter is dropped
     FlowFilter filter;
-    int offset = 0;               ///< position of flows.first() in the filtered list
-    QList<FlowRecord> flows;      ///< newest first
-    bool complete = false;        ///< no matching flow after these
-    qint64 matching = -1;         ///< matching flows in the log, when the counts tell (-1: unknown)
+    int offset = 0;                          ///< position of flows.first() in the filtered list
+    QList<FlowRecord> flows;                 ///< newest first
+    bool complete = false;                   ///< no matching flow after these
+    qint64 matching = -1;                    ///< matching flows in the log, when the counts tell (-1: unknown)
     QMap<FlowStatus, qint64> countsByStatus; ///< every flow in the log
-    qint64 buildMicroseconds = 0; ///< time the reader took to build it
+    qint64 buildMicroseconds = 0;            ///< time the reader took to build it
     QDateTime readAt;
 };
 
@@ -48,7 +48,7 @@ struct FlowDetailSnapshot {
     QList<StepRecord> steps;        ///< in run order, each with its attempt log
     QList<WorkerRecord> workers;
     QDateTime readAt;
-    QString error;                  ///< the read failed; the fields above are empty
+    QString error; ///< the read failed; the fields above are empty
 };
 
 } // namespace ergon

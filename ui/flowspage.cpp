@@ -10,7 +10,6 @@
 #include <QAction>
 #include <QComboBox>
 #include <QCoreApplication>
-#include <QSet>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
@@ -18,6 +17,7 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -54,7 +54,6 @@ public:
         executeDelayedItemsLayout();
         updateGeometries();
     }
-
 };
 
 // Reader threads of pages already gone, still finishing a query.
@@ -207,12 +206,17 @@ void FlowsPage::buildUi()
     const int padding = 2 * metrics.horizontalAdvance(QLatin1Char('M'));
     const int iconWidth = m_view->style()->pixelMetric(QStyle::PM_SmallIconSize) + 4;
     header->resizeSection(FlowTableModel::IdColumn, metrics.horizontalAdvance(QStringLiteral("0000000")) + padding);
-    header->resizeSection(FlowTableModel::TypeColumn, metrics.horizontalAdvance(QStringLiteral("orders.OrderProcessor")) + padding / 2);
-    header->resizeSection(FlowTableModel::StatusColumn, metrics.horizontalAdvance(QStringLiteral("completed")) + iconWidth + padding / 2);
+    header->resizeSection(FlowTableModel::TypeColumn,
+                          metrics.horizontalAdvance(QStringLiteral("orders.OrderProcessor")) + padding / 2);
+    header->resizeSection(FlowTableModel::StatusColumn,
+                          metrics.horizontalAdvance(QStringLiteral("completed")) + iconWidth + padding / 2);
     header->resizeSection(FlowTableModel::StepsColumn, metrics.horizontalAdvance(QStringLiteral("Steps")) + padding);
-    header->resizeSection(FlowTableModel::CreatedColumn, metrics.horizontalAdvance(QStringLiteral("00 May 00:00")) + padding);
-    header->resizeSection(FlowTableModel::UpdatedColumn, metrics.horizontalAdvance(QStringLiteral("00 May 00:00")) + padding);
-    header->resizeSection(FlowTableModel::ArgumentsColumn, metrics.horizontalAdvance(QStringLiteral("\"order_id\":\"ORD-0000\"")) + padding);
+    header->resizeSection(FlowTableModel::CreatedColumn,
+                          metrics.horizontalAdvance(QStringLiteral("00 May 00:00")) + padding);
+    header->resizeSection(FlowTableModel::UpdatedColumn,
+                          metrics.horizontalAdvance(QStringLiteral("00 May 00:00")) + padding);
+    header->resizeSection(FlowTableModel::ArgumentsColumn,
+                          metrics.horizontalAdvance(QStringLiteral("\"order_id\":\"ORD-0000\"")) + padding);
 
     m_note = new QLabel(this);
     m_note->setAlignment(Qt::AlignCenter);
@@ -335,7 +339,8 @@ void FlowsPage::setRefreshInterval(std::chrono::milliseconds interval)
     if (!m_reader)
         return;
     const int ms = int(std::clamp<qint64>(interval.count(), 0, std::numeric_limits<int>::max()));
-    QMetaObject::invokeMethod(m_reader, [reader = m_reader, ms] { reader->setInterval(ms); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        m_reader, [reader = m_reader, ms] { reader->setInterval(ms); }, Qt::QueuedConnection);
 }
 
 void FlowsPage::setFilter(const FlowFilter &filter)
@@ -361,14 +366,16 @@ void FlowsPage::showFlow(qint64 flowId)
     const int row = m_model->rowOf(flowId);
     if (row >= 0) {
         const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-        m_view->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_view->selectionModel()->setCurrentIndex(index,
+                                                  QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         m_view->scrollTo(index);
         return;
     }
     m_currentFlow = flowId;
     m_detail->showFlow(flowId);
     if (m_reader)
-        QMetaObject::invokeMethod(m_reader, [reader = m_reader, flowId] { reader->setCurrentFlow(flowId); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_reader, [reader = m_reader, flowId] { reader->setCurrentFlow(flowId); }, Qt::QueuedConnection);
 }
 
 void FlowsPage::applyFilterFromBar()
@@ -462,8 +469,9 @@ void FlowsPage::applyPage(const FlowPageSnapshot &snapshot)
     updateStatusText();
 
     if (m_model->rowCount() == 0 && m_model->isComplete()) {
-        showNote(m_filter.isEmpty() ? tr("No flows in this database yet.\nFlows appear here as soon as they are scheduled.")
-                                    : tr("No flow matches the filter."));
+        showNote(m_filter.isEmpty()
+                     ? tr("No flows in this database yet.\nFlows appear here as soon as they are scheduled.")
+                     : tr("No flow matches the filter."));
     } else {
         m_stack->setCurrentWidget(m_view);
     }
@@ -553,7 +561,8 @@ void FlowsPage::updateStatusText()
         parts << tr("%L1 flows loaded, more below").arg(loaded);
     }
     if (m_lastSnapshot.generation == m_generation)
-        parts << tr("read in %1").arg(flowformat::duration(std::chrono::milliseconds(m_lastSnapshot.buildMicroseconds / 1000)));
+        parts << tr("read in %1")
+                     .arg(flowformat::duration(std::chrono::milliseconds(m_lastSnapshot.buildMicroseconds / 1000)));
     if (!m_sortNote.isEmpty())
         parts << m_sortNote;
     if (!m_readError.isEmpty())
@@ -572,7 +581,8 @@ void FlowsPage::onCurrentChanged(const QModelIndex &current)
     m_currentFlow = flowId;
     m_detail->showFlow(flowId);
     if (m_reader)
-        QMetaObject::invokeMethod(m_reader, [reader = m_reader, flowId] { reader->setCurrentFlow(flowId); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_reader, [reader = m_reader, flowId] { reader->setCurrentFlow(flowId); }, Qt::QueuedConnection);
 }
 
 void FlowsPage::onSortRequested(int column, Qt::SortOrder order)
@@ -600,8 +610,8 @@ void FlowsPage::applySort()
     }
     if (m_sortLoading)
         return;
-    if (m_reader && m_sortLoadGeneration != m_generation && m_lastSnapshot.generation == m_generation
-        && m_model->rowCount() < sortableRows) {
+    if (m_reader && m_sortLoadGeneration != m_generation && m_lastSnapshot.generation == m_generation &&
+        m_model->rowCount() < sortableRows) {
         m_sortLoadGeneration = m_generation;
         m_sortLoading = true;
         m_sortNote = tr("loading every match to sort…");

@@ -132,7 +132,7 @@ private:
     int m_sortColumn = 0;
     Qt::SortOrder m_sortOrder = Qt::DescendingOrder;
     std::optional<quint64> m_sortLoadGeneration; // the filter for which every row was asked
-    bool m_sortLoading = false;        // that answer is on its way
+    bool m_sortLoading = false;                  // that answer is on its way
     QString m_sortNote;
 
     QComboBox *m_statusBox = nullptr;

@@ -71,16 +71,18 @@ FlowStatusExplanation make(Kind kind, QString text, QDateTime until = {})
 
 FlowStatusExplanation explainFailed(const FlowRecord &flow, const QList<StepRecord> &steps)
 {
-    const StepRecord *failed = lastStep(steps, [](const StepRecord &step) { return step.status == StepStatus::Failed; });
+    const StepRecord *failed =
+        lastStep(steps, [](const StepRecord &step) { return step.status == StepStatus::Failed; });
     if (!failed) {
         const QString error = firstLine(flow.error);
         return make(Kind::Failed, error.isEmpty() ? tr("Failed.") : tr("Failed: %1").arg(error));
     }
     const int attempts = failed->attempts - failed->retryBase;
-    return make(Kind::Failed, tr("Failed in step %1 after %2 %3; Retry failed step runs it again.")
-                                  .arg(quoted(failed->name))
-                                  .arg(attempts)
-                                  .arg(attempts == 1 ? tr("attempt") : tr("attempts")));
+    return make(Kind::Failed,
+                tr("Failed in step %1 after %2 %3; Retry failed step runs it again.")
+                    .arg(quoted(failed->name))
+                    .arg(attempts)
+                    .arg(attempts == 1 ? tr("attempt") : tr("attempts")));
 }
 
 FlowStatusExplanation explainWaiting(const FlowRecord &flow, const QList<StepRecord> &steps,
@@ -92,7 +94,8 @@ FlowStatusExplanation explainWaiting(const FlowRecord &flow, const QList<StepRec
     const QDateTime fireAt = timer ? timer->nextAttemptAt : flow.runAt;
     if (fireAt.isValid() && fireAt > now) {
         if (timer)
-            return make(Kind::Timer, tr("Waiting on timer %1, fires %2.").arg(quoted(timer->name), until(fireAt, now)), fireAt);
+            return make(Kind::Timer, tr("Waiting on timer %1, fires %2.").arg(quoted(timer->name), until(fireAt, now)),
+                        fireAt);
         return make(Kind::Timer, tr("Waiting, resumes %1.").arg(until(fireAt, now)), fireAt);
     }
     const QString what = timer ? tr("Timer %1 fired %2 ago").arg(quoted(timer->name), ago(fireAt, now))
@@ -109,7 +112,8 @@ FlowStatusExplanation explainRunning(const FlowRecord &flow, const QList<StepRec
     const WorkerRecord *worker = owner.isEmpty() ? nullptr : findWorker(workers, owner);
     const bool leaseExpired = flow.leaseExpires.isValid() && flow.leaseExpires <= now;
     const QString takeover = leaseExpired
-        ? tr("its lease expired %1 ago; the next worker to look for work takes it over").arg(ago(flow.leaseExpires, now))
+        ? tr("its lease expired %1 ago; the next worker to look for work takes it over")
+              .arg(ago(flow.leaseExpires, now))
         : tr("another worker takes it over when its lease expires %1").arg(until(flow.leaseExpires, now));
 
     if (worker && effectiveStatus(*worker, now) != WorkerStatus::Alive) {
@@ -126,7 +130,8 @@ FlowStatusExplanation explainRunning(const FlowRecord &flow, const QList<StepRec
                     flow.leaseExpires);
     }
 
-    const StepRecord *retrying = lastStep(steps, [](const StepRecord &step) { return step.status == StepStatus::Retrying; });
+    const StepRecord *retrying =
+        lastStep(steps, [](const StepRecord &step) { return step.status == StepStatus::Retrying; });
     if (retrying && retrying->nextAttemptAt.isValid()) {
         const QString error = firstLine(retrying->error);
         QString text = retrying->nextAttemptAt > now
@@ -141,8 +146,8 @@ FlowStatusExplanation explainRunning(const FlowRecord &flow, const QList<StepRec
     }
 
     if (!flow.runStarted.isValid()) {
-        return make(Kind::Prefetched,
-                    tr("Prefetched by %1, waiting in its queue for a free slot.").arg(quoted(owner)), flow.leaseExpires);
+        return make(Kind::Prefetched, tr("Prefetched by %1, waiting in its queue for a free slot.").arg(quoted(owner)),
+                    flow.leaseExpires);
     }
 
     const StepRecord *running = lastStep(steps, [](const StepRecord &step) {
@@ -193,8 +198,9 @@ FlowStatusExplanation explainFlowStatus(const FlowRecord &flow, const QList<Step
         break;
     }
     if (registry && !registry->contains(flow.type)) {
-        return make(Kind::UnknownType, tr("No loaded plugin has type %1: only a worker that loads it can run this flow.")
-                                           .arg(quoted(flow.type)));
+        return make(
+            Kind::UnknownType,
+            tr("No loaded plugin has type %1: only a worker that loads it can run this flow.").arg(quoted(flow.type)));
     }
     switch (flow.status) {
     case FlowStatus::Pending:
@@ -208,7 +214,8 @@ FlowStatusExplanation explainFlowStatus(const FlowRecord &flow, const QList<Step
 
 QString failedStepName(const QList<StepRecord> &steps)
 {
-    const StepRecord *failed = lastStep(steps, [](const StepRecord &step) { return step.status == StepStatus::Failed; });
+    const StepRecord *failed =
+        lastStep(steps, [](const StepRecord &step) { return step.status == StepStatus::Failed; });
     return failed ? failed->name : QString();
 }
 

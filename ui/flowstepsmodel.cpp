@@ -14,9 +14,9 @@ constexpr quintptr stepLevel = 0;
 
 bool sameStep(const StepRecord &a, const StepRecord &b)
 {
-    return a.seq == b.seq && a.name == b.name && a.status == b.status && a.attempts == b.attempts && a.error == b.error
-        && a.worker == b.worker && a.finished == b.finished && a.nextAttemptAt == b.nextAttemptAt
-        && a.attemptStarted == b.attemptStarted && a.attemptLog.size() == b.attemptLog.size();
+    return a.seq == b.seq && a.name == b.name && a.status == b.status && a.attempts == b.attempts &&
+        a.error == b.error && a.worker == b.worker && a.finished == b.finished && a.nextAttemptAt == b.nextAttemptAt &&
+        a.attemptStarted == b.attemptStarted && a.attemptLog.size() == b.attemptLog.size();
 }
 
 QString stepStatusText(const StepRecord &step)
@@ -120,7 +120,8 @@ QVariant FlowStepsModel::stepData(const StepRecord &step, int column, int role) 
             return step.kind == StepKind::Timer ? QVariant() : QVariant(step.attempts);
         case DurationColumn:
             if (step.kind == StepKind::Timer)
-                return flowformat::duration(step.started, step.nextAttemptAt.isValid() ? step.nextAttemptAt : step.finished);
+                return flowformat::duration(step.started,
+                                            step.nextAttemptAt.isValid() ? step.nextAttemptAt : step.finished);
             return flowformat::duration(step.started, step.finished.isValid() ? step.finished : m_now);
         case ErrorColumn:
             return step.error.section(QLatin1Char('\n'), 0, 0);
@@ -129,11 +130,13 @@ QVariant FlowStepsModel::stepData(const StepRecord &step, int column, int role) 
     case Qt::ToolTipRole:
         switch (column) {
         case NameColumn:
-            return step.kind == StepKind::Timer ? tr("Durable timer, fires at %1").arg(flowformat::preciseTime(step.nextAttemptAt))
-                                                : tr("Step %1 of the run").arg(step.seq + 1);
+            return step.kind == StepKind::Timer
+                ? tr("Durable timer, fires at %1").arg(flowformat::preciseTime(step.nextAttemptAt))
+                : tr("Step %1 of the run").arg(step.seq + 1);
         case DurationColumn:
             return tr("Started %1\nFinished %2")
-                .arg(flowformat::preciseTime(step.started), step.finished.isValid() ? flowformat::preciseTime(step.finished) : tr("—"));
+                .arg(flowformat::preciseTime(step.started),
+                     step.finished.isValid() ? flowformat::preciseTime(step.finished) : tr("—"));
         case ErrorColumn:
             return step.error.isEmpty() ? QVariant() : QVariant(step.error);
         }

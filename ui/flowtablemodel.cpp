@@ -18,8 +18,8 @@ namespace {
 // id, type and arguments never change.)
 bool sameRow(const FlowRecord &a, const FlowRecord &b)
 {
-    return a.updated == b.updated && a.status == b.status && a.stepCount == b.stepCount && a.error == b.error
-        && a.created == b.created;
+    return a.updated == b.updated && a.status == b.status && a.stepCount == b.stepCount && a.error == b.error &&
+        a.created == b.created;
 }
 
 } // namespace
@@ -333,7 +333,8 @@ void FlowTableModel::appendFlows(const QList<FlowRecord> &flows, bool complete)
         for (const Row &row : std::as_const(m_rows))
             merged.append(row.flow);
         merged.append(fresh);
-        std::stable_sort(merged.begin(), merged.end(), [](const FlowRecord &a, const FlowRecord &b) { return a.id > b.id; });
+        std::stable_sort(merged.begin(), merged.end(),
+                         [](const FlowRecord &a, const FlowRecord &b) { return a.id > b.id; });
         setFlows(merged, complete);
         return;
     }

@@ -7,8 +7,8 @@
 
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QEvent>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QLabel>
@@ -57,7 +57,8 @@ ScheduleDialog::ScheduleDialog(const FlowRegistry &registry, QWidget *parent)
     for (const FlowTypeInfo &info : std::as_const(types)) {
         m_type->addItem(info.name, info.name);
         m_type->setItemData(m_type->count() - 1,
-                            info.plugin.isEmpty() ? info.description : tr("%1\n(plugin %2)").arg(info.description, info.plugin),
+                            info.plugin.isEmpty() ? info.description
+                                                  : tr("%1\n(plugin %2)").arg(info.description, info.plugin),
                             Qt::ToolTipRole);
     }
     m_type->setMinimumContentsLength(24);
@@ -295,8 +296,9 @@ void ScheduleDialog::setStatus(const QString &text, bool problem)
     m_status->setText(text);
     m_status->setVisible(!text.isEmpty());
     QPalette pal = m_status->palette();
-    pal.setColor(QPalette::WindowText, problem ? flowformat::statusColor(FlowStatus::Failed, palette())
-                                               : palette().color(QPalette::WindowText));
+    pal.setColor(QPalette::WindowText,
+                 problem ? flowformat::statusColor(FlowStatus::Failed, palette())
+                         : palette().color(QPalette::WindowText));
     m_status->setPalette(pal);
 }
 

@@ -22,11 +22,11 @@ constexpr int margin = 6;
 qint64 tickStep(qint64 spanMs, int ticks)
 {
     static constexpr qint64 second = 1000, minute = 60 * second, hour = 60 * minute, day = 24 * hour;
-    static constexpr qint64 steps[] = {1,          2,          5,          10,         20,         50,
-                                       100,        200,        500,        second,     2 * second, 5 * second,
+    static constexpr qint64 steps[] = {1,           2,           5,           10,      20,         50,
+                                       100,         200,         500,         second,  2 * second, 5 * second,
                                        10 * second, 15 * second, 30 * second, minute,  2 * minute, 5 * minute,
                                        10 * minute, 15 * minute, 30 * minute, hour,    2 * hour,   3 * hour,
-                                       6 * hour,   12 * hour,  day,        2 * day,    7 * day};
+                                       6 * hour,    12 * hour,   day,         2 * day, 7 * day};
     const qint64 raw = spanMs / std::max(1, ticks);
     for (const qint64 step : steps) {
         if (step >= raw)
@@ -37,7 +37,9 @@ qint64 tickStep(qint64 spanMs, int ticks)
 
 QString attemptTip(const StepRecord &step, const AttemptRecord &attempt, const QDateTime &now)
 {
-    QString tip = StepTimeline::tr("%1 — attempt %2\n%3").arg(step.name).arg(attempt.number)
+    QString tip = StepTimeline::tr("%1 — attempt %2\n%3")
+                      .arg(step.name)
+                      .arg(attempt.number)
                       .arg(flowformat::duration(attempt.started, attempt.finished.isValid() ? attempt.finished : now));
     if (!attempt.worker.isEmpty())
         tip += StepTimeline::tr(" on %1").arg(attempt.worker);
@@ -112,8 +114,8 @@ void StepTimeline::rebuild()
             attempts.append(only);
         }
         // A step that is running its next attempt has it in no attempt row yet.
-        if (step.status == StepStatus::Running && step.attemptStarted.isValid()
-            && (attempts.isEmpty() || attempts.constLast().started < step.attemptStarted)) {
+        if (step.status == StepStatus::Running && step.attemptStarted.isValid() &&
+            (attempts.isEmpty() || attempts.constLast().started < step.attemptStarted)) {
             AttemptRecord current;
             current.number = step.attempts;
             current.started = step.attemptStarted;
@@ -130,18 +132,20 @@ void StepTimeline::rebuild()
                                                             : Bar::Kind::Running;
             m_showNow = m_showNow || kind == Bar::Kind::Running;
             if (i > 0 && attempts.at(i - 1).finished.isValid()) {
-                m_bars.append(Bar{lane, attempts.at(i - 1).finished, attempt.started, Bar::Kind::Backoff,
-                                  tr("%1 — back-off %2")
-                                      .arg(step.name, flowformat::duration(attempts.at(i - 1).finished, attempt.started))});
+                m_bars.append(
+                    Bar{lane, attempts.at(i - 1).finished, attempt.started, Bar::Kind::Backoff,
+                        tr("%1 — back-off %2")
+                            .arg(step.name, flowformat::duration(attempts.at(i - 1).finished, attempt.started))});
             }
             m_bars.append(Bar{lane, attempt.started, end, kind, attemptTip(step, attempt, m_now)});
             extend(attempt.started);
             extend(end);
         }
-        if (step.status == StepStatus::Retrying && step.nextAttemptAt.isValid() && !attempts.isEmpty()
-            && attempts.constLast().finished.isValid()) {
-            m_bars.append(Bar{lane, attempts.constLast().finished, step.nextAttemptAt, Bar::Kind::Backoff,
-                              tr("%1 — next attempt at %2").arg(step.name, flowformat::preciseTime(step.nextAttemptAt))});
+        if (step.status == StepStatus::Retrying && step.nextAttemptAt.isValid() && !attempts.isEmpty() &&
+            attempts.constLast().finished.isValid()) {
+            m_bars.append(
+                Bar{lane, attempts.constLast().finished, step.nextAttemptAt, Bar::Kind::Backoff,
+                    tr("%1 — next attempt at %2").arg(step.name, flowformat::preciseTime(step.nextAttemptAt))});
             extend(step.nextAttemptAt);
             m_showNow = true;
         }
@@ -237,7 +241,8 @@ void StepTimeline::paintEvent(QPaintEvent *)
         painter.setPen(QPen(muted, 1, Qt::DotLine));
         painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
         painter.setPen(muted);
-        const QString text = t == 0 ? QStringLiteral("0") : QStringLiteral("+") + flowformat::duration(std::chrono::milliseconds(t));
+        const QString text =
+            t == 0 ? QStringLiteral("0") : QStringLiteral("+") + flowformat::duration(std::chrono::milliseconds(t));
         const int w = fontMetrics().horizontalAdvance(text);
         const qreal left = std::clamp(x - w / 2.0, qreal(plot.left() - margin), qreal(width() - w - 1));
         painter.drawText(QPointF(left, axisY + fontMetrics().ascent()), text);

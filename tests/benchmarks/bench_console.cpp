@@ -127,7 +127,8 @@ void printStalls(const QString &what, const QList<qint64> &gaps)
     for (const qint64 gap : gaps)
         over16 += gap > 16'000 ? 1 : 0;
     out() << what << ": " << gaps.size() << " ticks, gap p50 " << ms(percentile(gaps, 50)) << " ms, p99 "
-          << ms(percentile(gaps, 99)) << " ms, max " << ms(gaps.isEmpty() ? 0 : double(*std::max_element(gaps.cbegin(), gaps.cend())))
+          << ms(percentile(gaps, 99)) << " ms, max "
+          << ms(gaps.isEmpty() ? 0 : double(*std::max_element(gaps.cbegin(), gaps.cend())))
           << " ms, gaps over 16 ms: " << over16 << Qt::endl;
 }
 
@@ -177,7 +178,11 @@ public:
         SystemClock clock;
         FlowScheduler scheduler(*m_log, m_registry, clock);
         const ScheduleRequest request{QStringLiteral("demo.Pipeline"),
-                                      {{QStringLiteral("steps"), 3}, {QStringLiteral("step_ms"), 0}}, 0ms, {}, 0, {}};
+                                      {{QStringLiteral("steps"), 3}, {QStringLiteral("step_ms"), 0}},
+                                      0ms,
+                                      {},
+                                      0,
+                                      {}};
         if (scheduler.scheduleMany(QList<ScheduleRequest>(m_batch, request)))
             scheduled += m_batch;
     }
@@ -211,8 +216,8 @@ int main(int argc, char **argv)
                       QStringLiteral("10")});
     parser.addOption({QStringLiteral("pending"), QStringLiteral("demo.Pipeline flows queued for the workers."),
                       QStringLiteral("P"), QStringLiteral("50000")});
-    parser.addOption({QStringLiteral("concurrency"), QStringLiteral("Flows each worker runs at once."), QStringLiteral("C"),
-                      QStringLiteral("16")});
+    parser.addOption({QStringLiteral("concurrency"), QStringLiteral("Flows each worker runs at once."),
+                      QStringLiteral("C"), QStringLiteral("16")});
     parser.addOption({QStringLiteral("keep"), QStringLiteral("Keep the database in DIR."), QStringLiteral("DIR")});
     parser.process(app);
     const qint64 flowCount = parser.value(QStringLiteral("flows")).toLongLong();
@@ -242,8 +247,8 @@ int main(int argc, char **argv)
         out() << "cannot generate the database: " << generated.errorString() << Qt::endl;
         return 1;
     }
-    out() << "generated " << flowCount << " flows in " << clock.elapsed() << " ms (" << QFileInfo(path).size() / (1024 * 1024)
-          << " MB)" << Qt::endl;
+    out() << "generated " << flowCount << " flows in " << clock.elapsed() << " ms ("
+          << QFileInfo(path).size() / (1024 * 1024) << " MB)" << Qt::endl;
 
     PluginCatalog catalog;
     catalog.load({QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)});
@@ -263,9 +268,14 @@ int main(int argc, char **argv)
         SystemClock systemClock;
         FlowScheduler scheduler(**log, catalog.registry(), systemClock);
         const ScheduleRequest request{QStringLiteral("demo.Pipeline"),
-                                      {{QStringLiteral("steps"), 3}, {QStringLiteral("step_ms"), 0}}, 0ms, {}, 0, {}};
+                                      {{QStringLiteral("steps"), 3}, {QStringLiteral("step_ms"), 0}},
+                                      0ms,
+                                      {},
+                                      0,
+                                      {}};
         for (int done = 0; done < pendingCount; done += 5000) {
-            if (auto ids = scheduler.scheduleMany(QList<ScheduleRequest>(std::min(5000, pendingCount - done), request)); !ids) {
+            if (auto ids = scheduler.scheduleMany(QList<ScheduleRequest>(std::min(5000, pendingCount - done), request));
+                !ids) {
                 out() << ids.errorString() << Qt::endl;
                 return 1;
             }
@@ -317,8 +327,9 @@ int main(int argc, char **argv)
     bool flowsShown = false;
     QObject::connect(&window, &MainWindow::databaseOpened, [&] {
         opened = true;
-        QObject::connect(window.session(), &ConsoleSession::snapshotAvailable, &window,
-                         [&](const ConsoleSnapshot &snapshot) { consoleBuild.append(qint64(snapshot.buildTime.count()) * 1000); });
+        QObject::connect(
+            window.session(), &ConsoleSession::snapshotAvailable, &window,
+            [&](const ConsoleSnapshot &snapshot) { consoleBuild.append(qint64(snapshot.buildTime.count()) * 1000); });
     });
     QObject::connect(&window, &MainWindow::flowsShown, [&] { flowsShown = true; });
     clock.restart();
@@ -407,7 +418,8 @@ int main(int argc, char **argv)
     const QList<qint64> filtering = meter.stop();
 
     // 7. The figures.
-    out() << Qt::endl << "workers: " << completed() << " flows completed in all; " << QString::number(overviewRate, 'f', 0)
+    out() << Qt::endl
+          << "workers: " << completed() << " flows completed in all; " << QString::number(overviewRate, 'f', 0)
           << " flows/s on Overview, " << QString::number(flowsRate, 'f', 0) << " flows/s on Flows; the feeder queued "
           << feeder.scheduled.load() << " more" << Qt::endl;
     printStalls(QStringLiteral("baseline (no console)"), baseline);
@@ -416,14 +428,15 @@ int main(int argc, char **argv)
     printStalls(QStringLiteral("filter changes"), filtering);
     out() << "console snapshot build (reader thread): " << consoleBuild.size() << " snapshots, p50 "
           << ms(percentile(consoleBuild, 50)) << " ms, max "
-          << ms(consoleBuild.isEmpty() ? 0 : double(*std::max_element(consoleBuild.cbegin(), consoleBuild.cend()))) << " ms"
-          << Qt::endl;
+          << ms(consoleBuild.isEmpty() ? 0 : double(*std::max_element(consoleBuild.cbegin(), consoleBuild.cend())))
+          << " ms" << Qt::endl;
     out() << "flows page snapshot build (its reader thread): " << flowsBuild.size() << " snapshots, p50 "
           << ms(percentile(flowsBuild, 50)) << " ms, max "
           << ms(flowsBuild.isEmpty() ? 0 : double(*std::max_element(flowsBuild.cbegin(), flowsBuild.cend())))
           << " ms; table held " << loadedRows << " loaded rows of " << flowCount << Qt::endl;
     out() << "filter change to updated table: p50 " << ms(percentile(filterTimes, 50)) << " ms, max "
-          << ms(double(*std::max_element(filterTimes.cbegin(), filterTimes.cend()))) << " ms (target < 200 ms)" << Qt::endl;
+          << ms(double(*std::max_element(filterTimes.cbegin(), filterTimes.cend()))) << " ms (target < 200 ms)"
+          << Qt::endl;
     out() << "peak RSS: " << peakRssKb() / 1024 << " MB (target < 400 MB)" << Qt::endl;
 
     QList<qint64> pages = overview;

@@ -15,7 +15,8 @@ namespace ergon::test {
 namespace {
 
 const QString types[] = {QStringLiteral("orders.OrderProcessor"), QStringLiteral("demo.Pipeline"),
-                         QStringLiteral("demo.Flaky"), QStringLiteral("demo.Sleeper"), QStringLiteral("billing.Invoice")};
+                         QStringLiteral("demo.Flaky"), QStringLiteral("demo.Sleeper"),
+                         QStringLiteral("billing.Invoice")};
 
 QString argumentsOf(qint64 id)
 {
@@ -91,7 +92,8 @@ Result<void> generateFlows(const QString &path, const BulkFlows &options)
         QSqlQuery flow(db);
         flow.prepare(QStringLiteral(
             "INSERT INTO flows (id, type, type_version, args, status, priority, run_at, lease_owner, lease_expires,"
-            " run_started, result, error, created, updated, finished) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            " run_started, result, error, created, updated, finished) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?)"));
         QSqlQuery step(db);
         step.prepare(QStringLiteral(
             "INSERT INTO steps (flow_id, seq, name, occurrence, kind, status, result, error, worker, attempts,"
@@ -99,9 +101,9 @@ Result<void> generateFlows(const QString &path, const BulkFlows &options)
         QSqlQuery timer(db);
         timer.prepare(QStringLiteral("INSERT INTO timers (flow_id, seq, name, fire_at) VALUES (?, 0, 'nap', ?)"));
         QSqlQuery timerStep(db);
-        timerStep.prepare(QStringLiteral(
-            "INSERT INTO steps (flow_id, seq, name, occurrence, kind, status, worker, attempts, started, next_attempt_at)"
-            " VALUES (?, 0, 'nap', 0, 'timer', 'running', 'ghost', 1, ?, ?)"));
+        timerStep.prepare(QStringLiteral("INSERT INTO steps (flow_id, seq, name, occurrence, kind, status, worker, "
+                                         "attempts, started, next_attempt_at)"
+                                         " VALUES (?, 0, 'nap', 0, 'timer', 'running', 'ghost', 1, ?, ?)"));
 
         const qint64 newest = options.newest.toMSecsSinceEpoch();
         const qint64 later = newest + 24 * 3600 * 1000;
@@ -110,8 +112,8 @@ Result<void> generateFlows(const QString &path, const BulkFlows &options)
         for (qint64 id = 1; id <= options.count && outcome.ok(); ++id) {
             const qint64 created = newest - (options.count - id) * options.spacingMs;
             const QString status = bulkFlowStatus(id);
-            const bool finished = status == QLatin1String("completed") || status == QLatin1String("failed")
-                || status == QLatin1String("cancelled");
+            const bool finished = status == QLatin1String("completed") || status == QLatin1String("failed") ||
+                status == QLatin1String("cancelled");
             const bool queued = status == QLatin1String("pending") || status == QLatin1String("waiting");
             const bool running = status == QLatin1String("running");
             const qint64 updated = finished ? created + 250 : created;
@@ -125,7 +127,9 @@ Result<void> generateFlows(const QString &path, const BulkFlows &options)
             flow.addBindValue(running ? QVariant(later) : null);
             flow.addBindValue(running ? QVariant(created) : null);
             flow.addBindValue(status == QLatin1String("completed") ? QVariant(QStringLiteral("\"done\"")) : null);
-            flow.addBindValue(status == QLatin1String("failed") ? QVariant(QStringLiteral("step 'charge' failed: card declined")) : null);
+            flow.addBindValue(status == QLatin1String("failed")
+                                  ? QVariant(QStringLiteral("step 'charge' failed: card declined"))
+                                  : null);
             flow.addBindValue(created);
             flow.addBindValue(updated);
             flow.addBindValue(finished ? QVariant(updated) : null);
@@ -144,8 +148,8 @@ Result<void> generateFlows(const QString &path, const BulkFlows &options)
                     break;
                 }
             }
-            if (!finished || status == QLatin1String("cancelled") || options.stepsEvery <= 0
-                || ++finishedSeen % options.stepsEvery != 0)
+            if (!finished || status == QLatin1String("cancelled") || options.stepsEvery <= 0 ||
+                ++finishedSeen % options.stepsEvery != 0)
                 continue;
             for (int seq = 0; seq < 3; ++seq) {
                 const bool failedHere = status == QLatin1String("failed") && seq == 2;

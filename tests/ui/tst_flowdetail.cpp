@@ -38,7 +38,8 @@ StepRecord flakyStep(int failedAttempts, bool failedForGood)
     step.started = t0;
     step.worker = QStringLiteral("worker-1");
     for (int i = 1; i <= failedAttempts; ++i)
-        step.attemptLog.append(attempt(i, (i - 1) * 400, (i - 1) * 400 + 50, QStringLiteral("attempt %1 fails on purpose").arg(i)));
+        step.attemptLog.append(
+            attempt(i, (i - 1) * 400, (i - 1) * 400 + 50, QStringLiteral("attempt %1 fails on purpose").arg(i)));
     step.attempts = failedAttempts;
     step.attemptStarted = step.attemptLog.isEmpty() ? t0 : step.attemptLog.constLast().started;
     if (failedForGood) {
@@ -100,7 +101,8 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(model.index(0, 0)), 2);
         const QModelIndex second = model.index(1, FlowStepsModel::ErrorColumn, model.index(0, 0));
         QCOMPARE(second.data().toString(), QStringLiteral("attempt 2 fails on purpose"));
-        QCOMPARE(model.index(1, FlowStepsModel::NameColumn, model.index(0, 0)).data().toString(), QStringLiteral("attempt 2"));
+        QCOMPARE(model.index(1, FlowStepsModel::NameColumn, model.index(0, 0)).data().toString(),
+                 QStringLiteral("attempt 2"));
         QCOMPARE(model.index(0, FlowStepsModel::StatusColumn).data().toString(), QStringLiteral("retrying"));
 
         StepRecord next;

@@ -188,7 +188,8 @@ private Q_SLOTS:
         QVERIFY(page.model()->rowOf(12345) >= 0);
 
         qInfo("GUI event loop: %d ticks, longest gap %lld ms", watch.ticks(), qlonglong(watch.maxGapMs()));
-        QVERIFY2(watch.maxGapMs() < 100, qPrintable(QStringLiteral("the GUI thread stalled %1 ms").arg(watch.maxGapMs())));
+        QVERIFY2(watch.maxGapMs() < 100,
+                 qPrintable(QStringLiteral("the GUI thread stalled %1 ms").arg(watch.maxGapMs())));
     }
 
     void newerFilterSupersedesOlder()
@@ -200,7 +201,8 @@ private Q_SLOTS:
         QList<bool> current;
         connect(&page, &FlowsPage::snapshotApplied, this,
                 [&](quint64 generation) { current.append(generation == page.filterGeneration()); });
-        const FlowStatus statuses[] = {FlowStatus::Pending, FlowStatus::Failed, FlowStatus::Cancelled, FlowStatus::Waiting};
+        const FlowStatus statuses[] = {FlowStatus::Pending, FlowStatus::Failed, FlowStatus::Cancelled,
+                                       FlowStatus::Waiting};
         for (int i = 0; i < 20; ++i)
             page.setFilter(FlowFilter{statuses[i % 4], {}, QString::number(i)});
         page.setFilter(FlowFilter{FlowStatus::Running, {}, {}});
@@ -266,7 +268,8 @@ private Q_SLOTS:
         const int topY = page.view()->visualRect(top).top();
         const int selectedRow = top.row() + 3;
         page.view()->selectRow(selectedRow);
-        const qint64 selectedId = page.view()->model()->index(selectedRow, 0).data(FlowTableModel::FlowIdRole).toLongLong();
+        const qint64 selectedId =
+            page.view()->model()->index(selectedRow, 0).data(FlowTableModel::FlowIdRole).toLongLong();
         QTRY_COMPARE(page.currentFlowId(), selectedId);
 
         QSignalSpy resets(page.model(), &QAbstractItemModel::modelReset);
@@ -275,8 +278,12 @@ private Q_SLOTS:
         QVERIFY(log);
         QList<NewFlow> flows;
         for (int i = 0; i < 5; ++i)
-            flows.append(NewFlow{QStringLiteral("demo.Pipeline"), 1, {{QStringLiteral("steps"), 1}}, 0,
-                                 QDateTime::currentDateTimeUtc().addDays(1), {}});
+            flows.append(NewFlow{QStringLiteral("demo.Pipeline"),
+                                 1,
+                                 {{QStringLiteral("steps"), 1}},
+                                 0,
+                                 QDateTime::currentDateTimeUtc().addDays(1),
+                                 {}});
         ERGON_TRY(ids, (*log)->scheduleFlows(flows, QDateTime::currentDateTimeUtc()));
         QTRY_VERIFY_WITH_TIMEOUT(page.model()->rowOf(ids.constLast()) == 0, 10000);
 
@@ -285,7 +292,8 @@ private Q_SLOTS:
         const QModelIndexList selected = page.view()->selectionModel()->selectedRows();
         QCOMPARE(selected.size(), 1);
         QCOMPARE(selected.first().data(FlowTableModel::FlowIdRole).toLongLong(), selectedId);
-        QCOMPARE(page.view()->selectionModel()->currentIndex().data(FlowTableModel::FlowIdRole).toLongLong(), selectedId);
+        QCOMPARE(page.view()->selectionModel()->currentIndex().data(FlowTableModel::FlowIdRole).toLongLong(),
+                 selectedId);
         const QModelIndex topNow = page.view()->indexAt(QPoint(1, 1));
         QCOMPARE(topNow.data(FlowTableModel::FlowIdRole).toLongLong(), topId);
         QCOMPARE(page.view()->visualRect(topNow).top(), topY);
@@ -333,7 +341,8 @@ private Q_SLOTS:
         QCOMPARE(big.view()->horizontalHeader()->sortIndicatorSection(), int(FlowTableModel::IdColumn));
         QCOMPARE(big.view()->model()->index(0, 0).data(FlowTableModel::FlowIdRole).toLongLong(), qint64(50'000));
         QVERIFY(big.model()->rowCount() <= FlowsPage::sortableRows);
-        qInfo("loading %d rows to try sorting: longest GUI gap %lld ms", big.model()->rowCount(), qlonglong(watch.maxGapMs()));
+        qInfo("loading %d rows to try sorting: longest GUI gap %lld ms", big.model()->rowCount(),
+              qlonglong(watch.maxGapMs()));
         QVERIFY(watch.maxGapMs() < 100);
     }
 
@@ -390,7 +399,8 @@ private Q_SLOTS:
         FlowExecutor executor(*log, registry(), clock);
         QList<qint64> failedIds;
         for (int i = 0; i < 3; ++i) {
-            ERGON_AWAIT_OUTCOME(failed, executor.runNew(QStringLiteral("demo.Flaky"), {{QStringLiteral("fail_times"), 4}}));
+            ERGON_AWAIT_OUTCOME(failed,
+                                executor.runNew(QStringLiteral("demo.Flaky"), {{QStringLiteral("fail_times"), 4}}));
             failedIds.prepend(failed.flowId); // newest first, as the table shows them
         }
         ERGON_AWAIT_OUTCOME(done, executor.runNew(QStringLiteral("demo.Pipeline"), {{QStringLiteral("steps"), 2}}));

@@ -67,7 +67,8 @@ class TestFlowStatusExplainer : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        for (const QString &type : {QStringLiteral("demo.Flaky"), QStringLiteral("demo.Sleeper"), QStringLiteral("demo.Pipeline")}) {
+        for (const QString &type :
+             {QStringLiteral("demo.Flaky"), QStringLiteral("demo.Sleeper"), QStringLiteral("demo.Pipeline")}) {
             FlowTypeInfo info;
             info.name = type;
             ERGON_VERIFY_OK(m_registry.add(info, [](const QJsonObject &) -> Result<std::unique_ptr<Flow>> {
@@ -97,7 +98,8 @@ private Q_SLOTS:
             StepRecord failed = step(QStringLiteral("flaky"), StepStatus::Failed);
             failed.attempts = 3;
             failed.error = QStringLiteral("attempt 3 fails on purpose");
-            QTest::newRow("failed") << flow(FlowStatus::Failed) << QList<StepRecord>{failed} << alive << true << Kind::Failed
+            QTest::newRow("failed") << flow(FlowStatus::Failed) << QList<StepRecord>{failed} << alive << true
+                                    << Kind::Failed
                                     << QStringList{QStringLiteral("step ‘flaky’"), QStringLiteral("3 attempts"),
                                                    QStringLiteral("Retry failed step")}
                                     << QDateTime();
@@ -105,14 +107,15 @@ private Q_SLOTS:
         {
             FlowRecord failed = flow(FlowStatus::Failed);
             failed.error = QStringLiteral("arguments: missing 'x'\nmore");
-            QTest::newRow("failed without a step") << failed << QList<StepRecord>{} << alive << true << Kind::Failed
-                                                   << QStringList{QStringLiteral("Failed: arguments: missing 'x'")} << QDateTime();
+            QTest::newRow("failed without a step")
+                << failed << QList<StepRecord>{} << alive << true << Kind::Failed
+                << QStringList{QStringLiteral("Failed: arguments: missing 'x'")} << QDateTime();
         }
         {
             StepRecord nap = step(QStringLiteral("nap"), StepStatus::Running, StepKind::Timer);
             nap.nextAttemptAt = now.addSecs(192);
-            QTest::newRow("timer") << flow(FlowStatus::Waiting, QStringLiteral("demo.Sleeper")) << QList<StepRecord>{nap}
-                                   << alive << true << Kind::Timer
+            QTest::newRow("timer") << flow(FlowStatus::Waiting, QStringLiteral("demo.Sleeper"))
+                                   << QList<StepRecord>{nap} << alive << true << Kind::Timer
                                    << QStringList{QStringLiteral("Waiting on timer ‘nap’, fires in 3 min 12 s")}
                                    << now.addSecs(192);
             nap.nextAttemptAt = now.addSecs(-5);
@@ -145,15 +148,16 @@ private Q_SLOTS:
                                                         QStringLiteral("lease expires in 20 s")}
                                          << now.addSecs(20);
             const QList<WorkerRecord> stopped{worker(QStringLiteral("w1"), 1000, WorkerStatus::Stopped)};
-            QTest::newRow("worker stopped") << running << QList<StepRecord>{} << stopped << true << Kind::WorkerLost
-                                            << QStringList{QStringLiteral("Its worker ‘w1’ stopped")} << now.addSecs(20);
+            QTest::newRow("worker stopped")
+                << running << QList<StepRecord>{} << stopped << true << Kind::WorkerLost
+                << QStringList{QStringLiteral("Its worker ‘w1’ stopped")} << now.addSecs(20);
 
             FlowRecord expired = running;
             expired.leaseOwner = QStringLiteral("direct");
             expired.leaseExpires = now.addSecs(-12);
-            QTest::newRow("lease expired") << expired << QList<StepRecord>{} << alive << true << Kind::LeaseExpired
-                                           << QStringList{QStringLiteral("‘direct’, whose lease expired 12 s ago")}
-                                           << now.addSecs(-12);
+            QTest::newRow("lease expired")
+                << expired << QList<StepRecord>{} << alive << true << Kind::LeaseExpired
+                << QStringList{QStringLiteral("‘direct’, whose lease expired 12 s ago")} << now.addSecs(-12);
 
             FlowRecord prefetched = running;
             prefetched.runStarted = QDateTime();
@@ -172,28 +176,31 @@ private Q_SLOTS:
         {
             FlowRecord later = flow(FlowStatus::Pending);
             later.runAt = now.addSecs(192);
-            QTest::newRow("pending, due later") << later << QList<StepRecord>{} << alive << true << Kind::Scheduled
-                                                << QStringList{QStringLiteral("Pending, due in 3 min 12 s")} << now.addSecs(192);
+            QTest::newRow("pending, due later")
+                << later << QList<StepRecord>{} << alive << true << Kind::Scheduled
+                << QStringList{QStringLiteral("Pending, due in 3 min 12 s")} << now.addSecs(192);
             FlowRecord due = flow(FlowStatus::Pending);
             due.runAt = now.addSecs(-4);
             due.priority = 3;
             QTest::newRow("pending, due, worker alive")
                 << due << QList<StepRecord>{} << alive << true << Kind::Queued
-                << QStringList{QStringLiteral("Queued for 4 s (priority 3)"), QStringLiteral("1 worker")} << now.addSecs(-4);
+                << QStringList{QStringLiteral("Queued for 4 s (priority 3)"), QStringLiteral("1 worker")}
+                << now.addSecs(-4);
             QTest::newRow("pending, due, no worker")
                 << due << QList<StepRecord>{} << QList<WorkerRecord>{worker(QStringLiteral("w1"), 60'000)} << true
-                << Kind::NoWorker << QStringList{QStringLiteral("Due for 4 s, but no worker is alive")} << now.addSecs(-4);
+                << Kind::NoWorker << QStringList{QStringLiteral("Due for 4 s, but no worker is alive")}
+                << now.addSecs(-4);
         }
         {
             const FlowRecord unknown = flow(FlowStatus::Pending, QStringLiteral("billing.Invoice"));
-            QTest::newRow("unknown type") << unknown << QList<StepRecord>{} << alive << true << Kind::UnknownType
-                                          << QStringList{QStringLiteral("No loaded plugin has type ‘billing.Invoice’")}
-                                          << QDateTime();
+            QTest::newRow("unknown type")
+                << unknown << QList<StepRecord>{} << alive << true << Kind::UnknownType
+                << QStringList{QStringLiteral("No loaded plugin has type ‘billing.Invoice’")} << QDateTime();
             QTest::newRow("unknown type, registry not known")
                 << unknown << QList<StepRecord>{} << alive << false << Kind::Queued << QStringList{} << unknown.runAt;
-            QTest::newRow("unknown type, failed") << flow(FlowStatus::Failed, QStringLiteral("billing.Invoice"))
-                                                  << QList<StepRecord>{} << alive << true << Kind::Failed << QStringList{}
-                                                  << QDateTime();
+            QTest::newRow("unknown type, failed")
+                << flow(FlowStatus::Failed, QStringLiteral("billing.Invoice")) << QList<StepRecord>{} << alive << true
+                << Kind::Failed << QStringList{} << QDateTime();
         }
     }
 
@@ -212,7 +219,8 @@ private Q_SLOTS:
         QCOMPARE(int(explanation.kind), int(kind));
         QCOMPARE(explanation.text.isEmpty(), kind == Kind::None);
         for (const QString &fragment : std::as_const(fragments))
-            QVERIFY2(explanation.text.contains(fragment), qPrintable(explanation.text + QStringLiteral(" lacks ") + fragment));
+            QVERIFY2(explanation.text.contains(fragment),
+                     qPrintable(explanation.text + QStringLiteral(" lacks ") + fragment));
         QCOMPARE(explanation.until, until);
     }
 

@@ -77,12 +77,17 @@ private Q_SLOTS:
         FlowTypeInfo info;
         info.name = QStringLiteral("test.Everything");
         info.description = QStringLiteral("Every argument type.");
-        ArgumentSpec flag{QStringLiteral("flag"), ArgumentSpec::Type::Boolean, QJsonValue(true), false, QStringLiteral("A switch.")};
-        ArgumentSpec options{QStringLiteral("options"), ArgumentSpec::Type::Object, QJsonValue(QJsonObject{{QStringLiteral("a"), 1}}),
-                             false, {}};
+        ArgumentSpec flag{QStringLiteral("flag"), ArgumentSpec::Type::Boolean, QJsonValue(true), false,
+                          QStringLiteral("A switch.")};
+        ArgumentSpec options{QStringLiteral("options"),
+                             ArgumentSpec::Type::Object,
+                             QJsonValue(QJsonObject{{QStringLiteral("a"), 1}}),
+                             false,
+                             {}};
         ArgumentSpec items{QStringLiteral("items"), ArgumentSpec::Type::Array, QJsonValue::Undefined, true, {}};
         ArgumentSpec anything{QStringLiteral("anything"), ArgumentSpec::Type::Any, QJsonValue::Undefined, false, {}};
-        ArgumentSpec big{QStringLiteral("big"), ArgumentSpec::Type::Integer, QJsonValue(qint64(9007199254740991)), false, {}};
+        ArgumentSpec big{
+            QStringLiteral("big"), ArgumentSpec::Type::Integer, QJsonValue(qint64(9007199254740991)), false, {}};
         info.schema = ArgumentSchema({flag, options, items, anything, big});
         ERGON_VERIFY_OK(m_everything.add(info, [](const QJsonObject &) -> Result<std::unique_ptr<Flow>> {
             return Error(QStringLiteral("not run in this test"));
@@ -97,15 +102,42 @@ private Q_SLOTS:
         QTest::addColumn<QString>("value");
         QTest::addColumn<bool>("validAtOnce");
 
-        QTest::newRow("Pipeline steps") << "demo.Pipeline" << "steps" << "QLineEdit" << "3" << true;
-        QTest::newRow("Pipeline step_ms") << "demo.Pipeline" << "step_ms" << "QLineEdit" << "0" << true;
-        QTest::newRow("Pipeline witness") << "demo.Pipeline" << "witness" << "QLineEdit" << "" << true;
-        QTest::newRow("Flaky fail_times") << "demo.Flaky" << "fail_times" << "QLineEdit" << "2" << true;
-        QTest::newRow("Sleeper seconds") << "demo.Sleeper" << "seconds" << "QDoubleSpinBox" << "1" << true;
-        QTest::newRow("Order order_id") << "orders.OrderProcessor" << "order_id" << "QLineEdit" << "" << false;
-        QTest::newRow("Order amount") << "orders.OrderProcessor" << "amount" << "QDoubleSpinBox" << "0" << false;
-        QTest::newRow("Timed order_id") << "orders.TimedOrderProcessor" << "order_id" << "QLineEdit" << "" << false;
-        QTest::newRow("Timed delay_s") << "orders.TimedOrderProcessor" << "delay_s" << "QDoubleSpinBox" << "2" << false;
+        QTest::newRow("Pipeline steps") << "demo.Pipeline"
+                                        << "steps"
+                                        << "QLineEdit"
+                                        << "3" << true;
+        QTest::newRow("Pipeline step_ms") << "demo.Pipeline"
+                                          << "step_ms"
+                                          << "QLineEdit"
+                                          << "0" << true;
+        QTest::newRow("Pipeline witness") << "demo.Pipeline"
+                                          << "witness"
+                                          << "QLineEdit"
+                                          << "" << true;
+        QTest::newRow("Flaky fail_times") << "demo.Flaky"
+                                          << "fail_times"
+                                          << "QLineEdit"
+                                          << "2" << true;
+        QTest::newRow("Sleeper seconds") << "demo.Sleeper"
+                                         << "seconds"
+                                         << "QDoubleSpinBox"
+                                         << "1" << true;
+        QTest::newRow("Order order_id") << "orders.OrderProcessor"
+                                        << "order_id"
+                                        << "QLineEdit"
+                                        << "" << false;
+        QTest::newRow("Order amount") << "orders.OrderProcessor"
+                                      << "amount"
+                                      << "QDoubleSpinBox"
+                                      << "0" << false;
+        QTest::newRow("Timed order_id") << "orders.TimedOrderProcessor"
+                                        << "order_id"
+                                        << "QLineEdit"
+                                        << "" << false;
+        QTest::newRow("Timed delay_s") << "orders.TimedOrderProcessor"
+                                       << "delay_s"
+                                       << "QDoubleSpinBox"
+                                       << "2" << false;
     }
 
     void formForEachBundledType()
@@ -137,9 +169,18 @@ private Q_SLOTS:
         QTest::addColumn<QString>("input");
         QTest::addColumn<QString>("message");
 
-        QTest::newRow("int out of range") << "demo.Pipeline" << "steps" << "99999999999999999" << "A whole number between";
-        QTest::newRow("int not a number") << "demo.Flaky" << "fail_times" << "-" << "A whole number between";
-        QTest::newRow("required left empty") << "orders.OrderProcessor" << "order_id" << "" << "Required.";
+        QTest::newRow("int out of range") << "demo.Pipeline"
+                                          << "steps"
+                                          << "99999999999999999"
+                                          << "A whole number between";
+        QTest::newRow("int not a number") << "demo.Flaky"
+                                          << "fail_times"
+                                          << "-"
+                                          << "A whole number between";
+        QTest::newRow("required left empty") << "orders.OrderProcessor"
+                                             << "order_id"
+                                             << ""
+                                             << "Required.";
     }
 
     void wrongValueShowsMessage()
@@ -156,7 +197,8 @@ private Q_SLOTS:
         QVERIFY(editor);
         enter(editor, QStringLiteral("x")); // touched
         enter(editor, input);
-        QVERIFY2(dialog.argumentForm()->message(field).contains(message), qPrintable(dialog.argumentForm()->message(field)));
+        QVERIFY2(dialog.argumentForm()->message(field).contains(message),
+                 qPrintable(dialog.argumentForm()->message(field)));
         QVERIFY(!dialog.scheduleButton()->isEnabled());
         QSignalSpy requested(&dialog, &ScheduleDialog::scheduleRequested);
         dialog.schedule();
@@ -193,8 +235,9 @@ private Q_SLOTS:
         QCOMPARE(requested.size(), 1);
         const auto request = requested.first().at(0).value<ScheduleRequest>();
         QCOMPARE(request.type, QStringLiteral("orders.OrderProcessor"));
-        QCOMPARE(request.arguments,
-                 (QJsonObject{{QStringLiteral("order_id"), QStringLiteral("ORD-7")}, {QStringLiteral("amount"), 12.5}}));
+        QCOMPARE(
+            request.arguments,
+            (QJsonObject{{QStringLiteral("order_id"), QStringLiteral("ORD-7")}, {QStringLiteral("amount"), 12.5}}));
         QCOMPARE(request.delay, std::chrono::milliseconds(2500));
         QCOMPARE(request.priority, 5);
         QCOMPARE(requested.first().at(1).toInt(), 3);
@@ -265,7 +308,8 @@ private Q_SLOTS:
         QCOMPARE(request.arguments.value(QStringLiteral("items")).toArray(), (QJsonArray{1, QStringLiteral("two")}));
         QCOMPARE(request.arguments.value(QStringLiteral("anything")).toString(), QStringLiteral("text"));
         QCOMPARE(request.arguments.value(QStringLiteral("flag")).toBool(), false);
-        QCOMPARE(request.arguments.value(QStringLiteral("options")).toObject(), (QJsonObject{{QStringLiteral("a"), 1}}));
+        QCOMPARE(request.arguments.value(QStringLiteral("options")).toObject(),
+                 (QJsonObject{{QStringLiteral("a"), 1}}));
         QCOMPARE(request.arguments.value(QStringLiteral("big")).toInteger(), qint64(9007199254740991));
     }
 
