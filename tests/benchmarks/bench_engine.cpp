@@ -379,7 +379,7 @@ RunFigures benchmarkBackend(const QString &label, ExecutionLog &log, const FlowR
     const qint64 commits = executor.commits();
     const qint64 rows = executor.committedRows();
     print(QStringLiteral("  batches: %1 commits, %2 rows, %3 rows per commit, %4 commits per flow"
-                         " (plus one claim transaction per flow, outside the groups)")
+                         " (claims included)")
               .arg(commits)
               .arg(rows)
               .arg(commits > 0 ? fixed(double(rows) / commits, 1) : QStringLiteral("-"),
