@@ -101,7 +101,7 @@ private:
     std::unique_ptr<FlowExecutor> m_executor;
     State m_state = State::Starting;
     QDateTime m_started;
-    std::deque<qint64> m_queue; ///< prefetched: leased to us, not started
+    std::deque<qint64> m_queue;  ///< prefetched: leased to us, not started
     QList<qint64> m_interrupted; ///< runs cut off by a storage error: tried again at the next poll
     QSet<qint64> m_running;
     TimerQueue m_timers;

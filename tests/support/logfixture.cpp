@@ -174,11 +174,11 @@ PostgresFixture::~PostgresFixture()
         return;
     // Empty it for the next test, or drop it if that fails (e.g. its tables were never made).
     const QString s = m_schema;
-    const bool emptied = runAdmin(
-        u"DELETE FROM %1.flows; DELETE FROM %1.steps; DELETE FROM %1.attempts; DELETE FROM %1.timers;"
-        " DELETE FROM %1.workers; DELETE FROM %1.steals; DELETE FROM %1.signals;"
-        " SELECT setval('%1.flows_id_seq', 1, false), setval('%1.steals_id_seq', 1, false),"
-        " setval('%1.signals_id_seq', 1, false)"_s.arg(s));
+    const bool emptied =
+        runAdmin(u"DELETE FROM %1.flows; DELETE FROM %1.steps; DELETE FROM %1.attempts; DELETE FROM %1.timers;"
+                 " DELETE FROM %1.workers; DELETE FROM %1.steals; DELETE FROM %1.signals;"
+                 " SELECT setval('%1.flows_id_seq', 1, false), setval('%1.steals_id_seq', 1, false),"
+                 " setval('%1.signals_id_seq', 1, false)"_s.arg(s));
     if (emptied)
         schemaPool().append(s);
     else
