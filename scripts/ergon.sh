@@ -171,7 +171,8 @@ pg_start() {
         || { cat "$PG_DIR/server.log" >&2; die "the PostgreSQL server did not start"; }
     "$bindir/createdb" -h 127.0.0.1 -p "$PG_PORT" -U ergon ergon_test
     export ERGON_TEST_POSTGRES="postgresql://ergon@127.0.0.1:$PG_PORT/ergon_test"
-    export ERGON_TEST_POSTGRES_RESTART="$ROOT/scripts/ergon.sh pg-restart $PG_DIR"
+    ERGON_TEST_POSTGRES_RESTART="$(printf '%q ' "$ROOT/scripts/ergon.sh" pg-restart "$PG_DIR")"
+    export ERGON_TEST_POSTGRES_RESTART
 }
 
 pg_stop() {
