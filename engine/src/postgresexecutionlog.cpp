@@ -4,6 +4,7 @@
 #include "postgresschema.h"
 
 #include "ergon/jsontext.h"
+#include "ergon/sqliteexecutionlog.h"
 
 #include <QPointer>
 #include <QSqlDriver>
@@ -16,6 +17,12 @@
 #include <vector>
 
 namespace ergon {
+
+// One schema history for both backends: `migrate` copies between them, and a database moves
+// up from SQLite to PostgreSQL at the version it has. A migration added to sqliteschema.cpp is
+// added to postgresschema.cpp under the same number.
+static_assert(PostgresExecutionLog::schemaVersion == SqliteExecutionLog::schemaVersion,
+              "add the new SQLite schema migration to postgresMigrations() as well");
 
 using detail::PostgresConnection;
 using detail::PostgresLocation;

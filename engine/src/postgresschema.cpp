@@ -101,6 +101,12 @@ const QList<SchemaMigration> &postgresMigrations()
              // Expired leases are claimable: found without scanning every running flow.
              QStringLiteral("CREATE INDEX flows_expiry ON flows (lease_expires) WHERE status = 'running'"),
          }},
+        {2,
+         {
+             // The console's list by status, newest first (FlowQuery with a status): a page is
+             // one range of this index.
+             QStringLiteral("CREATE INDEX flows_status ON flows (status, id)"),
+         }},
     };
     return migrations;
 }

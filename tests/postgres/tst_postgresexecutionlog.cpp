@@ -100,6 +100,7 @@ private Q_SLOTS:
     void unreachableServer_isAClearError();
     void newerSchema_isRefusedAndLeftUntouched();
     void foreignSchema_isRefused();
+    void olderSchema_isMigrated();
     void concurrentOpens_migrateOnce();
     void notify_wakesAListener();
     void serverNow_isTheServersClock();
@@ -212,6 +213,26 @@ void TestPostgresExecutionLog::foreignSchema_isRefused()
     QVERIFY2(refused.errorString().contains(u"another application"_s), qPrintable(refused.errorString()));
     QVERIFY(!raw.value(u"SELECT to_regclass('flows')"_s).isValid() ||
             raw.value(u"SELECT to_regclass('flows')"_s).isNull());
+}
+
+void TestPostgresExecutionLog::olderSchema_isMigrated()
+{
+    ERGON_REQUIRE_POSTGRES();
+    PostgresTestSchema schema;
+    {
+        ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
+        ERGON_VERIFY_OK(log->scheduleFlows({newFlow()}, QDateTime::currentDateTimeUtc()));
+    }
+    // Back to what version 1 wrote.
+    RawConnection raw(schema.name());
+    QVERIFY(raw.exec(u"DROP INDEX flows_status"_s));
+    QVERIFY(raw.exec(u"UPDATE schema_version SET version = 1"_s));
+
+    ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
+    QCOMPARE(raw.value(u"SELECT version FROM schema_version"_s).toInt(), PostgresExecutionLog::schemaVersion);
+    QVERIFY(!raw.value(u"SELECT to_regclass('flows_status')::text"_s).toString().isEmpty());
+    ERGON_TRY(counts, log->countByStatus());
+    QCOMPARE(counts.value(FlowStatus::Pending), 1); // the records stay
 }
 
 void TestPostgresExecutionLog::concurrentOpens_migrateOnce()
