@@ -19,6 +19,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QMenuBar>
@@ -213,6 +214,8 @@ void MainWindow::createMenus()
     create->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N));
     QAction *open = file->addAction(tr("&Open Database…"), this, &MainWindow::chooseDatabaseToOpen);
     open->setShortcut(QKeySequence::Open);
+    QAction *server = file->addAction(tr("Open PostgreSQL &Server…"), this, &MainWindow::chooseServerToOpen);
+    server->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -465,6 +468,24 @@ void MainWindow::setTheme(style::Theme theme)
         QSettings().setValue(QStringLiteral("Console/theme"), style::themeName(theme));
 }
 
+void MainWindow::chooseServerToOpen()
+{
+    // Opened, not exec()'d: no nested event loop. The password is best left to PGPASSWORD or
+    // ~/.pgpass; one typed in the URL is used but never shown or remembered.
+    auto *dialog = new QInputDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Open PostgreSQL Server"));
+    dialog->setLabelText(tr("Database URL (postgresql://user@host:port/dbname):"));
+    dialog->setTextValue(QStringLiteral("postgresql://"));
+    connect(dialog, &QInputDialog::textValueSelected, this, [this](const QString &url) {
+        if (isDatabaseUrl(url.trimmed()))
+            openDatabase(url.trimmed());
+        else
+            m_summary->showMessage(tr("Not a postgresql:// URL: %1").arg(displayLocation(url.trimmed())), true);
+    });
+    dialog->open();
+}
+
 void MainWindow::chooseDatabaseToOpen()
 {
     auto *dialog = new QFileDialog(this, tr("Open Database"), QSettings().value(folderKey, QDir::homePath()).toString(),
@@ -500,8 +521,10 @@ void MainWindow::chooseDatabaseToCreate()
     dialog->open();
 }
 
-void MainWindow::addRecent(const QString &path)
+void MainWindow::addRecent(const QString &location)
 {
+    // A server is remembered without its password (PGPASSWORD or ~/.pgpass supply it again).
+    const QString path = isDatabaseUrl(location) ? displayLocation(location) : location;
     m_recent.removeAll(path);
     m_recent.prepend(path);
     while (m_recent.size() > maxRecent)

@@ -89,6 +89,7 @@ public Q_SLOTS:
     void setTheme(ergon::style::Theme theme);
     /// File › Open database… and New database… (non-modal file dialogs).
     void chooseDatabaseToOpen();
+    void chooseServerToOpen();
     void chooseDatabaseToCreate();
     /// Flows › Schedule… (Ctrl+N): the Schedule dialog, non-modal; scheduling runs on the
     /// session's command thread and reports back to it.
@@ -114,7 +115,7 @@ private:
     void createFlowsPage(const LogOpener &opener);
     void showSnapshot(const ConsoleSnapshot &snapshot);
     void showCommandOutcome(ConsoleCommands::Command command, const QString &text, bool failed);
-    void addRecent(const QString &path);
+    void addRecent(const QString &location);
     void updateRecentMenu();
     void updateTitle();
     void restoreSettings();
