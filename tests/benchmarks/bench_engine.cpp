@@ -10,6 +10,8 @@
 // The peak RSS is reset before each phase (clear_refs 5), so each phase reports its own peak.
 // The last line is "ratio=<sqlite steps/s divided by baseline commits/s>"; the target is 1.5.
 
+#include "benchoutput.h"
+
 #include <ergon/clock.h>
 #include <ergon/flow.h>
 #include <ergon/flowcontext.h>
@@ -47,17 +49,8 @@ using namespace ergon;
 const QString flowTypeName = QStringLiteral("bench.Steps");
 constexpr double targetRatio = 1.5;
 
-void print(const QString &line)
-{
-    std::fputs(qUtf8Printable(line), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
-}
-
-QString fixed(double value, int decimals = 0)
-{
-    return QString::number(value, 'f', decimals);
-}
+using bench::fixed;
+using bench::print;
 
 /// K steps, each returning its index: no I/O, no sleep, so the figures are the engine's and the
 /// log's cost alone.

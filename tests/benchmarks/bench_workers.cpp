@@ -18,6 +18,8 @@
 // that due time until the last flow completed, as counted by the workers (threads) or by
 // polling the log every 100 ms (processes). The last line is "ratio=<value>".
 
+#include "benchoutput.h"
+
 #include <ergon/clock.h>
 #include <ergon/flowscheduler.h>
 #include <ergon/flowworker.h>
@@ -54,17 +56,8 @@ using namespace std::chrono_literals;
 constexpr double sqliteTarget = 1.5;
 constexpr double postgresTarget = 3.0;
 
-void print(const QString &line)
-{
-    std::fputs(qUtf8Printable(line), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
-}
-
-QString fixed(double value, int decimals = 0)
-{
-    return QString::number(value, 'f', decimals);
-}
+using bench::fixed;
+using bench::print;
 
 struct Settings {
     QString location; ///< a postgresql:// URL, or empty for SQLite
