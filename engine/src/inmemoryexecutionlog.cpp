@@ -483,6 +483,25 @@ Result<void> InMemoryExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &
     return {};
 }
 
+Result<int> InMemoryExecutionLog::fireDueTimers(const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    int fired = 0;
+    for (const FlowRecord &flow : std::as_const(m_store->flows)) {
+        if (flow.status != FlowStatus::Waiting)
+            continue;
+        for (StepRecord &step : m_store->steps[flow.id]) {
+            if (step.kind == StepKind::Timer && step.status == StepStatus::Running && step.nextAttemptAt.isValid()
+                && step.nextAttemptAt <= now) {
+                step.status = StepStatus::Completed;
+                step.finished = now;
+                ++fired;
+            }
+        }
+    }
+    return fired;
+}
+
 Result<QList<StealRecord>> InMemoryExecutionLog::steals(int limit)
 {
     QMutexLocker lock(&m_store->mutex);

@@ -1087,6 +1087,30 @@ Result<void> PostgresExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &
     return d->commit(doing);
 }
 
+Result<int> PostgresExecutionLog::fireDueTimers(const QDateTime &now)
+{
+    const QString doing = QStringLiteral("firing due timers in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    // The steps are marked first, while the timers rows still say which are unfired.
+    const QString due = QStringLiteral("SELECT t.flow_id, t.seq FROM timers t JOIN flows f ON f.id = t.flow_id"
+                                       " WHERE t.fired_at IS NULL AND t.fire_at <= ? AND f.status = 'waiting'");
+    auto steps = d->run(QStringLiteral("UPDATE steps SET status = 'completed', finished = ? WHERE kind = 'timer'"
+                                       " AND status = 'running' AND (flow_id, seq) IN (")
+                            + due + QStringLiteral(")"),
+                        {fromTime(now), fromTime(now)}, doing);
+    if (!steps)
+        return d->rollback<int>(steps.error());
+    const int fired = (*steps)->numRowsAffected();
+    auto timers = d->run(QStringLiteral("UPDATE timers SET fired_at = ? WHERE (flow_id, seq) IN (") + due + QStringLiteral(")"),
+                         {fromTime(now), fromTime(now)}, doing);
+    if (!timers)
+        return d->rollback<int>(timers.error());
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return fired;
+}
+
 Result<QList<StealRecord>> PostgresExecutionLog::steals(int limit)
 {
     auto query =

@@ -271,9 +271,15 @@ void WorkerLoop::armTimer()
 
 void WorkerLoop::timerFired()
 {
-    const QList<qint64> due = m_timers.takeDue(m_clock.now().addMSecs(dueSlackMs));
-    if (!due.isEmpty())
+    const QDateTime now = m_clock.now();
+    const QList<qint64> due = m_timers.takeDue(now.addMSecs(dueSlackMs));
+    if (!due.isEmpty()) {
+        // Fire first, in one statement and at the due time: a timer is on time even when every
+        // slot is busy and its flow must wait its turn to run on.
+        if (auto fired = m_log->fireDueTimers(now); !fired)
+            report(fired.error());
         fill();
+    }
     armTimer();
 }
 

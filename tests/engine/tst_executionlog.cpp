@@ -127,6 +127,7 @@ private Q_SLOTS:
     void fireTimerNow();
     void fireTimerNow_errors_data();
     void fireTimerNow_errors();
+    void fireDueTimers();
 
 private:
     enum class State { Pending, Running, Waiting, Completed, Failed, Cancelled };
@@ -1595,6 +1596,35 @@ void TestExecutionLog::fireTimerNow()
 
     ERGON_TRY(due, m_log->claimDue(u"w2"_s, at(10), at(70), 10));
     QCOMPARE(due, QList<qint64>{id});
+}
+
+void TestExecutionLog::fireDueTimers()
+{
+    const qint64 sooner = waitingFlow(u"short-nap"_s, at(20));
+    const qint64 later = waitingFlow(u"nap"_s, at(30));
+    QVERIFY(sooner > 0 && later > 0);
+
+    ERGON_TRY(none, m_log->fireDueTimers(at(19)));
+    QCOMPARE(none, 0);
+    ERGON_TRY(first, m_log->fireDueTimers(at(25)));
+    QCOMPARE(first, 1);
+    ERGON_TRY(steps, m_log->steps(sooner));
+    QCOMPARE(steps[1].kind, StepKind::Timer);
+    QCOMPARE(steps[1].status, StepStatus::Completed);
+    QCOMPARE(steps[1].finished, at(25));
+    QCOMPARE(steps[1].nextAttemptAt, at(20)); // the due time stays: lateness is finished - due
+    ERGON_TRY(pending, m_log->pendingTimers(10));
+    QCOMPARE(pending.size(), 1);
+    QCOMPARE(pending[0].flowId, later);
+
+    // Each timer fires once; its flow stays waiting, due, for a worker to run on.
+    ERGON_TRY(again, m_log->fireDueTimers(at(26)));
+    QCOMPARE(again, 0);
+    ERGON_TRY(steps2, m_log->steps(sooner));
+    QCOMPARE(steps2[1].finished, at(25));
+    QCOMPARE(stored(sooner)->status, FlowStatus::Waiting);
+    ERGON_TRY(due, m_log->claimDue(u"w2"_s, at(26), at(86), 10));
+    QCOMPARE(due, QList<qint64>{sooner});
 }
 
 void TestExecutionLog::fireTimerNow_errors_data()

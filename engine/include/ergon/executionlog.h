@@ -82,6 +82,15 @@ public:
     virtual Result<QList<TimerRecord>> pendingTimers(int limit) = 0;
     /// Makes a waiting flow's timer due now.
     virtual Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) = 0;
+    /// The timer service's tick: marks every due, unfired timer of a waiting flow as fired at
+    /// `now`, in one statement, and returns how many. Each fires once (a second call finds it
+    /// fired); its flow, due since the same moment, waits to be claimed for the rest of its run.
+    /// A backend without it returns 0: its timers fire when their flow is replayed.
+    virtual Result<int> fireDueTimers(const QDateTime &now)
+    {
+        Q_UNUSED(now);
+        return 0;
+    }
     virtual Result<QList<StealRecord>> steals(int limit) = 0;
 
     /// Applies a batch in one transaction (see LogBatch for the order and the guards).

@@ -54,6 +54,7 @@ public:
     Result<QList<WorkerRecord>> workers() override;
     Result<QList<TimerRecord>> pendingTimers(int limit) override;
     Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) override;
+    Result<int> fireDueTimers(const QDateTime &now) override;
     Result<QList<StealRecord>> steals(int limit) override;
 
 private:
