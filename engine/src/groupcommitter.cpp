@@ -77,7 +77,17 @@ void GroupCommitter::enqueue(qint64 flowId, LogBatch &&batch, std::coroutine_han
 void GroupCommitter::flush()
 {
     m_flushScheduled = false;
-    std::vector<Group> groups = std::exchange(m_groups, {});
+    // One full group per event-loop turn: between two transactions the thread's timers and
+    // signals get their turn (a durable timer due now must not wait for every group).
+    std::vector<Group> groups;
+    if (!m_groups.empty()) {
+        groups.push_back(std::move(m_groups.front()));
+        m_groups.erase(m_groups.begin());
+    }
+    if (!m_groups.empty()) {
+        m_flushScheduled = true;
+        QMetaObject::invokeMethod(this, &GroupCommitter::flush, Qt::QueuedConnection);
+    }
     // A resumed flow may finish and release the last owner of this committer: after each
     // resume, check that it still exists before touching a member.
     QPointer<GroupCommitter> self(this);

@@ -118,6 +118,9 @@ void WorkerLoop::begin()
     m_executor = std::make_unique<FlowExecutor>(*m_log, m_registry, m_clock, m_config.name);
     m_executor->setLeaseDuration(m_config.leaseDuration);
     m_executor->setWaitForTimers(false); // a waiting flow holds no slot and no coroutine
+    // Shorter transactions than a lone executor's: the thread's precise timer waits for the
+    // transaction in progress, and so does every other worker on the same database.
+    m_executor->setMaxBatchSize(1000);
     m_state = State::Running;
     m_counters->running = true;
     // Across processes (PostgreSQL's LISTEN/NOTIFY): new work wakes this worker at once; the
