@@ -17,6 +17,7 @@
 #include <QTextStream>
 
 #include <cmath>
+#include <functional>
 
 namespace ergon::cli {
 
@@ -257,7 +258,9 @@ void retryOptions(QCommandLineParser &parser)
                       QStringLiteral("name")});
 }
 
-Result<void> retry(Context &context)
+// Runs one scheduler action on the flow the command names. Retrying and cancelling validate
+// nothing against a flow type: no plugins to load.
+Result<void> onNamedFlow(Context &context, const std::function<Result<void>(FlowScheduler &, qint64)> &action)
 {
     auto id = context.flowId();
     if (!id)
@@ -265,23 +268,21 @@ Result<void> retry(Context &context)
     auto log = context.openLog();
     if (!log)
         return log.error();
-    // Retrying and cancelling validate nothing against a flow type: no plugins to load.
     const FlowRegistry noTypes;
     SystemClock clock;
-    return FlowScheduler(**log, noTypes, clock).retry(*id, context.value(QStringLiteral("step")));
+    FlowScheduler scheduler(**log, noTypes, clock);
+    return action(scheduler, *id);
+}
+
+Result<void> retry(Context &context)
+{
+    const QString step = context.value(QStringLiteral("step"));
+    return onNamedFlow(context, [&](FlowScheduler &scheduler, qint64 id) { return scheduler.retry(id, step); });
 }
 
 Result<void> cancel(Context &context)
 {
-    auto id = context.flowId();
-    if (!id)
-        return id.error();
-    auto log = context.openLog();
-    if (!log)
-        return log.error();
-    const FlowRegistry noTypes;
-    SystemClock clock;
-    return FlowScheduler(**log, noTypes, clock).cancel(*id);
+    return onNamedFlow(context, [](FlowScheduler &scheduler, qint64 id) { return scheduler.cancel(id); });
 }
 
 } // namespace
