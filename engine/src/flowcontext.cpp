@@ -67,7 +67,7 @@ std::chrono::milliseconds until(const Clock &clock, const QDateTime &time)
 }
 } // namespace
 
-QCoro::Task<QJsonValue> FlowContext::runStep(QString name, StepOptions options, detail::BodyRef body)
+QCoro::Task<QJsonValue> FlowContext::runStep(const QString &name, const StepOptions &options, detail::BodyRef body)
 {
     FlowRun &run = m_run;
     Clock &clock = run.core().clock;
@@ -94,7 +94,10 @@ QCoro::Task<QJsonValue> FlowContext::runStep(QString name, StepOptions options, 
         QJsonValue value;
         std::optional<AttemptFailure> failure;
         try {
-            value = co_await body();
+            if (body.returnsTask())
+                value = co_await body.callTask();
+            else
+                value = body.callValue();
         } catch (const FlowAborted &) {
             throw;
         } catch (const FlowSuspended &) {
@@ -115,31 +118,41 @@ QCoro::Task<QJsonValue> FlowContext::runStep(QString name, StepOptions options, 
         if (!step.started.isValid())
             step.started = attempt.started;
 
+        // One durable point for success and failure alike: every co_await of a write takes
+        // room of its own in this frame, which every running step holds.
+        StepRecord written;
+        std::optional<AttemptRecord> failedAttempt; // a success lives in the step's own row
+        bool retry = false;
+        std::chrono::milliseconds delay{0};
         if (!failure) {
             step.status = StepStatus::Completed;
             step.resultJson = toJsonText(value);
             step.error.clear();
             step.finished = attempt.finished;
             step.nextAttemptAt = QDateTime();
-            co_await run.commitStep(std::move(step), std::nullopt); // the step row holds this attempt
-            co_return value;
-        }
-
-        attempt.error = failure->kind == QLatin1String("error") ? failure->message
-                                                                 : QStringLiteral("%1: %2").arg(failure->kind, failure->message);
-        const int usedBudget = attempt.number - step.retryBase;
-        const bool retry = options.retry.isRetryable(failure->kind) && usedBudget < options.retry.maxAttempts;
-        const std::chrono::milliseconds delay = options.retry.delayBefore(usedBudget + 1);
-        step.error = attempt.error;
-        if (retry) {
-            step.status = StepStatus::Retrying;
-            step.nextAttemptAt = attempt.finished.addMSecs(delay.count());
+            written = std::move(step);
         } else {
-            step.status = StepStatus::Failed;
-            step.finished = attempt.finished;
-            step.nextAttemptAt = QDateTime();
+            attempt.error = failure->kind == QLatin1String("error")
+                ? failure->message
+                : QStringLiteral("%1: %2").arg(failure->kind, failure->message);
+            const int usedBudget = attempt.number - step.retryBase;
+            retry = options.retry.isRetryable(failure->kind) && usedBudget < options.retry.maxAttempts;
+            delay = options.retry.delayBefore(usedBudget + 1);
+            step.error = attempt.error;
+            if (retry) {
+                step.status = StepStatus::Retrying;
+                step.nextAttemptAt = attempt.finished.addMSecs(delay.count());
+            } else {
+                step.status = StepStatus::Failed;
+                step.finished = attempt.finished;
+                step.nextAttemptAt = QDateTime();
+            }
+            written = step; // the next attempt goes on from it
+            failedAttempt = attempt;
         }
-        co_await run.commitStep(step, attempt);
+        co_await run.commitStep(std::move(written), std::move(failedAttempt));
+        if (!failure)
+            co_return value;
         if (!retry)
             throw StepFailed(name, attempt.error);
         co_await clock.sleepFor(delay);

@@ -95,30 +95,31 @@ FlowUpdate FlowRun::flowUpdate(FlowStatus status) const
     return update;
 }
 
-QCoro::Task<> FlowRun::commitStep(StepRecord step, std::optional<AttemptRecord> failedAttempt)
+void DurableWrite::await_resume()
+{
+    const GroupCommitter::Outcome outcome = m_write.await_resume();
+    if (!outcome.status)
+        throw FlowAborted{outcome.status.error().message()};
+    if (outcome.refused)
+        throw FlowAborted{QStringLiteral("the flow is no longer held by %1 (lease lost or cancelled)").arg(m_owner)};
+}
+
+DurableWrite FlowRun::commitStep(StepRecord step, std::optional<AttemptRecord> failedAttempt)
 {
     LogBatch batch;
     if (failedAttempt)
         batch.attempts.append(AttemptWrite{step.flowId, step.seq, *failedAttempt});
     batch.steps.append(std::move(step));
-    const GroupCommitter::Outcome outcome = co_await m_core->committer.commit(m_record.id, std::move(batch));
-    if (!outcome.status)
-        throw FlowAborted{outcome.status.error().message()};
-    if (outcome.refused)
-        throw FlowAborted{QStringLiteral("the flow is no longer held by %1 (lease lost or cancelled)").arg(m_core->owner)};
+    return DurableWrite(m_core->committer.commit(m_record.id, std::move(batch)), m_core->owner);
 }
 
-QCoro::Task<> FlowRun::commitFlow(FlowUpdate update, std::optional<StepRecord> step)
+DurableWrite FlowRun::commitFlow(FlowUpdate update, std::optional<StepRecord> step)
 {
     LogBatch batch;
     batch.flows.append(std::move(update));
     if (step)
         batch.steps.append(std::move(*step));
-    const GroupCommitter::Outcome outcome = co_await m_core->committer.commit(m_record.id, std::move(batch));
-    if (!outcome.status)
-        throw FlowAborted{outcome.status.error().message()};
-    if (outcome.refused)
-        throw FlowAborted{QStringLiteral("the flow is no longer held by %1 (lease lost or cancelled)").arg(m_core->owner)};
+    return DurableWrite(m_core->committer.commit(m_record.id, std::move(batch)), m_core->owner);
 }
 
 } // namespace ergon::detail

@@ -49,6 +49,27 @@ struct ExecutorCore {
     int inFlight = 0;
 };
 
+/// co_await of a flow's durable write: resumes once the write is committed, and throws
+/// FlowAborted when the commit failed or the flow is no longer ours. An awaiter rather than a
+/// coroutine: a flow reaches several durable points per run, and each coroutine would cost a
+/// frame allocation on the engine's hottest path.
+class DurableWrite
+{
+public:
+    DurableWrite(GroupCommitter::Awaiter write, const QString &owner)
+        : m_write(std::move(write))
+        , m_owner(owner)
+    {
+    }
+    bool await_ready() const noexcept { return m_write.await_ready(); }
+    void await_suspend(std::coroutine_handle<> handle) { m_write.await_suspend(handle); }
+    void await_resume();
+
+private:
+    GroupCommitter::Awaiter m_write;
+    const QString &m_owner;
+};
+
 /// The state of one flow being run: its record, the steps the log holds, and the position of
 /// the replay. Owned by the coroutine that drives the run, so it lives exactly as long.
 class FlowRun
@@ -72,9 +93,9 @@ public:
 
     /// Writes a step (and a failed attempt, if any) in the next group commit. The step row is
     /// the flow's progress. Throws FlowAborted if the commit fails or the flow is no longer ours.
-    [[nodiscard]] QCoro::Task<> commitStep(StepRecord step, std::optional<AttemptRecord> failedAttempt);
+    [[nodiscard]] DurableWrite commitStep(StepRecord step, std::optional<AttemptRecord> failedAttempt);
     /// Writes the flow's new state (finished, waiting, or handed back).
-    [[nodiscard]] QCoro::Task<> commitFlow(FlowUpdate update, std::optional<StepRecord> step = std::nullopt);
+    [[nodiscard]] DurableWrite commitFlow(FlowUpdate update, std::optional<StepRecord> step = std::nullopt);
 
     /// A guarded update of the flow's row.
     FlowUpdate flowUpdate(FlowStatus status) const;

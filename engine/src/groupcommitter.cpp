@@ -112,7 +112,7 @@ void GroupCommitter::flush()
             }
             waiter.outcome->refused = written->refused.contains(waiter.flowId);
             if (auto claimed = written->claimed.find(waiter.flowId); claimed != written->claimed.end())
-                waiter.outcome->claimed = std::move(*claimed);
+                waiter.outcome->claimed = std::make_unique<ClaimedFlow>(std::move(*claimed));
         }
         // Resumed flows hand in their next batches, which go to the next flush.
         for (Waiter &waiter : group.waiters)

@@ -6,6 +6,7 @@
 #include <QObject>
 
 #include <coroutine>
+#include <memory>
 #include <vector>
 
 namespace ergon {
@@ -24,7 +25,9 @@ public:
     struct Outcome {
         Result<void> status;   ///< the transaction failed: nothing of the batch is stored
         bool refused = false;  ///< stored batch, but this flow's writes were refused (lease lost, cancelled)
-        std::optional<ClaimedFlow> claimed; ///< the flow, when the batch claimed it
+        /// The flow, when the batch claimed it. On the heap: an outcome lives in the frame of
+        /// every coroutine that awaits a commit, and only claims fill it in.
+        std::unique_ptr<ClaimedFlow> claimed;
     };
 
     class Awaiter

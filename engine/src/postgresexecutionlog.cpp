@@ -836,7 +836,7 @@ Result<QList<qint64>> PostgresExecutionLog::claimDue(const QString &owner, const
     const QString doing = QStringLiteral("claiming flows in");
     if (limit <= 0)
         return QList<qint64>();
-    // One ordered index scan per queued status (flows_queue serves priority, then due time),
+    // One ordered index scan per queued status (flows_pending and flows_waiting serve priority, then due time),
     // plus expired leases, each locking its rows and skipping those another claimer holds;
     // the best `limit` of their union are leased in the same statement.
     QString typeFilter;

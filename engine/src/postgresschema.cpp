@@ -107,6 +107,21 @@ const QList<SchemaMigration> &postgresMigrations()
              // one range of this index.
              QStringLiteral("CREATE INDEX flows_status ON flows (status, id)"),
          }},
+        {3,
+         {
+             // The claim order (priority, then due time) is only ever asked of queued flows:
+             // one partial index per queued status leaves running and finished flows out, so
+             // that starting a flow removes one entry and finishing it touches none (the counts
+             // and lists by status read flows_status). Measured on SQLite: claim and finish
+             // cost a sixth less. (One index over both statuses would not do: SQLite uses a
+             // partial index only where the query's text implies its condition, and
+             // status = 'pending' does not imply status IN ('pending', 'waiting') to it.) The
+             // status leads each index anyway: with it, the planner prefers the index that also
+             // gives the order over flows_status, even before ANALYZE has run.
+             QStringLiteral("DROP INDEX flows_queue"),
+             QStringLiteral("CREATE INDEX flows_pending ON flows (status, priority DESC, run_at) WHERE status = 'pending'"),
+             QStringLiteral("CREATE INDEX flows_waiting ON flows (status, priority DESC, run_at) WHERE status = 'waiting'"),
+         }},
     };
     return migrations;
 }

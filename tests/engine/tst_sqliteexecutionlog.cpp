@@ -84,6 +84,7 @@ private Q_SLOTS:
     void init();
 
     void createsAndReopens();
+    void olderSchema_isMigratedKeepingTheRecords();
     void refusesWhatItCannotOpen_data();
     void refusesWhatItCannotOpen();
     void missingFolder();
@@ -177,6 +178,57 @@ void TestSqliteExecutionLog::createsAndReopens()
     db.close();
     db = QSqlDatabase();
     QSqlDatabase::removeDatabase(u"check-version"_s);
+}
+
+void TestSqliteExecutionLog::olderSchema_isMigratedKeepingTheRecords()
+{
+    const QString path = m_dir->filePath(u"old.db"_s);
+    createErgonDatabase(path);
+    // Back to what version 1 wrote: one queue index over every status, no flows_status.
+    QCOMPARE(runRawSql(path, {u"DROP INDEX flows_status"_s, u"DROP INDEX flows_pending"_s,
+                              u"DROP INDEX flows_waiting"_s,
+                              u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s,
+                              u"PRAGMA user_version = 1"_s}),
+             QString());
+
+    ERGON_TRY(log, SqliteExecutionLog::open(path));
+    ERGON_TRY(counts, log->countByStatus());
+    QCOMPARE(counts.value(FlowStatus::Completed), 1);
+    QCOMPARE(counts.value(FlowStatus::Failed), 1);
+    QCOMPARE(counts.value(FlowStatus::Pending), 1);
+    // The pending flow is still claimable, now through the partial index.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    ERGON_TRY(claimed, log->claimDue(u"w"_s, now, now.addSecs(60), 10, {}));
+    QCOMPARE(claimed.size(), 1);
+    log.reset();
+
+    const QString name = u"check-migrated"_s;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(path);
+        QVERIFY(db.open());
+        QSqlQuery query(db);
+        QVERIFY(query.exec(u"PRAGMA user_version"_s) && query.next());
+        QCOMPARE(query.value(0).toInt(), SqliteExecutionLog::schemaVersion);
+        QVERIFY(query.exec(u"SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'flows_%'"
+                           u" ORDER BY name"_s));
+        QStringList indexes;
+        while (query.next())
+            indexes.append(query.value(0).toString());
+        QVERIFY2(indexes.contains(u"flows_pending"_s) && indexes.contains(u"flows_waiting"_s)
+                     && indexes.contains(u"flows_status"_s) && !indexes.contains(u"flows_queue"_s),
+                 qPrintable(indexes.join(u", "_s)));
+        // The claim's query reads its ordered index, not a sort over every flow of the status.
+        QVERIFY(query.exec(u"EXPLAIN QUERY PLAN SELECT id, priority, run_at FROM flows WHERE status = 'pending'"
+                           u" AND run_at <= 0 ORDER BY priority DESC, run_at LIMIT 10"_s));
+        QStringList plan;
+        while (query.next())
+            plan.append(query.value(3).toString());
+        QVERIFY2(plan.join(u"; "_s).contains(u"flows_pending"_s), qPrintable(plan.join(u"; "_s)));
+        QVERIFY2(!plan.join(u"; "_s).contains(u"TEMP B-TREE"_s), qPrintable(plan.join(u"; "_s)));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
 }
 
 void TestSqliteExecutionLog::refusesWhatItCannotOpen_data()

@@ -226,11 +226,16 @@ void TestPostgresExecutionLog::olderSchema_isMigrated()
     // Back to what version 1 wrote.
     RawConnection raw(schema.name());
     QVERIFY(raw.exec(u"DROP INDEX flows_status"_s));
+    QVERIFY(raw.exec(u"DROP INDEX flows_pending"_s));
+    QVERIFY(raw.exec(u"DROP INDEX flows_waiting"_s));
+    QVERIFY(raw.exec(u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s));
     QVERIFY(raw.exec(u"UPDATE schema_version SET version = 1"_s));
 
     ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
     QCOMPARE(raw.value(u"SELECT version FROM schema_version"_s).toInt(), PostgresExecutionLog::schemaVersion);
-    QVERIFY(!raw.value(u"SELECT to_regclass('flows_status')::text"_s).toString().isEmpty());
+    for (const QString &index : {u"flows_status"_s, u"flows_pending"_s, u"flows_waiting"_s})
+        QVERIFY2(!raw.value(u"SELECT to_regclass('%1')::text"_s.arg(index)).toString().isEmpty(), qPrintable(index));
+    QVERIFY(raw.value(u"SELECT to_regclass('flows_queue')::text"_s).toString().isEmpty());
     ERGON_TRY(counts, log->countByStatus());
     QCOMPARE(counts.value(FlowStatus::Pending), 1); // the records stay
 }

@@ -43,22 +43,30 @@ using BodyReturn = std::invoke_result_t<Body &>;
 
 /// A non-owning reference to the callable that runs a step's body: it lives in the frame of
 /// the step() coroutine, which outlives runStep(). Cheaper than a std::function, which would
-/// allocate for every step.
+/// allocate for every step. A body that returns a plain value is called as a plain function:
+/// no coroutine frame for it.
 class BodyRef
 {
 public:
     template<typename F>
     explicit BodyRef(F &callable)
         : m_callable(&callable)
-        , m_call([](void *object) { return (*static_cast<F *>(object))(); })
     {
+        if constexpr (std::is_same_v<std::invoke_result_t<F &>, QJsonValue>)
+            m_callValue = [](void *object) { return (*static_cast<F *>(object))(); };
+        else
+            m_callTask = [](void *object) { return (*static_cast<F *>(object))(); };
     }
-    QCoro::Task<QJsonValue> operator()() const { return m_call(m_callable); }
+    bool returnsTask() const { return m_callTask != nullptr; }
+    QJsonValue callValue() const { return m_callValue(m_callable); }
+    QCoro::Task<QJsonValue> callTask() const { return m_callTask(m_callable); }
 
 private:
     void *m_callable;
-    QCoro::Task<QJsonValue> (*m_call)(void *);
+    QJsonValue (*m_callValue)(void *) = nullptr;
+    QCoro::Task<QJsonValue> (*m_callTask)(void *) = nullptr;
 };
+
 template<typename Body>
 using StepValue = typename TaskValue<BodyReturn<Body>>::type;
 } // namespace detail
@@ -91,25 +99,32 @@ public:
     {
         using T = detail::StepValue<Body>;
         using Return = detail::BodyReturn<Body>;
-        auto encodedBody = [body = std::move(body)]() mutable -> QCoro::Task<QJsonValue> {
-            if constexpr (std::is_void_v<T>) {
-                if constexpr (detail::TaskValue<Return>::isTask)
+        QJsonValue stored;
+        if constexpr (detail::TaskValue<Return>::isTask) {
+            auto encodedBody = [&body]() -> QCoro::Task<QJsonValue> {
+                if constexpr (std::is_void_v<T>) {
                     co_await body();
-                else
+                    co_return QJsonValue();
+                } else {
+                    co_return Codec<T>::encode(co_await body());
+                }
+            };
+            stored = co_await runStep(name, options, detail::BodyRef(encodedBody));
+        } else {
+            auto encodedBody = [&body]() -> QJsonValue {
+                if constexpr (std::is_void_v<T>) {
                     body();
-                co_return QJsonValue();
-            } else if constexpr (detail::TaskValue<Return>::isTask) {
-                co_return Codec<T>::encode(co_await body());
-            } else {
-                co_return Codec<T>::encode(body());
-            }
-        };
-        const QString stepName = name;
-        QJsonValue stored = co_await runStep(std::move(name), std::move(options), detail::BodyRef(encodedBody));
+                    return QJsonValue();
+                } else {
+                    return Codec<T>::encode(body());
+                }
+            };
+            stored = co_await runStep(name, options, detail::BodyRef(encodedBody));
+        }
         if constexpr (!std::is_void_v<T>) {
             auto decoded = Codec<T>::decode(stored);
             if (!decoded)
-                throwUndecodable(stepName, decoded.error());
+                throwUndecodable(name, decoded.error());
             co_return decoded.take();
         }
     }
@@ -129,7 +144,10 @@ public:
     Clock &clock() const;
 
 private:
-    [[nodiscard]] QCoro::Task<QJsonValue> runStep(QString name, StepOptions options, detail::BodyRef body);
+    /// By reference: step() awaits it at once, so its own frame keeps `name` and `options`
+    /// alive for as long as runStep() runs.
+    [[nodiscard]] QCoro::Task<QJsonValue> runStep(const QString &name, const StepOptions &options,
+                                                  detail::BodyRef body);
     [[noreturn]] static void throwUndecodable(const QString &stepName, const Error &error);
 
     detail::FlowRun &m_run;

@@ -33,7 +33,7 @@ class PostgresExecutionLog final : public ExecutionLog
 {
 public:
     /// The schema version this build writes (the same numbering as SQLite's).
-    static constexpr int schemaVersion = 2;
+    static constexpr int schemaVersion = 3;
     /// The channel of wake-ups.
     static constexpr const char *notificationChannel = "ergon_work";
 

@@ -24,7 +24,7 @@ public:
     };
 
     /// The schema version this build writes.
-    static constexpr int schemaVersion = 2;
+    static constexpr int schemaVersion = 3;
 
     static Result<std::unique_ptr<SqliteExecutionLog>> open(const QString &path, Options options);
     static Result<std::unique_ptr<SqliteExecutionLog>> open(const QString &path) { return open(path, Options()); }
