@@ -486,6 +486,11 @@ Result<void> InMemoryExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &
 Result<int> InMemoryExecutionLog::fireDueTimers(const QDateTime &now)
 {
     QMutexLocker lock(&m_store->mutex);
+    return fireDue(now);
+}
+
+int InMemoryExecutionLog::fireDue(const QDateTime &now)
+{
     int fired = 0;
     for (const FlowRecord &flow : std::as_const(m_store->flows)) {
         if (flow.status != FlowStatus::Waiting)
@@ -500,6 +505,34 @@ Result<int> InMemoryExecutionLog::fireDueTimers(const QDateTime &now)
         }
     }
     return fired;
+}
+
+Result<FiredTimers> InMemoryExecutionLog::fireAndClaimDue(const QString &owner, const QDateTime &now,
+                                                          const QDateTime &leaseUntil, int limit, const QStringList &types)
+{
+    QMutexLocker lock(&m_store->mutex);
+    FiredTimers result;
+    result.fired = fireDue(now);
+    QList<FlowRecord *> due;
+    for (FlowRecord &flow : m_store->flows) {
+        if (flow.status == FlowStatus::Waiting && flow.runAt <= now && (types.isEmpty() || types.contains(flow.type)))
+            due.append(&flow);
+    }
+    std::sort(due.begin(), due.end(), [](const FlowRecord *a, const FlowRecord *b) {
+        return a->priority != b->priority ? a->priority > b->priority
+                                          : (a->runAt != b->runAt ? a->runAt < b->runAt : a->id < b->id);
+    });
+    for (FlowRecord *flow : std::as_const(due)) {
+        if (result.claimed.size() >= limit)
+            break;
+        flow->status = FlowStatus::Running;
+        flow->leaseOwner = owner;
+        flow->leaseExpires = leaseUntil;
+        flow->runStarted = QDateTime();
+        flow->updated = now;
+        result.claimed.append(flow->id);
+    }
+    return result;
 }
 
 Result<QList<StealRecord>> InMemoryExecutionLog::steals(int limit)

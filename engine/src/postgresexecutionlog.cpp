@@ -1089,9 +1089,19 @@ Result<void> PostgresExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &
 
 Result<int> PostgresExecutionLog::fireDueTimers(const QDateTime &now)
 {
+    auto fired = fireAndClaimDue(QString(), now, QDateTime(), 0, {});
+    if (!fired)
+        return fired.error();
+    return fired->fired;
+}
+
+Result<FiredTimers> PostgresExecutionLog::fireAndClaimDue(const QString &owner, const QDateTime &now,
+                                                          const QDateTime &leaseUntil, int limit, const QStringList &types)
+{
     const QString doing = QStringLiteral("firing due timers in");
     if (auto begun = d->begin(doing); !begun)
         return begun.error();
+    FiredTimers result;
     // The steps are marked first, while the timers rows still say which are unfired.
     const QString due = QStringLiteral("SELECT t.flow_id, t.seq FROM timers t JOIN flows f ON f.id = t.flow_id"
                                        " WHERE t.fired_at IS NULL AND t.fire_at <= ? AND f.status = 'waiting'");
@@ -1100,15 +1110,43 @@ Result<int> PostgresExecutionLog::fireDueTimers(const QDateTime &now)
                             + due + QStringLiteral(")"),
                         {fromTime(now), fromTime(now)}, doing);
     if (!steps)
-        return d->rollback<int>(steps.error());
-    const int fired = (*steps)->numRowsAffected();
+        return d->rollback<FiredTimers>(steps.error());
+    result.fired = (*steps)->numRowsAffected();
     auto timers = d->run(QStringLiteral("UPDATE timers SET fired_at = ? WHERE (flow_id, seq) IN (") + due + QStringLiteral(")"),
                          {fromTime(now), fromTime(now)}, doing);
     if (!timers)
-        return d->rollback<int>(timers.error());
+        return d->rollback<FiredTimers>(timers.error());
+    if (limit > 0) {
+        // As claimDue()'s waiting scan: rows another claimer holds are skipped, not waited for.
+        QString typeFilter;
+        QVariantList values{fromTime(now)};
+        if (!types.isEmpty()) {
+            typeFilter = QStringLiteral(" AND type IN (%1)").arg(placeholders(types.size()));
+            for (const QString &type : types)
+                values.append(type);
+        }
+        values << limit << owner << fromTime(leaseUntil) << fromTime(now);
+        auto claimed = d->run(
+            QStringLiteral("WITH chosen AS (SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?") + typeFilter
+                + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                                 " UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?,"
+                                 " run_started = NULL, updated = ? FROM chosen WHERE flows.id = chosen.id"
+                                 " RETURNING flows.id, flows.priority, flows.run_at"),
+            values, doing);
+        if (!claimed)
+            return d->rollback<FiredTimers>(claimed.error());
+        std::vector<Candidate> leased;
+        QSqlQuery *q = *claimed;
+        while (q->next())
+            leased.push_back(Candidate{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toLongLong()});
+        q->finish();
+        sortByClaimOrder(leased);
+        for (const Candidate &candidate : leased)
+            result.claimed.append(candidate.id);
+    }
     if (auto committed = d->commit(doing); !committed)
         return committed.error();
-    return fired;
+    return result;
 }
 
 Result<QList<StealRecord>> PostgresExecutionLog::steals(int limit)

@@ -7,6 +7,7 @@
 
 #include <QAtomicInteger>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QHash>
@@ -16,7 +17,11 @@
 #include <QSqlQuery>
 #include <QVariant>
 
+#include <sqlite3.h>
+
 #include <array>
+#include <chrono>
+#include <thread>
 
 namespace ergon {
 
@@ -233,6 +238,24 @@ public:
     QSqlDatabase db;
     sqlite3 *handle = nullptr; ///< db's connection, owned by the QSQLITE driver
     bool readOnly = false;
+    int busyTimeoutMs = 5000;
+    QElapsedTimer busySince; ///< when the current wait for another writer's lock began
+
+    // SQLite's own busy handler sleeps 1, 2, 5, 10, ... then 100 ms between tries: against a
+    // writer that commits back to back (another worker's group commits), a waiter keeps waking
+    // up to a held lock and falls further behind, its whole thread stalled (measured: a quarter
+    // of a second, due timers included). Short sleeps take the lock in the first gap.
+    static int onBusy(void *context, int tries)
+    {
+        auto *self = static_cast<Private *>(context);
+        if (tries == 0)
+            self->busySince.start();
+        if (self->busySince.elapsed() >= self->busyTimeoutMs)
+            return 0; // SQLITE_BUSY for the caller
+        // 50 us, doubling up to 1 ms: a group commit holds the lock for about a millisecond.
+        std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 50 << std::min(tries, 5))));
+        return 1;
+    }
     QHash<QString, QSqlQuery> statements;
     std::unique_ptr<Native> native;
     QString lastType; ///< the last flow type a claim read, shared by the next ones
@@ -319,6 +342,8 @@ public:
     /// lock (or on a read-only file): a first open elsewhere may be creating the schema.
     Result<void> checkNotForeign(int version);
     Result<qint64> scheduleOne(const NewFlow &flow, const QDateTime &now);
+    /// Marks every due timer of a waiting flow fired, inside the caller's transaction.
+    Result<int> fireDue(const QDateTime &now, const QString &doing);
     Result<void> prepareNative();
     Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim);
     Result<bool> applyStep(const StepRecord &step, const WriteOutcome &outcome);
@@ -462,6 +487,8 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
             QStringLiteral("opening %1: the QSQLITE driver did not hand out its SQLite connection").arg(d->name),
             QStringLiteral("storage"));
     }
+    d->busyTimeoutMs = options.busyTimeoutMs;
+    sqlite3_busy_handler(d->handle, &Private::onBusy, d.get());
 
     // The schema check comes first: it is the first read of the file (where SQLite tells a
     // file that is not a database), and switching to WAL rewrites the file header, while a
@@ -1243,29 +1270,81 @@ Result<void> SqliteExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &no
     return d->commit(doing);
 }
 
+Result<int> SqliteExecutionLog::Private::fireDue(const QDateTime &now, const QString &doing)
+{
+    // The pending-timers index finds what is due: CROSS JOIN keeps the planner from walking
+    // every waiting flow instead (10,000 of them per tick when many sleep at once). The steps
+    // are marked first, while the timers rows still say which are unfired.
+    const QString due = QStringLiteral("SELECT t.flow_id, t.seq FROM timers t CROSS JOIN flows f ON f.id = t.flow_id"
+                                       " WHERE t.fired_at IS NULL AND t.fire_at <= ? AND f.status = 'waiting'");
+    auto steps = run(QStringLiteral("UPDATE steps SET status = 'completed', finished = ? WHERE kind = 'timer'"
+                                    " AND status = 'running' AND (flow_id, seq) IN (")
+                         + due + QStringLiteral(")"),
+                     {fromTime(now), fromTime(now)}, doing);
+    if (!steps)
+        return steps.error();
+    const int fired = (*steps)->numRowsAffected();
+    auto timers = run(QStringLiteral("UPDATE timers SET fired_at = ? WHERE (flow_id, seq) IN (") + due + QStringLiteral(")"),
+                      {fromTime(now), fromTime(now)}, doing);
+    if (!timers)
+        return timers.error();
+    return fired;
+}
+
 Result<int> SqliteExecutionLog::fireDueTimers(const QDateTime &now)
 {
     const QString doing = QStringLiteral("firing due timers in");
     if (auto begun = d->begin(doing); !begun)
         return begun.error();
-    // The pending-timers index finds what is due; the steps are marked first, while the timers
-    // rows still say which are unfired.
-    const QString due = QStringLiteral("SELECT t.flow_id, t.seq FROM timers t JOIN flows f ON f.id = t.flow_id"
-                                       " WHERE t.fired_at IS NULL AND t.fire_at <= ? AND f.status = 'waiting'");
-    auto steps = d->run(QStringLiteral("UPDATE steps SET status = 'completed', finished = ? WHERE kind = 'timer'"
-                                       " AND status = 'running' AND (flow_id, seq) IN (")
-                            + due + QStringLiteral(")"),
-                        {fromTime(now), fromTime(now)}, doing);
-    if (!steps)
-        return d->rollback<int>(steps.error());
-    const int fired = (*steps)->numRowsAffected();
-    auto timers = d->run(QStringLiteral("UPDATE timers SET fired_at = ? WHERE (flow_id, seq) IN (") + due + QStringLiteral(")"),
-                         {fromTime(now), fromTime(now)}, doing);
-    if (!timers)
-        return d->rollback<int>(timers.error());
+    auto fired = d->fireDue(now, doing);
+    if (!fired)
+        return d->rollback<int>(fired.error());
     if (auto committed = d->commit(doing); !committed)
         return committed.error();
     return fired;
+}
+
+Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, const QDateTime &now,
+                                                        const QDateTime &leaseUntil, int limit, const QStringList &types)
+{
+    const QString doing = QStringLiteral("firing due timers in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    FiredTimers result;
+    auto fired = d->fireDue(now, doing);
+    if (!fired)
+        return d->rollback<FiredTimers>(fired.error());
+    result.fired = *fired;
+    if (limit > 0) {
+        QString typeFilter;
+        QVariantList values{fromTime(now)};
+        if (!types.isEmpty()) {
+            QStringList marks(types.size(), QStringLiteral("?"));
+            typeFilter = QStringLiteral(" AND type IN (%1)").arg(marks.join(QLatin1String(", ")));
+            for (const QString &type : types)
+                values.append(type);
+        }
+        values.append(limit);
+        // The flows_queue index serves this scan, as claimDue()'s.
+        auto due = d->run(QStringLiteral("SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?") + typeFilter
+                              + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ?"),
+                          values, doing);
+        if (!due)
+            return d->rollback<FiredTimers>(due.error());
+        while ((*due)->next())
+            result.claimed.append((*due)->value(0).toLongLong());
+        (*due)->finish();
+        for (const qint64 id : std::as_const(result.claimed)) {
+            auto leased = d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?,"
+                                                " run_started = NULL, updated = ? WHERE id = ?"),
+                                 {owner, fromTime(leaseUntil), fromTime(now), id}, doing);
+            if (!leased)
+                return d->rollback<FiredTimers>(leased.error());
+        }
+    }
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return result;
 }
 
 Result<QList<StealRecord>> SqliteExecutionLog::steals(int limit)

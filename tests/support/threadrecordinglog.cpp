@@ -151,6 +151,19 @@ Result<void> ThreadRecordingLog::fireTimerNow(qint64 flowId, const QDateTime &no
     return m_log->fireTimerNow(flowId, now);
 }
 
+Result<int> ThreadRecordingLog::fireDueTimers(const QDateTime &now)
+{
+    m_record->record("fireDueTimers");
+    return m_log->fireDueTimers(now);
+}
+
+Result<FiredTimers> ThreadRecordingLog::fireAndClaimDue(const QString &owner, const QDateTime &now,
+                                                        const QDateTime &leaseUntil, int limit, const QStringList &types)
+{
+    m_record->record("fireAndClaimDue");
+    return m_log->fireAndClaimDue(owner, now, leaseUntil, limit, types);
+}
+
 Result<QList<StealRecord>> ThreadRecordingLog::steals(int limit)
 {
     m_record->record("steals");

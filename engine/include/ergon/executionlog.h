@@ -23,6 +23,12 @@ struct FlowQuery {
     int offset = 0;
 };
 
+/// What one tick of a timer service did (see ExecutionLog::fireAndClaimDue()).
+struct FiredTimers {
+    int fired = 0;         ///< timers marked fired by this call
+    QList<qint64> claimed; ///< flows leased to the caller, earliest due first
+};
+
 /// The durable record of flows, steps, attempts and timers: the one interface every storage
 /// backend implements and the conformance suite checks.
 ///
@@ -90,6 +96,28 @@ public:
     {
         Q_UNUSED(now);
         return 0;
+    }
+    /// fireDueTimers() and, in the same transaction, leases up to `limit` of the due waiting
+    /// flows (those whose timers have fired, now or before; of `types` when given) to the
+    /// owner until leaseUntil, as claimDue() does: highest priority first, then earliest due.
+    /// The worker whose timer service fires takes the flows it has room for straight away,
+    /// before any flow that has not started, without another claim; the rest wait for any
+    /// worker's claimDue(). With a limit of 0 it only fires.
+    /// Default: fireDueTimers(), then claimDue() (which may also take pending flows), in two
+    /// transactions.
+    virtual Result<FiredTimers> fireAndClaimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
+                                                int limit, const QStringList &types = {})
+    {
+        FiredTimers result;
+        auto fired = fireDueTimers(now);
+        if (!fired)
+            return fired.error();
+        result.fired = *fired;
+        auto claimed = claimDue(owner, now, leaseUntil, limit, types);
+        if (!claimed)
+            return claimed.error();
+        result.claimed = claimed.take();
+        return result;
     }
     virtual Result<QList<StealRecord>> steals(int limit) = 0;
 

@@ -44,9 +44,12 @@ public:
     Result<QList<TimerRecord>> pendingTimers(int limit) override;
     Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) override;
     Result<int> fireDueTimers(const QDateTime &now) override;
+    Result<FiredTimers> fireAndClaimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
+                                        int limit, const QStringList &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
 
 private:
+    int fireDue(const QDateTime &now); ///< under the store's lock
     std::shared_ptr<Store> m_store;
 };
 
