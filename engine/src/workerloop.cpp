@@ -1,17 +1,15 @@
 #include "workerloop.h"
 
+#include "timerservice.h"
+
 #include "ergon/clock.h"
 #include "ergon/flowregistry.h"
 
 #include <QCoreApplication>
 #include <QSysInfo>
+#include <QThread>
 
 namespace ergon::detail {
-
-namespace {
-// A timer due within this margin fires now: waking a few ms early costs a wasted claim.
-constexpr qint64 dueSlackMs = 1;
-} // namespace
 
 WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry &registry, Clock &clock,
                        std::shared_ptr<WorkerCounters> counters)
@@ -25,8 +23,6 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     // can be neither started nor stopped from the worker's.
     , m_pollTimer(this)
     , m_heartbeatTimer(this)
-    , m_refreshTimer(this)
-    , m_dueTimer(this)
     , m_deadlineTimer(this)
 {
     for (const FlowTypeInfo &type : m_registry.types())
@@ -34,9 +30,6 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     m_pollTimer.setInterval(m_config.pollInterval);
     m_heartbeatTimer.setInterval(
         std::max<std::chrono::milliseconds>(m_config.leaseDuration / 3, std::chrono::milliseconds(50)));
-    m_refreshTimer.setInterval(m_config.timerRefresh);
-    m_dueTimer.setSingleShot(true);
-    m_dueTimer.setTimerType(Qt::PreciseTimer);
     m_deadlineTimer.setSingleShot(true);
     connect(&m_pollTimer, &QTimer::timeout, this, [this] {
         // Runs cut off by a storage error (e.g. a lost connection) go back to the front of the
@@ -46,8 +39,6 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
         fill();
     });
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &WorkerLoop::heartbeat);
-    connect(&m_refreshTimer, &QTimer::timeout, this, &WorkerLoop::refreshTimers);
-    connect(&m_dueTimer, &QTimer::timeout, this, &WorkerLoop::timerFired);
     connect(&m_deadlineTimer, &QTimer::timeout, this, [this] { finish(WorkerStatus::Stopped, true); });
 }
 
@@ -64,6 +55,7 @@ void AlignedClock::align(ExecutionLog &log)
 
 WorkerLoop::~WorkerLoop()
 {
+    stopTimers();
     // The executor goes first: it abandons whatever still runs before the log closes.
     m_executor.reset();
     m_log.reset();
@@ -128,10 +120,8 @@ void WorkerLoop::begin()
     m_log->setWorkListener([this](const QDateTime &due) { wake(due); });
     m_pollTimer.start();
     m_heartbeatTimer.start();
-    if (m_config.timers) {
-        m_refreshTimer.start();
-        refreshTimers();
-    }
+    if (m_config.timers)
+        startTimers();
     fill();
 }
 
@@ -140,12 +130,8 @@ void WorkerLoop::wake(const QDateTime &due)
     if (m_state != State::Running)
         return;
     if (due.isValid() && due > m_clock.now()) {
-        if (m_config.timers) {
-            // An anonymous wake-up (claim whatever is due then) under a key of its own: under
-            // one shared key a later announcement would replace an earlier one.
-            m_timers.push(m_nextWakeKey--, due);
-            armTimer();
-        }
+        if (m_timerService)
+            m_timerService->wakeAt(due); // claim whatever is due then
         return;
     }
     scheduleFill();
@@ -213,10 +199,8 @@ void WorkerLoop::flowDone(qint64 flowId, const Result<FlowOutcome> &outcome)
             ++m_counters->completed;
         else if (outcome->status == FlowStatus::Failed)
             ++m_counters->failed;
-        else if (outcome->status == FlowStatus::Waiting && m_config.timers && outcome->wakeAt.isValid()) {
-            m_timers.push(flowId, outcome->wakeAt);
-            armTimer();
-        }
+        else if (outcome->status == FlowStatus::Waiting && m_timerService && outcome->wakeAt.isValid())
+            m_timerService->push(flowId, outcome->wakeAt);
     }
     // A flow that could not be claimed (stolen, cancelled, taken over) is simply dropped. A run
     // cut off by a storage error (the database unreachable for a moment) would leave the flow
@@ -244,46 +228,45 @@ void WorkerLoop::heartbeat()
         return report(beat.error());
 }
 
-void WorkerLoop::refreshTimers()
+void WorkerLoop::startTimers()
+{
+    TimerService::Settings settings;
+    settings.owner = m_config.name;
+    settings.types = m_types;
+    settings.concurrency = m_config.concurrency;
+    settings.leaseDuration = m_config.leaseDuration;
+    settings.refresh = m_config.timerRefresh;
+    m_timerThread = new QThread;
+    m_timerThread->setObjectName(m_config.name + QStringLiteral("-timers"));
+    m_timerService = new TimerService(std::move(settings), m_opener, m_alignedClock.base(), m_counters);
+    m_timerService->moveToThread(m_timerThread);
+    connect(m_timerThread, &QThread::started, m_timerService, &TimerService::begin);
+    connect(m_timerService, &TimerService::ticked, this, &WorkerLoop::timersTicked);
+    connect(m_timerService, &TimerService::problem, this, &WorkerLoop::problem);
+    m_timerThread->start();
+}
+
+void WorkerLoop::stopTimers()
+{
+    if (!m_timerThread)
+        return;
+    // The service closes its connection on its own thread; nothing it claims after this is
+    // delivered (timersTicked() checks the state), and the caller releases what was queued.
+    QMetaObject::invokeMethod(m_timerService, &TimerService::end, Qt::BlockingQueuedConnection);
+    m_timerThread->quit();
+    m_timerThread->wait();
+    delete std::exchange(m_timerService, nullptr);
+    delete std::exchange(m_timerThread, nullptr);
+}
+
+void WorkerLoop::timersTicked(const QList<qint64> &claimed)
 {
     if (m_state != State::Running)
         return;
-    const QDateTime now = m_clock.now();
-    // Look a little further than the next refresh, so nothing falls due unseen in between.
-    const QDateTime horizon = now.addMSecs(2 * m_config.timerRefresh.count() + 1000);
-    auto upcoming = m_log->upcoming(now, horizon, 100000);
-    if (!upcoming)
-        return report(upcoming.error());
-    for (const auto &[flowId, due] : std::as_const(*upcoming))
-        m_timers.push(flowId, due);
-    armTimer();
-}
-
-void WorkerLoop::armTimer()
-{
-    const QDateTime next = m_timers.nextDue();
-    if (!next.isValid()) {
-        m_dueTimer.stop();
-        return;
-    }
-    const qint64 wait = std::max<qint64>(0, m_clock.now().msecsTo(next));
-    if (m_dueTimer.isActive() && m_dueTimer.remainingTime() <= wait)
-        return;
-    m_dueTimer.start(std::chrono::milliseconds(wait));
-}
-
-void WorkerLoop::timerFired()
-{
-    const QDateTime now = m_clock.now();
-    const QList<qint64> due = m_timers.takeDue(now.addMSecs(dueSlackMs));
-    if (!due.isEmpty()) {
-        // Fire first, in one statement and at the due time: a timer is on time even when every
-        // slot is busy and its flow must wait its turn to run on.
-        if (auto fired = m_log->fireDueTimers(now); !fired)
-            report(fired.error());
-        fill();
-    }
-    armTimer();
+    // Leased to us by the tick that fired their timers: they go first.
+    for (auto it = claimed.crbegin(); it != claimed.crend(); ++it)
+        m_queue.push_front(*it);
+    fill();
 }
 
 void WorkerLoop::beginShutdown(std::chrono::milliseconds deadline)
@@ -294,8 +277,7 @@ void WorkerLoop::beginShutdown(std::chrono::milliseconds deadline)
         return finish(WorkerStatus::Stopped, false);
     m_state = State::Draining;
     m_pollTimer.stop();
-    m_refreshTimer.stop();
-    m_dueTimer.stop();
+    stopTimers(); // before the release below: the service leases flows to us
     m_queue.clear();
     // Prefetched flows go back at once; running ones at their next safe point.
     if (auto released = m_log->releaseFlows(m_config.name, m_clock.now(), true); !released)
@@ -314,8 +296,7 @@ void WorkerLoop::abortNow()
     m_counters->running = false;
     m_pollTimer.stop();
     m_heartbeatTimer.stop();
-    m_refreshTimer.stop();
-    m_dueTimer.stop();
+    stopTimers();
     m_deadlineTimer.stop();
     m_executor.reset();
     m_log.reset();
@@ -330,8 +311,7 @@ void WorkerLoop::finish(WorkerStatus status, bool releaseAll)
     m_counters->running = false;
     m_pollTimer.stop();
     m_heartbeatTimer.stop();
-    m_refreshTimer.stop();
-    m_dueTimer.stop();
+    stopTimers();
     m_deadlineTimer.stop();
     m_executor.reset(); // abandons flows still running after the deadline
     if (m_log) {

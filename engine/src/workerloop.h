@@ -3,8 +3,6 @@
 #include "ergon/clock.h"
 #include "ergon/flowexecutor.h"
 #include "ergon/flowworker.h"
-#include "ergon/timerqueue.h"
-
 #include <QObject>
 #include <QSet>
 #include <QTimer>
@@ -12,11 +10,15 @@
 #include <atomic>
 #include <deque>
 
+class QThread;
+
 namespace ergon {
 
 class FlowRegistry;
 
 namespace detail {
+
+class TimerService;
 
 /// A worker's clock: the injected one, shifted onto the log's server clock when the log has one
 /// (ExecutionLog::serverNow()), so that the leases and due times a worker writes and compares
@@ -37,6 +39,7 @@ public:
     /// Measures the offset to the log's server clock again (no change without one).
     void align(ExecutionLog &log);
     qint64 offsetMs() const { return m_offsetMs; }
+    Clock &base() const { return m_base; }
 
 private:
     Clock &m_base;
@@ -81,9 +84,9 @@ private:
     void startFlow(qint64 flowId);
     void flowDone(qint64 flowId, const Result<FlowOutcome> &outcome);
     void heartbeat();
-    void refreshTimers();
-    void armTimer();
-    void timerFired();
+    void startTimers();
+    void stopTimers();
+    void timersTicked(const QList<qint64> &claimed);
     void finish(WorkerStatus status, bool releaseAll);
     void report(const Error &error);
     WorkerRecord record() const;
@@ -104,14 +107,13 @@ private:
     std::deque<qint64> m_queue;  ///< prefetched: leased to us, not started
     QList<qint64> m_interrupted; ///< runs cut off by a storage error: tried again at the next poll
     QSet<qint64> m_running;
-    TimerQueue m_timers;
     QTimer m_pollTimer;
     QTimer m_heartbeatTimer;
-    QTimer m_refreshTimer;
-    QTimer m_dueTimer; ///< the one precise timer over m_timers
     QTimer m_deadlineTimer;
     bool m_fillScheduled = false;
-    qint64 m_nextWakeKey = -1; ///< keys of anonymous wake-ups in m_timers: negative, never a flow id
+    /// Durable timers, on a thread of their own (with timers on only).
+    QThread *m_timerThread = nullptr;
+    TimerService *m_timerService = nullptr;
 };
 
 } // namespace detail

@@ -128,6 +128,8 @@ private Q_SLOTS:
     void fireTimerNow_errors_data();
     void fireTimerNow_errors();
     void fireDueTimers();
+    void fireAndClaimDue_leasesFiredFlowsToTheFiringWorker();
+    void fireAndClaimDue_limitAndTypes();
 
 private:
     enum class State { Pending, Running, Waiting, Completed, Failed, Cancelled };
@@ -1625,6 +1627,65 @@ void TestExecutionLog::fireDueTimers()
     QCOMPARE(stored(sooner)->status, FlowStatus::Waiting);
     ERGON_TRY(due, m_log->claimDue(u"w2"_s, at(26), at(86), 10));
     QCOMPARE(due, QList<qint64>{sooner});
+}
+
+void TestExecutionLog::fireAndClaimDue_leasesFiredFlowsToTheFiringWorker()
+{
+    // A flow that has not started, due before the timers: a plain claim would take it first.
+    const qint64 fresh = scheduled(0, at(1));
+    const qint64 sooner = waitingFlow(u"short-nap"_s, at(20));
+    const qint64 later = waitingFlow(u"nap"_s, at(30));
+    QVERIFY(fresh > 0 && sooner > 0 && later > 0);
+
+    ERGON_TRY(tick, m_log->fireAndClaimDue(u"timers-1"_s, at(25), at(85), 10));
+    QCOMPARE(tick.fired, 1);
+    QCOMPARE(tick.claimed, QList<qint64>{sooner}); // the fired flow, not the fresh one
+    const auto leased = stored(sooner);
+    QCOMPARE(leased->status, FlowStatus::Running);
+    QCOMPARE(leased->leaseOwner, u"timers-1"_s);
+    QCOMPARE(leased->leaseExpires, at(85));
+    ERGON_TRY(steps, m_log->steps(sooner));
+    QCOMPARE(steps[1].status, StepStatus::Completed);
+    QCOMPARE(steps[1].finished, at(25));
+    QCOMPARE(stored(fresh)->status, FlowStatus::Pending);
+    QCOMPARE(stored(later)->status, FlowStatus::Waiting);
+
+    // The leased flow is the firing worker's: another one's claim passes it by, the owner's
+    // run claims it; its timer does not fire again.
+    ERGON_TRY(others, m_log->claimDue(u"timers-2"_s, at(26), at(86), 10));
+    QCOMPARE(others, QList<qint64>{fresh});
+    ERGON_TRY(stolenClaim, m_log->claimFlow(sooner, u"timers-2"_s, at(26), at(86)));
+    QVERIFY(!stolenClaim);
+    ERGON_TRY(ownClaim, m_log->claimFlow(sooner, u"timers-1"_s, at(26), at(86)));
+    QVERIFY(ownClaim);
+    ERGON_TRY(again, m_log->fireAndClaimDue(u"timers-2"_s, at(27), at(87), 10));
+    QCOMPARE(again.fired, 0);
+    QVERIFY(again.claimed.isEmpty());
+}
+
+void TestExecutionLog::fireAndClaimDue_limitAndTypes()
+{
+    const qint64 first = waitingFlow(u"nap"_s, at(20));
+    const qint64 second = waitingFlow(u"nap"_s, at(21));
+    const qint64 other = waitingFlow(u"nap"_s, at(19), u"demo.Sleeper"_s);
+    QVERIFY(first > 0 && second > 0 && other > 0);
+
+    // No room: every due timer fires all the same, and nothing is leased.
+    ERGON_TRY(full, m_log->fireAndClaimDue(u"busy"_s, at(22), at(82), 0));
+    QCOMPARE(full.fired, 3);
+    QVERIFY(full.claimed.isEmpty());
+    for (const qint64 id : {first, second, other})
+        QCOMPARE(stored(id)->status, FlowStatus::Waiting);
+
+    // Fired flows not taken yet are taken by a later tick, within its room and its types.
+    ERGON_TRY(one, m_log->fireAndClaimDue(u"w1"_s, at(23), at(83), 1, {u"orders.Process"_s}));
+    QCOMPARE(one.fired, 0);
+    QCOMPARE(one.claimed, QList<qint64>{first});
+    ERGON_TRY(rest, m_log->fireAndClaimDue(u"w2"_s, at(24), at(84), 10, {u"orders.Process"_s}));
+    QCOMPARE(rest.claimed, QList<qint64>{second});
+    QCOMPARE(stored(other)->status, FlowStatus::Waiting);
+    ERGON_TRY(due, m_log->claimDue(u"w3"_s, at(25), at(85), 10));
+    QCOMPARE(due, QList<qint64>{other});
 }
 
 void TestExecutionLog::fireTimerNow_errors_data()

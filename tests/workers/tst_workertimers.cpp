@@ -48,6 +48,8 @@ private Q_SLOTS:
     void overdueTimerFiresWhenAWorkerStarts_data();
     void overdueTimerFiresWhenAWorkerStarts();
     void fireTimerNowWakesTheFlow();
+    void firedFlowsGoToTheFiringWorker_data();
+    void firedFlowsGoToTheFiringWorker();
 
 private:
     /// Reads a completed sleeper's steps and checks that its timer fired once, not early,
@@ -147,6 +149,54 @@ void TestWorkerTimers::sleepersHoldNoSlot()
     // Holding a slot while asleep would take fifty seconds.
     QVERIFY2(totalMs < 4000, qPrintable(u"%1 ms"_s.arg(totalMs)));
     QVERIFY2(latestMs < 500, qPrintable(u"%1 ms late"_s.arg(latestMs)));
+}
+
+void TestWorkerTimers::firedFlowsGoToTheFiringWorker_data()
+{
+    QTest::addColumn<QString>("backend");
+    QTest::newRow("sqlite") << u"sqlite"_s;
+    QTest::newRow("memory") << u"memory"_s;
+}
+
+void TestWorkerTimers::firedFlowsGoToTheFiringWorker()
+{
+    QFETCH(QString, backend);
+    constexpr int sleepers = 40;
+    WorkerStorage storage(backend);
+    QVERIFY2(storage.isValid(), qPrintable(storage.error()));
+    FlowScheduler scheduler(storage.log(), m_catalog.registry(), m_clock);
+    ERGON_TRY(ids, scheduler.scheduleMany(requests(u"demo.Sleeper"_s, sleeperArguments(0.5), sleepers)));
+
+    // Neither worker polls within the test: the only way on for a parked flow is the tick of
+    // the timer service that fires it, which leases it to its own worker in the same step.
+    auto firing = FlowWorker(storage.opener(), m_catalog.registry())
+                      .withName(u"firing"_s)
+                      .withConcurrency(sleepers)
+                      .withPollInterval(30s)
+                      .start();
+    QTRY_VERIFY2_WITH_TIMEOUT(countOf(storage.log(), FlowStatus::Waiting) == sleepers,
+                              qPrintable(countsText(storage.log())), 5000);
+    // A second worker, idle and without timers, would take due flows at its first claim.
+    auto idle = FlowWorker(storage.opener(), m_catalog.registry())
+                    .withName(u"idle"_s)
+                    .withConcurrency(sleepers)
+                    .withPollInterval(30s)
+                    .withoutTimers()
+                    .start();
+    QTRY_VERIFY2_WITH_TIMEOUT(countOf(storage.log(), FlowStatus::Completed) == sleepers,
+                              qPrintable(countsText(storage.log())), 5000);
+    firing->shutdownAndWait(5s);
+    idle->shutdownAndWait(5s);
+
+    for (const qint64 id : std::as_const(ids)) {
+        const auto run = completedSleeper(storage.log(), id);
+        QVERIFY(run);
+        QCOMPARE(run->wake.worker, u"firing"_s);
+        const qint64 lateMs = run->nap.nextAttemptAt.msecsTo(run->wake.started);
+        QVERIFY2(lateMs < 1000, qPrintable(u"flow %1 went on %2 ms after its timer was due"_s.arg(id).arg(lateMs)));
+    }
+    QCOMPARE(firing->stats().completed, qint64(sleepers));
+    QCOMPARE(idle->stats().completed, 0);
 }
 
 void TestWorkerTimers::timersFireInDueOrder()
