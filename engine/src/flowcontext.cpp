@@ -43,6 +43,14 @@ Clock &FlowContext::clock() const
     return m_run.core().clock;
 }
 
+QJsonValue FlowContext::storedResult(const QString &name, const StepRecord &step)
+{
+    auto stored = fromJsonText(step.resultJson);
+    if (!stored)
+        throwUndecodable(name, stored.error());
+    return stored.take();
+}
+
 void FlowContext::throwUndecodable(const QString &stepName, const Error &error)
 {
     throw StepFailed(stepName, QStringLiteral("its stored result cannot be decoded: %1").arg(error.message()));
@@ -65,6 +73,52 @@ std::chrono::milliseconds until(const Clock &clock, const QDateTime &time)
 {
     return std::chrono::milliseconds(std::max<qint64>(0, clock.now().msecsTo(time)));
 }
+
+
+enum class AttemptVerdict { Completed, Retrying, Failed };
+
+/// Records an attempt's end in its step (plain code, kept out of the coroutine's frame).
+AttemptVerdict settleAttempt(StepRecord &step, AttemptRecord &attempt, const std::optional<AttemptFailure> &failure,
+                             const QJsonValue &value, const RetryPolicy &retry, const Clock &clock)
+{
+    attempt.finished = clock.now();
+    step.attempts = attempt.number;
+    step.worker = attempt.worker;
+    step.attemptStarted = attempt.started;
+    if (!step.started.isValid())
+        step.started = attempt.started;
+    if (!failure) {
+        step.status = StepStatus::Completed;
+        step.resultJson = toJsonText(value);
+        step.error.clear();
+        step.finished = attempt.finished;
+        step.nextAttemptAt = QDateTime();
+        return AttemptVerdict::Completed;
+    }
+    attempt.error = failure->kind == QLatin1String("error") ? failure->message
+                                                             : QStringLiteral("%1: %2").arg(failure->kind, failure->message);
+    step.error = attempt.error;
+    const int usedBudget = attempt.number - step.retryBase;
+    if (retry.isRetryable(failure->kind) && usedBudget < retry.maxAttempts) {
+        step.status = StepStatus::Retrying;
+        step.nextAttemptAt = attempt.finished.addMSecs(retry.delayBefore(usedBudget + 1).count());
+        return AttemptVerdict::Retrying;
+    }
+    step.status = StepStatus::Failed;
+    step.finished = attempt.finished;
+    step.nextAttemptAt = QDateTime();
+    return AttemptVerdict::Failed;
+}
+
+/// The durable write of a settled attempt. A success lives in the step's own row (the step is
+/// done with, so it moves); a failure also appends the attempt, and the step goes on to the
+/// next attempt.
+detail::DurableWrite writeAttempt(FlowRun &run, StepRecord &step, const AttemptRecord &attempt, AttemptVerdict verdict)
+{
+    if (verdict == AttemptVerdict::Completed)
+        return run.commitStep(std::move(step), std::nullopt);
+    return run.commitStep(step, attempt);
+}
 } // namespace
 
 QCoro::Task<QJsonValue> FlowContext::runStep(const QString &name, const StepOptions &options, detail::BodyRef body)
@@ -72,19 +126,16 @@ QCoro::Task<QJsonValue> FlowContext::runStep(const QString &name, const StepOpti
     FlowRun &run = m_run;
     Clock &clock = run.core().clock;
     StepRecord step = run.beginStep(name, StepKind::Step, hashInput(options.input));
-    if (step.status == StepStatus::Completed) {
-        auto stored = fromJsonText(step.resultJson);
-        if (!stored)
-            throwUndecodable(name, stored.error());
-        co_return *stored;
-    }
-    // A step that was backing off when its flow stopped waits out the rest of its delay.
-    if (step.status == StepStatus::Retrying && step.nextAttemptAt.isValid()) {
-        co_await clock.sleepFor(until(clock, step.nextAttemptAt));
-        run.ensureAlive();
-    }
+    if (step.status == StepStatus::Completed)
+        co_return storedResult(name, step);
 
     for (;;) {
+        // Backing off: after a failed attempt, or when the flow stopped in the middle of a
+        // delay, the rest of it. (One wait for both: every co_await takes room in the frame.)
+        if (step.status == StepStatus::Retrying && step.nextAttemptAt.isValid()) {
+            co_await clock.sleepFor(until(clock, step.nextAttemptAt));
+            run.ensureAlive();
+        }
         AttemptRecord attempt;
         attempt.number = step.attempts + 1;
         attempt.started = clock.now();
@@ -111,52 +162,14 @@ QCoro::Task<QJsonValue> FlowContext::runStep(const QString &name, const StepOpti
         }
         run.ensureAlive();
 
-        attempt.finished = clock.now();
-        step.attempts = attempt.number;
-        step.worker = attempt.worker;
-        step.attemptStarted = attempt.started;
-        if (!step.started.isValid())
-            step.started = attempt.started;
-
-        // One durable point for success and failure alike: every co_await of a write takes
-        // room of its own in this frame, which every running step holds.
-        StepRecord written;
-        std::optional<AttemptRecord> failedAttempt; // a success lives in the step's own row
-        bool retry = false;
-        std::chrono::milliseconds delay{0};
-        if (!failure) {
-            step.status = StepStatus::Completed;
-            step.resultJson = toJsonText(value);
-            step.error.clear();
-            step.finished = attempt.finished;
-            step.nextAttemptAt = QDateTime();
-            written = std::move(step);
-        } else {
-            attempt.error = failure->kind == QLatin1String("error")
-                ? failure->message
-                : QStringLiteral("%1: %2").arg(failure->kind, failure->message);
-            const int usedBudget = attempt.number - step.retryBase;
-            retry = options.retry.isRetryable(failure->kind) && usedBudget < options.retry.maxAttempts;
-            delay = options.retry.delayBefore(usedBudget + 1);
-            step.error = attempt.error;
-            if (retry) {
-                step.status = StepStatus::Retrying;
-                step.nextAttemptAt = attempt.finished.addMSecs(delay.count());
-            } else {
-                step.status = StepStatus::Failed;
-                step.finished = attempt.finished;
-                step.nextAttemptAt = QDateTime();
-            }
-            written = step; // the next attempt goes on from it
-            failedAttempt = attempt;
-        }
-        co_await run.commitStep(std::move(written), std::move(failedAttempt));
-        if (!failure)
+        const AttemptVerdict verdict = settleAttempt(step, attempt, failure, value, options.retry, clock);
+        // The write is built by a plain function, outside the co_await: GCC keeps the
+        // temporaries of a co_await expression in the coroutine frame, and a step is large.
+        co_await writeAttempt(run, step, attempt, verdict);
+        if (verdict == AttemptVerdict::Completed)
             co_return value;
-        if (!retry)
+        if (verdict == AttemptVerdict::Failed)
             throw StepFailed(name, attempt.error);
-        co_await clock.sleepFor(delay);
-        run.ensureAlive();
     }
 }
 

@@ -499,8 +499,21 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
     if (auto done = d->exec(QStringLiteral("PRAGMA synchronous = ") + synchronous, QStringLiteral("setting up")); !done)
         return done.error();
     if (!d->readOnly) {
-        if (auto done = d->exec(QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("setting up")); !done)
-            return done.error();
+        // Switching a new file to WAL upgrades the pragma's own read lock to an exclusive one,
+        // and SQLite does not call the busy handler for such an upgrade (it could deadlock):
+        // when several processes open a new file at once, the losers are told "busy" at once.
+        // Once one has switched, the mode is the file's and the pragma changes nothing; so the
+        // losers try again, within the busy timeout.
+        QElapsedTimer waited;
+        waited.start();
+        for (int attempt = 0;; ++attempt) {
+            auto done = d->exec(QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("setting up"));
+            if (done)
+                break;
+            if (done.error().kind() != QLatin1String("busy") || waited.elapsed() >= d->busyTimeoutMs)
+                return done.error();
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt + 1, 10)));
+        }
     }
     return std::unique_ptr<SqliteExecutionLog>(new SqliteExecutionLog(std::move(d)));
 }

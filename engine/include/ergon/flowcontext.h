@@ -15,6 +15,7 @@
 namespace ergon {
 
 class Clock;
+struct StepRecord;
 
 /// Options of one step.
 struct StepOptions {
@@ -149,6 +150,8 @@ private:
     [[nodiscard]] QCoro::Task<QJsonValue> runStep(const QString &name, const StepOptions &options,
                                                   detail::BodyRef body);
     [[noreturn]] static void throwUndecodable(const QString &stepName, const Error &error);
+    /// The recorded result of a completed step, replayed (plain code: out of runStep()'s frame).
+    static QJsonValue storedResult(const QString &name, const StepRecord &step);
 
     detail::FlowRun &m_run;
 };
