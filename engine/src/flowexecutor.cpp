@@ -148,7 +148,9 @@ QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qin
     }
     FlowRecord record = std::move(claimed.claimed->record);
     QList<StepRecord> recorded;
-    if (claimed.claimed->hasSteps) {
+    if (claimed.claimed->steps) {
+        recorded = std::move(*claimed.claimed->steps);
+    } else if (claimed.claimed->hasSteps) {
         auto steps = core->log.steps(flowId);
         if (!steps)
             co_return steps.error();

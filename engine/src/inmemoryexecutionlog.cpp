@@ -214,7 +214,7 @@ Result<WriteOutcome> InMemoryExecutionLog::commit(const LogBatch &batch)
         it->runStarted = claim.now;
         it->updated = claim.now;
         const FlowRecord claimed = m_store->withProgress(*it);
-        outcome.claimed.insert(claim.flowId, ClaimedFlow{claimed, claimed.stepCount > 0});
+        outcome.claimed.insert(claim.flowId, ClaimedFlow{claimed, claimed.stepCount > 0, std::nullopt});
     }
     const auto holds = [&](qint64 flowId, const QString &owner) {
         const auto it = m_store->flows.constFind(flowId);

@@ -708,7 +708,7 @@ Result<std::optional<ClaimedFlow>> PostgresExecutionLog::Private::claim(const Fl
     QSqlQuery *q = *query;
     std::optional<ClaimedFlow> claimed;
     if (q->next())
-        claimed = ClaimedFlow{flowFromRow(*q), q->value(17).toBool()};
+        claimed = ClaimedFlow{flowFromRow(*q), q->value(17).toBool(), std::nullopt};
     q->finish();
     return claimed;
 }

@@ -209,6 +209,30 @@ FlowRecord flowFromNativeRow(const SqliteStatement &row, QString &lastType, cons
     return flow;
 }
 
+/// stepFromRow() for a native row of the same columns (stepColumnList).
+StepRecord stepFromNativeRow(const SqliteStatement &row)
+{
+    StepRecord step;
+    step.flowId = row.columnInt64(0);
+    step.seq = row.columnInt(1);
+    step.name = row.columnText(2);
+    step.occurrence = row.columnInt(3);
+    step.inputHash = row.columnUtf8(4);
+    step.kind = stepKindFromString(row.columnText(5)).value_or(StepKind::Step);
+    step.status = stepStatusFromString(row.columnText(6)).value_or(StepStatus::Running);
+    step.resultJson = row.columnUtf8(7);
+    step.error = row.columnText(8);
+    step.worker = row.columnText(9);
+    step.attempts = row.columnInt(10);
+    step.retryBase = row.columnInt(11);
+    step.typeVersion = row.columnInt(12);
+    step.started = row.columnTime(13);
+    step.finished = row.columnTime(14);
+    step.nextAttemptAt = row.columnTime(15);
+    step.attemptStarted = row.columnTime(16);
+    return step;
+}
+
 } // namespace
 
 class SqliteExecutionLog::Private
@@ -223,6 +247,7 @@ public:
         SqliteStatement rollback;
         SqliteStatement claim;
         SqliteStatement claimedRow;
+        SqliteStatement claimedSteps;
         SqliteStatement holds;
         SqliteStatement guardedStep;
         SqliteStatement step;
@@ -346,6 +371,7 @@ public:
     Result<int> fireDue(const QDateTime &now, const QString &doing);
     Result<void> prepareNative();
     Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim);
+    Result<QList<StepRecord>> claimedSteps(qint64 flowId);
     Result<bool> applyStep(const StepRecord &step, const WriteOutcome &outcome);
     Result<void> applyAttempt(const AttemptWrite &write);
     Result<bool> applyFlowUpdate(const FlowUpdate &update);
@@ -734,6 +760,10 @@ Result<void> SqliteExecutionLog::Private::prepareNative()
                            " WHERE id = ?4 AND ((status IN ('pending', 'waiting') AND run_at <= ?3)"
                            " OR (status = 'running' AND (lease_expires < ?3 OR lease_owner = ?1)))")},
         {&prepared->claimedRow, QByteArrayLiteral("SELECT ") + flowColumnList + " FROM flows WHERE id = ?1"},
+        // A resumed flow's steps, read in the claim's transaction: one statement prepared
+        // once, rather than a query of its own per flow after the commit.
+        {&prepared->claimedSteps,
+         QByteArrayLiteral("SELECT ") + stepColumnList + " FROM steps WHERE flow_id = ?1 ORDER BY seq"},
         {&prepared->holds,
          QByteArrayLiteral("SELECT 1 FROM flows WHERE id = ?1 AND lease_owner = ?2 AND status = 'running'")},
         // The guard rides in the statement: the row is written only while the step's worker
@@ -792,7 +822,33 @@ Result<std::optional<ClaimedFlow>> SqliteExecutionLog::Private::claim(const Flow
         claimed->hasSteps = claimed->record.stepCount > 0;
     }
     q.reset();
+    if (claimed && claimed->hasSteps) {
+        auto steps = claimedSteps(claim.flowId);
+        if (!steps)
+            return steps.error();
+        claimed->steps = steps.take();
+    }
     return claimed;
+}
+
+Result<QList<StepRecord>> SqliteExecutionLog::Private::claimedSteps(qint64 flowId)
+{
+    const QString doing = QStringLiteral("reading steps from");
+    SqliteStatement &q = native->claimedSteps;
+    q.bindInt64(1, flowId);
+    QList<StepRecord> steps;
+    for (;;) {
+        auto row = q.step(doing);
+        if (!row) {
+            q.reset();
+            return row.error();
+        }
+        if (!*row)
+            break;
+        steps.append(stepFromNativeRow(q));
+    }
+    q.reset();
+    return steps;
 }
 
 Result<bool> SqliteExecutionLog::Private::applyStep(const StepRecord &step, const WriteOutcome &outcome)
@@ -1338,7 +1394,7 @@ Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, co
                 values.append(type);
         }
         values.append(limit);
-        // The flows_queue index serves this scan, as claimDue()'s.
+        // The flows_waiting index serves this scan, as it serves claimDue()'s.
         auto due = d->run(QStringLiteral("SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?") + typeFilter
                               + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ?"),
                           values, doing);

@@ -6,6 +6,8 @@
 #include <QList>
 #include <QSet>
 
+#include <optional>
+
 namespace ergon {
 
 /// A change to one flow's row, applied only while the writer still holds the flow: its lease
@@ -35,6 +37,9 @@ struct FlowClaim {
 struct ClaimedFlow {
     FlowRecord record;
     bool hasSteps = false;
+    /// The steps to replay, when the log read them in the claim's own transaction (SQLite and
+    /// in-memory do; otherwise the executor reads them after the claim).
+    std::optional<QList<StepRecord>> steps;
 };
 
 /// What a commit did besides writing: the flows it refused to write for (lease lost, cancelled)
