@@ -305,19 +305,12 @@ Result<void> InMemoryExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
     return {};
 }
 
-Result<QList<qint64>> InMemoryExecutionLog::claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
-                                                     int limit, const QStringList &types)
+namespace {
+/// Leases the first `limit` candidates in claim order (priority, then due time) to `owner`,
+/// not yet started; returns their ids.
+QList<qint64> leaseInClaimOrder(QList<FlowRecord *> &candidates, int limit, const QString &owner, const QDateTime &now,
+                                const QDateTime &leaseUntil)
 {
-    QMutexLocker lock(&m_store->mutex);
-    QList<FlowRecord *> candidates;
-    for (FlowRecord &flow : m_store->flows) {
-        if (!types.isEmpty() && !types.contains(flow.type))
-            continue;
-        const bool due = (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
-        const bool expired = flow.status == FlowStatus::Running && flow.leaseExpires < now;
-        if (due || expired)
-            candidates.append(&flow);
-    }
     std::sort(candidates.begin(), candidates.end(), [](const FlowRecord *a, const FlowRecord *b) {
         return a->priority != b->priority ? a->priority > b->priority
                                           : (a->runAt != b->runAt ? a->runAt < b->runAt : a->id < b->id);
@@ -334,6 +327,23 @@ Result<QList<qint64>> InMemoryExecutionLog::claimDue(const QString &owner, const
         claimed.append(flow->id);
     }
     return claimed;
+}
+} // namespace
+
+Result<QList<qint64>> InMemoryExecutionLog::claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
+                                                     int limit, const QStringList &types)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<FlowRecord *> candidates;
+    for (FlowRecord &flow : m_store->flows) {
+        if (!types.isEmpty() && !types.contains(flow.type))
+            continue;
+        const bool due = (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
+        const bool expired = flow.status == FlowStatus::Running && flow.leaseExpires < now;
+        if (due || expired)
+            candidates.append(&flow);
+    }
+    return leaseInClaimOrder(candidates, limit, owner, now, leaseUntil);
 }
 
 Result<int> InMemoryExecutionLog::renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil)
@@ -518,20 +528,7 @@ Result<FiredTimers> InMemoryExecutionLog::fireAndClaimDue(const QString &owner, 
         if (flow.status == FlowStatus::Waiting && flow.runAt <= now && (types.isEmpty() || types.contains(flow.type)))
             due.append(&flow);
     }
-    std::sort(due.begin(), due.end(), [](const FlowRecord *a, const FlowRecord *b) {
-        return a->priority != b->priority ? a->priority > b->priority
-                                          : (a->runAt != b->runAt ? a->runAt < b->runAt : a->id < b->id);
-    });
-    for (FlowRecord *flow : std::as_const(due)) {
-        if (result.claimed.size() >= limit)
-            break;
-        flow->status = FlowStatus::Running;
-        flow->leaseOwner = owner;
-        flow->leaseExpires = leaseUntil;
-        flow->runStarted = QDateTime();
-        flow->updated = now;
-        result.claimed.append(flow->id);
-    }
+    result.claimed = leaseInClaimOrder(due, limit, owner, now, leaseUntil);
     return result;
 }
 
