@@ -112,19 +112,26 @@ QCoro::Task<FlowOutcome> drive(std::shared_ptr<FlowRun> run)
     co_return outcome;
 }
 
-QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qint64 flowId)
+/// `preclaimed`: the flow as ExecutionLog::claimDueStarted() took it for this owner; null to
+/// claim it here.
+QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qint64 flowId,
+                                         std::unique_ptr<ClaimedFlow> preclaimed = nullptr)
 {
     InFlightGuard inFlight(*core);
     if (core->stopped)
         co_return Error(QStringLiteral("the executor stopped"), QStringLiteral("aborted"));
-    // The claim joins the group commit of this event-loop turn and returns the row: starting
-    // many flows costs one transaction, and a fresh flow no read at all.
+    GroupCommitter::Outcome claimed;
+    claimed.claimed = std::move(preclaimed);
     const QDateTime now = core->clock.now();
-    LogBatch claim;
-    claim.claims.append(FlowClaim{flowId, core->owner, now, now.addMSecs(core->leaseDuration.count())});
-    GroupCommitter::Outcome claimed = co_await core->committer.commit(flowId, std::move(claim));
-    if (!claimed.status)
-        co_return claimed.status.error();
+    if (!claimed.claimed) {
+        // The claim joins the group commit of this event-loop turn and returns the row:
+        // starting many flows costs one transaction, and a fresh flow no read at all.
+        LogBatch claim;
+        claim.claims.append(FlowClaim{flowId, core->owner, now, now.addMSecs(core->leaseDuration.count())});
+        claimed = co_await core->committer.commit(flowId, std::move(claim));
+        if (!claimed.status)
+            co_return claimed.status.error();
+    }
     if (!claimed.claimed) {
         auto found = core->log.flow(flowId);
         if (!found)
@@ -251,6 +258,12 @@ QCoro::Task<Result<FlowOutcome>> FlowExecutor::runNew(QString type, QJsonObject 
 QCoro::Task<Result<FlowOutcome>> FlowExecutor::run(qint64 flowId)
 {
     return runFlow(m_core, flowId);
+}
+
+QCoro::Task<Result<FlowOutcome>> FlowExecutor::runClaimed(ClaimedFlow flow)
+{
+    const qint64 flowId = flow.record.id;
+    return runFlow(m_core, flowId, std::make_unique<ClaimedFlow>(std::move(flow)));
 }
 
 int FlowExecutor::inFlight() const

@@ -233,6 +233,13 @@ StepRecord stepFromNativeRow(const SqliteStatement &row)
     return step;
 }
 
+/// A flow a claim may take, with what orders the claims.
+struct Candidate {
+    qint64 id;
+    int priority;
+    qint64 due;
+};
+
 } // namespace
 
 class SqliteExecutionLog::Private
@@ -372,6 +379,9 @@ public:
     Result<void> prepareNative();
     Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim);
     Result<QList<StepRecord>> claimedSteps(qint64 flowId);
+    /// The flows a claim may take now, in claim order, at most `limit`.
+    Result<std::vector<Candidate>> dueCandidates(const QDateTime &now, int limit, const QStringList &types,
+                                                 const QString &doing);
     Result<bool> applyStep(const StepRecord &step, const WriteOutcome &outcome);
     Result<void> applyAttempt(const AttemptWrite &write);
     Result<bool> applyFlowUpdate(const FlowUpdate &update);
@@ -1059,12 +1069,6 @@ Result<void> SqliteExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
 namespace ergon {
 
 namespace {
-struct Candidate {
-    qint64 id;
-    int priority;
-    qint64 due;
-};
-
 const QString workerColumns = QStringLiteral(
     "name, host, pid, started, heartbeat, concurrency, in_flight, completed, failed, steals, status, lease_ms");
 
@@ -1087,16 +1091,12 @@ WorkerRecord workerFromRow(const QSqlQuery &query)
 }
 } // namespace
 
-Result<QList<qint64>> SqliteExecutionLog::claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
-                                                   int limit, const QStringList &types)
+Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const QDateTime &now, int limit,
+                                                                          const QStringList &types, const QString &doing)
 {
-    const QString doing = QStringLiteral("claiming flows in");
-    if (limit <= 0)
-        return QList<qint64>();
-    if (auto begun = d->begin(doing); !begun)
-        return begun.error();
     // One ordered index scan per queued status (flows_pending and flows_waiting serve priority,
-    // then due time), plus expired leases; merged here, which is cheaper than a sort over the union.
+    // then due time), plus expired leases; merged here, which is cheaper than a sort over the
+    // union.
     QString typeFilter;
     QVariantList typeValues;
     if (!types.isEmpty()) {
@@ -1109,22 +1109,22 @@ Result<QList<qint64>> SqliteExecutionLog::claimDue(const QString &owner, const Q
     // The statuses are written into the SQL, not bound: SQLite uses the partial indexes
     // flows_pending and flows_waiting only where the query's own text implies their condition.
     for (const QLatin1String status : {QLatin1String("pending"), QLatin1String("waiting")}) {
-        auto query = d->run(QStringLiteral("SELECT id, priority, run_at FROM flows WHERE status = '%1' AND run_at <= ?")
-                                    .arg(status)
-                                + typeFilter + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ?"),
-                            QVariantList{fromTime(now)} + typeValues + QVariantList{limit}, doing);
+        auto query = run(QStringLiteral("SELECT id, priority, run_at FROM flows WHERE status = '%1' AND run_at <= ?")
+                                 .arg(status)
+                             + typeFilter + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ?"),
+                         QVariantList{fromTime(now)} + typeValues + QVariantList{limit}, doing);
         if (!query)
-            return d->rollback<QList<qint64>>(query.error());
+            return query.error();
         QSqlQuery *q = *query;
         while (q->next())
             candidates.push_back(Candidate{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toLongLong()});
         q->finish();
     }
-    auto expired = d->run(QStringLiteral("SELECT id, priority, run_at FROM flows WHERE status = 'running'"
-                                         " AND lease_expires < ?") + typeFilter + QStringLiteral(" LIMIT ?"),
-                          QVariantList{fromTime(now)} + typeValues + QVariantList{limit}, doing);
+    auto expired = run(QStringLiteral("SELECT id, priority, run_at FROM flows WHERE status = 'running'"
+                                      " AND lease_expires < ?") + typeFilter + QStringLiteral(" LIMIT ?"),
+                       QVariantList{fromTime(now)} + typeValues + QVariantList{limit}, doing);
     if (!expired)
-        return d->rollback<QList<qint64>>(expired.error());
+        return expired.error();
     while ((*expired)->next()) {
         QSqlQuery *q = *expired;
         candidates.push_back(Candidate{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toLongLong()});
@@ -1136,16 +1136,59 @@ Result<QList<qint64>> SqliteExecutionLog::claimDue(const QString &owner, const Q
     });
     if (candidates.size() > size_t(limit))
         candidates.resize(size_t(limit));
+    return candidates;
+}
 
+Result<QList<qint64>> SqliteExecutionLog::claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
+                                                   int limit, const QStringList &types)
+{
+    const QString doing = QStringLiteral("claiming flows in");
+    if (limit <= 0)
+        return QList<qint64>();
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    auto candidates = d->dueCandidates(now, limit, types, doing);
+    if (!candidates)
+        return d->rollback<QList<qint64>>(candidates.error());
     QList<qint64> claimed;
-    claimed.reserve(qsizetype(candidates.size()));
-    for (const Candidate &candidate : candidates) {
+    claimed.reserve(qsizetype(candidates->size()));
+    for (const Candidate &candidate : std::as_const(*candidates)) {
         auto update = d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?,"
                                             " run_started = NULL, updated = ? WHERE id = ?"),
                              {owner, fromTime(leaseUntil), fromTime(now), candidate.id}, doing);
         if (!update)
             return d->rollback<QList<qint64>>(update.error());
         claimed.append(candidate.id);
+    }
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return claimed;
+}
+
+Result<QList<ClaimedFlow>> SqliteExecutionLog::claimDueStarted(const QString &owner, const QDateTime &now,
+                                                               const QDateTime &leaseUntil, int limit,
+                                                               const QStringList &types)
+{
+    const QString doing = QStringLiteral("claiming flows in");
+    if (limit <= 0)
+        return QList<ClaimedFlow>();
+    if (auto prepared = d->prepareNative(); !prepared)
+        return prepared.error();
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    auto candidates = d->dueCandidates(now, limit, types, doing);
+    if (!candidates)
+        return d->rollback<QList<ClaimedFlow>>(candidates.error());
+    // Each one as the executor's own claim takes it (leased, started, its row and steps read),
+    // all in this one transaction.
+    QList<ClaimedFlow> claimed;
+    claimed.reserve(qsizetype(candidates->size()));
+    for (const Candidate &candidate : std::as_const(*candidates)) {
+        auto taken = d->claim(FlowClaim{candidate.id, owner, now, leaseUntil});
+        if (!taken)
+            return d->rollback<QList<ClaimedFlow>>(taken.error());
+        if (*taken)
+            claimed.append(std::move(**taken));
     }
     if (auto committed = d->commit(doing); !committed)
         return committed.error();

@@ -82,6 +82,9 @@ private:
     void fill();
     void scheduleFill();
     void startFlow(qint64 flowId);
+    void startClaimed(ClaimedFlow flow);
+    void markRunning(qint64 flowId);
+    void whenDone(qint64 flowId, QCoro::Task<Result<FlowOutcome>> run);
     void flowDone(qint64 flowId, const Result<FlowOutcome> &outcome);
     void heartbeat();
     void startTimers();

@@ -113,6 +113,7 @@ private Q_SLOTS:
     void claimDue_limit();
     void claimDue_typesFilter();
     void claimDue_prefetchedIsClaimedByItsOwnerOnly();
+    void claimDueStarted_leasesStartsAndReturnsTheFlows();
     void renewLeases();
     void releaseFlows();
     void stealFlows_takesHalfOfTheLongestQueue();
@@ -1120,6 +1121,50 @@ void TestExecutionLog::claimDue_ordersByPriorityThenDueTime()
     ERGON_TRY(claimed, m_log->claimDue(u"me"_s, at(100), at(160), 100));
     const QList<qint64> expected{urgentEarly, urgentExpired, urgentLate, normalWaiting, normalLate, low};
     QCOMPARE(claimed, expected);
+}
+
+void TestExecutionLog::claimDueStarted_leasesStartsAndReturnsTheFlows()
+{
+    const qint64 normal = scheduled(0, at(10));
+    const qint64 urgent = scheduled(5, at(5));
+    const qint64 waiting = waitingFlow(u"nap"_s, at(3));
+    QVERIFY(waiting > 0);
+    const qint64 other = scheduled(9, at(1), u"billing.Invoice"_s);
+
+    ERGON_TRY(claimed, m_log->claimDueStarted(u"me"_s, at(100), at(160), 2, {u"orders.Process"_s}));
+    QCOMPARE(claimed.size(), 2);
+    // In claim order, of the given types only, at most the limit.
+    QCOMPARE(claimed.at(0).record.id, urgent);
+    QCOMPARE(claimed.at(1).record.id, waiting);
+    for (const ClaimedFlow &flow : std::as_const(claimed)) {
+        QCOMPARE(flow.record.type, u"orders.Process"_s);
+        const auto row = stored(flow.record.id);
+        QVERIFY(row);
+        QCOMPARE(row->status, FlowStatus::Running);
+        QCOMPARE(row->leaseOwner, u"me"_s);
+        QCOMPARE(row->leaseExpires, at(160));
+        QVERIFY2(row->runStarted.isValid(), "a flow claimed to run at once is marked started");
+    }
+    QVERIFY(!claimed.at(0).hasSteps);
+    // The waiting flow comes with what it needs to replay: its steps, if the log read them.
+    QVERIFY(claimed.at(1).hasSteps);
+    if (claimed.at(1).steps) {
+        ERGON_TRY(steps, m_log->steps(waiting));
+        QCOMPARE(claimed.at(1).steps->size(), steps.size());
+        for (int i = 0; i < steps.size(); ++i) {
+            QCOMPARE(claimed.at(1).steps->at(i).name, steps.at(i).name);
+            QCOMPARE(claimed.at(1).steps->at(i).resultJson, steps.at(i).resultJson);
+            QCOMPARE(claimed.at(1).steps->at(i).nextAttemptAt, steps.at(i).nextAttemptAt);
+        }
+    }
+
+    // Started: neither stolen nor claimed by anyone else; the rest is still queued.
+    ERGON_VERIFY_OK(m_log->registerWorker(workerRecord(u"me"_s, at(100))));
+    ERGON_VERIFY_OK(m_log->registerWorker(workerRecord(u"thief"_s, at(100))));
+    ERGON_TRY(stolen, m_log->stealFlows(u"thief"_s, at(110), at(170), 10));
+    QVERIFY(stolen.isEmpty());
+    ERGON_TRY(others, m_log->claimDue(u"thief"_s, at(110), at(170), 10));
+    QCOMPARE(QSet<qint64>(others.cbegin(), others.cend()), (QSet<qint64>{normal, other}));
 }
 
 void TestExecutionLog::claimDue_whatIsClaimable_data()

@@ -95,6 +95,14 @@ Result<QList<qint64>> ThreadRecordingLog::claimDue(const QString &owner, const Q
     return m_log->claimDue(owner, now, leaseUntil, limit, types);
 }
 
+Result<QList<ClaimedFlow>> ThreadRecordingLog::claimDueStarted(const QString &owner, const QDateTime &now,
+                                                                const QDateTime &leaseUntil, int limit,
+                                                                const QStringList &types)
+{
+    m_record->record("claimDueStarted");
+    return m_log->claimDueStarted(owner, now, leaseUntil, limit, types);
+}
+
 Result<int> ThreadRecordingLog::renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil)
 {
     m_record->record("renewLeases");

@@ -64,6 +64,31 @@ public:
     /// With `types`, only flows of those types: a worker takes only what it can run.
     virtual Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
                                            int limit, const QStringList &types = {}) = 0;
+    /// claimDue() for flows to run at once: leases up to `limit` claimable flows to the owner
+    /// and marks their runs started, in claim order, and returns each as its executor's claim
+    /// would (the row, and the steps to replay where the log reads them). A started flow cannot
+    /// be stolen, and FlowExecutor::runClaimed() runs it without claiming it again.
+    /// Default: claimDue(), then one commit() that claims them: two transactions.
+    virtual Result<QList<ClaimedFlow>> claimDueStarted(const QString &owner, const QDateTime &now,
+                                                       const QDateTime &leaseUntil, int limit,
+                                                       const QStringList &types = {})
+    {
+        auto ids = claimDue(owner, now, leaseUntil, limit, types);
+        if (!ids)
+            return ids.error();
+        LogBatch batch;
+        for (const qint64 id : std::as_const(*ids))
+            batch.claims.append(FlowClaim{id, owner, now, leaseUntil});
+        auto written = commit(batch);
+        if (!written)
+            return written.error();
+        QList<ClaimedFlow> claimed;
+        for (const qint64 id : std::as_const(*ids)) {
+            if (auto found = written->claimed.find(id); found != written->claimed.end())
+                claimed.append(std::move(*found));
+        }
+        return claimed;
+    }
     /// Extends the leases of every flow the owner holds; returns how many it holds.
     virtual Result<int> renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) = 0;
     /// Hands the owner's flows back to the queue (all of them, or only those not started yet).

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "logbatch.h"
 #include "records.h"
 #include "result.h"
 
@@ -64,6 +65,9 @@ public:
     [[nodiscard]] QCoro::Task<Result<FlowOutcome>> runNew(QString type, QJsonObject arguments);
     /// Claims a stored flow and runs it: completed steps are replayed from the log.
     [[nodiscard]] QCoro::Task<Result<FlowOutcome>> run(qint64 flowId);
+    /// Runs a flow already claimed for this executor's owner and marked started (see
+    /// ExecutionLog::claimDueStarted()): the same as run(), without claiming it again.
+    [[nodiscard]] QCoro::Task<Result<FlowOutcome>> runClaimed(ClaimedFlow flow);
 
     /// Flows running now.
     int inFlight() const;

@@ -44,6 +44,8 @@ public:
     Result<void> cancelFlow(qint64 id, const QDateTime &now) override;
     Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
                                    int limit, const QStringList &types) override;
+    Result<QList<ClaimedFlow>> claimDueStarted(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
+                                               int limit, const QStringList &types = {}) override;
     Result<int> renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
     Result<int> releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted) override;
     Result<QList<StealRecord>> stealFlows(const QString &thief, const QDateTime &now, const QDateTime &leaseUntil,
