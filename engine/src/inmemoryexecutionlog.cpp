@@ -5,6 +5,7 @@
 #include <QMutex>
 
 #include <algorithm>
+#include <functional>
 
 namespace ergon {
 
@@ -163,15 +164,35 @@ Result<QList<FlowRecord>> InMemoryExecutionLog::flows(const FlowQuery &query)
     QMutexLocker lock(&m_store->mutex);
     QList<FlowRecord> page;
     int skipped = 0;
+    const auto take = [&](const FlowRecord &flow) {
+        if (!matches(flow, query) || skipped++ < query.offset)
+            return;
+        page.append(m_store->withProgress(flow));
+    };
+    if (query.ids) {
+        QList<qint64> ids = *query.ids;
+        std::sort(ids.begin(), ids.end(), std::greater<>());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        for (auto id = ids.cbegin(); id != ids.cend() && page.size() < query.limit; ++id) {
+            if (const auto it = m_store->flows.constFind(*id); it != m_store->flows.cend())
+                take(*it);
+        }
+        return page;
+    }
     for (auto it = m_store->flows.cend(); it != m_store->flows.cbegin() && page.size() < query.limit;) {
         --it;
-        if (!matches(*it, query))
-            continue;
-        if (skipped++ < query.offset)
-            continue;
-        page.append(m_store->withProgress(*it));
+        take(*it);
     }
     return page;
+}
+
+Result<QList<FlowText>> InMemoryExecutionLog::flowTexts(qint64 afterId, int limit)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<FlowText> texts;
+    for (auto it = m_store->flows.upperBound(afterId); it != m_store->flows.cend() && texts.size() < limit; ++it)
+        texts.append(FlowText{it.key(), toJsonText(it->arguments)});
+    return texts;
 }
 
 Result<QMap<FlowStatus, qint64>> InMemoryExecutionLog::countByStatus()

@@ -1,5 +1,6 @@
 #include "ergon/postgresexecutionlog.h"
 
+#include "flowquerysql.h"
 #include "postgresconnection.h"
 #include "postgresschema.h"
 
@@ -527,42 +528,54 @@ Result<QList<StepRecord>> PostgresExecutionLog::steps(qint64 flowId, bool withAt
 
 Result<QList<FlowRecord>> PostgresExecutionLog::flows(const FlowQuery &query)
 {
-    QString sql = QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows");
-    QStringList conditions;
-    QVariantList values;
-    if (query.status) {
-        conditions.append(QStringLiteral("status = ?"));
-        values.append(toString(*query.status));
-    }
-    if (!query.type.isEmpty()) {
-        conditions.append(QStringLiteral("type = ?"));
-        values.append(query.type);
-    }
-    if (!query.text.isEmpty()) {
-        // ILIKE: case-insensitive, as SQLite's LIKE is.
-        conditions.append(QStringLiteral("(CAST(id AS TEXT) = ? OR args ILIKE ? ESCAPE '\\')"));
-        QString pattern = query.text;
-        pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
-            .replace(QLatin1Char('%'), QLatin1String("\\%"))
-            .replace(QLatin1Char('_'), QLatin1String("\\_"));
-        values.append(query.text);
-        values.append(QString(QLatin1Char('%') + pattern + QLatin1Char('%')));
-    }
-    if (!conditions.isEmpty())
-        sql += QStringLiteral(" WHERE ") + conditions.join(QLatin1String(" AND "));
-    sql += QStringLiteral(" ORDER BY id DESC LIMIT ? OFFSET ?");
-    values.append(query.limit);
-    values.append(query.offset);
+    // ILIKE: case-insensitive, as SQLite's LIKE is.
+    FlowQueryConditions where = flowQueryConditions(query, QLatin1StringView("ILIKE"));
+    const auto readPage = [this](const QString &sql, const QVariantList &values) -> Result<QList<FlowRecord>> {
+        auto result = d->run(sql, values, QStringLiteral("listing flows in"));
+        if (!result)
+            return result.error();
+        QList<FlowRecord> page;
+        QSqlQuery *q = *result;
+        while (q->next())
+            page.append(flowFromRow(*q));
+        q->finish();
+        return page;
+    };
+    const QString select = QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows");
 
-    auto result = d->run(sql, values, QStringLiteral("listing flows in"));
+    if (query.ids) {
+        where.conditions.prepend(flowIdChunkCondition());
+        const QString sql = select + QStringLiteral(" WHERE ") + where.conditions.join(QLatin1String(" AND ")) +
+            QStringLiteral(" ORDER BY id DESC LIMIT ?");
+        return listFlowsAmongIds(query, [&](const QVariantList &chunk, int limit) {
+            QVariantList values = chunk;
+            values.append(where.values);
+            values.append(limit);
+            return readPage(sql, values);
+        });
+    }
+
+    QString sql = select;
+    if (!where.conditions.isEmpty())
+        sql += QStringLiteral(" WHERE ") + where.conditions.join(QLatin1String(" AND "));
+    sql += QStringLiteral(" ORDER BY id DESC LIMIT ? OFFSET ?");
+    where.values.append(query.limit);
+    where.values.append(query.offset);
+    return readPage(sql, where.values);
+}
+
+Result<QList<FlowText>> PostgresExecutionLog::flowTexts(qint64 afterId, int limit)
+{
+    auto result = d->run(QStringLiteral("SELECT id, args FROM flows WHERE id > ? ORDER BY id LIMIT ?"),
+                         {afterId, limit}, QStringLiteral("reading the arguments of flows in"));
     if (!result)
         return result.error();
-    QList<FlowRecord> page;
+    QList<FlowText> texts;
     QSqlQuery *q = *result;
     while (q->next())
-        page.append(flowFromRow(*q));
+        texts.append(FlowText{q->value(0).toLongLong(), q->value(1).toString().toUtf8()});
     q->finish();
-    return page;
+    return texts;
 }
 
 Result<QMap<FlowStatus, qint64>> PostgresExecutionLog::countByStatus()

@@ -78,6 +78,10 @@ private Q_SLOTS:
     void flows_filters_data();
     void flows_filters();
     void flows_paging();
+    void flows_amongIds_data();
+    void flows_amongIds();
+    void flows_amongManyIds();
+    void flowTexts();
     void countByStatus();
 
     void claimFlow_data();
@@ -553,6 +557,133 @@ void TestExecutionLog::flows_paging()
     beyond.offset = 100;
     ERGON_TRY(empty, m_log->flows(beyond));
     QVERIFY(empty.isEmpty());
+}
+
+void TestExecutionLog::flows_amongIds_data()
+{
+    QTest::addColumn<QList<int>>("among"); // positions in the scheduled list; -1: an unknown id
+    QTest::addColumn<std::optional<FlowStatus>>("status");
+    QTest::addColumn<QString>("type");
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("offset");
+    QTest::addColumn<int>("limit");
+    QTest::addColumn<QStringList>("expected"); // names, newest first
+
+    const std::optional<FlowStatus> any;
+    QTest::newRow("some, newest first") << QList<int>{0, 2, 5} << any << QString() << QString() << 0 << 100
+                                        << QStringList{u"ff"_s, u"fc"_s, u"fa"_s};
+    QTest::newRow("any order, repeats, unknown ids") << QList<int>{2, -1, 5, 0, 2} << any << QString() << QString() << 0
+                                                     << 100 << QStringList{u"ff"_s, u"fc"_s, u"fa"_s};
+    QTest::newRow("empty list: nothing") << QList<int>{} << any << QString() << QString() << 0 << 100 << QStringList();
+    QTest::newRow("with status") << QList<int>{0, 1, 2, 3} << std::optional(FlowStatus::Pending) << QString()
+                                 << QString() << 0 << 100 << QStringList{u"fc"_s, u"fb"_s};
+    QTest::newRow("with type") << QList<int>{1, 2, 3, 4} << any << u"mail.Send"_s << QString() << 0 << 100
+                               << QStringList{u"fe"_s, u"fb"_s};
+    QTest::newRow("with text") << QList<int>{0, 1, 2, 3, 4, 5} << any << QString() << u"ALICE"_s << 0 << 100
+                               << QStringList{u"fc"_s, u"fa"_s};
+    QTest::newRow("offset and limit") << QList<int>{0, 1, 2, 3, 4, 5} << any << QString() << QString() << 1 << 3
+                                      << QStringList{u"fe"_s, u"fd"_s, u"fc"_s};
+    QTest::newRow("offset beyond") << QList<int>{0, 1} << any << QString() << QString() << 2 << 3 << QStringList();
+}
+
+void TestExecutionLog::flows_amongIds()
+{
+    QFETCH(QList<int>, among);
+    QFETCH(std::optional<FlowStatus>, status);
+    QFETCH(QString, type);
+    QFETCH(QString, text);
+    QFETCH(int, offset);
+    QFETCH(int, limit);
+    QFETCH(QStringList, expected);
+
+    const QString orders = u"orders.Process"_s;
+    const QString mail = u"mail.Send"_s;
+    const QList<NewFlow> flows{
+        newFlow(orders, {{u"name"_s, u"fa"_s}, {u"customer"_s, u"alice"_s}}),
+        newFlow(mail, {{u"name"_s, u"fb"_s}}),
+        newFlow(orders, {{u"name"_s, u"fc"_s}, {u"customer"_s, u"Alice Smith"_s}}),
+        newFlow(orders, {{u"name"_s, u"fd"_s}}),
+        newFlow(mail, {{u"name"_s, u"fe"_s}}),
+        newFlow(orders, {{u"name"_s, u"ff"_s}}),
+    };
+    ERGON_TRY(ids, m_log->scheduleFlows(flows, t0));
+    ERGON_TRY(claimed, m_log->claimFlow(ids[0], u"w1"_s, t0, at(60)));
+    QVERIFY(claimed);
+    ERGON_VERIFY_OK(m_log->cancelFlow(ids[3], t0));
+
+    FlowQuery query;
+    query.ids = QList<qint64>();
+    for (const int position : among)
+        query.ids->append(position < 0 ? ids.last() + 1000 : ids[position]);
+    query.status = status;
+    query.type = type;
+    query.text = text;
+    query.offset = offset;
+    query.limit = limit;
+    ERGON_TRY(listed, m_log->flows(query));
+    QStringList names;
+    for (const FlowRecord &flow : listed)
+        names.append(flow.arguments.value(u"name"_s).toString());
+    QCOMPARE(names, expected);
+}
+
+void TestExecutionLog::flows_amongManyIds()
+{
+    // More ids than one statement binds: offset and limit hold across the chunks.
+    QList<NewFlow> flows;
+    for (int i = 0; i < 700; ++i)
+        flows.append(newFlow(i % 3 == 0 ? u"mail.Send"_s : u"orders.Process"_s, {{u"n"_s, i}}));
+    ERGON_TRY(ids, m_log->scheduleFlows(flows, t0));
+    QList<qint64> mail; // newest first
+    for (int i = 699; i >= 0; --i) {
+        if (i % 3 == 0)
+            mail.append(ids[i]);
+    }
+    FlowQuery query;
+    query.ids = ids; // oldest first: the log orders them
+    query.type = u"mail.Send"_s;
+    query.offset = 30;
+    query.limit = 150;
+    ERGON_TRY(page, m_log->flows(query));
+    QList<qint64> listed;
+    for (const FlowRecord &flow : page)
+        listed.append(flow.id);
+    QCOMPARE(listed, mail.mid(30, 150));
+
+    query.type.clear();
+    query.offset = 250;
+    query.limit = 400;
+    ERGON_TRY(all, m_log->flows(query));
+    QCOMPARE(all.size(), 400);
+    QCOMPARE(all.first().id, ids[699 - 250]);
+    QCOMPARE(all.last().id, ids[699 - 250 - 399]);
+}
+
+void TestExecutionLog::flowTexts()
+{
+    ERGON_TRY(none, m_log->flowTexts(0, 10));
+    QVERIFY(none.isEmpty());
+    const QList<QJsonObject> arguments{
+        {{u"order_id"_s, u"ORD-1"_s}, {u"amount"_s, 12.5}},
+        {},
+        {{u"note"_s, u"Ünïcode, 50% off"_s}},
+    };
+    QList<NewFlow> flows;
+    for (const QJsonObject &args : arguments)
+        flows.append(newFlow(u"orders.Process"_s, args));
+    ERGON_TRY(ids, m_log->scheduleFlows(flows, t0));
+
+    ERGON_TRY(all, m_log->flowTexts(0, 10));
+    QCOMPARE(all.size(), 3);
+    for (int i = 0; i < 3; ++i) {
+        QCOMPARE(all[i].id, ids[i]);
+        QCOMPARE(all[i].arguments, toJsonText(arguments[i]));
+    }
+    ERGON_TRY(after, m_log->flowTexts(ids[0], 1));
+    QCOMPARE(after.size(), 1);
+    QCOMPARE(after.first().id, ids[1]);
+    ERGON_TRY(past, m_log->flowTexts(ids[2], 10));
+    QVERIFY(past.isEmpty());
 }
 
 void TestExecutionLog::countByStatus()

@@ -75,6 +75,12 @@ Result<QList<FlowRecord>> ThreadRecordingLog::flows(const FlowQuery &query)
     return m_log->flows(query);
 }
 
+Result<QList<FlowText>> ThreadRecordingLog::flowTexts(qint64 afterId, int limit)
+{
+    m_record->record("flowTexts");
+    return m_log->flowTexts(afterId, limit);
+}
+
 Result<QMap<FlowStatus, qint64>> ThreadRecordingLog::countByStatus()
 {
     m_record->record("countByStatus");

@@ -19,6 +19,10 @@ struct FlowQuery {
     std::optional<FlowStatus> status;
     QString type;
     QString text;                ///< matched against the id and the arguments' text
+    /// When set, only these flows (in any order; ids not in the log are ignored), combined with
+    /// the filters above. A search that found its flows elsewhere (FlowTextMirror) lists them
+    /// this way; an empty list lists nothing.
+    std::optional<QList<qint64>> ids;
     int limit = 100;
     int offset = 0;
 };
@@ -27,6 +31,12 @@ struct FlowQuery {
 struct FiredTimers {
     int fired = 0;         ///< timers marked fired by this call
     QList<qint64> claimed; ///< flows leased to the caller, earliest due first
+};
+
+/// A flow's id and its arguments exactly as stored (JSON text): what a text search looks in.
+struct FlowText {
+    qint64 id = 0;
+    QByteArray arguments;
 };
 
 /// The durable record of flows, steps, attempts and timers: the one interface every storage
@@ -52,6 +62,10 @@ public:
     virtual Result<QList<StepRecord>> steps(qint64 flowId, bool withAttempts = false) = 0;
     virtual Result<QList<FlowRecord>> flows(const FlowQuery &query) = 0;
     virtual Result<QMap<FlowStatus, qint64>> countByStatus() = 0;
+    /// The stored arguments of up to `limit` flows with an id above `afterId`, by id ascending:
+    /// what a search mirror loads a batch at a time. A flow's id and arguments never change
+    /// once it is scheduled, so a mirror only ever needs the flows after the last it holds.
+    virtual Result<QList<FlowText>> flowTexts(qint64 afterId, int limit) = 0;
 
     /// Takes one flow for the owner until leaseUntil and marks its run started, if it is pending
     /// and due, waiting and due, running under an expired lease, or already leased to the owner

@@ -1,0 +1,73 @@
+#include "flowquerysql.h"
+
+#include <algorithm>
+#include <functional>
+
+namespace ergon {
+
+FlowQueryConditions flowQueryConditions(const FlowQuery &query, QLatin1StringView likeOperator)
+{
+    FlowQueryConditions where;
+    if (query.status) {
+        where.conditions.append(QStringLiteral("status = ?"));
+        where.values.append(toString(*query.status));
+    }
+    if (!query.type.isEmpty()) {
+        where.conditions.append(QStringLiteral("type = ?"));
+        where.values.append(query.type);
+    }
+    if (!query.text.isEmpty()) {
+        where.conditions.append(QStringLiteral("(CAST(id AS TEXT) = ? OR args %1 ? ESCAPE '\\')").arg(likeOperator));
+        QString pattern = query.text;
+        pattern.replace(QLatin1Char('\\'), QLatin1String("\\\\"))
+            .replace(QLatin1Char('%'), QLatin1String("\\%"))
+            .replace(QLatin1Char('_'), QLatin1String("\\_"));
+        where.values.append(query.text);
+        where.values.append(QString(QLatin1Char('%') + pattern + QLatin1Char('%')));
+    }
+    return where;
+}
+
+QString flowIdChunkCondition()
+{
+    static const QString condition = []() -> QString {
+        QString placeholders = QStringLiteral("?");
+        for (int i = 1; i < flowIdChunkSize; ++i)
+            placeholders += QStringLiteral(", ?");
+        return QStringLiteral("id IN (") + placeholders + QLatin1Char(')');
+    }();
+    return condition;
+}
+
+Result<QList<FlowRecord>> listFlowsAmongIds(const FlowQuery &query, const FlowChunkReader &read)
+{
+    QList<qint64> ids = query.ids.value_or(QList<qint64>());
+    // A search hands its ids newest first already: sorting is then one pass.
+    if (!std::is_sorted(ids.cbegin(), ids.cend(), std::greater<>()))
+        std::sort(ids.begin(), ids.end(), std::greater<>());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+
+    QList<FlowRecord> page;
+    qint64 toSkip = std::max(0, query.offset);
+    for (qsizetype start = 0; start < ids.size() && page.size() < query.limit; start += flowIdChunkSize) {
+        QVariantList chunk;
+        chunk.reserve(flowIdChunkSize);
+        for (qsizetype i = start; i < start + flowIdChunkSize; ++i)
+            chunk.append(i < ids.size() ? ids.at(i) : qint64(0));
+        const qint64 wanted = toSkip + (query.limit - page.size());
+        auto rows = read(chunk, int(std::min<qint64>(wanted, flowIdChunkSize)));
+        if (!rows)
+            return rows.error();
+        for (FlowRecord &flow : *rows) {
+            if (toSkip > 0) {
+                --toSkip;
+                continue;
+            }
+            if (page.size() < query.limit)
+                page.append(std::move(flow));
+        }
+    }
+    return page;
+}
+
+} // namespace ergon

@@ -1,0 +1,36 @@
+#pragma once
+
+#include "ergon/executionlog.h"
+
+#include <QStringList>
+#include <QVariantList>
+
+#include <functional>
+
+namespace ergon {
+
+/// The WHERE conditions of a FlowQuery's status, type and text filters, with their values in
+/// placeholder order: shared by the SQL backends. `likeOperator` is LIKE on SQLite (ASCII case
+/// folding) and ILIKE on PostgreSQL.
+struct FlowQueryConditions {
+    QStringList conditions;
+    QVariantList values;
+};
+FlowQueryConditions flowQueryConditions(const FlowQuery &query, QLatin1StringView likeOperator);
+
+/// How many ids one statement of a listing by ids (FlowQuery::ids) binds.
+inline constexpr int flowIdChunkSize = 256;
+
+/// "id IN (?, …)" with flowIdChunkSize placeholders.
+QString flowIdChunkCondition();
+
+/// Reads the flows of one chunk of ids (flowIdChunkSize values, padded with 0, which no flow
+/// has) that pass the other filters, newest first, at most `limit`.
+using FlowChunkReader = std::function<Result<QList<FlowRecord>>(const QVariantList &chunk, int limit)>;
+
+/// Lists a FlowQuery restricted to query.ids a chunk at a time, newest first: every statement
+/// has one shape, so a backend prepares it once, and however many ids are given, the listing
+/// stops as soon as the page (offset and limit, across the chunks) is full.
+Result<QList<FlowRecord>> listFlowsAmongIds(const FlowQuery &query, const FlowChunkReader &read);
+
+} // namespace ergon
