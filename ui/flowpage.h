@@ -35,6 +35,7 @@ struct FlowPageSnapshot {
     QList<FlowRecord> flows;                 ///< newest first
     bool complete = false;                   ///< no matching flow after these
     qint64 matching = -1;                    ///< matching flows in the log, when the counts tell (-1: unknown)
+    bool searchMirrored = false;             ///< the text was found in the reader's search mirror, not by LIKE
     QMap<FlowStatus, qint64> countsByStatus; ///< every flow in the log
     qint64 buildMicroseconds = 0;            ///< time the reader took to build it
     QDateTime readAt;

@@ -12,17 +12,6 @@ namespace ergon {
 
 namespace {
 
-FlowQuery toQuery(const FlowFilter &filter, int offset, int limit)
-{
-    FlowQuery query;
-    query.status = filter.status;
-    query.type = filter.type;
-    query.text = filter.text.trimmed();
-    query.offset = offset;
-    query.limit = limit;
-    return query;
-}
-
 // The counts by status say how many flows match a filter on status alone; a type or text
 // filter would need a count query of its own, which the log does not offer.
 qint64 matchingCount(const FlowFilter &filter, const QMap<FlowStatus, qint64> &counts)
@@ -64,6 +53,44 @@ void FlowPageReader::start()
     refresh();
     if (m_timer->interval() > 0)
         m_timer->start();
+    m_searchLoadClock.start();
+    QTimer::singleShot(0, this, &FlowPageReader::loadSearchSlice);
+}
+
+void FlowPageReader::loadSearchSlice()
+{
+    if (!m_log || m_search.isLoaded())
+        return;
+    auto loaded = m_search.loadSlice(*m_log);
+    if (!loaded) {
+        // Busy, most likely: try again a little later; searches use LIKE meanwhile.
+        Q_EMIT readFailed(loaded.errorString());
+        QTimer::singleShot(1000, this, &FlowPageReader::loadSearchSlice);
+        return;
+    }
+    if (!*loaded) {
+        // A slice at a time, through the event loop: filter changes are answered in between.
+        QTimer::singleShot(0, this, &FlowPageReader::loadSearchSlice);
+        return;
+    }
+    Q_EMIT searchMirrorLoaded(m_search.mirror().size(), m_search.mirror().memoryBytes(), m_searchLoadClock.elapsed());
+}
+
+FlowQuery FlowPageReader::queryFor(int offset, int limit)
+{
+    FlowQuery query;
+    query.status = m_filter.status;
+    query.type = m_filter.type;
+    query.offset = offset;
+    query.limit = limit;
+    const QString text = m_filter.text.trimmed();
+    if (text.isEmpty())
+        return query;
+    if (auto ids = m_search.candidates(text))
+        query.ids = std::move(*ids);
+    else
+        query.text = text;
+    return query;
 }
 
 bool FlowPageReader::isLatest(quint64 generation) const
@@ -90,7 +117,8 @@ void FlowPageReader::loadMore(quint64 generation, int rows)
     clock.start();
     // One row more than asked says whether anything follows.
     const int wanted = rows - m_window;
-    auto flows = m_log->flows(toQuery(m_filter, m_window, wanted + 1));
+    const FlowQuery query = queryFor(m_window, wanted + 1);
+    auto flows = m_log->flows(query);
     if (!flows) {
         Q_EMIT readFailed(flows.errorString());
         return;
@@ -101,6 +129,7 @@ void FlowPageReader::loadMore(quint64 generation, int rows)
     snapshot.generation = generation;
     snapshot.filter = m_filter;
     snapshot.offset = m_window;
+    snapshot.searchMirrored = query.ids.has_value();
     snapshot.flows = flows.take();
     snapshot.complete = snapshot.flows.size() <= wanted;
     if (!snapshot.complete)
@@ -143,7 +172,12 @@ void FlowPageReader::readWindow()
         return;
     QElapsedTimer clock;
     clock.start();
-    auto flows = m_log->flows(toQuery(m_filter, 0, m_window + 1));
+    // The mirror follows the log at every read, searching or not, so that a search finds the
+    // flows scheduled up to now. A failure sends searches to the log's LIKE until it succeeds.
+    if (auto caughtUp = m_search.catchUp(*m_log); !caughtUp)
+        Q_EMIT readFailed(caughtUp.errorString());
+    const FlowQuery query = queryFor(0, m_window + 1);
+    auto flows = m_log->flows(query);
     if (!flows) {
         Q_EMIT readFailed(flows.errorString());
         return;
@@ -162,12 +196,16 @@ void FlowPageReader::readWindow()
     FlowPageSnapshot snapshot;
     snapshot.generation = m_generation;
     snapshot.filter = m_filter;
+    snapshot.searchMirrored = query.ids.has_value();
     snapshot.flows = flows.take();
     snapshot.complete = snapshot.flows.size() <= m_window;
     if (!snapshot.complete)
         snapshot.flows.resize(m_window);
     snapshot.countsByStatus = m_counts;
     snapshot.matching = matchingCount(m_filter, snapshot.countsByStatus);
+    // The mirror's hits are every flow that holds the text: a count, when nothing else filters.
+    if (query.ids && !query.status && query.type.isEmpty())
+        snapshot.matching = query.ids->size();
     snapshot.readAt = QDateTime::currentDateTimeUtc();
     snapshot.buildMicroseconds = clock.nsecsElapsed() / 1000;
     Q_EMIT pageAvailable(snapshot);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "flowpage.h"
+#include "flowsearch.h"
 
 #include "ergon/result.h"
 
@@ -18,6 +19,7 @@ class QTimer;
 namespace ergon {
 
 class ExecutionLog;
+struct FlowQuery;
 
 /// The Flows page's reader: lives on its own thread, opens its own connection there, and
 /// reads the filtered flow list a page at a time, plus the detail of the current flow. Each
@@ -26,6 +28,10 @@ class ExecutionLog;
 /// It keeps a window: the first rows of the filtered list that the page has loaded. A refresh
 /// reads the whole window again (so that rows update in place and new flows appear on top);
 /// loadMore() grows it by reading only the rows after it.
+///
+/// A text filter is searched in a mirror of every flow's arguments (FlowSearch) that the reader
+/// loads in the background after opening the log, then keeps up to date at every read; the log
+/// then lists only the flows found. Until the mirror is loaded, the log's LIKE answers.
 ///
 /// A newer filter supersedes an older one: every filter carries a generation, and the page
 /// publishes the latest generation through a shared counter. A request whose generation is no
@@ -69,9 +75,15 @@ Q_SIGNALS:
     void detailAvailable(const ergon::FlowDetailSnapshot &snapshot);
     /// A read failed (e.g. the database is busy); the next refresh tries again.
     void readFailed(const QString &error);
+    /// The first load of the search mirror is done: text searches use it from now on.
+    void searchMirrorLoaded(qint64 flows, qint64 bytes, qint64 milliseconds);
 
 private:
     bool isLatest(quint64 generation) const;
+    void loadSearchSlice();
+    /// The query for rows [offset, offset + limit) of the filter, through the search mirror
+    /// when it answers for the filter's text.
+    FlowQuery queryFor(int offset, int limit);
     void readWindow();
     void readDetail();
 
@@ -85,6 +97,8 @@ private:
     qint64 m_currentFlow = 0;
     QMap<FlowStatus, qint64> m_counts;
     QElapsedTimer m_countsAge;
+    FlowSearch m_search;
+    QElapsedTimer m_searchLoadClock;
 };
 
 } // namespace ergon

@@ -120,6 +120,7 @@ FlowsPage::FlowsPage(Opener opener, QWidget *parent)
     connect(m_reader, &FlowPageReader::pageAvailable, this, &FlowsPage::applyPage);
     connect(m_reader, &FlowPageReader::detailAvailable, m_detail, &FlowDetailPane::showDetail);
     connect(m_reader, &FlowPageReader::openFailed, this, &FlowsPage::showOpenError);
+    connect(m_reader, &FlowPageReader::searchMirrorLoaded, this, &FlowsPage::searchMirrorLoaded);
     connect(m_reader, &FlowPageReader::readFailed, this, [this](const QString &error) {
         m_readError = error;
         updateStatusText();

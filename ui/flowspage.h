@@ -96,6 +96,9 @@ Q_SIGNALS:
     void firstPageShown();
     /// A page snapshot was merged into the table.
     void snapshotApplied(quint64 generation);
+    /// The reader's search mirror is loaded: text searches no longer scan the log (for the
+    /// benchmark and tests; see FlowPageReader).
+    void searchMirrorLoaded(qint64 flows, qint64 bytes, qint64 milliseconds);
 
 private:
     void buildUi();

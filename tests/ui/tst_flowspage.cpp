@@ -247,6 +247,88 @@ private Q_SLOTS:
         QCOMPARE(page.model()->rowCount(), 600);
     }
 
+    // Once its search mirror is loaded, the page finds a text there and lists the flows found:
+    // the same rows, in the same order, as the log's own text filter (LIKE), page after page,
+    // combined with the status and type filters, and new flows appear at the next refresh.
+    void textSearchThroughTheMirrorShowsWhatLikeFinds()
+    {
+        const QString path = newPath();
+        test::BulkFlows bulk;
+        bulk.count = 10'000;
+        ERGON_VERIFY_OK(test::generateFlows(path, bulk));
+        auto opened = SqliteExecutionLog::open(path);
+        QVERIFY2(opened, qPrintable(opened.errorString()));
+        std::unique_ptr<SqliteExecutionLog> log = opened.take();
+        const auto likeFinds = [&log](const FlowFilter &filter, int limit) {
+            FlowQuery query;
+            query.status = filter.status;
+            query.type = filter.type;
+            query.text = filter.text;
+            query.limit = limit;
+            auto flows = log->flows(query);
+            QList<qint64> ids;
+            for (const FlowRecord &flow : flows.value_or(QList<FlowRecord>()))
+                ids.append(flow.id);
+            return ids;
+        };
+
+        FlowsPage page(opener(path));
+        page.setRefreshInterval(0ms);
+        page.resize(1000, 600);
+        page.show();
+        QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy loaded(&page, &FlowsPage::searchMirrorLoaded);
+        QVERIFY(loaded.wait(20000));
+        QCOMPARE(loaded.first().at(0).toLongLong(), qint64(10'000));
+        QVERIFY(loaded.first().at(1).toLongLong() > 10'000 * 20); // bytes: the texts are held
+
+        struct Case {
+            FlowFilter filter;
+            qsizetype rows; // expected in the first page
+        };
+        const QList<Case> cases{
+            {FlowFilter{std::nullopt, {}, QStringLiteral("ORD-0001235")}, 1},
+            {FlowFilter{std::nullopt, {}, QStringLiteral("ord-00049")}, 20}, // case-insensitive
+            {FlowFilter{std::nullopt, {}, QStringLiteral("123")}, 5},        // id 123; 1230, 1234, 1235, 1239 by text
+            {FlowFilter{std::nullopt, {}, QStringLiteral("1231")}, 1},       // the id alone
+            {FlowFilter{FlowStatus::Failed, {}, QStringLiteral("INV-")}, 200},
+            {FlowFilter{std::nullopt, QStringLiteral("demo.Flaky"), QStringLiteral("fail_times\":3")}, 200},
+            {FlowFilter{std::nullopt, {}, QStringLiteral("0%5")}, 0}, // % is no wildcard
+        };
+        for (const Case &c : cases) {
+            page.setFilter(c.filter);
+            QTRY_VERIFY_WITH_TIMEOUT(settled(page), 10000);
+            QVERIFY2(page.lastSnapshot().searchMirrored, qPrintable(c.filter.text));
+            const QList<qint64> expected = likeFinds(c.filter, 200);
+            QCOMPARE(page.model()->flowIds(), expected);
+            QCOMPARE(expected.size(), c.rows);
+        }
+
+        // Page after page: 2,000 invoices, newest first, exactly as LIKE lists them.
+        page.setFilter(FlowFilter{std::nullopt, {}, QStringLiteral("inv-")});
+        QTRY_VERIFY_WITH_TIMEOUT(settled(page), 10000);
+        QVERIFY(page.lastSnapshot().searchMirrored);
+        QCOMPARE(page.lastSnapshot().matching, qint64(2000));
+        QVERIFY(page.statusText().contains(QLatin1String("200 of 2,000")));
+        for (int pages = 2; pages <= 3; ++pages) {
+            page.view()->scrollToBottom();
+            QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), pages * 200, 10000);
+        }
+        QCOMPARE(page.model()->flowIds(), likeFinds(page.filter(), 600));
+
+        // A new flow that holds the text is on top at the next refresh.
+        NewFlow newer;
+        newer.type = QStringLiteral("billing.Invoice");
+        newer.arguments = {{QStringLiteral("invoice"), QStringLiteral("INV-NEW")}};
+        ERGON_TRY(scheduled, log->scheduleFlows({newer}, QDateTime::currentDateTimeUtc()));
+        QSignalSpy applied(&page, &FlowsPage::snapshotApplied);
+        page.refresh();
+        QVERIFY(applied.wait(10000));
+        QVERIFY(page.lastSnapshot().searchMirrored);
+        QCOMPARE(page.model()->flowAt(0).id, scheduled.first());
+        QCOMPARE(page.model()->flowIds(), likeFinds(page.filter(), 600));
+    }
+
     void liveRefreshKeepsSelectionAndScrollPosition()
     {
         const QString path = newPath();
