@@ -96,6 +96,20 @@ private Q_SLOTS:
         QCOMPARE(mirror.find(u"5"_s, 5), QList<qint64>());
     }
 
+    void findAtMost_givesUpOnACommonTerm()
+    {
+        const FlowTextMirror mirror = mirrorOf(sampleTexts);
+        QCOMPARE(mirror.findAtMost(u"{"_s, 8), (QList<qint64>{8, 7, 6, 5, 4, 3, 2, 1}));
+        QCOMPARE(mirror.findAtMost(u"{"_s, 7), std::nullopt);
+        QCOMPARE(mirror.findAtMost(u"{"_s, 3, 5), (QList<qint64>{8, 7, 6}));
+        QCOMPARE(mirror.findAtMost(u"{"_s, 2, 5), std::nullopt);
+        QCOMPARE(mirror.findAtMost(u"\"note\""_s, 2), (QList<qint64>{4, 3}));
+        // The id counts as a hit too.
+        QCOMPARE(mirror.findAtMost(u"7"_s, 2), (QList<qint64>{8, 7}));
+        QCOMPARE(mirror.findAtMost(u"7"_s, 1), std::nullopt);
+        QCOMPARE(mirror.findAtMost(u"zebra"_s, 0), QList<qint64>());
+    }
+
     void append_growsAndIgnoresHeldIds()
     {
         FlowTextMirror mirror = mirrorOf({"{\"a\":\"x\"}", "{\"a\":\"y\"}"}, 10);

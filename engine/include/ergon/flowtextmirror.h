@@ -6,6 +6,7 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
 #include <vector>
 
 namespace ergon {
@@ -48,6 +49,9 @@ public:
     /// the flows held from that position on (size() at an earlier search: the flows added
     /// since). An empty term finds nothing.
     QList<qint64> find(const QString &term, qsizetype fromRow = 0) const;
+    /// find(), unless more than `maxHits` flows match: then nothing, known as soon as the scan
+    /// has seen that many (a common term costs a fraction of a full scan).
+    std::optional<QList<qint64>> findAtMost(const QString &term, qsizetype maxHits, qsizetype fromRow = 0) const;
 
 private:
     QByteArray m_text;             ///< each flow's text, lower-cased, followed by a '\0'
