@@ -106,7 +106,9 @@ void FlowPageReader::setFilter(const FlowFilter &filter, quint64 generation)
     m_filter = filter;
     m_generation = generation;
     m_window = defaultPageSize;
-    readWindow();
+    // The user waits for this one: the counts (a scan of an index over every flow) wait for
+    // the next refresh.
+    readWindow(CountsWait::UntilRefresh);
 }
 
 void FlowPageReader::loadMore(quint64 generation, int rows)
@@ -166,7 +168,7 @@ void FlowPageReader::refresh()
     readDetail();
 }
 
-void FlowPageReader::readWindow()
+void FlowPageReader::readWindow(CountsWait countsWait)
 {
     if (!m_log || !isLatest(m_generation))
         return;
@@ -182,7 +184,9 @@ void FlowPageReader::readWindow()
         Q_EMIT readFailed(flows.errorString());
         return;
     }
-    if (!m_countsAge.isValid() || m_countsAge.elapsed() >= countsInterval.count()) {
+    const bool countsDue =
+        !m_countsAge.isValid() || (countsWait == CountsWait::No && m_countsAge.elapsed() >= countsInterval.count());
+    if (countsDue) {
         auto counts = m_log->countByStatus();
         if (!counts) {
             Q_EMIT readFailed(counts.errorString());

@@ -84,7 +84,8 @@ private:
     /// The query for rows [offset, offset + limit) of the filter, through the search mirror
     /// when it answers for the filter's text.
     FlowQuery queryFor(int offset, int limit);
-    void readWindow();
+    enum class CountsWait { No, UntilRefresh };
+    void readWindow(CountsWait countsWait = CountsWait::No);
     void readDetail();
 
     Opener m_opener;

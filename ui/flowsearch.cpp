@@ -38,14 +38,16 @@ std::optional<QList<qint64>> FlowSearch::candidates(const QString &term)
         return std::nullopt;
     if (term != m_term) {
         m_term = term;
-        m_hits = m_mirror.find(term);
-    } else if (m_searchedRows < m_mirror.size()) {
-        // Only the flows added since: they are newer than every earlier hit.
-        m_hits = m_mirror.find(term, m_searchedRows) + m_hits;
+        m_hits = m_mirror.findAtMost(term, candidateLimit);
+    } else if (m_hits && m_searchedRows < m_mirror.size()) {
+        // Only the flows added since: they are newer than every earlier hit. A common term
+        // stays common (flows are never removed, their arguments never change): no search.
+        if (auto newer = m_mirror.findAtMost(term, candidateLimit - m_hits->size(), m_searchedRows))
+            m_hits = *newer + *m_hits;
+        else
+            m_hits.reset();
     }
     m_searchedRows = m_mirror.size();
-    if (m_hits.size() > candidateLimit)
-        return std::nullopt;
     return m_hits;
 }
 

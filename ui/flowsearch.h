@@ -45,10 +45,11 @@ private:
     FlowTextMirror m_mirror;
     bool m_loaded = false;
     bool m_caughtUp = false;
-    // The last search: its term, how many flows it covered, and its hits (newest first).
+    // The last search: its term, how many flows it covered, and its hits (newest first; none
+    // for a common term).
     QString m_term;
     qsizetype m_searchedRows = 0;
-    QList<qint64> m_hits;
+    std::optional<QList<qint64>> m_hits;
 };
 
 } // namespace ergon
