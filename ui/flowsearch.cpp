@@ -36,8 +36,10 @@ std::optional<QList<qint64>> FlowSearch::candidates(const QString &term)
 {
     if (!m_loaded || !m_caughtUp || term.isEmpty())
         return std::nullopt;
-    if (term != m_term) {
+    // A late flow put among older ones moves positions: search everything again.
+    if (term != m_term || m_revision != m_mirror.revision()) {
         m_term = term;
+        m_revision = m_mirror.revision();
         m_hits = m_mirror.findAtMost(term, candidateLimit);
     } else if (m_hits && m_searchedRows < m_mirror.size()) {
         // Only the flows added since: they are newer than every earlier hit. A common term

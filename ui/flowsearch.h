@@ -48,6 +48,7 @@ private:
     // The last search: its term, how many flows it covered, and its hits (newest first; none
     // for a common term).
     QString m_term;
+    quint64 m_revision = 0;
     qsizetype m_searchedRows = 0;
     std::optional<QList<qint64>> m_hits;
 };

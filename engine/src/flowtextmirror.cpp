@@ -1,6 +1,7 @@
 #include "ergon/flowtextmirror.h"
 
 #include "ergon/executionlog.h"
+#include "ergon/jsontext.h"
 
 #include <algorithm>
 #include <cstring>
@@ -34,19 +35,60 @@ const char *findBytes(const char *from, const char *end, const QByteArray &needl
 
 Result<qsizetype> FlowTextMirror::load(ExecutionLog &log, qsizetype maxRows, int batchRows)
 {
+    if (auto late = loadSkipped(log); !late)
+        return late.error();
     qsizetype added = 0;
     while (added < maxRows) {
         const int batch = int(std::min<qsizetype>(batchRows, maxRows - added));
         auto texts = log.flowTexts(lastId(), batch);
         if (!texts)
             return texts.error();
-        for (const FlowText &text : std::as_const(*texts))
+        for (const FlowText &text : std::as_const(*texts)) {
+            if (!m_ids.empty())
+                rememberSkipped(lastId() + 1, text.id - 1);
             append(text.id, text.arguments);
+        }
         added += texts->size();
         if (texts->size() < batch)
             break;
     }
     return added;
+}
+
+void FlowTextMirror::rememberSkipped(qint64 first, qint64 last)
+{
+    if (last < first)
+        return;
+    first = std::max(first, last - maxHoleIds + 1);
+    for (qint64 id = first; id <= last; ++id)
+        m_holes.push_back({id, holeLoads});
+    if (qsizetype(m_holes.size()) > maxHoleIds)
+        m_holes.erase(m_holes.begin(), m_holes.end() - maxHoleIds);
+}
+
+Result<void> FlowTextMirror::loadSkipped(ExecutionLog &log)
+{
+    if (m_holes.empty())
+        return {};
+    FlowQuery query;
+    query.ids = QList<qint64>();
+    query.ids->reserve(qsizetype(m_holes.size()));
+    for (const Hole &hole : m_holes)
+        query.ids->append(hole.id);
+    query.limit = int(m_holes.size());
+    auto flows = log.flows(query);
+    if (!flows)
+        return flows.error();
+    // The listing parses the arguments: written back compactly, they are the stored text (the
+    // engine stores toJsonText() of an object, whose keys are sorted).
+    for (const FlowRecord &flow : std::as_const(*flows))
+        insert(flow.id, toJsonText(flow.arguments));
+    const auto turnedUp = [&flows](const Hole &hole) {
+        return std::any_of(flows->cbegin(), flows->cend(),
+                           [&hole](const FlowRecord &flow) { return flow.id == hole.id; });
+    };
+    std::erase_if(m_holes, [&turnedUp](Hole &hole) { return --hole.loadsLeft <= 0 || turnedUp(hole); });
+    return {};
 }
 
 void FlowTextMirror::append(qint64 id, QByteArrayView argumentsText)
@@ -62,6 +104,28 @@ void FlowTextMirror::append(qint64 id, QByteArrayView argumentsText)
     *out = '\0';
     m_ids.push_back(id);
     m_ends.push_back(m_text.size() - 1);
+}
+
+void FlowTextMirror::insert(qint64 id, QByteArrayView argumentsText)
+{
+    const auto at = std::lower_bound(m_ids.begin(), m_ids.end(), id);
+    if (at != m_ids.end() && *at == id)
+        return;
+    if (at == m_ids.end()) {
+        append(id, argumentsText);
+        return;
+    }
+    // Rare (a late commit): moving everything after it is cheaper than any index kept for it.
+    const size_t row = size_t(at - m_ids.begin());
+    const qsizetype start = row == 0 ? 0 : m_ends[row - 1] + 1;
+    QByteArray folded(argumentsText.size() + 1, '\0');
+    std::transform(argumentsText.begin(), argumentsText.end(), folded.begin(), foldAscii);
+    m_text.insert(start, folded);
+    m_ids.insert(at, id);
+    m_ends.insert(m_ends.begin() + qsizetype(row), start + argumentsText.size());
+    for (size_t i = row + 1; i < m_ends.size(); ++i)
+        m_ends[i] += folded.size();
+    ++m_revision;
 }
 
 qsizetype FlowTextMirror::memoryBytes() const

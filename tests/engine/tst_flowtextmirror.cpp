@@ -9,7 +9,13 @@
 #include <ergon/executionlog.h>
 #include <ergon/flowtextmirror.h>
 #include <ergon/inmemoryexecutionlog.h>
+#include <ergon/jsontext.h>
+#include <ergon/sqliteexecutionlog.h>
 
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace Qt::StringLiterals;
@@ -25,6 +31,36 @@ NewFlow newFlow(QJsonObject arguments)
     flow.type = u"orders.Process"_s;
     flow.arguments = std::move(arguments);
     return flow;
+}
+
+// Another writer's flow with a chosen id, written straight into an SQLite log: how a flow whose
+// id was taken before others' appears once its transaction commits (as PostgreSQL allows).
+bool insertFlowWithId(const QString &path, qint64 id, const QJsonObject &arguments)
+{
+    const QString name = u"late-%1"_s.arg(id);
+    bool ok = false;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+        db.setDatabaseName(path);
+        if (db.open()) {
+            QSqlQuery insert(db);
+            insert.prepare(u"INSERT INTO flows (id, type, args, status, run_at, created, updated)"
+                           " VALUES (?, 'orders.Process', ?, 'pending', 0, 0, 0)"_s);
+            insert.addBindValue(id);
+            insert.addBindValue(QString::fromUtf8(toJsonText(arguments)));
+            ok = insert.exec();
+            if (!ok)
+                qWarning("%s", qPrintable(insert.lastError().text()));
+        }
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(name);
+    return ok;
+}
+
+QJsonObject order(int number)
+{
+    return {{u"order_id"_s, u"ORD-%1"_s.arg(number)}};
 }
 
 // A mirror of texts with ids 1, 2, 3, …
@@ -149,6 +185,46 @@ private Q_SLOTS:
         QCOMPARE(mirror.find(u"ord-1"_s),
                  (QList<qint64>{more.first(), ids[19], ids[18], ids[17], ids[16], ids[15], ids[14], ids[13], ids[12],
                                 ids[11], ids[10], ids[1]}));
+    }
+
+    void load_skippedIdThatTurnsUpLater()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(u"late.db"_s);
+        auto opened = SqliteExecutionLog::open(path);
+        QVERIFY2(opened, qPrintable(opened.errorString()));
+        const std::unique_ptr<SqliteExecutionLog> log = opened.take();
+        ERGON_TRY(ids, log->scheduleFlows({newFlow(order(1)), newFlow(order(2))}, t0));
+        QCOMPARE(ids, (QList<qint64>{1, 2}));
+        // Flows 3 and 5 are committed; 4's transaction is still open.
+        QVERIFY(insertFlowWithId(path, 3, order(3)));
+        QVERIFY(insertFlowWithId(path, 5, order(5)));
+
+        FlowTextMirror mirror;
+        ERGON_TRY(first, mirror.load(*log, 100));
+        QCOMPARE(first, 4);
+        QCOMPARE(mirror.find(u"ord-"_s), (QList<qint64>{5, 3, 2, 1}));
+        const quint64 revision = mirror.revision();
+
+        QVERIFY(insertFlowWithId(path, 4, order(4)));
+        ERGON_TRY(second, mirror.load(*log, 100));
+        QCOMPARE(second, 0); // nothing after the last one held
+        QCOMPARE(mirror.size(), 5);
+        QVERIFY(mirror.revision() > revision);
+        QCOMPARE(mirror.find(u"ord-"_s), (QList<qint64>{5, 4, 3, 2, 1}));
+        QCOMPARE(mirror.find(u"ord-4"_s), QList<qint64>{4});
+        QCOMPARE(mirror.find(u"ord-5"_s), QList<qint64>{5});
+        QCOMPARE(mirror.find(u"ord-3"_s, 3), QList<qint64>());
+
+        // An id skipped for longer than holeLoads loads is given up.
+        QVERIFY(insertFlowWithId(path, 7, order(7)));
+        ERGON_VERIFY_OK(mirror.load(*log, 100));
+        for (int i = 0; i < FlowTextMirror::holeLoads; ++i)
+            ERGON_VERIFY_OK(mirror.load(*log, 100));
+        QVERIFY(insertFlowWithId(path, 6, order(6)));
+        ERGON_VERIFY_OK(mirror.load(*log, 100));
+        QCOMPARE(mirror.find(u"ord-"_s), (QList<qint64>{7, 5, 4, 3, 2, 1}));
     }
 
     // The mirror finds what the log's own text filter finds, on every backend.
