@@ -7,6 +7,8 @@
 #include "ergon/flowregistry.h"
 #include "ergon/steperror.h"
 
+#include <variant>
+
 namespace ergon {
 
 using detail::ExecutorCore;
@@ -38,78 +40,197 @@ struct InFlightGuard {
     ExecutorCore &core;
 };
 
-// Drives one claimed flow to its end, a park on a timer, or an abort. The FlowRun is held by
-// this coroutine's frame, so the flow's own coroutines never outlive their state.
-QCoro::Task<FlowOutcome> drive(std::shared_ptr<FlowRun> run)
+/// The group-commit claim of one flow by the executor's owner.
+GroupCommitter::Awaiter claimIn(ExecutorCore &core, qint64 flowId)
 {
-    FlowOutcome outcome;
-    outcome.flowId = run->record().id;
+    const QDateTime now = core.clock.now();
+    LogBatch claim;
+    claim.claims.append(FlowClaim{flowId, core.owner, now, now.addMSecs(core.leaseDuration.count())});
+    return core.committer.commit(flowId, std::move(claim));
+}
+
+// The coroutines below keep their cold paths and their bookkeeping in plain functions: GCC
+// gives every local of a coroutine, and every temporary of a co_await expression, room in the
+// frame that each running flow holds, and frames over 1 KB take glibc's slow allocation path.
+
+/// How a flow's own coroutine ended.
+struct RunEnd {
     QJsonValue result;
     std::optional<QString> failure;
     std::optional<FlowAborted> abort;
     std::optional<FlowSuspended> suspended;
-    try {
-        result = co_await run->flow().run(run->context());
-    } catch (const FlowAborted &aborted) {
-        abort = aborted;
-    } catch (const FlowSuspended &parked) {
-        suspended = parked;
-    } catch (const NonDeterminismError &error) {
-        failure = error.message();
-    } catch (const StepFailed &error) {
-        failure = QString::fromUtf8(error.what());
-    } catch (const std::exception &error) {
-        failure = QStringLiteral("the flow threw: %1").arg(QString::fromUtf8(error.what()));
-    } catch (...) {
-        failure = QStringLiteral("the flow threw an unknown exception");
-    }
+};
 
-    if (abort) {
+/// The outcome of a run that ended so, before anything more is written.
+FlowOutcome outcomeOfRun(const FlowRun &run, const RunEnd &end)
+{
+    FlowOutcome outcome;
+    outcome.flowId = run.record().id;
+    if (end.abort) {
         outcome.status = FlowStatus::Running;
         outcome.interrupted = true;
-        outcome.error = abort->reason;
-        if (abort->handBack && !run->core().stopped) {
-            FlowUpdate handBack = run->flowUpdate(FlowStatus::Pending);
-            handBack.runAt = handBack.updated;
-            handBack.releaseLease = true;
-            try {
-                co_await run->commitFlow(std::move(handBack));
-                outcome.status = FlowStatus::Pending;
-            } catch (const FlowAborted &) {
-                // The lease was lost meanwhile: whoever holds the flow now carries on.
-            }
-        }
-        co_return outcome;
-    }
-    if (suspended) {
+        outcome.error = end.abort->reason;
+    } else if (end.suspended) {
         outcome.status = FlowStatus::Waiting;
-        outcome.wakeAt = suspended->wakeAt;
-        co_return outcome;
-    }
-    if (run->core().stopped) {
+        outcome.wakeAt = end.suspended->wakeAt;
+    } else if (run.core().stopped) {
         outcome.interrupted = true;
         outcome.error = QStringLiteral("the executor stopped");
-        co_return outcome;
+    } else {
+        outcome.status = end.failure ? FlowStatus::Failed : FlowStatus::Completed;
+        outcome.error = end.failure.value_or(QString());
+        outcome.result = end.failure ? QJsonValue() : end.result;
+    }
+    return outcome;
+}
+
+/// What a run writes as it ends: the flow's final state, or its hand-back to the queue when it
+/// stopped at a safe point for a shutdown. Nothing for a flow parked on a timer (written as it
+/// parked) or cut off.
+std::optional<FlowUpdate> closingUpdate(const FlowRun &run, const RunEnd &end)
+{
+    if (end.abort) {
+        if (!end.abort->handBack || run.core().stopped)
+            return std::nullopt;
+        FlowUpdate handBack = run.flowUpdate(FlowStatus::Pending);
+        handBack.runAt = handBack.updated;
+        handBack.releaseLease = true;
+        return handBack;
+    }
+    if (end.suspended || run.core().stopped)
+        return std::nullopt;
+    FlowUpdate update = run.flowUpdate(end.failure ? FlowStatus::Failed : FlowStatus::Completed);
+    update.releaseLease = true;
+    if (end.failure)
+        update.error = *end.failure;
+    else
+        update.resultJson = toJsonText(end.result);
+    return update;
+}
+
+detail::DurableWrite writeClosing(FlowRun &run, FlowUpdate &&update)
+{
+    return run.commitFlow(std::move(update));
+}
+
+// Drives one claimed flow to its end, a park on a timer, or an abort. The FlowRun is held by
+// this coroutine's frame, so the flow's own coroutines never outlive their state.
+QCoro::Task<FlowOutcome> drive(std::shared_ptr<FlowRun> run)
+{
+    RunEnd end;
+    try {
+        end.result = co_await run->flow().run(run->context());
+    } catch (const FlowAborted &aborted) {
+        end.abort = aborted;
+    } catch (const FlowSuspended &parked) {
+        end.suspended = parked;
+    } catch (const NonDeterminismError &error) {
+        end.failure = error.message();
+    } catch (const StepFailed &error) {
+        end.failure = QString::fromUtf8(error.what());
+    } catch (const std::exception &error) {
+        end.failure = QStringLiteral("the flow threw: %1").arg(QString::fromUtf8(error.what()));
+    } catch (...) {
+        end.failure = QStringLiteral("the flow threw an unknown exception");
     }
 
-    FlowUpdate update = run->flowUpdate(failure ? FlowStatus::Failed : FlowStatus::Completed);
-    update.releaseLease = true;
-    if (failure)
-        update.error = *failure;
-    else
-        update.resultJson = toJsonText(result);
-    try {
-        co_await run->commitFlow(std::move(update));
-    } catch (const FlowAborted &aborted) {
-        outcome.status = FlowStatus::Running;
-        outcome.interrupted = true;
-        outcome.error = aborted.reason;
+    FlowOutcome outcome = outcomeOfRun(*run, end);
+    std::optional<FlowUpdate> closing = closingUpdate(*run, end);
+    if (!closing)
         co_return outcome;
+    try {
+        co_await writeClosing(*run, std::move(*closing));
+        if (end.abort)
+            outcome.status = FlowStatus::Pending; // handed back
+    } catch (const FlowAborted &aborted) {
+        // The lease was lost meanwhile (or the commit failed): whoever holds the flow now
+        // carries on; a hand-back simply did not happen.
+        if (!end.abort) {
+            outcome.status = FlowStatus::Running;
+            outcome.interrupted = true;
+            outcome.error = aborted.reason;
+            outcome.result = QJsonValue();
+        }
     }
-    outcome.status = failure ? FlowStatus::Failed : FlowStatus::Completed;
-    outcome.error = failure.value_or(QString());
-    outcome.result = failure ? QJsonValue() : result;
     co_return outcome;
+}
+
+/// A flow the claim did not take: finished elsewhere (its outcome), or not claimable now.
+Result<FlowOutcome> notClaimed(ExecutorCore &core, qint64 flowId, const QDateTime &now)
+{
+    auto found = core.log.flow(flowId);
+    if (!found)
+        return found.error();
+    if (!found->has_value())
+        return Error(QStringLiteral("no flow with id %1").arg(flowId), QStringLiteral("not-found"));
+    const FlowRecord &record = **found;
+    if (isFinished(record.status)) {
+        FlowOutcome finished = outcomeOf(record);
+        finished.ranHere = false;
+        return finished;
+    }
+    return Error(QStringLiteral("flow %1 cannot be run now: it is %2%3")
+                     .arg(flowId)
+                     .arg(toString(record.status),
+                          record.leaseOwner.isEmpty()
+                              ? (record.runAt > now ? QStringLiteral(" until %1").arg(record.runAt.toString(Qt::ISODate))
+                                                    : QString())
+                              : QStringLiteral(" and held by %1").arg(record.leaseOwner)),
+                 QStringLiteral("not-claimable"));
+}
+
+/// A claimed flow that cannot be built: an unknown type may be loaded later, so the flow goes
+/// back untouched; bad arguments will not get better, so it fails.
+Result<FlowOutcome> refuseToRun(ExecutorCore &core, const FlowRecord &record, bool typeKnown, const Error &why)
+{
+    FlowUpdate update;
+    update.flowId = record.id;
+    update.leaseOwner = core.owner;
+    update.updated = core.clock.now();
+    update.releaseLease = true;
+    FlowOutcome outcome;
+    outcome.flowId = record.id;
+    outcome.error = why.message();
+    if (!typeKnown) {
+        update.status = FlowStatus::Pending;
+        update.runAt = update.updated;
+        outcome.status = FlowStatus::Pending;
+        outcome.interrupted = true;
+        outcome.error = QStringLiteral("no loaded plugin has flow type '%1'").arg(record.type);
+    } else {
+        update.status = FlowStatus::Failed;
+        update.error = why.message();
+        outcome.status = FlowStatus::Failed;
+    }
+    LogBatch batch;
+    batch.flows.append(update);
+    const auto written = core.log.write(batch);
+    if (!written)
+        return written.error();
+    return outcome;
+}
+
+/// The run of a claimed flow, ready to drive; or, when it cannot run, its outcome already.
+using PreparedRun = std::variant<std::shared_ptr<FlowRun>, Result<FlowOutcome>>;
+
+PreparedRun prepareRun(const std::shared_ptr<ExecutorCore> &core, ClaimedFlow &claimed)
+{
+    FlowRecord &record = claimed.record;
+    QList<StepRecord> recorded;
+    if (claimed.steps) {
+        recorded = std::move(*claimed.steps);
+    } else if (claimed.hasSteps) {
+        auto steps = core->log.steps(record.id);
+        if (!steps)
+            return Result<FlowOutcome>(steps.error());
+        recorded = steps.take();
+    }
+    const FlowTypeInfo *type = core->registry.info(record.type);
+    auto flow = core->registry.create(record.type, record.arguments);
+    if (!flow)
+        return refuseToRun(*core, record, type != nullptr, flow.error());
+    record.status = FlowStatus::Running;
+    return std::make_shared<FlowRun>(core, std::move(record), std::move(recorded), type->version, flow.take());
 }
 
 /// `preclaimed`: the flow as ExecutionLog::claimDueStarted() took it for this owner; null to
@@ -120,85 +241,22 @@ QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qin
     InFlightGuard inFlight(*core);
     if (core->stopped)
         co_return Error(QStringLiteral("the executor stopped"), QStringLiteral("aborted"));
-    GroupCommitter::Outcome claimed;
-    claimed.claimed = std::move(preclaimed);
-    const QDateTime now = core->clock.now();
-    if (!claimed.claimed) {
+    std::unique_ptr<ClaimedFlow> claimed = std::move(preclaimed);
+    if (!claimed) {
         // The claim joins the group commit of this event-loop turn and returns the row:
         // starting many flows costs one transaction, and a fresh flow no read at all.
-        LogBatch claim;
-        claim.claims.append(FlowClaim{flowId, core->owner, now, now.addMSecs(core->leaseDuration.count())});
-        claimed = co_await core->committer.commit(flowId, std::move(claim));
-        if (!claimed.status)
-            co_return claimed.status.error();
+        GroupCommitter::Outcome committed = co_await claimIn(*core, flowId);
+        if (!committed.status)
+            co_return committed.status.error();
+        if (!committed.claimed)
+            co_return notClaimed(*core, flowId, core->clock.now());
+        claimed = std::move(committed.claimed);
     }
-    if (!claimed.claimed) {
-        auto found = core->log.flow(flowId);
-        if (!found)
-            co_return found.error();
-        if (!found->has_value())
-            co_return Error(QStringLiteral("no flow with id %1").arg(flowId), QStringLiteral("not-found"));
-        const FlowRecord &record = **found;
-        if (isFinished(record.status)) {
-            FlowOutcome finished = outcomeOf(record);
-            finished.ranHere = false;
-            co_return finished;
-        }
-        co_return Error(QStringLiteral("flow %1 cannot be run now: it is %2%3")
-                            .arg(flowId)
-                            .arg(toString(record.status),
-                                 record.leaseOwner.isEmpty()
-                                     ? (record.runAt > now ? QStringLiteral(" until %1").arg(record.runAt.toString(Qt::ISODate))
-                                                           : QString())
-                                     : QStringLiteral(" and held by %1").arg(record.leaseOwner)),
-                        QStringLiteral("not-claimable"));
-    }
-    FlowRecord record = std::move(claimed.claimed->record);
-    QList<StepRecord> recorded;
-    if (claimed.claimed->steps) {
-        recorded = std::move(*claimed.claimed->steps);
-    } else if (claimed.claimed->hasSteps) {
-        auto steps = core->log.steps(flowId);
-        if (!steps)
-            co_return steps.error();
-        recorded = steps.take();
-    }
-
-    const FlowTypeInfo *type = core->registry.info(record.type);
-    auto flow = core->registry.create(record.type, record.arguments);
-    if (!flow) {
-        // An unknown type may be loaded later: hand the flow back untouched. Bad arguments will
-        // not get better: the flow fails.
-        FlowUpdate update;
-        update.flowId = flowId;
-        update.leaseOwner = core->owner;
-        update.updated = core->clock.now();
-        update.releaseLease = true;
-        FlowOutcome outcome;
-        outcome.flowId = flowId;
-        outcome.error = flow.error().message();
-        if (!type) {
-            update.status = FlowStatus::Pending;
-            update.runAt = update.updated;
-            outcome.status = FlowStatus::Pending;
-            outcome.interrupted = true;
-            outcome.error = QStringLiteral("no loaded plugin has flow type '%1'").arg(record.type);
-        } else {
-            update.status = FlowStatus::Failed;
-            update.error = flow.error().message();
-            outcome.status = FlowStatus::Failed;
-        }
-        LogBatch batch;
-        batch.flows.append(update);
-        const auto written = core->log.write(batch);
-        if (!written)
-            co_return written.error();
-        co_return outcome;
-    }
-
-    record.status = FlowStatus::Running;
-    auto run = std::make_shared<FlowRun>(core, std::move(record), std::move(recorded), type->version, flow.take());
-    co_return co_await drive(std::move(run));
+    PreparedRun prepared = prepareRun(core, *claimed);
+    claimed.reset();
+    if (auto *early = std::get_if<Result<FlowOutcome>>(&prepared))
+        co_return std::move(*early);
+    co_return co_await drive(std::get<std::shared_ptr<FlowRun>>(std::move(prepared)));
 }
 
 } // namespace
