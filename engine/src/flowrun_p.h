@@ -62,7 +62,7 @@ public:
     {
     }
     bool await_ready() const noexcept { return m_write.await_ready(); }
-    void await_suspend(std::coroutine_handle<> handle) { m_write.await_suspend(handle); }
+    bool await_suspend(std::coroutine_handle<> handle) { return m_write.await_suspend(handle); }
     void await_resume();
 
 private:

@@ -6,6 +6,7 @@
 #include <QObject>
 
 #include <coroutine>
+#include <deque>
 #include <memory>
 #include <vector>
 
@@ -30,20 +31,21 @@ public:
         std::unique_ptr<ClaimedFlow> claimed;
     };
 
+    /// Hands the batch in when made (so that it does not sit in the awaiting coroutine's
+    /// frame); co_await registers the coroutine to resume once the batch is committed.
     class Awaiter
     {
     public:
-        Awaiter(GroupCommitter *committer, qint64 flowId, LogBatch batch);
+        Awaiter(GroupCommitter *committer, qint64 flowId, LogBatch &&batch);
         bool await_ready() const noexcept;
-        void await_suspend(std::coroutine_handle<> handle);
+        bool await_suspend(std::coroutine_handle<> handle);
         Outcome await_resume();
 
     private:
         GroupCommitter *m_committer;
-        qint64 m_flowId;
-        LogBatch m_batch;
+        quint64 m_group = 0;  ///< the group the batch went to (sequence number); see m_firstGroup
+        qint32 m_waiter = -1; ///< its place among the group's waiters; -1: not handed in (aborted)
         Outcome m_outcome;
-        bool m_handedIn = false;
     };
 
     explicit GroupCommitter(ExecutionLog &log, QObject *parent = nullptr);
@@ -63,20 +65,23 @@ public:
 
 private:
     struct Waiter {
-        std::coroutine_handle<> handle;
         qint64 flowId;
-        Outcome *outcome;
+        std::coroutine_handle<> handle; ///< null until the awaiter is suspended
+        Outcome *outcome = nullptr;
     };
     struct Group {
         LogBatch batch;
         std::vector<Waiter> waiters;
     };
 
-    void enqueue(qint64 flowId, LogBatch &&batch, std::coroutine_handle<> handle, Outcome *outcome);
+    /// Adds the batch to the open group; returns where its waiter is.
+    std::pair<quint64, qint32> enqueue(qint64 flowId, LogBatch &&batch);
+    Waiter &waiterAt(quint64 group, qint32 waiter);
     void flush();
 
     ExecutionLog &m_log;
-    std::vector<Group> m_groups;
+    std::deque<Group> m_groups;
+    quint64 m_firstGroup = 0; ///< the sequence number of m_groups.front()
     bool m_flushScheduled = false;
     bool m_aborted = false;
     QString m_abortReason;
