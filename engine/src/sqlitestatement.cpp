@@ -114,7 +114,9 @@ void SqliteStatement::bindText(int index, const QString &text, Text lifetime)
         bindNull(index);
         return;
     }
-    noteBind(sqlite3_bind_text16(m_statement, index, text.utf16(), int(text.size() * sizeof(char16_t)),
+    // constData(), not utf16(): SQLite takes the length, so no terminator is needed, and
+    // utf16() copies a string whose data Qt does not own (a QStringLiteral, say) to add one.
+    noteBind(sqlite3_bind_text16(m_statement, index, text.constData(), int(text.size() * sizeof(char16_t)),
                                  lifetime == Text::Borrowed ? SQLITE_STATIC : SQLITE_TRANSIENT));
 }
 
