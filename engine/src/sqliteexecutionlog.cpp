@@ -23,6 +23,7 @@
 #include <array>
 #include <chrono>
 #include <thread>
+#include <unordered_map>
 
 namespace ergon {
 
@@ -291,12 +292,14 @@ public:
     }
     QHash<QString, QSqlQuery> statements;
     std::unique_ptr<Native> native;
+    std::unordered_map<QByteArray, SqliteStatement> nativeCache; ///< see cachedNative()
     QString lastType; ///< the last flow type a claim read, shared by the next ones
 
     ~Private()
     {
         // Statements belong to the connection: SQLite refuses to close it while any is left.
         native.reset();
+        nativeCache.clear();
         statements.clear();
         db.close();
         db = QSqlDatabase();
@@ -380,6 +383,8 @@ public:
     Result<void> prepareNative();
     Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim);
     Result<QList<StepRecord>> claimedSteps(qint64 flowId);
+    /// A native statement for `sql`, prepared on first use and kept.
+    Result<SqliteStatement *> cachedNative(const QByteArray &sql);
     /// The flows a claim may take now, in claim order, at most `limit`.
     Result<std::vector<Candidate>> dueCandidates(const QDateTime &now, int limit, const QStringList &types,
                                                  const QString &doing);
@@ -1104,46 +1109,63 @@ WorkerRecord workerFromRow(const QSqlQuery &query)
 }
 } // namespace
 
+Result<SqliteStatement *> SqliteExecutionLog::Private::cachedNative(const QByteArray &sql)
+{
+    auto found = nativeCache.find(sql);
+    if (found == nativeCache.end()) {
+        auto made = SqliteStatement::prepare(handle, sql, fileName());
+        if (!made)
+            return made.error();
+        found = nativeCache.emplace(sql, made.take()).first;
+    }
+    return &found->second;
+}
+
 Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const QDateTime &now, int limit,
                                                                           const QStringList &types, const QString &doing)
 {
     // One ordered index scan per queued status (flows_pending and flows_waiting serve priority,
     // then due time), plus expired leases; merged here, which is cheaper than a sort over the
-    // union.
-    QString typeFilter;
-    QVariantList typeValues;
+    // union. Native statements, prepared once per shape: a worker asks at every turn.
+    QByteArray typeFilter;
     if (!types.isEmpty()) {
-        QStringList marks(types.size(), QStringLiteral("?"));
-        typeFilter = QStringLiteral(" AND type IN (%1)").arg(marks.join(QLatin1String(", ")));
-        for (const QString &type : types)
-            typeValues.append(type);
+        QByteArrayList marks;
+        for (int i = 0; i < types.size(); ++i)
+            marks.append("?" + QByteArray::number(i + 3));
+        typeFilter = " AND type IN (" + marks.join(", ") + ")";
     }
-    std::vector<Candidate> candidates;
     // The statuses are written into the SQL, not bound: SQLite uses the partial indexes
     // flows_pending and flows_waiting only where the query's own text implies their condition.
-    for (const QLatin1String status : {QLatin1String("pending"), QLatin1String("waiting")}) {
-        auto query = run(QStringLiteral("SELECT id, priority, run_at FROM flows WHERE status = '%1' AND run_at <= ?")
-                                 .arg(status)
-                             + typeFilter + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ?"),
-                         QVariantList{fromTime(now)} + typeValues + QVariantList{limit}, doing);
-        if (!query)
-            return query.error();
-        QSqlQuery *q = *query;
-        while (q->next())
-            candidates.push_back(Candidate{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toLongLong()});
-        q->finish();
+    const QByteArray queued[] = {
+        "SELECT id, priority, run_at FROM flows WHERE status = 'pending' AND run_at <= ?1" + typeFilter
+            + " ORDER BY priority DESC, run_at LIMIT ?2",
+        "SELECT id, priority, run_at FROM flows WHERE status = 'waiting' AND run_at <= ?1" + typeFilter
+            + " ORDER BY priority DESC, run_at LIMIT ?2",
+        "SELECT id, priority, run_at FROM flows WHERE status = 'running' AND lease_expires < ?1" + typeFilter
+            + " LIMIT ?2",
+    };
+    std::vector<Candidate> candidates;
+    for (const QByteArray &sql : queued) {
+        auto statement = cachedNative(sql);
+        if (!statement)
+            return statement.error();
+        SqliteStatement &q = **statement;
+        q.bindTime(1, now);
+        q.bindInt(2, limit);
+        for (int i = 0; i < types.size(); ++i)
+            q.bindText(i + 3, types.at(i), SqliteStatement::Text::Borrowed);
+        for (;;) {
+            auto row = q.step(doing);
+            if (!row) {
+                q.reset();
+                return row.error();
+            }
+            if (!*row)
+                break;
+            candidates.push_back(Candidate{q.columnInt64(0), q.columnInt(1), q.columnInt64(2)});
+        }
+        q.reset();
     }
-    auto expired = run(QStringLiteral("SELECT id, priority, run_at FROM flows WHERE status = 'running'"
-                                      " AND lease_expires < ?") + typeFilter + QStringLiteral(" LIMIT ?"),
-                       QVariantList{fromTime(now)} + typeValues + QVariantList{limit}, doing);
-    if (!expired)
-        return expired.error();
-    while ((*expired)->next()) {
-        QSqlQuery *q = *expired;
-        candidates.push_back(Candidate{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toLongLong()});
-    }
-    (*expired)->finish();
-
     std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
         return a.priority != b.priority ? a.priority > b.priority : (a.due != b.due ? a.due < b.due : a.id < b.id);
     });
