@@ -68,10 +68,10 @@ struct Settings {
     QString plugins;
     int flows = 20000;
     int steps = 3;
-    int concurrency = 64;
+    int concurrency = 256;
     int scheduleFlows = 100000;
     int timers = 10000;
-    int baselineCommits = 5000;
+    int baselineCommits = 20000;
     int timeoutSeconds = 600;
 };
 
@@ -582,8 +582,10 @@ int main(int argc, char **argv)
     const QCommandLineOption flowsOption(QStringLiteral("flows"), QStringLiteral("Flows per worker run (20000)."),
                                          QStringLiteral("n"), QStringLiteral("20000"));
     const QCommandLineOption concurrencyOption(QStringLiteral("concurrency"),
-                                               QStringLiteral("Flows each worker runs at once (64)."),
-                                               QStringLiteral("n"), QStringLiteral("64"));
+                                               QStringLiteral("Flows each worker runs at once (256: the more flows "
+                                                              "reach a durable point together, the larger each "
+                                                              "group commit)."),
+                                               QStringLiteral("n"), QStringLiteral("256"));
     const QCommandLineOption scheduleOption(QStringLiteral("schedule"),
                                             QStringLiteral("SQLite: flows scheduled in batches (100000)."),
                                             QStringLiteral("n"), QStringLiteral("100000"));
@@ -591,7 +593,7 @@ int main(int argc, char **argv)
                                           QStringLiteral("SQLite: one-second durable timers (10000)."),
                                           QStringLiteral("n"), QStringLiteral("10000"));
     const QCommandLineOption baselineOption(QStringLiteral("baseline-commits"),
-                                            QStringLiteral("Single-row commits of the baseline (SQLite 5000, "
+                                            QStringLiteral("Single-row commits of the baseline (SQLite 20000, "
                                                            "PostgreSQL 2000)."),
                                             QStringLiteral("n"));
     const QCommandLineOption pluginsOption(QStringLiteral("plugins"), QStringLiteral("The folder of the demo plugin."),
@@ -622,7 +624,7 @@ int main(int argc, char **argv)
     settings.scheduleFlows = parser.value(scheduleOption).toInt();
     settings.timers = parser.value(timersOption).toInt();
     settings.baselineCommits =
-        parser.isSet(baselineOption) ? parser.value(baselineOption).toInt() : (isPostgres(settings) ? 2000 : 5000);
+        parser.isSet(baselineOption) ? parser.value(baselineOption).toInt() : (isPostgres(settings) ? 2000 : 20000);
     std::unique_ptr<QTemporaryDir> temporary;
     if (!isPostgres(settings)) {
         if (parser.isSet(dirOption)) {
