@@ -385,6 +385,9 @@ public:
     Result<QList<StepRecord>> claimedSteps(qint64 flowId);
     /// A native statement for `sql`, prepared on first use and kept.
     Result<SqliteStatement *> cachedNative(const QByteArray &sql);
+    /// Leases the flows to the owner, not started (a prefetch, or fired flows handed over).
+    Result<void> leaseUnstarted(const QList<qint64> &ids, const QString &owner, const QDateTime &now,
+                                const QDateTime &leaseUntil, const QString &doing);
     /// The flows a claim may take now, in claim order, at most `limit`.
     Result<std::vector<Candidate>> dueCandidates(const QDateTime &now, int limit, const QStringList &types,
                                                  const QString &doing);
@@ -1121,6 +1124,26 @@ Result<SqliteStatement *> SqliteExecutionLog::Private::cachedNative(const QByteA
     return &found->second;
 }
 
+Result<void> SqliteExecutionLog::Private::leaseUnstarted(const QList<qint64> &ids, const QString &owner,
+                                                        const QDateTime &now, const QDateTime &leaseUntil,
+                                                        const QString &doing)
+{
+    auto lease = cachedNative("UPDATE flows SET status = 'running', lease_owner = ?1, lease_expires = ?2,"
+                              " run_started = NULL, updated = ?3 WHERE id = ?4");
+    if (!lease)
+        return lease.error();
+    SqliteStatement &update = **lease;
+    for (const qint64 id : ids) {
+        update.bindText(1, owner, SqliteStatement::Text::Borrowed);
+        update.bindTime(2, leaseUntil);
+        update.bindTime(3, now);
+        update.bindInt64(4, id);
+        if (auto done = update.run(doing); !done)
+            return done.error();
+    }
+    return {};
+}
+
 Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const QDateTime &now, int limit,
                                                                           const QStringList &types, const QString &doing)
 {
@@ -1187,14 +1210,10 @@ Result<QList<qint64>> SqliteExecutionLog::claimDue(const QString &owner, const Q
         return d->rollback<QList<qint64>>(candidates.error());
     QList<qint64> claimed;
     claimed.reserve(qsizetype(candidates->size()));
-    for (const Candidate &candidate : std::as_const(*candidates)) {
-        auto update = d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?,"
-                                            " run_started = NULL, updated = ? WHERE id = ?"),
-                             {owner, fromTime(leaseUntil), fromTime(now), candidate.id}, doing);
-        if (!update)
-            return d->rollback<QList<qint64>>(update.error());
+    for (const Candidate &candidate : std::as_const(*candidates))
         claimed.append(candidate.id);
-    }
+    if (auto leased = d->leaseUnstarted(claimed, owner, now, leaseUntil, doing); !leased)
+        return d->rollback<QList<qint64>>(leased.error());
     if (auto committed = d->commit(doing); !committed)
         return committed.error();
     return claimed;
@@ -1463,31 +1482,38 @@ Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, co
         return d->rollback<FiredTimers>(fired.error());
     result.fired = *fired;
     if (limit > 0) {
-        QString typeFilter;
-        QVariantList values{fromTime(now)};
+        // The fired flows this worker has room for, leased to it (native statements: this runs
+        // at every tick, for hundreds of flows at once when many timers fall due together).
+        QByteArray typeFilter;
         if (!types.isEmpty()) {
-            QStringList marks(types.size(), QStringLiteral("?"));
-            typeFilter = QStringLiteral(" AND type IN (%1)").arg(marks.join(QLatin1String(", ")));
-            for (const QString &type : types)
-                values.append(type);
+            QByteArrayList marks;
+            for (int i = 0; i < types.size(); ++i)
+                marks.append("?" + QByteArray::number(i + 3));
+            typeFilter = " AND type IN (" + marks.join(", ") + ")";
         }
-        values.append(limit);
         // The flows_waiting index serves this scan, as it serves claimDue()'s.
-        auto due = d->run(QStringLiteral("SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?") + typeFilter
-                              + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ?"),
-                          values, doing);
+        auto due = d->cachedNative("SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?1" + typeFilter
+                                   + " ORDER BY priority DESC, run_at LIMIT ?2");
         if (!due)
             return d->rollback<FiredTimers>(due.error());
-        while ((*due)->next())
-            result.claimed.append((*due)->value(0).toLongLong());
-        (*due)->finish();
-        for (const qint64 id : std::as_const(result.claimed)) {
-            auto leased = d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?,"
-                                                " run_started = NULL, updated = ? WHERE id = ?"),
-                                 {owner, fromTime(leaseUntil), fromTime(now), id}, doing);
-            if (!leased)
-                return d->rollback<FiredTimers>(leased.error());
+        SqliteStatement &q = **due;
+        q.bindTime(1, now);
+        q.bindInt(2, limit);
+        for (int i = 0; i < types.size(); ++i)
+            q.bindText(i + 3, types.at(i), SqliteStatement::Text::Borrowed);
+        for (;;) {
+            auto row = q.step(doing);
+            if (!row) {
+                q.reset();
+                return d->rollback<FiredTimers>(row.error());
+            }
+            if (!*row)
+                break;
+            result.claimed.append(q.columnInt64(0));
         }
+        q.reset();
+        if (auto leased = d->leaseUnstarted(result.claimed, owner, now, leaseUntil, doing); !leased)
+            return d->rollback<FiredTimers>(leased.error());
     }
     if (auto committed = d->commit(doing); !committed)
         return committed.error();
