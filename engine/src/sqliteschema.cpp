@@ -108,18 +108,22 @@ const QList<SchemaMigration> &sqliteMigrations()
          }},
         {3,
          {
-             // The claim order (priority, then due time) is only ever asked of queued flows:
-             // one partial index per queued status leaves running and finished flows out, so
+             // What a claim reads, and only that: partial indexes leave finished flows out, so
              // that starting a flow removes one entry and finishing it touches none (the counts
-             // and lists by status read flows_status). Measured on SQLite: claim and finish
-             // cost a sixth less. (One index over both statuses would not do: SQLite uses a
-             // partial index only where the query's text implies its condition, and
-             // status = 'pending' does not imply status IN ('pending', 'waiting') to it.) The
-             // status leads each index anyway: with it, the planner prefers the index that also
-             // gives the order over flows_status, even before ANALYZE has run.
+             // and lists by status read flows_status). A statement's own text must imply a
+             // partial index's condition for SQLite to use it: each names its status.
+             //  - Queued flows, per type in claim order (priority, then due time): a worker asks
+             //    for its types one by one, so a backlog of a type it cannot run (its plugin not
+             //    loaded) is never scanned.
+             //  - Waiting flows by due time: only the due ones are read (a claim sorts those few
+             //    by priority), however many sleep.
+             //  - Running flows by lease expiry: expired leases are found without reading every
+             //    running flow.
              QStringLiteral("DROP INDEX flows_queue"),
-             QStringLiteral("CREATE INDEX flows_pending ON flows (status, priority DESC, run_at) WHERE status = 'pending'"),
-             QStringLiteral("CREATE INDEX flows_waiting ON flows (status, priority DESC, run_at) WHERE status = 'waiting'"),
+             QStringLiteral("CREATE INDEX flows_pending ON flows (status, type, priority DESC, run_at)"
+                            " WHERE status = 'pending'"),
+             QStringLiteral("CREATE INDEX flows_waiting ON flows (status, run_at) WHERE status = 'waiting'"),
+             QStringLiteral("CREATE INDEX flows_expiry ON flows (status, lease_expires) WHERE status = 'running'"),
          }},
     };
     return migrations;
