@@ -117,13 +117,10 @@ const QList<SchemaMigration> &sqliteMigrations()
              //    loaded) is never scanned.
              //  - Waiting flows by due time: only the due ones are read (a claim sorts those few
              //    by priority), however many sleep.
-             //  - Running flows by lease expiry: expired leases are found without reading every
-             //    running flow.
              QStringLiteral("DROP INDEX flows_queue"),
              QStringLiteral("CREATE INDEX flows_pending ON flows (status, type, priority DESC, run_at)"
                             " WHERE status = 'pending'"),
              QStringLiteral("CREATE INDEX flows_waiting ON flows (status, run_at) WHERE status = 'waiting'"),
-             QStringLiteral("CREATE INDEX flows_expiry ON flows (status, lease_expires) WHERE status = 'running'"),
          }},
     };
     return migrations;

@@ -118,6 +118,7 @@ private Q_SLOTS:
     void claimDue_typesFilter();
     void claimDue_prefetchedIsClaimedByItsOwnerOnly();
     void claimDueStarted_leasesStartsAndReturnsTheFlows();
+    void claimDue_takesAnExpiredLeaseWithinASecond();
     void renewLeases();
     void releaseFlows();
     void stealFlows_takesHalfOfTheLongestQueue();
@@ -1252,6 +1253,20 @@ void TestExecutionLog::claimDue_ordersByPriorityThenDueTime()
     ERGON_TRY(claimed, m_log->claimDue(u"me"_s, at(100), at(160), 100));
     const QList<qint64> expected{urgentEarly, urgentExpired, urgentLate, normalWaiting, normalLate, low};
     QCOMPARE(claimed, expected);
+}
+
+void TestExecutionLog::claimDue_takesAnExpiredLeaseWithinASecond()
+{
+    // A backend may look for expired leases less often than at every claim (they are rare,
+    // and leases last seconds), but never leaves one unclaimed for more than a second.
+    const qint64 id = scheduled(0, at(1));
+    ERGON_TRY(taken, m_log->claimFlow(id, u"crashed"_s, at(2), at(50)));
+    QVERIFY(taken);
+    ERGON_TRY(early, m_log->claimDue(u"me"_s, at(49), at(109), 10));
+    QVERIFY(early.isEmpty()); // still leased
+    ERGON_TRY(late, m_log->claimDue(u"me"_s, at(51), at(111), 10));
+    QCOMPARE(late, QList<qint64>{id});
+    QCOMPARE(stored(id)->leaseOwner, u"me"_s);
 }
 
 void TestExecutionLog::claimDueStarted_leasesStartsAndReturnsTheFlows()

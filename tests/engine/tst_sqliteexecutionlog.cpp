@@ -186,7 +186,7 @@ void TestSqliteExecutionLog::olderSchema_isMigratedKeepingTheRecords()
     createErgonDatabase(path);
     // Back to what version 1 wrote: one queue index over every status, no flows_status.
     QCOMPARE(runRawSql(path, {u"DROP INDEX flows_status"_s, u"DROP INDEX flows_pending"_s,
-                              u"DROP INDEX flows_waiting"_s, u"DROP INDEX flows_expiry"_s,
+                              u"DROP INDEX flows_waiting"_s,
                               u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s,
                               u"PRAGMA user_version = 1"_s}),
              QString());
@@ -216,7 +216,7 @@ void TestSqliteExecutionLog::olderSchema_isMigratedKeepingTheRecords()
         while (query.next())
             indexes.append(query.value(0).toString());
         QVERIFY2(indexes.contains(u"flows_pending"_s) && indexes.contains(u"flows_waiting"_s)
-                     && indexes.contains(u"flows_expiry"_s) && indexes.contains(u"flows_status"_s)
+                     && indexes.contains(u"flows_status"_s)
                      && !indexes.contains(u"flows_queue"_s),
                  qPrintable(indexes.join(u", "_s)));
         // The claim's query reads its ordered index, not a sort over every flow of the status.
