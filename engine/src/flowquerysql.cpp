@@ -70,4 +70,30 @@ Result<QList<FlowRecord>> listFlowsAmongIds(const FlowQuery &query, const FlowCh
     return page;
 }
 
+Result<QList<FlowRecord>> listFlows(const FlowQuery &query, const QString &select, QLatin1StringView likeOperator,
+                                    const FlowPageReader &read)
+{
+    // Only the filters in use appear in the SQL, so that the database can use the matching
+    // index; each shape is prepared once and kept.
+    FlowQueryConditions where = flowQueryConditions(query, likeOperator);
+    if (query.ids) {
+        where.conditions.prepend(flowIdChunkCondition());
+        const QString sql = select + QStringLiteral(" WHERE ") + where.conditions.join(QLatin1String(" AND ")) +
+            QStringLiteral(" ORDER BY id DESC LIMIT ?");
+        return listFlowsAmongIds(query, [&](const QVariantList &chunk, int limit) {
+            QVariantList values = chunk;
+            values.append(where.values);
+            values.append(limit);
+            return read(sql, values);
+        });
+    }
+    QString sql = select;
+    if (!where.conditions.isEmpty())
+        sql += QStringLiteral(" WHERE ") + where.conditions.join(QLatin1String(" AND "));
+    sql += QStringLiteral(" ORDER BY id DESC LIMIT ? OFFSET ?");
+    where.values.append(query.limit);
+    where.values.append(query.offset);
+    return read(sql, where.values);
+}
+
 } // namespace ergon

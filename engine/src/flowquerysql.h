@@ -33,4 +33,13 @@ using FlowChunkReader = std::function<Result<QList<FlowRecord>>(const QVariantLi
 /// stops as soon as the page (offset and limit, across the chunks) is full.
 Result<QList<FlowRecord>> listFlowsAmongIds(const FlowQuery &query, const FlowChunkReader &read);
 
+/// Reads every row of one statement as flows (a backend runs it its own way, bound values in
+/// placeholder order).
+using FlowPageReader = std::function<Result<QList<FlowRecord>>(const QString &sql, const QVariantList &values)>;
+
+/// A whole FlowQuery on an SQL backend, newest first: `select` is the SELECT … FROM flows of
+/// the backend's columns, `likeOperator` as for flowQueryConditions().
+Result<QList<FlowRecord>> listFlows(const FlowQuery &query, const QString &select, QLatin1StringView likeOperator,
+                                    const FlowPageReader &read);
+
 } // namespace ergon

@@ -678,41 +678,18 @@ Result<QList<StepRecord>> SqliteExecutionLog::steps(qint64 flowId, bool withAtte
 
 Result<QList<FlowRecord>> SqliteExecutionLog::flows(const FlowQuery &query)
 {
-    // Only the filters in use appear in the SQL, so that SQLite can use the matching index;
-    // each shape is prepared once and kept.
-    FlowQueryConditions where = flowQueryConditions(query, QLatin1StringView("LIKE"));
-    const auto readPage = [this](const QString &sql, const QVariantList &values) -> Result<QList<FlowRecord>> {
-        auto result = d->run(sql, values, QStringLiteral("listing flows in"));
-        if (!result)
-            return result.error();
-        QList<FlowRecord> page;
-        QSqlQuery *q = *result;
-        while (q->next())
-            page.append(flowFromRow(*q));
-        q->finish();
-        return page;
-    };
-    const QString select = QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows");
-
-    if (query.ids) {
-        where.conditions.prepend(flowIdChunkCondition());
-        const QString sql = select + QStringLiteral(" WHERE ") + where.conditions.join(QLatin1String(" AND ")) +
-            QStringLiteral(" ORDER BY id DESC LIMIT ?");
-        return listFlowsAmongIds(query, [&](const QVariantList &chunk, int limit) {
-            QVariantList values = chunk;
-            values.append(where.values);
-            values.append(limit);
-            return readPage(sql, values);
-        });
-    }
-
-    QString sql = select;
-    if (!where.conditions.isEmpty())
-        sql += QStringLiteral(" WHERE ") + where.conditions.join(QLatin1String(" AND "));
-    sql += QStringLiteral(" ORDER BY id DESC LIMIT ? OFFSET ?");
-    where.values.append(query.limit);
-    where.values.append(query.offset);
-    return readPage(sql, where.values);
+    return listFlows(query, QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows"),
+                     QLatin1StringView("LIKE"), [this](const QString &sql, const QVariantList &values) -> Result<QList<FlowRecord>> {
+                         auto result = d->run(sql, values, QStringLiteral("listing flows in"));
+                         if (!result)
+                             return result.error();
+                         QList<FlowRecord> page;
+                         QSqlQuery *q = *result;
+                         while (q->next())
+                             page.append(flowFromRow(*q));
+                         q->finish();
+                         return page;
+                     });
 }
 
 Result<QList<FlowText>> SqliteExecutionLog::flowTexts(qint64 afterId, int limit)
