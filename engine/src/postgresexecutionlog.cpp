@@ -7,6 +7,7 @@
 #include "ergon/jsontext.h"
 #include "ergon/sqliteexecutionlog.h"
 
+#include <QCryptographicHash>
 #include <QPointer>
 #include <QSqlDriver>
 #include <QSqlError>
@@ -156,10 +157,12 @@ class PostgresExecutionLog::Private
 {
 public:
     explicit Private(PostgresLocation location)
-        : connection(std::move(location))
+        : channel(PostgresExecutionLog::notificationChannel(location.schema))
+        , connection(std::move(location))
     {
     }
 
+    const QString channel; ///< of this schema's wake-ups
     PostgresConnection connection;
     std::function<void(const QDateTime &)> listener;
     QPointer<QSqlDriver> listeningDriver; ///< the driver whose notifications reach the listener
@@ -177,11 +180,11 @@ public:
         return error;
     }
 
-    /// NOTIFY ergon_work, with the earliest due time as payload (delivered at commit).
+    /// NOTIFY on the schema's channel, with the earliest due time as payload (delivered at commit).
     Result<void> notifyWork(const QDateTime &due, const QString &doing)
     {
         auto sent = run(QStringLiteral("SELECT pg_notify(?, ?)"),
-                        {QString::fromLatin1(notificationChannel),
+                        {channel,
                          due.isValid() ? QString::number(due.toMSecsSinceEpoch()) : QString()},
                         doing);
         if (!sent)
@@ -206,7 +209,6 @@ void PostgresExecutionLog::Private::listen()
     QSqlDriver *driver = connection.database().driver();
     if (!driver || !listener)
         return;
-    const QString channel = QString::fromLatin1(notificationChannel);
     if (listeningDriver != driver) {
         listeningDriver = driver;
         QObject::connect(driver, &QSqlDriver::notification, driver,
@@ -220,7 +222,7 @@ void PostgresExecutionLog::Private::listen()
 
 void PostgresExecutionLog::Private::onNotification(const QString &name, const QVariant &payload)
 {
-    if (name != QLatin1String(notificationChannel) || !listener)
+    if (name != channel || !listener)
         return;
     bool ok = false;
     const qint64 due = payload.toString().toLongLong(&ok);
@@ -357,16 +359,25 @@ Result<std::unique_ptr<PostgresExecutionLog>> PostgresExecutionLog::open(const Q
                 if (!p->listener)
                     return;
                 QSqlDriver *driver = p->connection.database().driver();
-                const QString channel = QString::fromLatin1(notificationChannel);
-                if (driver && driver->isOpen() && driver->subscribedToNotifications().contains(channel)) {
-                    driver->unsubscribeFromNotification(channel);
-                    driver->subscribeToNotification(channel);
+                if (driver && driver->isOpen() && driver->subscribedToNotifications().contains(p->channel)) {
+                    driver->unsubscribeFromNotification(p->channel);
+                    driver->subscribeToNotification(p->channel);
                 }
                 p->listener(QDateTime());
             },
             Qt::QueuedConnection);
     });
     return std::unique_ptr<PostgresExecutionLog>(new PostgresExecutionLog(std::move(d)));
+}
+
+QString PostgresExecutionLog::notificationChannel(const QString &schema)
+{
+    if (schema.isEmpty())
+        return QStringLiteral("ergon_work");
+    // A schema name may hold any character and be long; a channel is an identifier of at most
+    // 63 bytes: a digest names it.
+    const QByteArray digest = QCryptographicHash::hash(schema.toUtf8(), QCryptographicHash::Sha1).toHex().left(24);
+    return QStringLiteral("ergon_work_") + QString::fromLatin1(digest);
 }
 
 QString PostgresExecutionLog::location() const

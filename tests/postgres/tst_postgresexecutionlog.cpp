@@ -267,6 +267,15 @@ void TestPostgresExecutionLog::notify_wakesAListener()
     QTRY_COMPARE_WITH_TIMEOUT(wakeUps.size(), 1, 5000);
     QCOMPARE(wakeUps.first(), now.addSecs(2)); // the earliest due time of the batch
 
+    // Another schema of the same database (another deployment) wakes nobody here.
+    PostgresTestSchema otherSchema;
+    QVERIFY(PostgresExecutionLog::notificationChannel(schema.name())
+            != PostgresExecutionLog::notificationChannel(otherSchema.name()));
+    ERGON_TRY(elsewhere, PostgresExecutionLog::open(otherSchema.url()));
+    ERGON_VERIFY_OK(elsewhere->scheduleFlows({newFlow()}, now));
+    QTest::qWait(300);
+    QCOMPARE(wakeUps.size(), 1);
+
     // Handing flows back wakes the others as well.
     ERGON_TRY(claimed, scheduler->claimDue(u"w1"_s, now.addSecs(10), now.addSecs(70), 10, {}));
     QCOMPARE(claimed.size(), 2);

@@ -34,8 +34,10 @@ class PostgresExecutionLog final : public ExecutionLog
 public:
     /// The schema version this build writes (the same numbering as SQLite's).
     static constexpr int schemaVersion = 3;
-    /// The channel of wake-ups.
-    static constexpr const char *notificationChannel = "ergon_work";
+    /// The channel of wake-ups: NOTIFY channels belong to the whole database, so each schema
+    /// has its own, and deployments sharing a database in different schemas (`schema=`) do not
+    /// wake each other's workers. "ergon_work" for the default schema.
+    static QString notificationChannel(const QString &schema);
 
     /// Connects and migrates the schema. A malformed URL is an error of kind "invalid-location".
     static Result<std::unique_ptr<PostgresExecutionLog>> open(const QString &url);
