@@ -236,6 +236,24 @@ StepRecord stepFromNativeRow(const SqliteStatement &row)
     return step;
 }
 
+/// " AND type IN (?3, …)" for the native claim statements, whose ?1 and ?2 are the time and
+/// the limit; empty for no types. bindTypes() binds them.
+QByteArray typeInFilter(const QStringList &types)
+{
+    if (types.isEmpty())
+        return {};
+    QByteArrayList marks;
+    for (int i = 0; i < types.size(); ++i)
+        marks.append("?" + QByteArray::number(i + 3));
+    return " AND type IN (" + marks.join(", ") + ")";
+}
+
+void bindTypes(SqliteStatement &statement, const QStringList &types)
+{
+    for (int i = 0; i < types.size(); ++i)
+        statement.bindText(i + 3, types.at(i), SqliteStatement::Text::Borrowed);
+}
+
 /// A flow a claim may take, with what orders the claims.
 struct Candidate {
     qint64 id;
@@ -1134,13 +1152,7 @@ Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const 
     // prepared once per shape: a worker asks at every turn. The statuses are written into the
     // SQL, not bound: SQLite uses a partial index only where the query's text implies its
     // condition.
-    QByteArray typeFilter;
-    if (!types.isEmpty()) {
-        QByteArrayList marks;
-        for (int i = 0; i < types.size(); ++i)
-            marks.append("?" + QByteArray::number(i + 3));
-        typeFilter = " AND type IN (" + marks.join(", ") + ")";
-    }
+    const QByteArray typeFilter = typeInFilter(types);
     struct Scan {
         QByteArray sql;
         std::optional<qsizetype> type; ///< binds this one type as ?3; else every type in `types`
@@ -1177,12 +1189,10 @@ Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const 
         SqliteStatement &q = **statement;
         q.bindTime(1, now);
         q.bindInt(2, limit);
-        if (scan.type) {
+        if (scan.type)
             q.bindText(3, types.at(*scan.type), SqliteStatement::Text::Borrowed);
-        } else {
-            for (int i = 0; i < types.size(); ++i)
-                q.bindText(i + 3, types.at(i), SqliteStatement::Text::Borrowed);
-        }
+        else
+            bindTypes(q, types);
         for (;;) {
             auto row = q.step(doing);
             if (!row) {
@@ -1495,23 +1505,15 @@ Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, co
     if (limit > 0) {
         // The fired flows this worker has room for, leased to it (native statements: this runs
         // at every tick, for hundreds of flows at once when many timers fall due together).
-        QByteArray typeFilter;
-        if (!types.isEmpty()) {
-            QByteArrayList marks;
-            for (int i = 0; i < types.size(); ++i)
-                marks.append("?" + QByteArray::number(i + 3));
-            typeFilter = " AND type IN (" + marks.join(", ") + ")";
-        }
         // The flows_waiting index serves this scan (the due ones, by due time), as claimDue()'s.
-        auto due = d->cachedNative("SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?1" + typeFilter
+        auto due = d->cachedNative("SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?1" + typeInFilter(types)
                                    + " ORDER BY priority DESC, run_at LIMIT ?2");
         if (!due)
             return d->rollback<FiredTimers>(due.error());
         SqliteStatement &q = **due;
         q.bindTime(1, now);
         q.bindInt(2, limit);
-        for (int i = 0; i < types.size(); ++i)
-            q.bindText(i + 3, types.at(i), SqliteStatement::Text::Borrowed);
+        bindTypes(q, types);
         for (;;) {
             auto row = q.step(doing);
             if (!row) {
