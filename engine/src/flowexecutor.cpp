@@ -29,15 +29,26 @@ FlowOutcome outcomeOf(const FlowRecord &record)
     return outcome;
 }
 
-/// Counts a run in flight for as long as it lives.
+/// Counts a run in flight, and holds its flow's place in the executor, for as long as it lives.
 struct InFlightGuard {
-    explicit InFlightGuard(ExecutorCore &core)
+    InFlightGuard(ExecutorCore &core, qint64 flowId)
         : core(core)
+        , flowId(flowId)
+        , first(!core.running.contains(flowId))
     {
         ++core.inFlight;
+        if (first)
+            core.running.insert(flowId);
     }
-    ~InFlightGuard() { --core.inFlight; }
+    ~InFlightGuard()
+    {
+        --core.inFlight;
+        if (first)
+            core.running.remove(flowId);
+    }
     ExecutorCore &core;
+    const qint64 flowId;
+    const bool first; ///< false: the flow runs here already
 };
 
 /// The group-commit claim of one flow by the executor's owner.
@@ -238,9 +249,13 @@ PreparedRun prepareRun(const std::shared_ptr<ExecutorCore> &core, ClaimedFlow &c
 QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qint64 flowId,
                                          std::unique_ptr<ClaimedFlow> preclaimed = nullptr)
 {
-    InFlightGuard inFlight(*core);
+    InFlightGuard inFlight(*core, flowId);
     if (core->stopped)
         co_return Error(QStringLiteral("the executor stopped"), QStringLiteral("aborted"));
+    if (!inFlight.first) {
+        co_return Error(QStringLiteral("flow %1 cannot be run now: it is already running here").arg(flowId),
+                        QStringLiteral("not-claimable"));
+    }
     std::unique_ptr<ClaimedFlow> claimed = std::move(preclaimed);
     if (!claimed) {
         // The claim joins the group commit of this event-loop turn and returns the row:

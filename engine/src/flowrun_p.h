@@ -7,6 +7,7 @@
 #include "ergon/records.h"
 
 #include <QHash>
+#include <QSet>
 
 #include <chrono>
 #include <memory>
@@ -47,6 +48,9 @@ struct ExecutorCore {
     bool stopped = false;
     bool draining = false; ///< flows stop before their next step and go back to the queue
     int inFlight = 0;
+    /// The flows being run: one flow is never run twice at once by one executor (both runs'
+    /// claims would succeed under the same owner, and their writes would collide).
+    QSet<qint64> running;
 };
 
 /// co_await of a flow's durable write: resumes once the write is committed, and throws

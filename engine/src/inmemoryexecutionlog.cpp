@@ -538,10 +538,13 @@ int InMemoryExecutionLog::fireDue(const QDateTime &now)
     return fired;
 }
 
-Result<FiredTimers> InMemoryExecutionLog::fireAndClaimDue(const QString &owner, const QDateTime &now,
-                                                          const QDateTime &leaseUntil, int limit, const QStringList &types)
+Result<FiredTimers> InMemoryExecutionLog::fireAndClaimDue(const QString &owner, const Clock &clock,
+                                                          std::chrono::milliseconds leaseDuration, int limit,
+                                                          const QStringList &types)
 {
     QMutexLocker lock(&m_store->mutex);
+    const QDateTime now = clock.now(); // under the lock: see ExecutionLog::fireAndClaimDue()
+    const QDateTime leaseUntil = now.addMSecs(leaseDuration.count());
     FiredTimers result;
     result.fired = fireDue(now);
     QList<FlowRecord *> due;

@@ -195,6 +195,9 @@ public:
 
     void listen();
     void onNotification(const QString &name, const QVariant &payload);
+    /// fireAndClaimDue() with "now" read by `readNow` once the transaction has begun.
+    Result<FiredTimers> fireAndClaim(const QString &owner, const std::function<QDateTime()> &readNow,
+                                     std::chrono::milliseconds leaseDuration, int limit, const QStringList &types);
 
     Result<void> migrate();
     Result<qint64> scheduleOne(const NewFlow &flow, const QDateTime &now);
@@ -1092,33 +1095,45 @@ Result<void> PostgresExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &
 
 Result<int> PostgresExecutionLog::fireDueTimers(const QDateTime &now)
 {
-    auto fired = fireAndClaimDue(QString(), now, QDateTime(), 0, {});
+    auto fired = d->fireAndClaim(QString(), [&now] { return now; }, std::chrono::milliseconds(0), 0, {});
     if (!fired)
         return fired.error();
     return fired->fired;
 }
 
-Result<FiredTimers> PostgresExecutionLog::fireAndClaimDue(const QString &owner, const QDateTime &now,
-                                                          const QDateTime &leaseUntil, int limit, const QStringList &types)
+Result<FiredTimers> PostgresExecutionLog::fireAndClaimDue(const QString &owner, const Clock &clock,
+                                                          std::chrono::milliseconds leaseDuration, int limit,
+                                                          const QStringList &types)
+{
+    return d->fireAndClaim(owner, [&clock] { return clock.now(); }, leaseDuration, limit, types);
+}
+
+Result<FiredTimers> PostgresExecutionLog::Private::fireAndClaim(const QString &owner,
+                                                                const std::function<QDateTime()> &readNow,
+                                                                std::chrono::milliseconds leaseDuration, int limit,
+                                                                const QStringList &types)
 {
     const QString doing = QStringLiteral("firing due timers in");
-    if (auto begun = d->begin(doing); !begun)
+    if (auto begun = begin(doing); !begun)
         return begun.error();
+    // Read once the transaction has begun: see ExecutionLog::fireAndClaimDue().
+    const QDateTime now = readNow();
+    const QDateTime leaseUntil = now.addMSecs(leaseDuration.count());
     FiredTimers result;
     // The steps are marked first, while the timers rows still say which are unfired.
     const QString due = QStringLiteral("SELECT t.flow_id, t.seq FROM timers t JOIN flows f ON f.id = t.flow_id"
                                        " WHERE t.fired_at IS NULL AND t.fire_at <= ? AND f.status = 'waiting'");
-    auto steps = d->run(QStringLiteral("UPDATE steps SET status = 'completed', finished = ? WHERE kind = 'timer'"
+    auto steps = run(QStringLiteral("UPDATE steps SET status = 'completed', finished = ? WHERE kind = 'timer'"
                                        " AND status = 'running' AND (flow_id, seq) IN (")
                             + due + QStringLiteral(")"),
                         {fromTime(now), fromTime(now)}, doing);
     if (!steps)
-        return d->rollback<FiredTimers>(steps.error());
+        return rollback<FiredTimers>(steps.error());
     result.fired = (*steps)->numRowsAffected();
-    auto timers = d->run(QStringLiteral("UPDATE timers SET fired_at = ? WHERE (flow_id, seq) IN (") + due + QStringLiteral(")"),
+    auto timers = run(QStringLiteral("UPDATE timers SET fired_at = ? WHERE (flow_id, seq) IN (") + due + QStringLiteral(")"),
                          {fromTime(now), fromTime(now)}, doing);
     if (!timers)
-        return d->rollback<FiredTimers>(timers.error());
+        return rollback<FiredTimers>(timers.error());
     if (limit > 0) {
         // As claimDue()'s waiting scan: rows another claimer holds are skipped, not waited for.
         QString typeFilter;
@@ -1129,7 +1144,7 @@ Result<FiredTimers> PostgresExecutionLog::fireAndClaimDue(const QString &owner, 
                 values.append(type);
         }
         values << limit << owner << fromTime(leaseUntil) << fromTime(now);
-        auto claimed = d->run(
+        auto claimed = run(
             QStringLiteral("WITH chosen AS (SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?") + typeFilter
                 + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ? FOR UPDATE SKIP LOCKED)"
                                  " UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?,"
@@ -1137,7 +1152,7 @@ Result<FiredTimers> PostgresExecutionLog::fireAndClaimDue(const QString &owner, 
                                  " RETURNING flows.id, flows.priority, flows.run_at"),
             values, doing);
         if (!claimed)
-            return d->rollback<FiredTimers>(claimed.error());
+            return rollback<FiredTimers>(claimed.error());
         std::vector<Candidate> leased;
         QSqlQuery *q = *claimed;
         while (q->next())
@@ -1147,7 +1162,7 @@ Result<FiredTimers> PostgresExecutionLog::fireAndClaimDue(const QString &owner, 
         for (const Candidate &candidate : leased)
             result.claimed.append(candidate.id);
     }
-    if (auto committed = d->commit(doing); !committed)
+    if (auto committed = commit(doing); !committed)
         return committed.error();
     return result;
 }

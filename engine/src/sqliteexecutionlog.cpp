@@ -3,6 +3,7 @@
 #include "flowquerysql.h"
 #include "sqliteschema.h"
 #include "sqlitestatement.h"
+#include "sqlitewritegate.h"
 
 #include "ergon/jsontext.h"
 
@@ -293,6 +294,8 @@ public:
     bool readOnly = false;
     int busyTimeoutMs = 5000;
     QElapsedTimer busySince; ///< when the current wait for another writer's lock began
+    std::shared_ptr<SqliteWriteGate> gate; ///< null for a read-only file
+    bool inTurn = false;                   ///< this connection holds the gate's turn
 
     // SQLite's own busy handler sleeps 1, 2, 5, 10, ... then 100 ms between tries: against a
     // writer that commits back to back (another worker's group commits), a waiter keeps waking
@@ -319,6 +322,7 @@ public:
 
     ~Private()
     {
+        endTurn();
         // Statements belong to the connection: SQLite refuses to close it while any is left.
         native.reset();
         nativeCache.clear();
@@ -373,24 +377,53 @@ public:
         return {};
     }
 
+    /// Takes this process's turn to write the file (see SqliteWriteGate), before the write lock.
+    void takeTurn(SqliteWriteGate::Urgency urgency)
+    {
+        if (gate && !inTurn)
+            inTurn = gate->enter(urgency, std::chrono::milliseconds(busyTimeoutMs));
+    }
+    /// Hands the turn on, once the transaction has ended.
+    void endTurn()
+    {
+        if (inTurn) {
+            inTurn = false;
+            gate->leave();
+        }
+    }
+
     // QSqlDatabase::transaction() issues a deferred BEGIN, which fails at once with SQLITE_BUSY
     // when another writer holds the lock; BEGIN IMMEDIATE waits on the busy timeout instead.
-    Result<void> begin(const QString &doing) { return exec(QStringLiteral("BEGIN IMMEDIATE"), doing); }
+    Result<void> begin(const QString &doing, SqliteWriteGate::Urgency urgency = SqliteWriteGate::Urgency::Normal)
+    {
+        takeTurn(urgency);
+        auto begun = exec(QStringLiteral("BEGIN IMMEDIATE"), doing);
+        if (!begun)
+            endTurn();
+        return begun;
+    }
 
     Result<void> commit(const QString &doing)
     {
         if (!db.commit()) {
             const Error error = sqlError(doing, db.lastError());
-            db.rollback();
+            rollback();
             return error;
         }
+        endTurn();
         return {};
+    }
+
+    void rollback()
+    {
+        db.rollback();
+        endTurn();
     }
 
     template<typename T>
     Result<T> rollback(Error error)
     {
-        db.rollback();
+        rollback();
         return error;
     }
 
@@ -556,6 +589,11 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
     }
     d->busyTimeoutMs = options.busyTimeoutMs;
     sqlite3_busy_handler(d->handle, &Private::onBusy, d.get());
+    if (!d->readOnly) {
+        const QFileInfo opened(path);
+        const QString canonical = opened.canonicalFilePath();
+        d->gate = SqliteWriteGate::forFile(canonical.isEmpty() ? opened.absoluteFilePath() : canonical);
+    }
 
     // The schema check comes first: it is the first read of the file (where SQLite tells a
     // file that is not a database), and switching to WAL rewrites the file header, while a
@@ -982,11 +1020,15 @@ Result<WriteOutcome> SqliteExecutionLog::commit(const LogBatch &batch)
         return prepared.error();
     Private::Native &native = *d->native;
     // BEGIN IMMEDIATE waits on the connection's busy timeout for another writer's lock.
-    if (auto begun = native.begin.run(doing); !begun)
+    d->takeTurn(SqliteWriteGate::Urgency::Normal);
+    if (auto begun = native.begin.run(doing); !begun) {
+        d->endTurn();
         return begun.error();
-    const auto rollback = [&native, &doing](const Error &error) -> Result<WriteOutcome> {
+    }
+    const auto rollback = [this, &native, &doing](const Error &error) -> Result<WriteOutcome> {
         // The error at hand is the one to report; a failed ROLLBACK has nothing to add.
         [[maybe_unused]] auto rolledBack = native.rollback.run(doing);
+        d->endTurn();
         return error;
     };
     for (const FlowClaim &claim : batch.claims) {
@@ -1022,6 +1064,7 @@ Result<WriteOutcome> SqliteExecutionLog::commit(const LogBatch &batch)
     }
     if (auto committed = native.commit.run(doing); !committed)
         return rollback(committed.error());
+    d->endTurn();
     return outcome;
 }
 
@@ -1306,7 +1349,7 @@ Result<QList<StealRecord>> SqliteExecutionLog::stealFlows(const QString &thief, 
     QSqlQuery *q = *victims;
     if (!q->next()) {
         q->finish();
-        d->db.rollback();
+        d->rollback();
         return QList<StealRecord>();
     }
     const QString victim = q->value(0).toString();
@@ -1481,7 +1524,7 @@ Result<int> SqliteExecutionLog::Private::fireDue(const QDateTime &now, const QSt
 Result<int> SqliteExecutionLog::fireDueTimers(const QDateTime &now)
 {
     const QString doing = QStringLiteral("firing due timers in");
-    if (auto begun = d->begin(doing); !begun)
+    if (auto begun = d->begin(doing, SqliteWriteGate::Urgency::Urgent); !begun)
         return begun.error();
     auto fired = d->fireDue(now, doing);
     if (!fired)
@@ -1491,12 +1534,17 @@ Result<int> SqliteExecutionLog::fireDueTimers(const QDateTime &now)
     return fired;
 }
 
-Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, const QDateTime &now,
-                                                        const QDateTime &leaseUntil, int limit, const QStringList &types)
+Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, const Clock &clock,
+                                                        std::chrono::milliseconds leaseDuration, int limit,
+                                                        const QStringList &types)
 {
     const QString doing = QStringLiteral("firing due timers in");
-    if (auto begun = d->begin(doing); !begun)
+    // Urgent: ahead of this process's other writers (the workers' group commits), so that due
+    // timers fire on time however busy the workers are.
+    if (auto begun = d->begin(doing, SqliteWriteGate::Urgency::Urgent); !begun)
         return begun.error();
+    const QDateTime now = clock.now(); // under the write lock: see ExecutionLog::fireAndClaimDue()
+    const QDateTime leaseUntil = now.addMSecs(leaseDuration.count());
     FiredTimers result;
     auto fired = d->fireDue(now, doing);
     if (!fired)

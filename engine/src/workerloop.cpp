@@ -195,23 +195,30 @@ void WorkerLoop::fill()
 
 void WorkerLoop::startFlow(qint64 flowId)
 {
-    markRunning(flowId);
-    whenDone(flowId, m_executor->run(flowId));
+    if (markRunning(flowId))
+        whenDone(flowId, m_executor->run(flowId));
 }
 
 void WorkerLoop::startClaimed(ClaimedFlow flow)
 {
     const qint64 flowId = flow.record.id;
-    markRunning(flowId);
-    whenDone(flowId, m_executor->runClaimed(std::move(flow)));
+    if (markRunning(flowId))
+        whenDone(flowId, m_executor->runClaimed(std::move(flow)));
 }
 
-void WorkerLoop::markRunning(qint64 flowId)
+bool WorkerLoop::markRunning(qint64 flowId)
 {
+    // A flow already running here is not started twice. The local queue can hold a flow that
+    // runs already: a thief takes a queued flow without this worker knowing, and this worker
+    // may take it back (a steal, an expired lease) while the old entry still waits in the
+    // queue. Under one owner, both runs' claims would succeed.
+    if (m_running.contains(flowId))
+        return false;
     // Before the run starts: it runs at once up to its first durable point, and may even end
     // there (an unknown flow type), calling flowDone() before run() returns.
     m_running.insert(flowId);
     m_counters->inFlight = int(m_running.size());
+    return true;
 }
 
 void WorkerLoop::whenDone(qint64 flowId, QCoro::Task<Result<FlowOutcome>> run)

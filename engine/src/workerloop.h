@@ -83,7 +83,8 @@ private:
     void scheduleFill();
     void startFlow(qint64 flowId);
     void startClaimed(ClaimedFlow flow);
-    void markRunning(qint64 flowId);
+    /// Counts the flow in flight; false when it runs here already (not to be started again).
+    bool markRunning(qint64 flowId);
     void whenDone(qint64 flowId, QCoro::Task<Result<FlowOutcome>> run);
     void flowDone(qint64 flowId, const Result<FlowOutcome> &outcome);
     void heartbeat();

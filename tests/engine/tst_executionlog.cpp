@@ -4,6 +4,7 @@
 #include "ergontest.h"
 #include "logfixture.h"
 
+#include <ergon/clock.h>
 #include <ergon/executionlog.h>
 #include <ergon/jsontext.h>
 
@@ -12,6 +13,7 @@
 Q_DECLARE_METATYPE(std::optional<ergon::FlowStatus>)
 
 using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
 using namespace ergon;
 using namespace ergon::test;
 
@@ -21,6 +23,12 @@ const QDateTime t0 = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC);
 QDateTime at(qint64 seconds)
 {
     return t0.addSecs(seconds);
+}
+
+/// A clock that reads at(seconds).
+FakeClock clockAt(qint64 seconds)
+{
+    return FakeClock(at(seconds));
 }
 
 NewFlow newFlow(const QString &type = u"orders.Process"_s, QJsonObject arguments = {})
@@ -1828,7 +1836,7 @@ void TestExecutionLog::fireAndClaimDue_leasesFiredFlowsToTheFiringWorker()
     const qint64 later = waitingFlow(u"nap"_s, at(30));
     QVERIFY(fresh > 0 && sooner > 0 && later > 0);
 
-    ERGON_TRY(tick, m_log->fireAndClaimDue(u"timers-1"_s, at(25), at(85), 10));
+    ERGON_TRY(tick, m_log->fireAndClaimDue(u"timers-1"_s, clockAt(25), 60s, 10));
     QCOMPARE(tick.fired, 1);
     QCOMPARE(tick.claimed, QList<qint64>{sooner}); // the fired flow, not the fresh one
     const auto leased = stored(sooner);
@@ -1849,7 +1857,7 @@ void TestExecutionLog::fireAndClaimDue_leasesFiredFlowsToTheFiringWorker()
     QVERIFY(!stolenClaim);
     ERGON_TRY(ownClaim, m_log->claimFlow(sooner, u"timers-1"_s, at(26), at(86)));
     QVERIFY(ownClaim);
-    ERGON_TRY(again, m_log->fireAndClaimDue(u"timers-2"_s, at(27), at(87), 10));
+    ERGON_TRY(again, m_log->fireAndClaimDue(u"timers-2"_s, clockAt(27), 60s, 10));
     QCOMPARE(again.fired, 0);
     QVERIFY(again.claimed.isEmpty());
 }
@@ -1862,17 +1870,17 @@ void TestExecutionLog::fireAndClaimDue_limitAndTypes()
     QVERIFY(first > 0 && second > 0 && other > 0);
 
     // No room: every due timer fires all the same, and nothing is leased.
-    ERGON_TRY(full, m_log->fireAndClaimDue(u"busy"_s, at(22), at(82), 0));
+    ERGON_TRY(full, m_log->fireAndClaimDue(u"busy"_s, clockAt(22), 60s, 0));
     QCOMPARE(full.fired, 3);
     QVERIFY(full.claimed.isEmpty());
     for (const qint64 id : {first, second, other})
         QCOMPARE(stored(id)->status, FlowStatus::Waiting);
 
     // Fired flows not taken yet are taken by a later tick, within its room and its types.
-    ERGON_TRY(one, m_log->fireAndClaimDue(u"w1"_s, at(23), at(83), 1, {u"orders.Process"_s}));
+    ERGON_TRY(one, m_log->fireAndClaimDue(u"w1"_s, clockAt(23), 60s, 1, {u"orders.Process"_s}));
     QCOMPARE(one.fired, 0);
     QCOMPARE(one.claimed, QList<qint64>{first});
-    ERGON_TRY(rest, m_log->fireAndClaimDue(u"w2"_s, at(24), at(84), 10, {u"orders.Process"_s}));
+    ERGON_TRY(rest, m_log->fireAndClaimDue(u"w2"_s, clockAt(24), 60s, 10, {u"orders.Process"_s}));
     QCOMPARE(rest.claimed, QList<qint64>{second});
     QCOMPARE(stored(other)->status, FlowStatus::Waiting);
     ERGON_TRY(due, m_log->claimDue(u"w3"_s, at(25), at(85), 10));

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void groupCommit_manyConcurrentFlows();
     void runNew_unknownTypeStoresNothing();
     void run_unknownId();
+    void run_sameFlowTwiceAtOnce_runsItOnce();
 
 private:
     /// A new connection to the test's storage, as a restarted process would open.
@@ -382,6 +383,39 @@ void TestFlowExecutor::run_unknownId()
     QVERIFY(!outcome);
     QCOMPARE(outcome.error().kind(), u"not-found"_s);
     QVERIFY2(outcome.errorString().contains(u"777"_s), qPrintable(outcome.errorString()));
+}
+
+void TestFlowExecutor::run_sameFlowTwiceAtOnce_runsItOnce()
+{
+    // A worker can hold a flow twice over (a stale entry of its local queue after a steal and a
+    // steal back): both claims would succeed under the one owner. The second run is refused,
+    // and the flow runs once.
+    NewFlow flow;
+    flow.type = QString::fromLatin1(pipelineType);
+    flow.arguments = {{u"x"_s, 5}};
+    ERGON_TRY(ids, m_log->scheduleFlows({flow}, m_clock.now()));
+    FlowExecutor executor(*m_log, m_registry, m_clock, u"worker-1"_s);
+    std::vector<QCoro::Task<Result<FlowOutcome>>> runs;
+    runs.push_back(executor.run(ids.first()));
+    runs.push_back(executor.run(ids.first()));
+    auto outcomes = awaitTask(whenAll(std::move(runs)));
+    QVERIFY(outcomes);
+    const Result<FlowOutcome> &first = outcomes->at(0);
+    QVERIFY2(first.ok(), qPrintable(first.errorString()));
+    QCOMPARE(first->status, FlowStatus::Completed);
+    QCOMPARE(first->result, QJsonValue(pipelineResult(5)));
+    const Result<FlowOutcome> &second = outcomes->at(1);
+    QVERIFY(!second);
+    QCOMPARE(second.error().kind(), u"not-claimable"_s);
+    QVERIFY2(second.errorString().contains(u"already running"_s), qPrintable(second.errorString()));
+    QCOMPARE(m_probe.totalRuns(), 3);
+    QCOMPARE(executor.inFlight(), 0);
+
+    // Once the first run is over, the flow may be run again (it returns its stored result).
+    ERGON_AWAIT_RESULT(again, executor.run(ids.first()));
+    QVERIFY2(again.ok(), qPrintable(again.errorString()));
+    QCOMPARE(again->status, FlowStatus::Completed);
+    QCOMPARE(m_probe.totalRuns(), 3);
 }
 
 QTEST_GUILESS_MAIN(TestFlowExecutor)

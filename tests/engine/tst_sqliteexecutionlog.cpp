@@ -24,6 +24,7 @@
 #include <QThread>
 
 using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
 using namespace ergon;
 using namespace ergon::test;
 
@@ -92,6 +93,7 @@ private Q_SLOTS:
     void readOnlyFile_writesFailClearly();
     void commitWaitsForAnotherWriter_data();
     void commitWaitsForAnotherWriter();
+    void fireAndClaimDue_readsTheClockOnceTheLockIsHeld();
     void commitRollsBackWholeBatch();
     void closesCleanlyAfterCommits();
     void concurrentFirstOpensCreateTheSchemaOnce();
@@ -475,6 +477,88 @@ void TestSqliteExecutionLog::commitWaitsForAnotherWriter()
 
 // A statement that fails in the middle of a batch rolls back what the batch wrote before it,
 // and the next commit starts afresh.
+/// Reads `before` until told that the lock is let go, `after` from then on.
+class LockClock final : public Clock
+{
+public:
+    QDateTime now() const override { return released.loadAcquire() ? t0.addSecs(30) : t0.addSecs(20); }
+    QCoro::Task<> sleepFor(std::chrono::milliseconds) override { co_return; }
+    QAtomicInt released;
+};
+
+void TestSqliteExecutionLog::fireAndClaimDue_readsTheClockOnceTheLockIsHeld()
+{
+    // The fire time recorded is when the timers fired, not when the timer service began to
+    // wait for the write lock.
+    const QString path = m_dir->filePath(u"ergon.db"_s);
+    ERGON_TRY(log, SqliteExecutionLog::open(path));
+    NewFlow flow;
+    flow.type = u"demo.Sleeper"_s;
+    ERGON_TRY(ids, log->scheduleFlows({flow}, t0));
+    const qint64 id = ids.first();
+    ERGON_TRY(claimed, log->claimFlow(id, u"w1"_s, t0, t0.addSecs(60)));
+    QVERIFY(claimed);
+    LogBatch park;
+    StepRecord timer;
+    timer.flowId = id;
+    timer.seq = 0;
+    timer.name = u"nap"_s;
+    timer.kind = StepKind::Timer;
+    timer.status = StepStatus::Running;
+    timer.worker = u"w1"_s;
+    timer.started = t0;
+    timer.nextAttemptAt = t0.addSecs(10);
+    park.steps.append(timer);
+    FlowUpdate waiting;
+    waiting.flowId = id;
+    waiting.leaseOwner = u"w1"_s;
+    waiting.status = FlowStatus::Waiting;
+    waiting.updated = t0;
+    waiting.runAt = t0.addSecs(10);
+    waiting.releaseLease = true;
+    park.flows.append(waiting);
+    ERGON_TRY(refused, log->write(park));
+    QVERIFY(refused.isEmpty());
+
+    // Another program holds the write lock; the clock moves on just before it lets go.
+    LockClock clock;
+    QSemaphore locked;
+    QString holderError;
+    std::unique_ptr<QThread> holder(QThread::create([&] {
+        const QString name = u"lock-holder"_s;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(path);
+            QSqlQuery query(db);
+            if (!db.open() || !query.exec(u"BEGIN IMMEDIATE"_s))
+                holderError = db.lastError().text() + query.lastError().text();
+            locked.release();
+            QThread::msleep(200);
+            clock.released.storeRelease(1);
+            if (holderError.isEmpty() && !query.exec(u"COMMIT"_s))
+                holderError = query.lastError().text();
+            query.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }));
+    holder->start();
+    locked.acquire();
+    auto fired = log->fireAndClaimDue(u"w2"_s, clock, 60s, 10);
+    QVERIFY(holder->wait(10'000));
+    QVERIFY2(holderError.isEmpty(), qPrintable(holderError));
+    QVERIFY2(fired.ok(), qPrintable(fired.errorString()));
+    QCOMPARE(fired->fired, 1);
+    QCOMPARE(fired->claimed, QList<qint64>{id});
+
+    ERGON_TRY(steps, log->steps(id, false));
+    QCOMPARE(steps.size(), 1);
+    QCOMPARE(steps.first().status, StepStatus::Completed);
+    QCOMPARE(steps.first().finished, t0.addSecs(30));
+    ERGON_TRY(stored, log->flow(id));
+    QCOMPARE(stored->leaseExpires, t0.addSecs(90));
+}
+
 void TestSqliteExecutionLog::commitRollsBackWholeBatch()
 {
     ERGON_TRY(log, SqliteExecutionLog::open(m_dir->filePath(u"ergon.db"_s)));

@@ -171,11 +171,12 @@ Result<int> ThreadRecordingLog::fireDueTimers(const QDateTime &now)
     return m_log->fireDueTimers(now);
 }
 
-Result<FiredTimers> ThreadRecordingLog::fireAndClaimDue(const QString &owner, const QDateTime &now,
-                                                        const QDateTime &leaseUntil, int limit, const QStringList &types)
+Result<FiredTimers> ThreadRecordingLog::fireAndClaimDue(const QString &owner, const Clock &clock,
+                                                        std::chrono::milliseconds leaseDuration, int limit,
+                                                        const QStringList &types)
 {
     m_record->record("fireAndClaimDue");
-    return m_log->fireAndClaimDue(owner, now, leaseUntil, limit, types);
+    return m_log->fireAndClaimDue(owner, clock, leaseDuration, limit, types);
 }
 
 Result<QList<StealRecord>> ThreadRecordingLog::steals(int limit)

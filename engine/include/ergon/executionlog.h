@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clock.h"
 #include "logbatch.h"
 #include "records.h"
 #include "result.h"
@@ -9,6 +10,7 @@
 #include <QMap>
 #include <QSet>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 
@@ -138,15 +140,21 @@ public:
     }
     /// fireDueTimers() and, in the same transaction, leases up to `limit` of the due waiting
     /// flows (those whose timers have fired, now or before; of `types` when given) to the
-    /// owner until leaseUntil, as claimDue() does: highest priority first, then earliest due.
-    /// The worker whose timer service fires takes the flows it has room for straight away,
-    /// before any flow that has not started, without another claim; the rest wait for any
-    /// worker's claimDue(). With a limit of 0 it only fires.
+    /// owner for `leaseDuration`, as claimDue() does: highest priority first, then earliest
+    /// due. The worker whose timer service fires takes the flows it has room for straight
+    /// away, before any flow that has not started, without another claim; the rest wait for
+    /// any worker's claimDue(). With a limit of 0 it only fires.
+    /// "Now" is read from `clock` once the write lock is held, so that the fire time recorded
+    /// in the timers and their steps is when they really fired, any wait for the lock
+    /// included.
     /// Default: fireDueTimers(), then claimDue() (which may also take pending flows), in two
     /// transactions.
-    virtual Result<FiredTimers> fireAndClaimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
-                                                int limit, const QStringList &types = {})
+    virtual Result<FiredTimers> fireAndClaimDue(const QString &owner, const Clock &clock,
+                                                std::chrono::milliseconds leaseDuration, int limit,
+                                                const QStringList &types = {})
     {
+        const QDateTime now = clock.now();
+        const QDateTime leaseUntil = now.addMSecs(leaseDuration.count());
         FiredTimers result;
         auto fired = fireDueTimers(now);
         if (!fired)
