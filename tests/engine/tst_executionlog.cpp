@@ -102,6 +102,7 @@ private Q_SLOTS:
     void write_refusedWhenLeaseOwnerDiffers();
     void write_refusedAfterLeaseTakenOver();
     void write_refusedWhenCancelled();
+    void write_guardsEachStepByItsOwnWorker();
     void write_refusalIsPerFlow();
     void write_completedStepIsNeverOverwritten();
     void write_unfinishedStepIsUpdated();
@@ -922,6 +923,36 @@ void TestExecutionLog::write_refusalIsPerFlow()
     QCOMPARE(mySteps.size(), 1);
     QCOMPARE(mySteps.first().attemptLog.size(), 1);
     QCOMPARE(stepsText(theirs), QString());
+}
+
+void TestExecutionLog::write_guardsEachStepByItsOwnWorker()
+{
+    ERGON_TRY(ids, m_log->scheduleFlows({newFlow(), newFlow(), newFlow(), newFlow()}, t0));
+    for (int i : {0, 2}) {
+        ERGON_TRY(claimed, m_log->claimFlow(ids[i], u"w1"_s, t0, at(60)));
+        QVERIFY(claimed);
+    }
+    ERGON_TRY(claimedByW2, m_log->claimFlow(ids[1], u"w2"_s, t0, at(60)));
+    QVERIFY(claimedByW2);
+
+    // One batch with the steps of two workers and an administrative step (no worker): each
+    // worker's step is written only where that worker holds the flow.
+    LogBatch batch;
+    batch.steps.append(makeStep(ids[0], 0, u"a"_s, StepStatus::Completed, "1")); // w1, held
+    StepRecord ofW2 = makeStep(ids[1], 0, u"a"_s, StepStatus::Completed, "2");
+    ofW2.worker = u"w2"_s; // held by w2
+    batch.steps.append(ofW2);
+    StepRecord stray = makeStep(ids[2], 0, u"a"_s, StepStatus::Completed, "3");
+    stray.worker = u"w2"_s; // held by w1: refused
+    batch.steps.append(stray);
+    StepRecord administrative = makeStep(ids[3], 0, u"a"_s, StepStatus::Completed, "4");
+    administrative.worker.clear(); // not guarded
+    batch.steps.append(administrative);
+    ERGON_TRY(refused, m_log->write(batch));
+    QCOMPARE(refused, QSet<qint64>{ids[2]});
+    for (int i : {0, 1, 3})
+        QCOMPARE(stored(ids[i])->stepCount, 1);
+    QCOMPARE(stored(ids[2])->stepCount, 0);
 }
 
 void TestExecutionLog::write_completedStepIsNeverOverwritten()
