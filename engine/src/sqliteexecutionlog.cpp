@@ -295,6 +295,9 @@ public:
     bool readOnly = false;
     int busyTimeoutMs = 5000;
     QElapsedTimer busySince; ///< when the current wait for another writer's lock began
+    /// busySince was started by takeTurn(): the wait for the turn and SQLite's own wait for the
+    /// lock share one busy timeout.
+    bool waitingSinceTurn = false;
     std::shared_ptr<SqliteWriteGate> gate; ///< null for a read-only file
     bool inTurn = false;                   ///< this connection holds the gate's turn
 
@@ -305,7 +308,7 @@ public:
     static int onBusy(void *context, int tries)
     {
         auto *self = static_cast<Private *>(context);
-        if (tries == 0)
+        if (tries == 0 && !self->waitingSinceTurn)
             self->busySince.start();
         if (self->busySince.elapsed() >= self->busyTimeoutMs)
             return 0; // SQLITE_BUSY for the caller
@@ -381,9 +384,13 @@ public:
     /// Takes this process's turn to write the file (see SqliteWriteGate), before the write lock.
     void takeTurn(SqliteWriteGate::Urgency urgency)
     {
+        busySince.start();
+        waitingSinceTurn = true;
         if (gate && !inTurn)
             inTurn = gate->enter(urgency, std::chrono::milliseconds(busyTimeoutMs));
     }
+    /// BEGIN IMMEDIATE has returned: later waits (a checkpoint at COMMIT) time themselves.
+    void turnTaken() { waitingSinceTurn = false; }
     /// Hands the turn on, once the transaction has ended.
     void endTurn()
     {
@@ -399,6 +406,7 @@ public:
     {
         takeTurn(urgency);
         auto begun = exec(QStringLiteral("BEGIN IMMEDIATE"), doing);
+        turnTaken();
         if (!begun)
             endTurn();
         return begun;
@@ -1047,7 +1055,9 @@ Result<WriteOutcome> SqliteExecutionLog::commit(const LogBatch &batch)
     Private::Native &native = *d->native;
     // BEGIN IMMEDIATE waits on the connection's busy timeout for another writer's lock.
     d->takeTurn(SqliteWriteGate::Urgency::Normal);
-    if (auto begun = native.begin.run(doing); !begun) {
+    auto begun = native.begin.run(doing);
+    d->turnTaken();
+    if (!begun) {
         d->endTurn();
         return begun.error();
     }

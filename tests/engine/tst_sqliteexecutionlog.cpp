@@ -94,6 +94,7 @@ private Q_SLOTS:
     void commitWaitsForAnotherWriter_data();
     void commitWaitsForAnotherWriter();
     void fireAndClaimDue_readsTheClockOnceTheLockIsHeld();
+    void writersOfOneProcess_shareOneBusyTimeout();
     void commitRollsBackWholeBatch();
     void closesCleanlyAfterCommits();
     void concurrentFirstOpensCreateTheSchemaOnce();
@@ -557,6 +558,76 @@ void TestSqliteExecutionLog::fireAndClaimDue_readsTheClockOnceTheLockIsHeld()
     QCOMPARE(steps.first().finished, t0.addSecs(30));
     ERGON_TRY(stored, log->flow(id));
     QCOMPARE(stored->leaseExpires, t0.addSecs(90));
+}
+
+void TestSqliteExecutionLog::writersOfOneProcess_shareOneBusyTimeout()
+{
+    // Two connections of this process wait for a lock another program holds: the second waits
+    // for its turn behind the first, then for SQLite's lock, and both waits together stay
+    // within its busy timeout (a locked database is reported as soon as configured).
+    const QString path = m_dir->filePath(u"ergon.db"_s);
+    constexpr int busyTimeoutMs = 500;
+    SqliteExecutionLog::Options options;
+    options.busyTimeoutMs = busyTimeoutMs;
+    ERGON_TRY(first, SqliteExecutionLog::open(path, options));
+    ERGON_TRY(second, SqliteExecutionLog::open(path, options));
+    NewFlow flow;
+    flow.type = u"orders.Process"_s;
+    ERGON_TRY(ids, first->scheduleFlows({flow, flow}, t0));
+
+    QSemaphore locked;
+    QSemaphore done;
+    QString holderError;
+    std::unique_ptr<QThread> holder(QThread::create([&] {
+        const QString name = u"lock-holder"_s;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(path);
+            QSqlQuery query(db);
+            if (!db.open() || !query.exec(u"BEGIN IMMEDIATE"_s))
+                holderError = db.lastError().text() + query.lastError().text();
+            locked.release();
+            done.tryAcquire(2, 10'000);
+            if (holderError.isEmpty() && !query.exec(u"ROLLBACK"_s))
+                holderError = query.lastError().text();
+            query.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }));
+    holder->start();
+    locked.acquire();
+
+    const auto claimIn = [&](SqliteExecutionLog &log, qint64 id, qint64 &waitedMs, bool &failedBusy) {
+        return std::unique_ptr<QThread>(QThread::create([&log, id, &waitedMs, &failedBusy, &done] {
+            LogBatch batch;
+            batch.claims.append(FlowClaim{id, u"w1"_s, t0, t0.addSecs(60)});
+            QElapsedTimer waited;
+            waited.start();
+            auto outcome = log.commit(batch);
+            waitedMs = waited.elapsed();
+            failedBusy = !outcome && outcome.error().kind() == u"busy"_s;
+            done.release();
+        }));
+    };
+    qint64 firstWaited = -1;
+    qint64 secondWaited = -1;
+    bool firstBusy = false;
+    bool secondBusy = false;
+    auto one = claimIn(*first, ids[0], firstWaited, firstBusy);
+    auto two = claimIn(*second, ids[1], secondWaited, secondBusy);
+    one->start();
+    two->start();
+    QVERIFY(one->wait(10'000));
+    QVERIFY(two->wait(10'000));
+    QVERIFY(holder->wait(10'000));
+    QVERIFY2(holderError.isEmpty(), qPrintable(holderError));
+    QVERIFY(firstBusy);
+    QVERIFY(secondBusy);
+    for (const qint64 waited : {firstWaited, secondWaited}) {
+        QVERIFY2(waited >= busyTimeoutMs / 2 && waited < busyTimeoutMs * 17 / 10,
+                 qPrintable(u"waited %1 ms and %2 ms"_s.arg(firstWaited).arg(secondWaited)));
+    }
 }
 
 void TestSqliteExecutionLog::commitRollsBackWholeBatch()
