@@ -6,9 +6,12 @@
 //      folder (WAL, the same synchronous mode), i.e. what "one commit per step" would cost;
 //   2. sqlite:   N flows of K steps scheduled in one batch, then N FlowExecutor::run() tasks
 //      started at once and awaited in a real event loop (group commit);
+//   (1 and 2 run in rounds, --rounds, each round on files of its own: the ratio of each round
+//   divides its engine's steps/s by its own baseline, and the median round is reported.)
 //   3. memory:   the same against InMemoryExecutionLog, i.e. the engine's own cost.
 // The peak RSS is reset before each phase (clear_refs 5), so each phase reports its own peak.
-// The last line is "ratio=<sqlite steps/s divided by baseline commits/s>"; the target is 1.5.
+// The last line is "ratio=<the median round's sqlite steps/s divided by its baseline
+// commits/s>"; the target is 1.5.
 
 #include "benchoutput.h"
 
@@ -34,6 +37,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <vector>
@@ -399,6 +403,87 @@ RunFigures benchmarkBackend(const QString &label, ExecutionLog &log, const FlowR
     return figures;
 }
 
+/// Deletes a measured database with its WAL: each phase writes tens of megabytes that the
+/// kernel would otherwise write back to disk in the background during the next phase (the
+/// 20,000 single-row commits of the baseline alone write 80 MB of WAL frames).
+void removeDatabase(const QString &path)
+{
+    for (const char *end : {"", "-wal", "-shm"})
+        QFile::remove(path + QLatin1String(end));
+}
+
+/// One round: the baselines, then the engine against SQLite on a database of its own.
+struct RoundFigures {
+    double commitsPerSecond = 0;         ///< autocommit INSERT: the ratio's baseline
+    double explicitCommitsPerSecond = 0; ///< BEGIN IMMEDIATE + INSERT + COMMIT, for information
+    RunFigures sqlite;
+
+    double ratio() const { return commitsPerSecond > 0 ? sqlite.stepsPerSecond / commitsPerSecond : 0; }
+};
+
+std::optional<RoundFigures> measureRound(const QString &folder, int round, int flows, int stepsPerFlow,
+                                         int baselineCommits, bool full, const QString &syncName,
+                                         const FlowRegistry &registry, int maxBatchRows, int timeoutSeconds,
+                                         qint64 &peakKiB)
+{
+    const QString suffix = QStringLiteral("-%1.db").arg(round);
+    RoundFigures figures;
+
+    // The baseline: one commit per row on the same disk, same journal and synchronous mode.
+    PhaseMemory memory;
+    memory.phasePeak = startMemoryPhase();
+    memory.before = readMemory();
+    const auto baseline = measureBaseline(QDir(folder).filePath(QStringLiteral("baseline") + suffix), baselineCommits,
+                                          stepsPerFlow, full, CommitStyle::Autocommit);
+    if (!baseline)
+        return std::nullopt;
+    print(
+        QStringLiteral(
+            "baseline: %1 single-row commits (prepared INSERT, autocommit, WAL, synchronous=%2) in %3 s = %4 commits/s")
+            .arg(baselineCommits)
+            .arg(syncName, fixed(baseline->seconds, 3), fixed(baseline->commitsPerSecond)));
+    print(QStringLiteral("  ") +
+          describeCpu(baseline->cpu, baseline->seconds, baselineCommits, QStringLiteral("commit")));
+    const auto explicitBaseline = measureBaseline(QDir(folder).filePath(QStringLiteral("baseline-explicit") + suffix),
+                                                  baselineCommits, stepsPerFlow, full, CommitStyle::Explicit);
+    if (!explicitBaseline)
+        return std::nullopt;
+    memory.end = readMemory();
+    print(QStringLiteral(
+              "  for information, BEGIN IMMEDIATE + INSERT + COMMIT per row (how the engine commits): %1 commits/s")
+              .arg(fixed(explicitBaseline->commitsPerSecond)));
+    printMemory(memory, 0);
+    peakKiB = std::max(peakKiB, memory.end.hwmKiB);
+    removeDatabase(QDir(folder).filePath(QStringLiteral("baseline") + suffix));
+    removeDatabase(QDir(folder).filePath(QStringLiteral("baseline-explicit") + suffix));
+    figures.commitsPerSecond = baseline->commitsPerSecond;
+    figures.explicitCommitsPerSecond = explicitBaseline->commitsPerSecond;
+
+    // The engine against SQLite.
+    memory = {};
+    memory.phasePeak = startMemoryPhase();
+    memory.before = readMemory();
+    {
+        SqliteExecutionLog::Options options;
+        options.synchronous = full ? SqliteExecutionLog::Synchronous::Full : SqliteExecutionLog::Synchronous::Normal;
+        auto log = SqliteExecutionLog::open(QDir(folder).filePath(QStringLiteral("engine") + suffix), options);
+        if (!log) {
+            print(QStringLiteral("sqlite: %1").arg(log.errorString()));
+            return std::nullopt;
+        }
+        figures.sqlite = benchmarkBackend(QStringLiteral("sqlite"), **log, registry, flows, stepsPerFlow,
+                                          maxBatchRows, timeoutSeconds);
+        memory.end = readMemory();
+        memory.end.rssKiB = trimmedRss();
+    }
+    memory.closedKiB = trimmedRss();
+    printMemory(memory, flows);
+    peakKiB = std::max(peakKiB, memory.end.hwmKiB);
+
+    removeDatabase(QDir(folder).filePath(QStringLiteral("engine") + suffix));
+    return figures;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -428,7 +513,12 @@ int main(int argc, char **argv)
     const QCommandLineOption timeoutOption(QStringLiteral("timeout"),
                                            QStringLiteral("Watchdog per phase, seconds (default 600)."),
                                            QStringLiteral("s"), QStringLiteral("600"));
-    parser.addOptions({flowsOption, stepsOption, syncOption, dirOption, baselineOption, batchOption, timeoutOption});
+    const QCommandLineOption roundsOption(
+        QStringLiteral("rounds"),
+        QStringLiteral("Rounds of baseline then engine on SQLite; the median round is reported (default 3)."),
+        QStringLiteral("N"), QStringLiteral("3"));
+    parser.addOptions(
+        {flowsOption, stepsOption, syncOption, dirOption, baselineOption, batchOption, timeoutOption, roundsOption});
     parser.process(app);
 
     bool valid = true;
@@ -446,6 +536,7 @@ int main(int argc, char **argv)
     const int baselineCommits = positive(baselineOption, 1);
     const int maxBatchRows = positive(batchOption, 0);
     const int timeoutSeconds = positive(timeoutOption, 1);
+    const int roundCount = positive(roundsOption, 1);
     const QString syncName = parser.value(syncOption).toLower();
     if (syncName != QLatin1String("normal") && syncName != QLatin1String("full")) {
         print(QStringLiteral("--synchronous must be normal or full"));
@@ -493,64 +584,36 @@ int main(int argc, char **argv)
               .arg(stepsPerFlow));
     print(
         QStringLiteral(
-            "setup: flows=%1 steps_per_flow=%2 synchronous=%3 journal=wal max_batch_rows=%4 baseline_commits=%5 dir=%6")
+            "setup: flows=%1 steps_per_flow=%2 synchronous=%3 journal=wal max_batch_rows=%4 baseline_commits=%5 "
+            "rounds=%6 dir=%7")
             .arg(flows)
             .arg(stepsPerFlow)
             .arg(syncName, maxBatchRows > 0 ? QString::number(maxBatchRows) : QStringLiteral("default"))
             .arg(baselineCommits)
+            .arg(roundCount)
             .arg(folder));
 
-    // 1. Baseline: one commit per row on the same disk, same journal and synchronous mode.
-    PhaseMemory memory;
-    memory.phasePeak = startMemoryPhase();
-    memory.before = readMemory();
-    const auto baseline = measureBaseline(QDir(folder).filePath(QStringLiteral("baseline.db")), baselineCommits,
-                                          stepsPerFlow, full, CommitStyle::Autocommit);
-    if (!baseline)
-        return 1;
-    print(
-        QStringLiteral(
-            "baseline: %1 single-row commits (prepared INSERT, autocommit, WAL, synchronous=%2) in %3 s = %4 commits/s")
-            .arg(baselineCommits)
-            .arg(syncName, fixed(baseline->seconds, 3), fixed(baseline->commitsPerSecond)));
-    print(QStringLiteral("  ") +
-          describeCpu(baseline->cpu, baseline->seconds, baselineCommits, QStringLiteral("commit")));
-    const auto explicitBaseline = measureBaseline(QDir(folder).filePath(QStringLiteral("baseline-explicit.db")),
-                                                  baselineCommits, stepsPerFlow, full, CommitStyle::Explicit);
-    if (!explicitBaseline)
-        return 1;
-    memory.end = readMemory();
-    print(QStringLiteral(
-              "  for information, BEGIN IMMEDIATE + INSERT + COMMIT per row (how the engine commits): %1 commits/s")
-              .arg(fixed(explicitBaseline->commitsPerSecond)));
-    printMemory(memory, 0);
-    qint64 peakKiB = memory.end.hwmKiB;
-
-    // 2. The engine against SQLite.
-    RunFigures sqlite;
-    memory = {};
-    memory.phasePeak = startMemoryPhase();
-    memory.before = readMemory();
-    {
-        SqliteExecutionLog::Options options;
-        options.synchronous = full ? SqliteExecutionLog::Synchronous::Full : SqliteExecutionLog::Synchronous::Normal;
-        auto log = SqliteExecutionLog::open(QDir(folder).filePath(QStringLiteral("engine.db")), options);
-        if (!log) {
-            print(QStringLiteral("sqlite: %1").arg(log.errorString()));
+    // 1 and 2, in rounds: each round measures the baseline, then the engine right after it on
+    // a database of its own, so that both sides of each round's ratio see the same machine.
+    // The figure reported is the median round: a single pair swings with whatever else the
+    // machine did during either half (the baseline alone varies by 10% from run to run here).
+    std::vector<RoundFigures> rounds;
+    qint64 peakKiB = 0;
+    bool sqliteOk = true;
+    for (int round = 1; round <= roundCount; ++round) {
+        print(QStringLiteral("round %1 of %2").arg(round).arg(roundCount));
+        const auto figures = measureRound(folder, round, flows, stepsPerFlow, baselineCommits, full, syncName,
+                                          registry, maxBatchRows, timeoutSeconds, peakKiB);
+        if (!figures)
             return 1;
-        }
-        sqlite = benchmarkBackend(QStringLiteral("sqlite"), **log, registry, flows, stepsPerFlow, maxBatchRows,
-                                  timeoutSeconds);
-        memory.end = readMemory();
-        memory.end.rssKiB = trimmedRss();
+        sqliteOk = sqliteOk && figures->sqlite.ok;
+        rounds.push_back(*figures);
+        print(QStringLiteral("  round %1: ratio %2").arg(round).arg(fixed(figures->ratio(), 2)));
     }
-    memory.closedKiB = trimmedRss();
-    printMemory(memory, flows);
-    peakKiB = std::max(peakKiB, memory.end.hwmKiB);
 
     // 3. The engine alone, in memory.
     RunFigures inMemory;
-    memory = {};
+    PhaseMemory memory;
     memory.phasePeak = startMemoryPhase();
     memory.before = readMemory();
     {
@@ -564,17 +627,25 @@ int main(int argc, char **argv)
     printMemory(memory, flows);
     peakKiB = std::max(peakKiB, memory.end.hwmKiB);
 
-    const double ratio = sqlite.stepsPerSecond / baseline->commitsPerSecond;
+    std::sort(rounds.begin(), rounds.end(),
+              [](const RoundFigures &a, const RoundFigures &b) { return a.ratio() < b.ratio(); });
+    const RoundFigures &median = rounds.at(rounds.size() / 2);
+    QStringList ratios;
+    for (const RoundFigures &round : rounds)
+        ratios.append(fixed(round.ratio(), 2));
+    const double ratio = median.ratio();
     print(QStringLiteral("peak rss (VmHWM): %1").arg(mib(peakKiB)));
-    print(QStringLiteral(
-              "sqlite steps/s %1 / baseline commits/s %2 = %3 (target >= %4: %5; against BEGIN+INSERT+COMMIT: %6)")
-              .arg(fixed(sqlite.stepsPerSecond), fixed(baseline->commitsPerSecond), fixed(ratio, 2),
+    print(QStringLiteral("rounds, by ratio: %1").arg(ratios.join(QStringLiteral(", "))));
+    print(QStringLiteral("median round: sqlite steps/s %1 / baseline commits/s %2 = %3 (target >= %4: %5; against "
+                         "BEGIN+INSERT+COMMIT: %6)")
+              .arg(fixed(median.sqlite.stepsPerSecond), fixed(median.commitsPerSecond), fixed(ratio, 2),
                    fixed(targetRatio, 1), ratio >= targetRatio ? QStringLiteral("met") : QStringLiteral("NOT met"),
-                   fixed(sqlite.stepsPerSecond / explicitBaseline->commitsPerSecond, 2)));
-    print(QStringLiteral("in-memory steps/s %1 = %2x sqlite")
+                   fixed(median.sqlite.stepsPerSecond / median.explicitCommitsPerSecond, 2)));
+    print(QStringLiteral("in-memory steps/s %1 = %2x sqlite (the median round)")
               .arg(fixed(inMemory.stepsPerSecond),
-                   fixed(sqlite.stepsPerSecond > 0 ? inMemory.stepsPerSecond / sqlite.stepsPerSecond : 0, 1)));
-    const bool ok = sqlite.ok && inMemory.ok;
+                   fixed(median.sqlite.stepsPerSecond > 0 ? inMemory.stepsPerSecond / median.sqlite.stepsPerSecond : 0,
+                         1)));
+    const bool ok = sqliteOk && inMemory.ok;
     if (!ok)
         print(QStringLiteral("FAILED: not every flow completed"));
     print(QStringLiteral("ratio=%1").arg(fixed(ratio, 2)));
