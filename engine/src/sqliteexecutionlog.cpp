@@ -497,13 +497,6 @@ Result<void> SqliteExecutionLog::Private::migrate()
     // Under the write lock, the version is read again: another connection (a worker starting
     // beside the console) may have created or upgraded the schema meanwhile.
     const QString doing = QStringLiteral("migrating the schema of");
-    if (version == 0) {
-        // 8 KB pages for a new file (measured: 6% less SQLite time per flow than SQLite's
-        // 4 KB). Only an empty file takes it, and only outside a transaction; on a file that
-        // has pages, or once another connection has created the schema, it changes nothing.
-        if (auto done = exec(QStringLiteral("PRAGMA page_size = 8192"), doing); !done)
-            return done;
-    }
     if (auto begun = begin(doing); !begun)
         return begun;
     QSqlQuery lockedQuery(db);
