@@ -23,6 +23,8 @@
 #include <QTest>
 #include <QThread>
 
+#include <functional>
+
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
 using namespace ergon;
@@ -45,6 +47,60 @@ bool writeFile(const QString &path, const QByteArray &bytes)
     QFile file(path);
     return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(bytes) == bytes.size();
 }
+
+/// Another program holding the write lock of a database file, on its own connection and
+/// thread: from start() (which returns once the lock is held) until `hold`, run on that thread,
+/// returns; then it commits.
+class LockHolder
+{
+public:
+    LockHolder(QString path, std::function<void()> hold)
+        : m_path(std::move(path))
+        , m_hold(std::move(hold))
+    {
+    }
+    ~LockHolder() { finish(); } // a test that stopped early still lets the thread end
+
+    void start()
+    {
+        m_thread.reset(QThread::create([this] { run(); }));
+        m_thread->start();
+        m_locked.acquire();
+    }
+    /// Waits for the thread to end; the holder's error, if any.
+    QString finish()
+    {
+        if (m_thread && !m_thread->wait(10'000))
+            return u"the lock holder did not end"_s;
+        return m_error;
+    }
+
+private:
+    void run()
+    {
+        const QString name = u"lock-holder"_s;
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
+            db.setDatabaseName(m_path);
+            QSqlQuery query(db);
+            if (!db.open() || !query.exec(u"BEGIN IMMEDIATE"_s))
+                m_error = db.lastError().text() + query.lastError().text();
+            m_locked.release();
+            m_hold();
+            if (m_error.isEmpty() && !query.exec(u"COMMIT"_s))
+                m_error = query.lastError().text();
+            query.finish();
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(name);
+    }
+
+    QString m_path;
+    std::function<void()> m_hold;
+    QSemaphore m_locked;
+    QString m_error;
+    std::unique_ptr<QThread> m_thread;
+};
 
 /// Runs statements on a plain QSqlDatabase connection (what another program would do).
 QString runRawSql(const QString &path, const QStringList &statements)
@@ -424,27 +480,8 @@ void TestSqliteExecutionLog::commitWaitsForAnotherWriter()
     ERGON_TRY(ids, log->scheduleFlows({flow}, t0));
 
     // Another program holds the write lock for holdMs, on its own connection and thread.
-    QSemaphore locked;
-    QString holderError;
-    std::unique_ptr<QThread> holder(QThread::create([&] {
-        const QString name = u"lock-holder"_s;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-            db.setDatabaseName(path);
-            QSqlQuery query(db);
-            if (!db.open() || !query.exec(u"BEGIN IMMEDIATE"_s))
-                holderError = db.lastError().text() + query.lastError().text();
-            locked.release();
-            QThread::msleep(holdMs);
-            if (holderError.isEmpty() && !query.exec(u"COMMIT"_s))
-                holderError = query.lastError().text();
-            query.finish();
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(name);
-    }));
-    holder->start();
-    locked.acquire();
+    LockHolder holder(path, [holdMs] { QThread::msleep(holdMs); });
+    holder.start();
 
     LogBatch batch;
     batch.claims.append(FlowClaim{ids.first(), u"w1"_s, t0, t0.addSecs(60)});
@@ -452,7 +489,7 @@ void TestSqliteExecutionLog::commitWaitsForAnotherWriter()
     waited.start();
     auto outcome = log->commit(batch);
     const qint64 waitedMs = waited.elapsed();
-    QVERIFY(holder->wait(10'000));
+    const QString holderError = holder.finish();
     QVERIFY2(holderError.isEmpty(), qPrintable(holderError));
 
     if (succeeds) {
@@ -523,30 +560,13 @@ void TestSqliteExecutionLog::fireAndClaimDue_readsTheClockOnceTheLockIsHeld()
 
     // Another program holds the write lock; the clock moves on just before it lets go.
     LockClock clock;
-    QSemaphore locked;
-    QString holderError;
-    std::unique_ptr<QThread> holder(QThread::create([&] {
-        const QString name = u"lock-holder"_s;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-            db.setDatabaseName(path);
-            QSqlQuery query(db);
-            if (!db.open() || !query.exec(u"BEGIN IMMEDIATE"_s))
-                holderError = db.lastError().text() + query.lastError().text();
-            locked.release();
-            QThread::msleep(200);
-            clock.released.storeRelease(1);
-            if (holderError.isEmpty() && !query.exec(u"COMMIT"_s))
-                holderError = query.lastError().text();
-            query.finish();
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(name);
-    }));
-    holder->start();
-    locked.acquire();
+    LockHolder holder(path, [&clock] {
+        QThread::msleep(200);
+        clock.released.storeRelease(1);
+    });
+    holder.start();
     auto fired = log->fireAndClaimDue(u"w2"_s, clock, 60s, 10);
-    QVERIFY(holder->wait(10'000));
+    const QString holderError = holder.finish();
     QVERIFY2(holderError.isEmpty(), qPrintable(holderError));
     QVERIFY2(fired.ok(), qPrintable(fired.errorString()));
     QCOMPARE(fired->fired, 1);
@@ -575,28 +595,9 @@ void TestSqliteExecutionLog::writersOfOneProcess_shareOneBusyTimeout()
     flow.type = u"orders.Process"_s;
     ERGON_TRY(ids, first->scheduleFlows({flow, flow}, t0));
 
-    QSemaphore locked;
-    QSemaphore done;
-    QString holderError;
-    std::unique_ptr<QThread> holder(QThread::create([&] {
-        const QString name = u"lock-holder"_s;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, name);
-            db.setDatabaseName(path);
-            QSqlQuery query(db);
-            if (!db.open() || !query.exec(u"BEGIN IMMEDIATE"_s))
-                holderError = db.lastError().text() + query.lastError().text();
-            locked.release();
-            done.tryAcquire(2, 10'000);
-            if (holderError.isEmpty() && !query.exec(u"ROLLBACK"_s))
-                holderError = query.lastError().text();
-            query.finish();
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(name);
-    }));
-    holder->start();
-    locked.acquire();
+    QSemaphore done; // released by each claim as it ends
+    LockHolder holder(path, [&done] { done.tryAcquire(2, 10'000); });
+    holder.start();
 
     const auto claimIn = [&](SqliteExecutionLog &log, qint64 id, qint64 &waitedMs, bool &failedBusy) {
         return std::unique_ptr<QThread>(QThread::create([&log, id, &waitedMs, &failedBusy, &done] {
@@ -620,7 +621,7 @@ void TestSqliteExecutionLog::writersOfOneProcess_shareOneBusyTimeout()
     two->start();
     QVERIFY(one->wait(10'000));
     QVERIFY(two->wait(10'000));
-    QVERIFY(holder->wait(10'000));
+    const QString holderError = holder.finish();
     QVERIFY2(holderError.isEmpty(), qPrintable(holderError));
     QVERIFY(firstBusy);
     QVERIFY(secondBusy);
