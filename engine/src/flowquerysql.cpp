@@ -96,4 +96,9 @@ Result<QList<FlowRecord>> listFlows(const FlowQuery &query, const QString &selec
     return read(sql, where.values);
 }
 
+FlowText flowTextFromRow(const QSqlQuery &row)
+{
+    return FlowText{row.value(0).toLongLong(), row.value(1).toString().toUtf8()};
+}
+
 } // namespace ergon

@@ -2,6 +2,7 @@
 
 #include "ergon/executionlog.h"
 
+#include <QSqlQuery>
 #include <QStringList>
 #include <QVariantList>
 
@@ -41,5 +42,23 @@ using FlowPageReader = std::function<Result<QList<FlowRecord>>(const QString &sq
 /// the backend's columns, `likeOperator` as for flowQueryConditions().
 Result<QList<FlowRecord>> listFlows(const FlowQuery &query, const QString &select, QLatin1StringView likeOperator,
                                     const FlowPageReader &read);
+
+/// Every row of a statement a backend has run, each read by `fromRow`; the statement is
+/// finished (its result set released) once read.
+template<typename Record, typename FromRow>
+Result<QList<Record>> readRows(Result<QSqlQuery *> ran, FromRow fromRow)
+{
+    if (!ran)
+        return ran.error();
+    QList<Record> records;
+    QSqlQuery *q = *ran;
+    while (q->next())
+        records.append(fromRow(*q));
+    q->finish();
+    return records;
+}
+
+/// A row of "SELECT id, args FROM flows" (ExecutionLog::flowTexts()).
+FlowText flowTextFromRow(const QSqlQuery &row);
 
 } // namespace ergon

@@ -544,31 +544,17 @@ Result<QList<FlowRecord>> PostgresExecutionLog::flows(const FlowQuery &query)
 {
     // ILIKE: case-insensitive, as SQLite's LIKE is.
     return listFlows(query, QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows"),
-                     QLatin1StringView("ILIKE"), [this](const QString &sql, const QVariantList &values) -> Result<QList<FlowRecord>> {
-                         auto result = d->run(sql, values, QStringLiteral("listing flows in"));
-                         if (!result)
-                             return result.error();
-                         QList<FlowRecord> page;
-                         QSqlQuery *q = *result;
-                         while (q->next())
-                             page.append(flowFromRow(*q));
-                         q->finish();
-                         return page;
+                     QLatin1StringView("ILIKE"), [this](const QString &sql, const QVariantList &values) {
+                         auto ran = d->run(sql, values, QStringLiteral("listing flows in"));
+                         return readRows<FlowRecord>(std::move(ran), flowFromRow);
                      });
 }
 
 Result<QList<FlowText>> PostgresExecutionLog::flowTexts(qint64 afterId, int limit)
 {
-    auto result = d->run(QStringLiteral("SELECT id, args FROM flows WHERE id > ? ORDER BY id LIMIT ?"),
-                         {afterId, limit}, QStringLiteral("reading the arguments of flows in"));
-    if (!result)
-        return result.error();
-    QList<FlowText> texts;
-    QSqlQuery *q = *result;
-    while (q->next())
-        texts.append(FlowText{q->value(0).toLongLong(), q->value(1).toString().toUtf8()});
-    q->finish();
-    return texts;
+    auto ran = d->run(QStringLiteral("SELECT id, args FROM flows WHERE id > ? ORDER BY id LIMIT ?"), {afterId, limit},
+                      QStringLiteral("reading the arguments of flows in"));
+    return readRows<FlowText>(std::move(ran), flowTextFromRow);
 }
 
 Result<QMap<FlowStatus, qint64>> PostgresExecutionLog::countByStatus()
