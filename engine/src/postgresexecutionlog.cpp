@@ -1023,14 +1023,7 @@ Result<QList<WorkerRecord>> PostgresExecutionLog::workers()
 {
     auto query = d->run(QStringLiteral("SELECT ") + workerColumns + QStringLiteral(" FROM workers ORDER BY name"), {},
                         QStringLiteral("listing workers in"));
-    if (!query)
-        return query.error();
-    QList<WorkerRecord> workers;
-    QSqlQuery *q = *query;
-    while (q->next())
-        workers.append(workerFromRow(*q));
-    q->finish();
-    return workers;
+    return readRows<WorkerRecord>(std::move(query), workerFromRow);
 }
 
 Result<QList<TimerRecord>> PostgresExecutionLog::pendingTimers(int limit)

@@ -1468,14 +1468,7 @@ Result<QList<WorkerRecord>> SqliteExecutionLog::workers()
 {
     auto query = d->run(QStringLiteral("SELECT ") + workerColumns + QStringLiteral(" FROM workers ORDER BY name"), {},
                         QStringLiteral("listing workers in"));
-    if (!query)
-        return query.error();
-    QList<WorkerRecord> workers;
-    QSqlQuery *q = *query;
-    while (q->next())
-        workers.append(workerFromRow(*q));
-    q->finish();
-    return workers;
+    return readRows<WorkerRecord>(std::move(query), workerFromRow);
 }
 
 Result<QList<TimerRecord>> SqliteExecutionLog::pendingTimers(int limit)
