@@ -46,16 +46,18 @@ void setUp(QCommandLineParser &parser)
     parser.addOption({pluginsOption,
                       QCoreApplication::translate("CommandLine", "A folder of flow plugins to add (repeatable)."),
                       QCoreApplication::translate("CommandLine", "dir")});
-    parser.addOption({screenshotsOption,
-                      QCoreApplication::translate("CommandLine",
-                                                  "Opens the window on the database, waits for its first readings, saves "
-                                                  "each page as DIR/<page>.png and exits."),
-                      QCoreApplication::translate("CommandLine", "dir")});
-    parser.addOption({screenshotWaitOption,
-                      QCoreApplication::translate("CommandLine",
-                                                  "With --screenshots: watches the database this long first, so that the "
-                                                  "charts have a history (default: 0)."),
-                      QCoreApplication::translate("CommandLine", "seconds")});
+    parser.addOption(
+        {screenshotsOption,
+         QCoreApplication::translate("CommandLine",
+                                     "Opens the window on the database, waits for its first readings, saves "
+                                     "each page as DIR/<page>.png and exits."),
+         QCoreApplication::translate("CommandLine", "dir")});
+    parser.addOption(
+        {screenshotWaitOption,
+         QCoreApplication::translate("CommandLine",
+                                     "With --screenshots: watches the database this long first, so that the "
+                                     "charts have a history (default: 0)."),
+         QCoreApplication::translate("CommandLine", "seconds")});
     parser.addOption({themeOption,
                       QCoreApplication::translate("CommandLine",
                                                   "The window's look: system, light or dark (default: as last chosen "
@@ -134,7 +136,8 @@ CommandLine parseCommandLine(const QStringList &arguments)
             result.mode = CommandLine::Mode::Invalid;
             result.error = folder.isEmpty()
                 ? QCoreApplication::translate("CommandLine", "--screenshots needs a folder")
-                : QCoreApplication::translate("CommandLine", "--screenshots is an option of the window, not of a command");
+                : QCoreApplication::translate("CommandLine",
+                                              "--screenshots is an option of the window, not of a command");
             return result;
         }
         result.screenshotFolder = QDir::cleanPath(QFileInfo(folder).absoluteFilePath());

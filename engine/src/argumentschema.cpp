@@ -44,10 +44,10 @@ QString ArgumentSpec::typeName(Type type)
 std::optional<ArgumentSpec::Type> ArgumentSpec::typeFromName(const QString &name)
 {
     static const QHash<QString, Type> names{
-        {QStringLiteral("string"), Type::String},   {QStringLiteral("number"), Type::Number},
-        {QStringLiteral("int"), Type::Integer},     {QStringLiteral("integer"), Type::Integer},
-        {QStringLiteral("bool"), Type::Boolean},    {QStringLiteral("boolean"), Type::Boolean},
-        {QStringLiteral("object"), Type::Object},   {QStringLiteral("array"), Type::Array},
+        {QStringLiteral("string"), Type::String}, {QStringLiteral("number"), Type::Number},
+        {QStringLiteral("int"), Type::Integer},   {QStringLiteral("integer"), Type::Integer},
+        {QStringLiteral("bool"), Type::Boolean},  {QStringLiteral("boolean"), Type::Boolean},
+        {QStringLiteral("object"), Type::Object}, {QStringLiteral("array"), Type::Array},
         {QStringLiteral("any"), Type::Any},
     };
     const auto it = names.constFind(name);
@@ -87,7 +87,8 @@ Result<ArgumentSchema> ArgumentSchema::fromJson(const QJsonValue &json)
     if (json.isUndefined() || json.isNull())
         return ArgumentSchema();
     if (!json.isArray())
-        return Error(QStringLiteral("\"arguments\" must be an array, got %1").arg(describeJsonType(json)), schemaKind());
+        return Error(QStringLiteral("\"arguments\" must be an array, got %1").arg(describeJsonType(json)),
+                     schemaKind());
     QList<ArgumentSpec> fields;
     const QJsonArray array = json.toArray();
     for (qsizetype i = 0; i < array.size(); ++i) {
@@ -99,7 +100,8 @@ Result<ArgumentSchema> ArgumentSchema::fromJson(const QJsonValue &json)
         const QString typeName = object.value(QLatin1String("type")).toString(QStringLiteral("any"));
         const auto type = ArgumentSpec::typeFromName(typeName);
         if (!type)
-            return Error(QStringLiteral("argument '%1' has unknown type \"%2\"").arg(spec.name, typeName), schemaKind());
+            return Error(QStringLiteral("argument '%1' has unknown type \"%2\"").arg(spec.name, typeName),
+                         schemaKind());
         spec.type = *type;
         spec.defaultValue = object.value(QLatin1String("default"));
         spec.required = object.value(QLatin1String("required")).toBool(false);

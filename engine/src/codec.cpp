@@ -45,7 +45,8 @@ Result<qint64> decodeInteger(const QJsonValue &value, qint64 min, qint64 max)
         bool ok = false;
         result = value.toString().toLongLong(&ok);
         if (!ok)
-            return Error(QStringLiteral("expected an integer, found the string \"%1\"").arg(value.toString()), decodeKind());
+            return Error(QStringLiteral("expected an integer, found the string \"%1\"").arg(value.toString()),
+                         decodeKind());
     } else {
         return decodeError(QStringLiteral("an integer"), value);
     }
@@ -98,7 +99,8 @@ Result<QByteArray> Codec<QByteArray>::decode(const QJsonValue &json)
         return detail::decodeError(QStringLiteral("base64 text"), json);
     auto decoded = QByteArray::fromBase64Encoding(json.toString().toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
     if (!decoded)
-        return Error(QStringLiteral("expected base64 text, found \"%1\"").arg(json.toString()), QStringLiteral("decode"));
+        return Error(QStringLiteral("expected base64 text, found \"%1\"").arg(json.toString()),
+                     QStringLiteral("decode"));
     return *decoded;
 }
 

@@ -74,7 +74,6 @@ std::chrono::milliseconds until(const Clock &clock, const QDateTime &time)
     return std::chrono::milliseconds(std::max<qint64>(0, clock.now().msecsTo(time)));
 }
 
-
 enum class AttemptVerdict { Completed, Retrying, Failed };
 
 /// Records an attempt's end in its step (plain code, kept out of the coroutine's frame).
@@ -95,8 +94,9 @@ AttemptVerdict settleAttempt(StepRecord &step, AttemptRecord &attempt, const std
         step.nextAttemptAt = QDateTime();
         return AttemptVerdict::Completed;
     }
-    attempt.error = failure->kind == QLatin1String("error") ? failure->message
-                                                             : QStringLiteral("%1: %2").arg(failure->kind, failure->message);
+    attempt.error = failure->kind == QLatin1String("error")
+        ? failure->message
+        : QStringLiteral("%1: %2").arg(failure->kind, failure->message);
     step.error = attempt.error;
     const int usedBudget = attempt.number - step.retryBase;
     if (retry.isRetryable(failure->kind) && usedBudget < retry.maxAttempts) {

@@ -180,14 +180,15 @@ Result<FlowOutcome> notClaimed(ExecutorCore &core, qint64 flowId, const QDateTim
         finished.ranHere = false;
         return finished;
     }
-    return Error(QStringLiteral("flow %1 cannot be run now: it is %2%3")
-                     .arg(flowId)
-                     .arg(toString(record.status),
-                          record.leaseOwner.isEmpty()
-                              ? (record.runAt > now ? QStringLiteral(" until %1").arg(record.runAt.toString(Qt::ISODate))
-                                                    : QString())
-                              : QStringLiteral(" and held by %1").arg(record.leaseOwner)),
-                 QStringLiteral("not-claimable"));
+    return Error(
+        QStringLiteral("flow %1 cannot be run now: it is %2%3")
+            .arg(flowId)
+            .arg(toString(record.status),
+                 record.leaseOwner.isEmpty()
+                     ? (record.runAt > now ? QStringLiteral(" until %1").arg(record.runAt.toString(Qt::ISODate))
+                                           : QString())
+                     : QStringLiteral(" and held by %1").arg(record.leaseOwner)),
+        QStringLiteral("not-claimable"));
 }
 
 /// A claimed flow that cannot be built: an unknown type may be loaded later, so the flow goes

@@ -36,7 +36,8 @@ void FlowRun::ensureAlive() const
 namespace {
 QString describeStep(const QString &name, StepKind kind, const QByteArray &inputHash)
 {
-    QString text = kind == StepKind::Timer ? QStringLiteral("timer '%1'").arg(name) : QStringLiteral("step '%1'").arg(name);
+    QString text =
+        kind == StepKind::Timer ? QStringLiteral("timer '%1'").arg(name) : QStringLiteral("step '%1'").arg(name);
     if (!inputHash.isEmpty())
         text += QStringLiteral(" (input %1)").arg(QString::fromLatin1(inputHash.left(8)));
     return text;
@@ -50,22 +51,23 @@ StepRecord FlowRun::beginStep(const QString &name, StepKind kind, const QByteArr
         throw FlowAborted{QStringLiteral("the worker is shutting down"), true};
     const int seq = m_nextSeq++;
     int occurrence = 0;
-    auto seen = std::find_if(m_occurrences.begin(), m_occurrences.end(), [&](const auto &entry) { return entry.first == name; });
+    auto seen = std::find_if(m_occurrences.begin(), m_occurrences.end(),
+                             [&](const auto &entry) { return entry.first == name; });
     if (seen == m_occurrences.end())
         m_occurrences.append({name, 1});
     else
         occurrence = seen->second++;
     if (seq < m_recorded.size()) {
         const StepRecord &recorded = m_recorded.at(seq);
-        if (recorded.name != name || recorded.kind != kind
-            || recorded.inputHash != inputHash) {
-            QString message = QStringLiteral("non-deterministic replay of flow %1 (%2) at position %3: the log holds %4, "
-                                             "but the flow now asks for %5")
-                                  .arg(m_record.id)
-                                  .arg(m_record.type)
-                                  .arg(seq + 1)
-                                  .arg(describeStep(recorded.name, recorded.kind, recorded.inputHash),
-                                       describeStep(name, kind, inputHash));
+        if (recorded.name != name || recorded.kind != kind || recorded.inputHash != inputHash) {
+            QString message =
+                QStringLiteral("non-deterministic replay of flow %1 (%2) at position %3: the log holds %4, "
+                               "but the flow now asks for %5")
+                    .arg(m_record.id)
+                    .arg(m_record.type)
+                    .arg(seq + 1)
+                    .arg(describeStep(recorded.name, recorded.kind, recorded.inputHash),
+                         describeStep(name, kind, inputHash));
             if (recorded.typeVersion != m_typeVersion)
                 message += QStringLiteral("; recorded by version %1, replayed by version %2")
                                .arg(recorded.typeVersion)

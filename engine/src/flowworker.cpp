@@ -49,21 +49,30 @@ QCoro::Task<> WorkerHandle::shutdown(std::chrono::milliseconds deadline)
         co_return;
     QPointer<QThread> thread = m_thread;
     if (m_loop)
-        QMetaObject::invokeMethod(m_loop, [loop = m_loop, deadline] { if (loop) loop->beginShutdown(deadline); });
+        QMetaObject::invokeMethod(m_loop, [loop = m_loop, deadline] {
+            if (loop)
+                loop->beginShutdown(deadline);
+        });
     co_await qCoro(thread.data(), &QThread::finished);
 }
 
 void WorkerHandle::shutdownAndWait(std::chrono::milliseconds deadline)
 {
     if (isRunning() && m_loop)
-        QMetaObject::invokeMethod(m_loop, [loop = m_loop, deadline] { if (loop) loop->beginShutdown(deadline); });
+        QMetaObject::invokeMethod(m_loop, [loop = m_loop, deadline] {
+            if (loop)
+                loop->beginShutdown(deadline);
+        });
     waitForThread();
 }
 
 void WorkerHandle::abort()
 {
     if (isRunning() && m_loop)
-        QMetaObject::invokeMethod(m_loop, [loop = m_loop] { if (loop) loop->abortNow(); });
+        QMetaObject::invokeMethod(m_loop, [loop = m_loop] {
+            if (loop)
+                loop->abortNow();
+        });
     waitForThread();
 }
 

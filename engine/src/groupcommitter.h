@@ -24,8 +24,8 @@ class GroupCommitter : public QObject
 public:
     /// What a flow learns when it resumes.
     struct Outcome {
-        Result<void> status;   ///< the transaction failed: nothing of the batch is stored
-        bool refused = false;  ///< stored batch, but this flow's writes were refused (lease lost, cancelled)
+        Result<void> status;  ///< the transaction failed: nothing of the batch is stored
+        bool refused = false; ///< stored batch, but this flow's writes were refused (lease lost, cancelled)
         /// The flow, when the batch claimed it. On the heap: an outcome lives in the frame of
         /// every coroutine that awaits a commit, and only claims fill it in.
         std::unique_ptr<ClaimedFlow> claimed;

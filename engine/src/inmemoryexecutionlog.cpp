@@ -41,15 +41,16 @@ bool matches(const FlowRecord &flow, const FlowQuery &query)
         return false;
     if (!query.type.isEmpty() && flow.type != query.type)
         return false;
-    if (!query.text.isEmpty() && QString::number(flow.id) != query.text
-        && !QString::fromUtf8(toJsonText(flow.arguments)).contains(query.text, Qt::CaseInsensitive))
+    if (!query.text.isEmpty() && QString::number(flow.id) != query.text &&
+        !QString::fromUtf8(toJsonText(flow.arguments)).contains(query.text, Qt::CaseInsensitive))
         return false;
     return true;
 }
 
 bool claimable(const FlowRecord &flow, const QString &owner, const QDateTime &now)
 {
-    const bool queuedAndDue = (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
+    const bool queuedAndDue =
+        (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
     const bool leaseFree = flow.status == FlowStatus::Running && (flow.leaseExpires < now || flow.leaseOwner == owner);
     return queuedAndDue || leaseFree;
 }
@@ -114,7 +115,8 @@ Result<QList<qint64>> InMemoryExecutionLog::scheduleFlows(const QList<NewFlow> &
     ids.reserve(flows.size());
     for (const NewFlow &flow : flows) {
         if (!flow.idempotencyKey.isEmpty()) {
-            if (const auto it = m_store->idempotencyKeys.constFind(flow.idempotencyKey); it != m_store->idempotencyKeys.cend()) {
+            if (const auto it = m_store->idempotencyKeys.constFind(flow.idempotencyKey);
+                it != m_store->idempotencyKeys.cend()) {
                 ids.append(*it);
                 continue;
             }
@@ -239,8 +241,8 @@ Result<WriteOutcome> InMemoryExecutionLog::commit(const LogBatch &batch)
     }
     const auto holds = [&](qint64 flowId, const QString &owner) {
         const auto it = m_store->flows.constFind(flowId);
-        return it != m_store->flows.cend()
-            && (owner.isEmpty() || (it->leaseOwner == owner && it->status == FlowStatus::Running));
+        return it != m_store->flows.cend() &&
+            (owner.isEmpty() || (it->leaseOwner == owner && it->status == FlowStatus::Running));
     };
     for (const StepRecord &step : batch.steps) {
         if (outcome.refused.contains(step.flowId))
@@ -255,7 +257,8 @@ Result<WriteOutcome> InMemoryExecutionLog::commit(const LogBatch &batch)
         if (outcome.refused.contains(write.flowId))
             continue;
         QList<StepRecord> &steps = m_store->steps[write.flowId];
-        const auto step = std::find_if(steps.begin(), steps.end(), [&](const StepRecord &s) { return s.seq == write.seq; });
+        const auto step =
+            std::find_if(steps.begin(), steps.end(), [&](const StepRecord &s) { return s.seq == write.seq; });
         if (step == steps.end())
             continue;
         const bool known = std::any_of(step->attemptLog.cbegin(), step->attemptLog.cend(),
@@ -289,7 +292,8 @@ Result<void> InMemoryExecutionLog::retryFlow(qint64 id, const QString &stepName,
         return step.status == StepStatus::Failed && (stepName.isEmpty() || step.name == stepName);
     };
     if (!stepName.isEmpty() && std::none_of(steps.cbegin(), steps.cend(), isTarget))
-        return Error(QStringLiteral("flow %1 has no failed step '%2'").arg(id).arg(stepName), QStringLiteral("not-found"));
+        return Error(QStringLiteral("flow %1 has no failed step '%2'").arg(id).arg(stepName),
+                     QStringLiteral("not-found"));
     for (StepRecord &step : steps) {
         if (!isTarget(step))
             continue;
@@ -316,7 +320,8 @@ Result<void> InMemoryExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
     if (it == m_store->flows.end())
         return notFound(id);
     if (isFinished(it->status))
-        return Error(QStringLiteral("flow %1 is already %2").arg(id).arg(toString(it->status)), QStringLiteral("finished"));
+        return Error(QStringLiteral("flow %1 is already %2").arg(id).arg(toString(it->status)),
+                     QStringLiteral("finished"));
     it->status = FlowStatus::Cancelled;
     it->updated = now;
     it->finished = now;
@@ -351,15 +356,16 @@ QList<qint64> leaseInClaimOrder(QList<FlowRecord *> &candidates, int limit, cons
 }
 } // namespace
 
-Result<QList<qint64>> InMemoryExecutionLog::claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
-                                                     int limit, const QStringList &types)
+Result<QList<qint64>> InMemoryExecutionLog::claimDue(const QString &owner, const QDateTime &now,
+                                                     const QDateTime &leaseUntil, int limit, const QStringList &types)
 {
     QMutexLocker lock(&m_store->mutex);
     QList<FlowRecord *> candidates;
     for (FlowRecord &flow : m_store->flows) {
         if (!types.isEmpty() && !types.contains(flow.type))
             continue;
-        const bool due = (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
+        const bool due =
+            (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
         const bool expired = flow.status == FlowStatus::Running && flow.leaseExpires < now;
         if (due || expired)
             candidates.append(&flow);
@@ -386,7 +392,8 @@ Result<int> InMemoryExecutionLog::releaseFlows(const QString &owner, const QDate
     QMutexLocker lock(&m_store->mutex);
     int released = 0;
     for (FlowRecord &flow : m_store->flows) {
-        if (flow.status != FlowStatus::Running || flow.leaseOwner != owner || (onlyNotStarted && flow.runStarted.isValid()))
+        if (flow.status != FlowStatus::Running || flow.leaseOwner != owner ||
+            (onlyNotStarted && flow.runStarted.isValid()))
             continue;
         flow.status = FlowStatus::Pending;
         flow.leaseOwner.clear();
@@ -404,8 +411,8 @@ Result<QList<StealRecord>> InMemoryExecutionLog::stealFlows(const QString &thief
     QMutexLocker lock(&m_store->mutex);
     QHash<QString, QList<FlowRecord *>> queues;
     for (FlowRecord &flow : m_store->flows) {
-        if (flow.status == FlowStatus::Running && !flow.runStarted.isValid() && !flow.leaseOwner.isEmpty()
-            && flow.leaseOwner != thief && flow.leaseExpires >= now)
+        if (flow.status == FlowStatus::Running && !flow.runStarted.isValid() && !flow.leaseOwner.isEmpty() &&
+            flow.leaseOwner != thief && flow.leaseExpires >= now)
             queues[flow.leaseOwner].append(&flow);
     }
     QString victim;
@@ -434,14 +441,14 @@ Result<QList<StealRecord>> InMemoryExecutionLog::stealFlows(const QString &thief
     return stolen;
 }
 
-Result<QList<std::pair<qint64, QDateTime>>> InMemoryExecutionLog::upcoming(const QDateTime &now, const QDateTime &horizon,
-                                                                           int limit)
+Result<QList<std::pair<qint64, QDateTime>>> InMemoryExecutionLog::upcoming(const QDateTime &now,
+                                                                           const QDateTime &horizon, int limit)
 {
     QMutexLocker lock(&m_store->mutex);
     QList<std::pair<qint64, QDateTime>> due;
     for (const FlowRecord &flow : std::as_const(m_store->flows)) {
-        if ((flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt > now
-            && flow.runAt <= horizon)
+        if ((flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt > now &&
+            flow.runAt <= horizon)
             due.append({flow.id, flow.runAt});
     }
     std::sort(due.begin(), due.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
@@ -493,7 +500,8 @@ Result<QList<TimerRecord>> InMemoryExecutionLog::pendingTimers(int limit)
                 timers.append(TimerRecord{step.flowId, step.seq, step.name, flow->type, step.nextAttemptAt});
         }
     }
-    std::sort(timers.begin(), timers.end(), [](const TimerRecord &a, const TimerRecord &b) { return a.fireAt < b.fireAt; });
+    std::sort(timers.begin(), timers.end(),
+              [](const TimerRecord &a, const TimerRecord &b) { return a.fireAt < b.fireAt; });
     if (timers.size() > limit)
         timers.resize(limit);
     return timers;
@@ -527,8 +535,8 @@ int InMemoryExecutionLog::fireDue(const QDateTime &now)
         if (flow.status != FlowStatus::Waiting)
             continue;
         for (StepRecord &step : m_store->steps[flow.id]) {
-            if (step.kind == StepKind::Timer && step.status == StepStatus::Running && step.nextAttemptAt.isValid()
-                && step.nextAttemptAt <= now) {
+            if (step.kind == StepKind::Timer && step.status == StepStatus::Running && step.nextAttemptAt.isValid() &&
+                step.nextAttemptAt <= now) {
                 step.status = StepStatus::Completed;
                 step.finished = now;
                 ++fired;

@@ -44,7 +44,8 @@ Result<void> readMetadata(const QJsonObject &metadata, PluginInfo &info)
             return metadataError(QStringLiteral("a flow type has no \"name\""));
         const QJsonValue version = object.value(QLatin1String("version"));
         if (!version.isUndefined() && (!version.isDouble() || version.toInt(0) < 1))
-            return metadataError(QStringLiteral("flow type '%1': \"version\" must be an integer of at least 1").arg(type.name));
+            return metadataError(
+                QStringLiteral("flow type '%1': \"version\" must be an integer of at least 1").arg(type.name));
         type.version = version.toInt(1);
         type.description = object.value(QLatin1String("description")).toString();
         auto schema = ArgumentSchema::fromJson(object.value(QLatin1String("arguments")));
@@ -111,8 +112,10 @@ void PluginCatalog::Private::consider(const QString &file)
     const QString iid = metaData.value(QLatin1String("IID")).toString();
     if (iid != QLatin1String(ErgonFlowPlugin_iid)) {
         if (iid.startsWith(interfacePrefix)) {
-            return fail(QStringLiteral("built for flow plugin interface version %1; this Ergon Console loads version %2")
-                            .arg(iid.mid(interfacePrefix.size()), QLatin1String(ErgonFlowPlugin_iid).mid(interfacePrefix.size())));
+            return fail(
+                QStringLiteral("built for flow plugin interface version %1; this Ergon Console loads version %2")
+                    .arg(iid.mid(interfacePrefix.size()),
+                         QLatin1String(ErgonFlowPlugin_iid).mid(interfacePrefix.size())));
         }
         return fail(QStringLiteral("not an Ergon flow plugin (its interface is \"%1\", expected \"%2\")")
                         .arg(iid, QLatin1String(ErgonFlowPlugin_iid)));
@@ -126,7 +129,8 @@ void PluginCatalog::Private::consider(const QString &file)
     }
     for (const FlowTypeInfo &type : std::as_const(info.flowTypes)) {
         if (const FlowTypeInfo *existing = registry.info(type.name)) {
-            return fail(QStringLiteral("flow type '%1' is already provided by plugin '%2'").arg(type.name, existing->plugin));
+            return fail(
+                QStringLiteral("flow type '%1' is already provided by plugin '%2'").arg(type.name, existing->plugin));
         }
     }
 
@@ -136,13 +140,13 @@ void PluginCatalog::Private::consider(const QString &file)
     auto *plugin = qobject_cast<FlowPlugin *>(instance);
     if (!plugin) {
         loader->unload();
-        return fail(QStringLiteral("the plugin's object does not implement %1").arg(QLatin1String(ErgonFlowPlugin_iid)));
+        return fail(
+            QStringLiteral("the plugin's object does not implement %1").arg(QLatin1String(ErgonFlowPlugin_iid)));
     }
     for (const FlowTypeInfo &type : std::as_const(info.flowTypes)) {
         const QString typeName = type.name;
-        auto added = registry.add(type, [plugin, typeName](const QJsonObject &arguments) {
-            return plugin->create(typeName, arguments);
-        });
+        auto added = registry.add(
+            type, [plugin, typeName](const QJsonObject &arguments) { return plugin->create(typeName, arguments); });
         Q_ASSERT(added.ok()); // duplicates were ruled out above
     }
     info.state = PluginInfo::State::Loaded;
@@ -171,8 +175,9 @@ QStringList PluginCatalog::defaultSearchPaths()
     paths.append(userPluginPath());
     const QString appDir = QCoreApplication::applicationDirPath();
     if (!appDir.isEmpty()) {
-        paths.append(QDir::cleanPath(appDir + QStringLiteral("/../plugins/ergon")));            // build tree
-        paths.append(QDir::cleanPath(appDir + QStringLiteral("/../" ERGON_PLUGIN_RELATIVE_DIR))); // installed, relocatable
+        paths.append(QDir::cleanPath(appDir + QStringLiteral("/../plugins/ergon"))); // build tree
+        paths.append(
+            QDir::cleanPath(appDir + QStringLiteral("/../" ERGON_PLUGIN_RELATIVE_DIR))); // installed, relocatable
     }
     paths.append(QStringLiteral(ERGON_PLUGIN_INSTALL_PATH));
     paths.removeDuplicates();

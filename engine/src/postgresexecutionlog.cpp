@@ -184,9 +184,7 @@ public:
     Result<void> notifyWork(const QDateTime &due, const QString &doing)
     {
         auto sent = run(QStringLiteral("SELECT pg_notify(?, ?)"),
-                        {channel,
-                         due.isValid() ? QString::number(due.toMSecsSinceEpoch()) : QString()},
-                        doing);
+                        {channel, due.isValid() ? QString::number(due.toMSecsSinceEpoch()) : QString()}, doing);
         if (!sent)
             return sent.error();
         (*sent)->finish();
@@ -1084,7 +1082,8 @@ Result<FiredTimers> PostgresExecutionLog::fireAndClaimDue(const QString &owner, 
                                                           std::chrono::milliseconds leaseDuration, int limit,
                                                           const QStringList &types)
 {
-    return d->fireAndClaim(owner, [&clock] { return clock.now(); }, leaseDuration, limit, types);
+    return d->fireAndClaim(
+        owner, [&clock] { return clock.now(); }, leaseDuration, limit, types);
 }
 
 Result<FiredTimers> PostgresExecutionLog::Private::fireAndClaim(const QString &owner,
@@ -1103,14 +1102,15 @@ Result<FiredTimers> PostgresExecutionLog::Private::fireAndClaim(const QString &o
     const QString due = QStringLiteral("SELECT t.flow_id, t.seq FROM timers t JOIN flows f ON f.id = t.flow_id"
                                        " WHERE t.fired_at IS NULL AND t.fire_at <= ? AND f.status = 'waiting'");
     auto steps = run(QStringLiteral("UPDATE steps SET status = 'completed', finished = ? WHERE kind = 'timer'"
-                                       " AND status = 'running' AND (flow_id, seq) IN (")
-                            + due + QStringLiteral(")"),
-                        {fromTime(now), fromTime(now)}, doing);
+                                    " AND status = 'running' AND (flow_id, seq) IN (") +
+                         due + QStringLiteral(")"),
+                     {fromTime(now), fromTime(now)}, doing);
     if (!steps)
         return rollback<FiredTimers>(steps.error());
     result.fired = (*steps)->numRowsAffected();
-    auto timers = run(QStringLiteral("UPDATE timers SET fired_at = ? WHERE (flow_id, seq) IN (") + due + QStringLiteral(")"),
-                         {fromTime(now), fromTime(now)}, doing);
+    auto timers =
+        run(QStringLiteral("UPDATE timers SET fired_at = ? WHERE (flow_id, seq) IN (") + due + QStringLiteral(")"),
+            {fromTime(now), fromTime(now)}, doing);
     if (!timers)
         return rollback<FiredTimers>(timers.error());
     if (limit > 0) {
@@ -1123,13 +1123,14 @@ Result<FiredTimers> PostgresExecutionLog::Private::fireAndClaim(const QString &o
                 values.append(type);
         }
         values << limit << owner << fromTime(leaseUntil) << fromTime(now);
-        auto claimed = run(
-            QStringLiteral("WITH chosen AS (SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?") + typeFilter
-                + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ? FOR UPDATE SKIP LOCKED)"
-                                 " UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?,"
-                                 " run_started = NULL, updated = ? FROM chosen WHERE flows.id = chosen.id"
-                                 " RETURNING flows.id, flows.priority, flows.run_at"),
-            values, doing);
+        auto claimed =
+            run(QStringLiteral("WITH chosen AS (SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?") +
+                    typeFilter +
+                    QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ? FOR UPDATE SKIP LOCKED)"
+                                   " UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?,"
+                                   " run_started = NULL, updated = ? FROM chosen WHERE flows.id = chosen.id"
+                                   " RETURNING flows.id, flows.priority, flows.run_at"),
+                values, doing);
         if (!claimed)
             return rollback<FiredTimers>(claimed.error());
         std::vector<Candidate> leased;

@@ -119,8 +119,10 @@ const QList<SchemaMigration> &postgresMigrations()
              // status leads each index anyway: with it, the planner prefers the index that also
              // gives the order over flows_status, even before ANALYZE has run.
              QStringLiteral("DROP INDEX flows_queue"),
-             QStringLiteral("CREATE INDEX flows_pending ON flows (status, priority DESC, run_at) WHERE status = 'pending'"),
-             QStringLiteral("CREATE INDEX flows_waiting ON flows (status, priority DESC, run_at) WHERE status = 'waiting'"),
+             QStringLiteral(
+                 "CREATE INDEX flows_pending ON flows (status, priority DESC, run_at) WHERE status = 'pending'"),
+             QStringLiteral(
+                 "CREATE INDEX flows_waiting ON flows (status, priority DESC, run_at) WHERE status = 'waiting'"),
          }},
     };
     return migrations;

@@ -16,7 +16,8 @@ std::optional<Enum> fromName(const std::array<const char *, N> &names, const QSt
     return std::nullopt;
 }
 
-constexpr std::array<const char *, 6> flowStatusNames{"pending", "running", "waiting", "completed", "failed", "cancelled"};
+constexpr std::array<const char *, 6> flowStatusNames{"pending",   "running", "waiting",
+                                                      "completed", "failed",  "cancelled"};
 constexpr std::array<const char *, 4> stepStatusNames{"running", "retrying", "completed", "failed"};
 constexpr std::array<const char *, 2> stepKindNames{"step", "timer"};
 constexpr std::array<const char *, 3> workerStatusNames{"alive", "lost", "stopped"};

@@ -17,8 +17,8 @@
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
-#include <QVariant>
 #include <QVarLengthArray>
+#include <QVariant>
 
 #include <sqlite3.h>
 
@@ -469,8 +469,8 @@ Result<void> SqliteExecutionLog::Private::migrate()
     QSqlQuery versionQuery(db);
     if (!versionQuery.exec(QStringLiteral("PRAGMA user_version")) || !versionQuery.next()) {
         // The first read of the file: SQLite checks its header here (SQLITE_NOTADB).
-        if (versionQuery.lastError().nativeErrorCode() == QLatin1String("26")
-            || versionQuery.lastError().text().contains(QLatin1String("not a database"))) {
+        if (versionQuery.lastError().nativeErrorCode() == QLatin1String("26") ||
+            versionQuery.lastError().text().contains(QLatin1String("not a database"))) {
             return Error(QStringLiteral("%1 is not an SQLite database (corrupt, or another kind of file); it was left "
                                         "untouched.")
                              .arg(path),
@@ -573,12 +573,13 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
         // made read-only is opened read-only. (WriteUser is what this user may do, which for
         // root is always true, so it only counts to make a file read-only, never writable.)
         const auto permissions = file.permissions();
-        d->readOnly = !(permissions & (QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther))
-            || !(permissions & QFile::WriteUser);
+        d->readOnly = !(permissions & (QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther)) ||
+            !(permissions & QFile::WriteUser);
     } else {
         const QFileInfo info(path);
         if (!info.absoluteDir().exists())
-            return Error(QStringLiteral("cannot create %1: the folder %2 does not exist").arg(info.fileName(), info.absolutePath()),
+            return Error(QStringLiteral("cannot create %1: the folder %2 does not exist")
+                             .arg(info.fileName(), info.absolutePath()),
                          QStringLiteral("io"));
     }
 
@@ -613,7 +614,8 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
     // file that is refused (newer schema, another application's) must be left untouched.
     if (auto migrated = d->migrate(); !migrated)
         return migrated.error();
-    const QString synchronous = options.synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
+    const QString synchronous =
+        options.synchronous == Synchronous::Full ? QStringLiteral("FULL") : QStringLiteral("NORMAL");
     if (auto done = d->exec(QStringLiteral("PRAGMA synchronous = ") + synchronous, QStringLiteral("setting up")); !done)
         return done.error();
     if (!d->readOnly) {
@@ -650,7 +652,8 @@ Result<qint64> SqliteExecutionLog::Private::scheduleOne(const NewFlow &flow, con
 {
     const QString doing = QStringLiteral("scheduling a flow in");
     if (!flow.idempotencyKey.isEmpty()) {
-        auto existing = run(QStringLiteral("SELECT id FROM flows WHERE idempotency_key = ?"), {flow.idempotencyKey}, doing);
+        auto existing =
+            run(QStringLiteral("SELECT id FROM flows WHERE idempotency_key = ?"), {flow.idempotencyKey}, doing);
         if (!existing)
             return existing.error();
         QSqlQuery *q = *existing;
@@ -660,12 +663,13 @@ Result<qint64> SqliteExecutionLog::Private::scheduleOne(const NewFlow &flow, con
             return id;
         }
     }
-    auto inserted = run(QStringLiteral("INSERT INTO flows (type, type_version, args, status, priority, run_at,"
-                                       " idempotency_key, created, updated) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)"),
-                        {flow.type, flow.typeVersion, QString::fromUtf8(toJsonText(flow.arguments)), flow.priority,
-                         fromTime(flow.runAt.isValid() ? flow.runAt : now), nullIfEmpty(flow.idempotencyKey),
-                         fromTime(now), fromTime(now)},
-                        doing);
+    auto inserted =
+        run(QStringLiteral("INSERT INTO flows (type, type_version, args, status, priority, run_at,"
+                           " idempotency_key, created, updated) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)"),
+            {flow.type, flow.typeVersion, QString::fromUtf8(toJsonText(flow.arguments)), flow.priority,
+             fromTime(flow.runAt.isValid() ? flow.runAt : now), nullIfEmpty(flow.idempotencyKey), fromTime(now),
+             fromTime(now)},
+            doing);
     if (!inserted)
         return inserted.error();
     return (*inserted)->lastInsertId().toLongLong();
@@ -706,8 +710,9 @@ Result<std::optional<FlowRecord>> SqliteExecutionLog::flow(qint64 id)
 Result<QList<StepRecord>> SqliteExecutionLog::steps(qint64 flowId, bool withAttempts)
 {
     const QString doing = QStringLiteral("reading steps from");
-    auto query = d->run(QStringLiteral("SELECT ") + stepColumns + QStringLiteral(" FROM steps WHERE flow_id = ? ORDER BY seq"),
-                        {flowId}, doing);
+    auto query =
+        d->run(QStringLiteral("SELECT ") + stepColumns + QStringLiteral(" FROM steps WHERE flow_id = ? ORDER BY seq"),
+               {flowId}, doing);
     if (!query)
         return query.error();
     QList<StepRecord> steps;
@@ -777,14 +782,16 @@ Result<QMap<FlowStatus, qint64>> SqliteExecutionLog::countByStatus()
     return counts;
 }
 
-Result<bool> SqliteExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now, const QDateTime &leaseUntil)
+Result<bool> SqliteExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
+                                           const QDateTime &leaseUntil)
 {
-    auto query = d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, updated = ?,"
-                                       " run_started = ?"
-                                       " WHERE id = ? AND ((status IN ('pending', 'waiting') AND run_at <= ?)"
-                                       " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))"),
-                        {owner, fromTime(leaseUntil), fromTime(now), fromTime(now), id, fromTime(now), fromTime(now), owner},
-                        QStringLiteral("claiming a flow in"));
+    auto query =
+        d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, updated = ?,"
+                              " run_started = ?"
+                              " WHERE id = ? AND ((status IN ('pending', 'waiting') AND run_at <= ?)"
+                              " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))"),
+               {owner, fromTime(leaseUntil), fromTime(now), fromTime(now), id, fromTime(now), fromTime(now), owner},
+               QStringLiteral("claiming a flow in"));
     if (!query)
         return query.error();
     return (*query)->numRowsAffected() > 0;
@@ -1104,26 +1111,29 @@ Result<void> SqliteExecutionLog::retryFlow(qint64 id, const QString &stepName, c
     q->finish();
     if (current != toString(FlowStatus::Failed)) {
         return d->rollback<void>(
-            Error(QStringLiteral("flow %1 is %2, not failed: nothing to retry").arg(id).arg(current), QStringLiteral("not-failed")));
+            Error(QStringLiteral("flow %1 is %2, not failed: nothing to retry").arg(id).arg(current),
+                  QStringLiteral("not-failed")));
     }
     const QString stepFilter = stepName.isEmpty() ? QString() : QStringLiteral(" AND name = ?");
     QVariantList stepValues{id};
     if (!stepName.isEmpty())
         stepValues.append(stepName);
-    auto reset = d->run(QStringLiteral("UPDATE steps SET status = 'retrying', retry_base = attempts, next_attempt_at = NULL,"
-                                       " finished = NULL WHERE flow_id = ? AND status = 'failed'")
-                            + stepFilter,
-                        stepValues, doing);
+    auto reset =
+        d->run(QStringLiteral("UPDATE steps SET status = 'retrying', retry_base = attempts, next_attempt_at = NULL,"
+                              " finished = NULL WHERE flow_id = ? AND status = 'failed'") +
+                   stepFilter,
+               stepValues, doing);
     if (!reset)
         return d->rollback<void>(reset.error());
     if (!stepName.isEmpty() && (*reset)->numRowsAffected() == 0) {
-        return d->rollback<void>(
-            Error(QStringLiteral("flow %1 has no failed step '%2'").arg(id).arg(stepName), QStringLiteral("not-found")));
+        return d->rollback<void>(Error(QStringLiteral("flow %1 has no failed step '%2'").arg(id).arg(stepName),
+                                       QStringLiteral("not-found")));
     }
-    auto requeued = d->run(QStringLiteral("UPDATE flows SET status = 'pending', error = NULL, run_at = ?, updated = ?,"
-                                          " finished = NULL, lease_owner = NULL, lease_expires = NULL, run_started = NULL"
-                                          " WHERE id = ?"),
-                           {fromTime(now), fromTime(now), id}, doing);
+    auto requeued =
+        d->run(QStringLiteral("UPDATE flows SET status = 'pending', error = NULL, run_at = ?, updated = ?,"
+                              " finished = NULL, lease_owner = NULL, lease_expires = NULL, run_started = NULL"
+                              " WHERE id = ?"),
+               {fromTime(now), fromTime(now), id}, doing);
     if (!requeued)
         return d->rollback<void>(requeued.error());
     return d->commit(doing);
@@ -1145,7 +1155,8 @@ Result<void> SqliteExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
         return existing.error();
     if (!existing->has_value())
         return Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found"));
-    return Error(QStringLiteral("flow %1 is already %2").arg(id).arg(toString((*existing)->status)), QStringLiteral("finished"));
+    return Error(QStringLiteral("flow %1 is already %2").arg(id).arg(toString((*existing)->status)),
+                 QStringLiteral("finished"));
 }
 
 } // namespace ergon
@@ -1188,8 +1199,8 @@ Result<SqliteStatement *> SqliteExecutionLog::Private::cachedNative(const QByteA
 }
 
 Result<void> SqliteExecutionLog::Private::leaseUnstarted(const QList<qint64> &ids, const QString &owner,
-                                                        const QDateTime &now, const QDateTime &leaseUntil,
-                                                        const QString &doing)
+                                                         const QDateTime &now, const QDateTime &leaseUntil,
+                                                         const QString &doing)
 {
     auto lease = cachedNative("UPDATE flows SET status = 'running', lease_owner = ?1, lease_expires = ?2,"
                               " run_started = NULL, updated = ?3 WHERE id = ?4");
@@ -1208,7 +1219,8 @@ Result<void> SqliteExecutionLog::Private::leaseUnstarted(const QList<qint64> &id
 }
 
 Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const QDateTime &now, int limit,
-                                                                          const QStringList &types, const QString &doing)
+                                                                          const QStringList &types,
+                                                                          const QString &doing)
 {
     // Ordered index scans, merged here (cheaper than a sort over their union): the queued flows
     // of each type (flows_pending serves priority, then due time), the due waiting flows
@@ -1231,8 +1243,8 @@ Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const 
                          " ORDER BY priority DESC, run_at LIMIT ?2",
                          std::nullopt});
     }
-    scans.push_back({"SELECT id, priority, run_at FROM flows WHERE status = 'waiting' AND run_at <= ?1" + typeFilter
-                         + " ORDER BY priority DESC, run_at LIMIT ?2",
+    scans.push_back({"SELECT id, priority, run_at FROM flows WHERE status = 'waiting' AND run_at <= ?1" + typeFilter +
+                         " ORDER BY priority DESC, run_at LIMIT ?2",
                      std::nullopt});
     // Expired leases are rare (a worker died or stalled) and leases last seconds, so they are
     // looked for at most once per expiredLeaseScanMs of log time on this connection: the scan
@@ -1241,8 +1253,8 @@ Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const 
     const qint64 nowMs = now.toMSecsSinceEpoch();
     if (nowMs - lastExpiredLeaseScanMs >= expiredLeaseScanMs || nowMs < lastExpiredLeaseScanMs) {
         lastExpiredLeaseScanMs = nowMs;
-        scans.push_back({"SELECT id, priority, run_at FROM flows WHERE status = 'running' AND lease_expires < ?1"
-                             + typeFilter + " LIMIT ?2",
+        scans.push_back({"SELECT id, priority, run_at FROM flows WHERE status = 'running' AND lease_expires < ?1" +
+                             typeFilter + " LIMIT ?2",
                          std::nullopt});
     }
     std::vector<Candidate> candidates;
@@ -1277,8 +1289,8 @@ Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const 
     return candidates;
 }
 
-Result<QList<qint64>> SqliteExecutionLog::claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
-                                                   int limit, const QStringList &types)
+Result<QList<qint64>> SqliteExecutionLog::claimDue(const QString &owner, const QDateTime &now,
+                                                   const QDateTime &leaseUntil, int limit, const QStringList &types)
 {
     const QString doing = QStringLiteral("claiming flows in");
     if (limit <= 0)
@@ -1343,10 +1355,11 @@ Result<int> SqliteExecutionLog::renewLeases(const QString &owner, const QDateTim
 
 Result<int> SqliteExecutionLog::releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted)
 {
-    const QString sql = QStringLiteral("UPDATE flows INDEXED BY flows_lease SET status = 'pending', lease_owner = NULL,"
-                                       " lease_expires = NULL,"
-                                       " run_started = NULL, updated = ? WHERE lease_owner = ? AND status = 'running'")
-        + (onlyNotStarted ? QStringLiteral(" AND run_started IS NULL") : QString());
+    const QString sql =
+        QStringLiteral("UPDATE flows INDEXED BY flows_lease SET status = 'pending', lease_owner = NULL,"
+                       " lease_expires = NULL,"
+                       " run_started = NULL, updated = ? WHERE lease_owner = ? AND status = 'running'") +
+        (onlyNotStarted ? QStringLiteral(" AND run_started IS NULL") : QString());
     auto query = d->run(sql, {fromTime(now), owner}, QStringLiteral("releasing flows in"));
     if (!query)
         return query.error();
@@ -1361,10 +1374,11 @@ Result<QList<StealRecord>> SqliteExecutionLog::stealFlows(const QString &thief, 
         return QList<StealRecord>();
     if (auto begun = d->begin(doing); !begun)
         return begun.error();
-    auto victims = d->run(QStringLiteral("SELECT lease_owner, count(*) AS queued FROM flows WHERE lease_owner IS NOT NULL"
-                                         " AND lease_owner <> ? AND status = 'running' AND run_started IS NULL"
-                                         " AND lease_expires >= ? GROUP BY lease_owner ORDER BY queued DESC LIMIT 1"),
-                          {thief, fromTime(now)}, doing);
+    auto victims =
+        d->run(QStringLiteral("SELECT lease_owner, count(*) AS queued FROM flows WHERE lease_owner IS NOT NULL"
+                              " AND lease_owner <> ? AND status = 'running' AND run_started IS NULL"
+                              " AND lease_expires >= ? GROUP BY lease_owner ORDER BY queued DESC LIMIT 1"),
+               {thief, fromTime(now)}, doing);
     if (!victims)
         return d->rollback<QList<StealRecord>>(victims.error());
     QSqlQuery *q = *victims;
@@ -1378,9 +1392,10 @@ Result<QList<StealRecord>> SqliteExecutionLog::stealFlows(const QString &thief, 
     const int take = std::min(limit, int((q->value(1).toLongLong() + 1) / 2));
     q->finish();
 
-    auto ids = d->run(QStringLiteral("SELECT id FROM flows INDEXED BY flows_lease WHERE lease_owner = ? AND status = 'running'"
-                                     " AND run_started IS NULL ORDER BY priority DESC, run_at LIMIT ?"),
-                      {victim, take}, doing);
+    auto ids =
+        d->run(QStringLiteral("SELECT id FROM flows INDEXED BY flows_lease WHERE lease_owner = ? AND status = 'running'"
+                              " AND run_started IS NULL ORDER BY priority DESC, run_at LIMIT ?"),
+               {victim, take}, doing);
     if (!ids)
         return d->rollback<QList<StealRecord>>(ids.error());
     QList<qint64> stolenIds;
@@ -1390,17 +1405,20 @@ Result<QList<StealRecord>> SqliteExecutionLog::stealFlows(const QString &thief, 
 
     QList<StealRecord> stolen;
     for (const qint64 id : std::as_const(stolenIds)) {
-        auto moved = d->run(QStringLiteral("UPDATE flows SET lease_owner = ?, lease_expires = ?, updated = ? WHERE id = ?"),
-                            {thief, fromTime(leaseUntil), fromTime(now), id}, doing);
+        auto moved =
+            d->run(QStringLiteral("UPDATE flows SET lease_owner = ?, lease_expires = ?, updated = ? WHERE id = ?"),
+                   {thief, fromTime(leaseUntil), fromTime(now), id}, doing);
         if (!moved)
             return d->rollback<QList<StealRecord>>(moved.error());
-        auto recorded = d->run(QStringLiteral("INSERT INTO steals (flow_id, from_worker, to_worker, at) VALUES (?, ?, ?, ?)"),
-                               {id, victim, thief, fromTime(now)}, doing);
+        auto recorded =
+            d->run(QStringLiteral("INSERT INTO steals (flow_id, from_worker, to_worker, at) VALUES (?, ?, ?, ?)"),
+                   {id, victim, thief, fromTime(now)}, doing);
         if (!recorded)
             return d->rollback<QList<StealRecord>>(recorded.error());
         stolen.append(StealRecord{id, victim, thief, now});
     }
-    auto counted = d->run(QStringLiteral("UPDATE workers SET steals = steals + ? WHERE name = ?"), {stolen.size(), thief}, doing);
+    auto counted =
+        d->run(QStringLiteral("UPDATE workers SET steals = steals + ? WHERE name = ?"), {stolen.size(), thief}, doing);
     if (!counted)
         return d->rollback<QList<StealRecord>>(counted.error());
     if (auto committed = d->commit(doing); !committed)
@@ -1413,9 +1431,10 @@ Result<QList<std::pair<qint64, QDateTime>>> SqliteExecutionLog::upcoming(const Q
 {
     // INDEXED BY: without statistics SQLite reads every queued flow through flows_status and
     // sorts them (30 ms on a million flows), at every refresh of every timer service.
-    auto query = d->run(QStringLiteral("SELECT id, run_at FROM flows INDEXED BY flows_due WHERE status IN ('pending', 'waiting')"
-                                       " AND run_at > ? AND run_at <= ? ORDER BY run_at LIMIT ?"),
-                        {fromTime(now), fromTime(horizon), limit}, QStringLiteral("reading due times from"));
+    auto query =
+        d->run(QStringLiteral("SELECT id, run_at FROM flows INDEXED BY flows_due WHERE status IN ('pending', 'waiting')"
+                              " AND run_at > ? AND run_at <= ? ORDER BY run_at LIMIT ?"),
+               {fromTime(now), fromTime(horizon), limit}, QStringLiteral("reading due times from"));
     if (!query)
         return query.error();
     QList<std::pair<qint64, QDateTime>> due;
@@ -1428,17 +1447,17 @@ Result<QList<std::pair<qint64, QDateTime>>> SqliteExecutionLog::upcoming(const Q
 
 Result<void> SqliteExecutionLog::registerWorker(const WorkerRecord &worker)
 {
-    auto query = d->run(QStringLiteral("INSERT INTO workers (") + workerColumns
-                            + QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
-                                             " host = excluded.host, pid = excluded.pid, started = excluded.started,"
-                                             " heartbeat = excluded.heartbeat, concurrency = excluded.concurrency,"
-                                             " in_flight = excluded.in_flight, completed = excluded.completed,"
-                                             " failed = excluded.failed, steals = excluded.steals, status = excluded.status,"
-                                             " lease_ms = excluded.lease_ms"),
-                        {worker.name, worker.host, worker.pid, fromTime(worker.started), fromTime(worker.heartbeat),
-                         worker.concurrency, worker.inFlight, worker.completed, worker.failed, worker.steals,
-                         toString(worker.status), worker.leaseMs},
-                        QStringLiteral("registering a worker in"));
+    auto query = d->run(
+        QStringLiteral("INSERT INTO workers (") + workerColumns +
+            QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
+                           " host = excluded.host, pid = excluded.pid, started = excluded.started,"
+                           " heartbeat = excluded.heartbeat, concurrency = excluded.concurrency,"
+                           " in_flight = excluded.in_flight, completed = excluded.completed,"
+                           " failed = excluded.failed, steals = excluded.steals, status = excluded.status,"
+                           " lease_ms = excluded.lease_ms"),
+        {worker.name, worker.host, worker.pid, fromTime(worker.started), fromTime(worker.heartbeat), worker.concurrency,
+         worker.inFlight, worker.completed, worker.failed, worker.steals, toString(worker.status), worker.leaseMs},
+        QStringLiteral("registering a worker in"));
     if (!query)
         return query.error();
     return {};
@@ -1449,16 +1468,18 @@ Result<void> SqliteExecutionLog::heartbeat(const WorkerRecord &worker, const QDa
     const QString doing = QStringLiteral("recording a heartbeat in");
     if (auto begun = d->begin(doing); !begun)
         return begun;
-    auto own = d->run(QStringLiteral("UPDATE workers SET heartbeat = ?, in_flight = ?, completed = ?, failed = ?, status = ?"
-                                     " WHERE name = ?"),
-                      {fromTime(worker.heartbeat), worker.inFlight, worker.completed, worker.failed,
-                       toString(worker.status), worker.name},
-                      doing);
+    auto own =
+        d->run(QStringLiteral("UPDATE workers SET heartbeat = ?, in_flight = ?, completed = ?, failed = ?, status = ?"
+                              " WHERE name = ?"),
+               {fromTime(worker.heartbeat), worker.inFlight, worker.completed, worker.failed, toString(worker.status),
+                worker.name},
+               doing);
     if (!own)
         return d->rollback<void>(own.error());
     // Each worker is judged by its own lease: a heartbeat older than that means lost.
-    auto lost = d->run(QStringLiteral("UPDATE workers SET status = 'lost' WHERE status = 'alive' AND heartbeat + lease_ms < ?"),
-                       {fromTime(now)}, doing);
+    auto lost =
+        d->run(QStringLiteral("UPDATE workers SET status = 'lost' WHERE status = 'alive' AND heartbeat + lease_ms < ?"),
+               {fromTime(now)}, doing);
     if (!lost)
         return d->rollback<void>(lost.error());
     return d->commit(doing);
@@ -1499,7 +1520,8 @@ Result<void> SqliteExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &no
     if (!flow)
         return d->rollback<void>(flow.error());
     if ((*flow)->numRowsAffected() == 0)
-        return d->rollback<void>(Error(QStringLiteral("flow %1 is not waiting on a timer").arg(flowId), QStringLiteral("not-waiting")));
+        return d->rollback<void>(
+            Error(QStringLiteral("flow %1 is not waiting on a timer").arg(flowId), QStringLiteral("not-waiting")));
     // The replay reads the fire time from the timer's step: move it too, or the flow would
     // park again until the original time.
     auto step = d->run(QStringLiteral("UPDATE steps SET next_attempt_at = ? WHERE flow_id = ? AND kind = 'timer'"
@@ -1522,14 +1544,15 @@ Result<int> SqliteExecutionLog::Private::fireDue(const QDateTime &now, const QSt
     const QString due = QStringLiteral("SELECT t.flow_id, t.seq FROM timers t CROSS JOIN flows f ON f.id = t.flow_id"
                                        " WHERE t.fired_at IS NULL AND t.fire_at <= ? AND f.status = 'waiting'");
     auto steps = run(QStringLiteral("UPDATE steps SET status = 'completed', finished = ? WHERE kind = 'timer'"
-                                    " AND status = 'running' AND (flow_id, seq) IN (")
-                         + due + QStringLiteral(")"),
+                                    " AND status = 'running' AND (flow_id, seq) IN (") +
+                         due + QStringLiteral(")"),
                      {fromTime(now), fromTime(now)}, doing);
     if (!steps)
         return steps.error();
     const int fired = (*steps)->numRowsAffected();
-    auto timers = run(QStringLiteral("UPDATE timers SET fired_at = ? WHERE (flow_id, seq) IN (") + due + QStringLiteral(")"),
-                      {fromTime(now), fromTime(now)}, doing);
+    auto timers =
+        run(QStringLiteral("UPDATE timers SET fired_at = ? WHERE (flow_id, seq) IN (") + due + QStringLiteral(")"),
+            {fromTime(now), fromTime(now)}, doing);
     if (!timers)
         return timers.error();
     return fired;
@@ -1568,8 +1591,8 @@ Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, co
         // The fired flows this worker has room for, leased to it (native statements: this runs
         // at every tick, for hundreds of flows at once when many timers fall due together).
         // The flows_waiting index serves this scan (the due ones, by due time), as claimDue()'s.
-        auto due = d->cachedNative("SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?1" + typeInFilter(types)
-                                   + " ORDER BY priority DESC, run_at LIMIT ?2");
+        auto due = d->cachedNative("SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?1" +
+                                   typeInFilter(types) + " ORDER BY priority DESC, run_at LIMIT ?2");
         if (!due)
             return d->rollback<FiredTimers>(due.error());
         SqliteStatement &q = **due;
@@ -1597,14 +1620,16 @@ Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, co
 
 Result<QList<StealRecord>> SqliteExecutionLog::steals(int limit)
 {
-    auto query = d->run(QStringLiteral("SELECT flow_id, from_worker, to_worker, at FROM steals ORDER BY id DESC LIMIT ?"),
-                        {limit}, QStringLiteral("listing steals in"));
+    auto query =
+        d->run(QStringLiteral("SELECT flow_id, from_worker, to_worker, at FROM steals ORDER BY id DESC LIMIT ?"),
+               {limit}, QStringLiteral("listing steals in"));
     if (!query)
         return query.error();
     QList<StealRecord> steals;
     QSqlQuery *q = *query;
     while (q->next())
-        steals.append(StealRecord{q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString(), toTime(q->value(3))});
+        steals.append(
+            StealRecord{q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString(), toTime(q->value(3))});
     q->finish();
     return steals;
 }

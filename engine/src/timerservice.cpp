@@ -1,6 +1,5 @@
 #include "timerservice.h"
 
-
 namespace ergon::detail {
 
 TimerService::TimerService(Settings settings, LogOpener opener, Clock &clock, std::shared_ptr<WorkerCounters> counters)
@@ -108,7 +107,8 @@ void TimerService::fire()
     if (!due.isEmpty()) {
         // Fire at the due time even when every slot is busy; take what there is room for.
         const int room = std::max(0, m_settings.concurrency - m_counters->inFlight.load());
-        auto fired = m_log->fireAndClaimDue(m_settings.owner, m_clock, m_settings.leaseDuration, room, m_settings.types);
+        auto fired =
+            m_log->fireAndClaimDue(m_settings.owner, m_clock, m_settings.leaseDuration, room, m_settings.types);
         if (!fired)
             Q_EMIT problem(QStringLiteral("timers of %1: %2").arg(m_settings.owner, fired.error().message()));
         Q_EMIT ticked(fired ? fired->claimed : QList<qint64>());

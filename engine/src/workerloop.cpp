@@ -245,8 +245,8 @@ void WorkerLoop::flowDone(qint64 flowId, const Result<FlowOutcome> &outcome)
     // leased to this worker, its lease renewed by every heartbeat, and nobody running it: it is
     // tried again at the next poll, where its claim finds out whether it is still ours.
     const bool cutOff = outcome ? (outcome->interrupted && outcome->status == FlowStatus::Running)
-                                : outcome.error().kind() != QLatin1String("not-claimable")
-            && outcome.error().kind() != QLatin1String("not-found");
+                                : outcome.error().kind() != QLatin1String("not-claimable") &&
+            outcome.error().kind() != QLatin1String("not-found");
     if (cutOff && m_state == State::Running)
         m_interrupted.append(flowId);
     if (m_state == State::Draining && m_running.isEmpty())

@@ -19,7 +19,9 @@ QCoro::Task<QJsonValue> Flaky::run(ergon::FlowContext &ctx)
         [this, &ctx] {
             if (ctx.attempt() <= m_failTimes)
                 throw ergon::StepError(QStringLiteral("flaky"),
-                                       QStringLiteral("attempt %1 fails on purpose (fail_times = %2)").arg(ctx.attempt()).arg(m_failTimes));
+                                       QStringLiteral("attempt %1 fails on purpose (fail_times = %2)")
+                                           .arg(ctx.attempt())
+                                           .arg(m_failTimes));
             return ctx.attempt();
         },
         options);

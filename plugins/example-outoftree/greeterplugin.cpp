@@ -19,7 +19,9 @@ public:
     {
         const QString who = co_await ctx.step(QStringLiteral("look_up"), [this] { return m_name.trimmed(); });
         // A body with non-trivial captures is named first (a GCC 12 coroutine bug otherwise).
-        auto greet = [who, this] { return QStringLiteral("Hello, %1%2").arg(who, m_excited ? QStringLiteral("!") : QStringLiteral(".")); };
+        auto greet = [who, this] {
+            return QStringLiteral("Hello, %1%2").arg(who, m_excited ? QStringLiteral("!") : QStringLiteral("."));
+        };
         co_return co_await ctx.step(QStringLiteral("greet"), std::move(greet));
     }
 
@@ -30,7 +32,8 @@ private:
 
 } // namespace
 
-ergon::Result<std::unique_ptr<ergon::Flow>> GreeterPlugin::create(const QString &type, const QJsonObject &arguments) const
+ergon::Result<std::unique_ptr<ergon::Flow>> GreeterPlugin::create(const QString &type,
+                                                                  const QJsonObject &arguments) const
 {
     if (type == QLatin1String("greeter.Greet"))
         return ergon::makeFlow<Greet>(arguments);

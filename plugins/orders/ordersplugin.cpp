@@ -3,7 +3,8 @@
 #include "orderprocessor.h"
 #include "timedorderprocessor.h"
 
-ergon::Result<std::unique_ptr<ergon::Flow>> OrdersPlugin::create(const QString &type, const QJsonObject &arguments) const
+ergon::Result<std::unique_ptr<ergon::Flow>> OrdersPlugin::create(const QString &type,
+                                                                 const QJsonObject &arguments) const
 {
     if (type == QLatin1String("orders.OrderProcessor"))
         return ergon::makeFlow<OrderProcessor>(arguments);

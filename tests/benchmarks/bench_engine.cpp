@@ -471,8 +471,8 @@ std::optional<RoundFigures> measureRound(const QString &folder, int round, int f
             print(QStringLiteral("sqlite: %1").arg(log.errorString()));
             return std::nullopt;
         }
-        figures.sqlite = benchmarkBackend(QStringLiteral("sqlite"), **log, registry, flows, stepsPerFlow,
-                                          maxBatchRows, timeoutSeconds);
+        figures.sqlite = benchmarkBackend(QStringLiteral("sqlite"), **log, registry, flows, stepsPerFlow, maxBatchRows,
+                                          timeoutSeconds);
         memory.end = readMemory();
         memory.end.rssKiB = trimmedRss();
     }
@@ -582,16 +582,15 @@ int main(int argc, char **argv)
     print(QStringLiteral("bench_engine: %1 flows of %2 steps, run concurrently on one thread")
               .arg(flows)
               .arg(stepsPerFlow));
-    print(
-        QStringLiteral(
-            "setup: flows=%1 steps_per_flow=%2 synchronous=%3 journal=wal max_batch_rows=%4 baseline_commits=%5 "
-            "rounds=%6 dir=%7")
-            .arg(flows)
-            .arg(stepsPerFlow)
-            .arg(syncName, maxBatchRows > 0 ? QString::number(maxBatchRows) : QStringLiteral("default"))
-            .arg(baselineCommits)
-            .arg(roundCount)
-            .arg(folder));
+    print(QStringLiteral(
+              "setup: flows=%1 steps_per_flow=%2 synchronous=%3 journal=wal max_batch_rows=%4 baseline_commits=%5 "
+              "rounds=%6 dir=%7")
+              .arg(flows)
+              .arg(stepsPerFlow)
+              .arg(syncName, maxBatchRows > 0 ? QString::number(maxBatchRows) : QStringLiteral("default"))
+              .arg(baselineCommits)
+              .arg(roundCount)
+              .arg(folder));
 
     // 1 and 2, in rounds: each round measures the baseline, then the engine right after it on
     // a database of its own, so that both sides of each round's ratio see the same machine.
@@ -602,8 +601,8 @@ int main(int argc, char **argv)
     bool sqliteOk = true;
     for (int round = 1; round <= roundCount; ++round) {
         print(QStringLiteral("round %1 of %2").arg(round).arg(roundCount));
-        const auto figures = measureRound(folder, round, flows, stepsPerFlow, baselineCommits, full, syncName,
-                                          registry, maxBatchRows, timeoutSeconds, peakKiB);
+        const auto figures = measureRound(folder, round, flows, stepsPerFlow, baselineCommits, full, syncName, registry,
+                                          maxBatchRows, timeoutSeconds, peakKiB);
         if (!figures)
             return 1;
         sqliteOk = sqliteOk && figures->sqlite.ok;

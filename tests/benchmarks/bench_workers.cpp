@@ -46,8 +46,8 @@
 #include <atomic>
 #include <cmath>
 #include <csignal>
-#include <limits>
 #include <cstdio>
+#include <limits>
 #include <optional>
 #include <vector>
 
@@ -523,7 +523,8 @@ std::optional<std::pair<double, double>> runTimers(const Settings &settings, con
     print(QStringLiteral("timers: first runs parked over %1 ms; the flows went on past their sleep p50 %2 ms, "
                          "p99 %3 ms, max %4 ms after the due time")
               .arg(lastParked >= firstParked ? lastParked - firstParked : 0)
-              .arg(fixed(resumedP50, 1), fixed(resumedP99, 1), fixed(resumed.empty() ? std::nan("") : resumed.back(), 1)));
+              .arg(fixed(resumedP50, 1), fixed(resumedP99, 1),
+                   fixed(resumed.empty() ? std::nan("") : resumed.back(), 1)));
     return std::pair{p50, p99};
 }
 

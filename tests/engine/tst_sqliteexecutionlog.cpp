@@ -244,10 +244,10 @@ void TestSqliteExecutionLog::olderSchema_isMigratedKeepingTheRecords()
     const QString path = m_dir->filePath(u"old.db"_s);
     createErgonDatabase(path);
     // Back to what version 1 wrote: one queue index over every status, no flows_status.
-    QCOMPARE(runRawSql(path, {u"DROP INDEX flows_status"_s, u"DROP INDEX flows_pending"_s,
-                              u"DROP INDEX flows_waiting"_s,
-                              u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s,
-                              u"PRAGMA user_version = 1"_s}),
+    QCOMPARE(runRawSql(path,
+                       {u"DROP INDEX flows_status"_s, u"DROP INDEX flows_pending"_s, u"DROP INDEX flows_waiting"_s,
+                        u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s,
+                        u"PRAGMA user_version = 1"_s}),
              QString());
 
     ERGON_TRY(log, SqliteExecutionLog::open(path));
@@ -274,9 +274,8 @@ void TestSqliteExecutionLog::olderSchema_isMigratedKeepingTheRecords()
         QStringList indexes;
         while (query.next())
             indexes.append(query.value(0).toString());
-        QVERIFY2(indexes.contains(u"flows_pending"_s) && indexes.contains(u"flows_waiting"_s)
-                     && indexes.contains(u"flows_status"_s)
-                     && !indexes.contains(u"flows_queue"_s),
+        QVERIFY2(indexes.contains(u"flows_pending"_s) && indexes.contains(u"flows_waiting"_s) &&
+                     indexes.contains(u"flows_status"_s) && !indexes.contains(u"flows_queue"_s),
                  qPrintable(indexes.join(u", "_s)));
         // The claim's query reads its ordered index, not a sort over every flow of the status.
         QVERIFY(query.exec(u"EXPLAIN QUERY PLAN SELECT id, priority, run_at FROM flows WHERE status = 'pending'"
@@ -685,7 +684,6 @@ void TestSqliteExecutionLog::closesCleanlyAfterCommits()
     ERGON_TRY(counts, log->countByStatus());
     QCOMPARE(counts.value(FlowStatus::Completed), 1);
 }
-
 
 // A console and its workers open a new database file at the same moment: every connection
 // must end up on the schema, none may fail with "table flows already exists".

@@ -58,10 +58,7 @@ class TestBundledFlows : public QObject
         return log.take();
     }
 
-    void addBackends()
-    {
-        QTest::addColumn<QString>("backend");
-    }
+    void addBackends() { QTest::addColumn<QString>("backend"); }
 
 private Q_SLOTS:
     void initTestCase()
@@ -79,9 +76,12 @@ private Q_SLOTS:
         QTest::addColumn<QJsonValue>("expected");
         QTest::addColumn<QStringList>("steps");
         for (const QString &backend : {QStringLiteral("memory"), QStringLiteral("sqlite")}) {
-            const auto row = [&](const char *name) { return &QTest::newRow(qPrintable(backend + QLatin1Char(' ') + QLatin1String(name))); };
+            const auto row = [&](const char *name) {
+                return &QTest::newRow(qPrintable(backend + QLatin1Char(' ') + QLatin1String(name)));
+            };
             *row("order") << backend << QStringLiteral("orders.OrderProcessor")
-                          << QJsonObject{{QStringLiteral("order_id"), QStringLiteral("ORD-001")}, {QStringLiteral("amount"), 100.0}}
+                          << QJsonObject{{QStringLiteral("order_id"), QStringLiteral("ORD-001")},
+                                         {QStringLiteral("amount"), 100.0}}
                           << QJsonValue(QStringLiteral("payment-ORD-001"))
                           << QStringList{QStringLiteral("validate"), QStringLiteral("process_payment")};
             *row("timed order") << backend << QStringLiteral("orders.TimedOrderProcessor")
@@ -91,12 +91,13 @@ private Q_SLOTS:
                                                QStringLiteral("complete")};
             *row("pipeline") << backend << QStringLiteral("demo.Pipeline") << QJsonObject{{QStringLiteral("steps"), 4}}
                              << QJsonValue(QJsonArray{1, 2, 3, 4})
-                             << QStringList{QStringLiteral("step-1"), QStringLiteral("step-2"), QStringLiteral("step-3"),
-                                            QStringLiteral("step-4")};
+                             << QStringList{QStringLiteral("step-1"), QStringLiteral("step-2"),
+                                            QStringLiteral("step-3"), QStringLiteral("step-4")};
             *row("flaky") << backend << QStringLiteral("demo.Flaky") << QJsonObject{} << QJsonValue(3)
                           << QStringList{QStringLiteral("flaky")};
             *row("sleeper") << backend << QStringLiteral("demo.Sleeper") << QJsonObject{{QStringLiteral("seconds"), 30}}
-                            << QJsonValue(QStringLiteral("awake")) << QStringList{QStringLiteral("nap"), QStringLiteral("wake")};
+                            << QJsonValue(QStringLiteral("awake"))
+                            << QStringList{QStringLiteral("nap"), QStringLiteral("wake")};
         }
     }
 
@@ -132,9 +133,9 @@ private Q_SLOTS:
         InMemoryExecutionLog log;
         FakeClock clock;
         FlowExecutor executor(log, m_catalog.registry(), clock);
-        const auto outcome = await(executor.runNew(
-            QStringLiteral("orders.OrderProcessor"),
-            {{QStringLiteral("order_id"), QStringLiteral("ORD-9")}, {QStringLiteral("amount"), -5}}));
+        const auto outcome = await(
+            executor.runNew(QStringLiteral("orders.OrderProcessor"),
+                            {{QStringLiteral("order_id"), QStringLiteral("ORD-9")}, {QStringLiteral("amount"), -5}}));
         QVERIFY(outcome);
         QCOMPARE(outcome->status, FlowStatus::Failed);
         QVERIFY2(outcome->error.contains(QLatin1String("order ORD-9 is invalid")), qPrintable(outcome->error));
@@ -146,8 +147,9 @@ private Q_SLOTS:
         FakeClock clock;
         const QDateTime start = clock.now();
         FlowExecutor executor(log, m_catalog.registry(), clock);
-        const auto outcome = await(executor.runNew(QStringLiteral("orders.TimedOrderProcessor"),
-                                                   {{QStringLiteral("order_id"), QStringLiteral("A")}, {QStringLiteral("delay_s"), 90}}));
+        const auto outcome = await(
+            executor.runNew(QStringLiteral("orders.TimedOrderProcessor"),
+                            {{QStringLiteral("order_id"), QStringLiteral("A")}, {QStringLiteral("delay_s"), 90}}));
         QVERIFY(outcome);
         QCOMPARE(outcome->status, FlowStatus::Completed);
         QCOMPARE(start.msecsTo(clock.now()), 90'000);
@@ -174,10 +176,14 @@ private Q_SLOTS:
         {
             // Interrupted while step-2 sleeps, as in a crash.
             FlowExecutor executor(*log, m_catalog.registry(), clock);
-            auto ids = log->scheduleFlows({NewFlow{QStringLiteral("demo.Pipeline"), 1,
-                                                   {{QStringLiteral("steps"), 3}, {QStringLiteral("step_ms"), 200},
+            auto ids = log->scheduleFlows({NewFlow{QStringLiteral("demo.Pipeline"),
+                                                   1,
+                                                   {{QStringLiteral("steps"), 3},
+                                                    {QStringLiteral("step_ms"), 200},
                                                     {QStringLiteral("witness"), witness}},
-                                                   0, {}, {}}},
+                                                   0,
+                                                   {},
+                                                   {}}},
                                           clock.now());
             QVERIFY(ids);
             flowId = ids->first();
@@ -194,8 +200,8 @@ private Q_SLOTS:
         QCOMPARE(outcome->result, QJsonValue(QJsonArray{1, 2, 3}));
         const QString id = QString::number(flowId);
         QCOMPARE(readLines(witness),
-                 (QStringList{id + QStringLiteral(" step-1"), id + QStringLiteral(" step-2"), id + QStringLiteral(" step-2"),
-                              id + QStringLiteral(" step-3")}));
+                 (QStringList{id + QStringLiteral(" step-1"), id + QStringLiteral(" step-2"),
+                              id + QStringLiteral(" step-2"), id + QStringLiteral(" step-3")}));
     }
 
     void flakyFailsThenRetriesAsDocumented()
@@ -211,7 +217,8 @@ private Q_SLOTS:
         QCOMPARE(step.status, StepStatus::Failed);
         QCOMPARE(step.attemptLog.size(), 3);
         // 100 ms, then 200 ms of back-off.
-        QCOMPARE(clock.sleeps(), (QList<std::chrono::milliseconds>{std::chrono::milliseconds(100), std::chrono::milliseconds(200)}));
+        QCOMPARE(clock.sleeps(),
+                 (QList<std::chrono::milliseconds>{std::chrono::milliseconds(100), std::chrono::milliseconds(200)}));
 
         QVERIFY(log.retryFlow(failed->flowId, QStringLiteral("flaky"), clock.now()));
         const auto retried = await(executor.run(failed->flowId));

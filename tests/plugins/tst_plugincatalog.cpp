@@ -66,8 +66,7 @@ private Q_SLOTS:
     {
         PluginCatalog catalog;
         catalog.load({bundledDir});
-        QVERIFY2(catalog.failedPlugins().isEmpty(),
-                 qPrintable(catalog.failedPlugins().value(0).error));
+        QVERIFY2(catalog.failedPlugins().isEmpty(), qPrintable(catalog.failedPlugins().value(0).error));
 
         const PluginInfo *orders = findByName(catalog, QStringLiteral("orders"));
         const PluginInfo *demo = findByName(catalog, QStringLiteral("demo"));
@@ -79,9 +78,10 @@ private Q_SLOTS:
         QStringList types;
         for (const FlowTypeInfo &type : catalog.registry().types())
             types.append(type.name);
-        QCOMPARE(types,
-                 (QStringList{QStringLiteral("demo.Flaky"), QStringLiteral("demo.Pipeline"), QStringLiteral("demo.Sleeper"),
-                              QStringLiteral("orders.OrderProcessor"), QStringLiteral("orders.TimedOrderProcessor")}));
+        QCOMPARE(
+            types,
+            (QStringList{QStringLiteral("demo.Flaky"), QStringLiteral("demo.Pipeline"), QStringLiteral("demo.Sleeper"),
+                         QStringLiteral("orders.OrderProcessor"), QStringLiteral("orders.TimedOrderProcessor")}));
 
         const FlowTypeInfo *order = catalog.registry().info(QStringLiteral("orders.OrderProcessor"));
         QCOMPARE(order->plugin, QStringLiteral("orders"));
@@ -99,9 +99,15 @@ private Q_SLOTS:
         QCOMPARE(pipeline->schema.field(QStringLiteral("steps"))->type, ArgumentSpec::Type::Integer);
         QCOMPARE(pipeline->schema.field(QStringLiteral("steps"))->defaultValue, QJsonValue(3));
         QCOMPARE(pipeline->schema.field(QStringLiteral("witness"))->defaultValue, QJsonValue(QString()));
-        QCOMPARE(catalog.registry().info(QStringLiteral("demo.Flaky"))->schema.field(QStringLiteral("fail_times"))->defaultValue,
+        QCOMPARE(catalog.registry()
+                     .info(QStringLiteral("demo.Flaky"))
+                     ->schema.field(QStringLiteral("fail_times"))
+                     ->defaultValue,
                  QJsonValue(2));
-        QCOMPARE(catalog.registry().info(QStringLiteral("demo.Sleeper"))->schema.field(QStringLiteral("seconds"))->defaultValue,
+        QCOMPARE(catalog.registry()
+                     .info(QStringLiteral("demo.Sleeper"))
+                     ->schema.field(QStringLiteral("seconds"))
+                     ->defaultValue,
                  QJsonValue(1));
     }
 
@@ -118,18 +124,23 @@ private Q_SLOTS:
         QTest::addColumn<QString>("fileName");
         QTest::addColumn<QString>("expectedError");
         QTest::newRow("random bytes") << QStringLiteral("librandom.so") << QStringLiteral("is not a valid ELF object");
-        QTest::newRow("truncated library") << QStringLiteral("libtruncated.so") << QStringLiteral("Failed to extract plugin meta data");
-        QTest::newRow("no plugin metadata") << QStringLiteral("libtest_nometadata.so") << QStringLiteral("metadata not found");
+        QTest::newRow("truncated library")
+            << QStringLiteral("libtruncated.so") << QStringLiteral("Failed to extract plugin meta data");
+        QTest::newRow("no plugin metadata")
+            << QStringLiteral("libtest_nometadata.so") << QStringLiteral("metadata not found");
         QTest::newRow("other interface version")
             << QStringLiteral("libtest_wrongversion.so")
             << QStringLiteral("built for flow plugin interface version 2; this Ergon Console loads version 1");
-        QTest::newRow("other interface") << QStringLiteral("libtest_otherinterface.so")
-                                         << QStringLiteral("not an Ergon flow plugin (its interface is \"com.example.SomethingElse/1\"");
-        QTest::newRow("duplicate flow type") << QStringLiteral("libtest_duplicatetype.so")
-                                             << QStringLiteral("flow type 'orders.OrderProcessor' is already provided by plugin 'orders'");
+        QTest::newRow("other interface")
+            << QStringLiteral("libtest_otherinterface.so")
+            << QStringLiteral("not an Ergon flow plugin (its interface is \"com.example.SomethingElse/1\"");
+        QTest::newRow("duplicate flow type")
+            << QStringLiteral("libtest_duplicatetype.so")
+            << QStringLiteral("flow type 'orders.OrderProcessor' is already provided by plugin 'orders'");
         QTest::newRow("bad metadata") << QStringLiteral("libtest_badmetadata.so")
-                                      << QStringLiteral("bad plugin metadata: flow type 'badmetadata.Flow': argument 'amount' has "
-                                                        "unknown type \"money\"");
+                                      << QStringLiteral(
+                                             "bad plugin metadata: flow type 'badmetadata.Flow': argument 'amount' has "
+                                             "unknown type \"money\"");
     }
 
     void brokenPluginsAreReported()
@@ -191,17 +202,20 @@ private Q_SLOTS:
         QTest::addColumn<QString>("type");
         QTest::addColumn<QJsonObject>("arguments");
         QTest::addColumn<QString>("expectedError");
-        QTest::newRow("wrong type") << QStringLiteral("orders.OrderProcessor")
-                                    << QJsonObject{{QStringLiteral("order_id"), QStringLiteral("A")},
-                                                   {QStringLiteral("amount"), QStringLiteral("ten")}}
-                                    << QStringLiteral("orders.OrderProcessor: argument 'amount' must be of type number, got a string");
-        QTest::newRow("missing required") << QStringLiteral("orders.OrderProcessor")
-                                          << QJsonObject{{QStringLiteral("amount"), 10}}
-                                          << QStringLiteral("orders.OrderProcessor: missing required argument 'order_id'");
+        QTest::newRow("wrong type")
+            << QStringLiteral("orders.OrderProcessor")
+            << QJsonObject{{QStringLiteral("order_id"), QStringLiteral("A")},
+                           {QStringLiteral("amount"), QStringLiteral("ten")}}
+            << QStringLiteral("orders.OrderProcessor: argument 'amount' must be of type number, got a string");
+        QTest::newRow("missing required")
+            << QStringLiteral("orders.OrderProcessor") << QJsonObject{{QStringLiteral("amount"), 10}}
+            << QStringLiteral("orders.OrderProcessor: missing required argument 'order_id'");
         QTest::newRow("unknown field") << QStringLiteral("demo.Pipeline") << QJsonObject{{QStringLiteral("stepz"), 3}}
                                        << QStringLiteral("demo.Pipeline: unknown argument 'stepz'");
-        QTest::newRow("not an integer") << QStringLiteral("demo.Pipeline") << QJsonObject{{QStringLiteral("steps"), 2.5}}
-                                        << QStringLiteral("demo.Pipeline: argument 'steps' must be of type int, got a number");
+        QTest::newRow("not an integer") << QStringLiteral("demo.Pipeline")
+                                        << QJsonObject{{QStringLiteral("steps"), 2.5}}
+                                        << QStringLiteral(
+                                               "demo.Pipeline: argument 'steps' must be of type int, got a number");
         QTest::newRow("unknown type") << QStringLiteral("demo.Nope") << QJsonObject{}
                                       << QStringLiteral("unknown flow type 'demo.Nope'");
     }
@@ -232,10 +246,13 @@ private Q_SLOTS:
     {
         PluginCatalog catalog;
         catalog.load({bundledDir});
-        const auto validated = catalog.registry().validate(QStringLiteral("demo.Pipeline"), {{QStringLiteral("steps"), 5}});
+        const auto validated =
+            catalog.registry().validate(QStringLiteral("demo.Pipeline"), {{QStringLiteral("steps"), 5}});
         QVERIFY(validated);
-        QCOMPARE(*validated, (QJsonObject{{QStringLiteral("steps"), 5}, {QStringLiteral("step_ms"), 0},
-                                          {QStringLiteral("witness"), QString()}}));
+        QCOMPARE(*validated,
+                 (QJsonObject{{QStringLiteral("steps"), 5},
+                              {QStringLiteral("step_ms"), 0},
+                              {QStringLiteral("witness"), QString()}}));
     }
 
     void versionChangeThatDivergesIsReported()

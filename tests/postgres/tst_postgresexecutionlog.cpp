@@ -269,8 +269,8 @@ void TestPostgresExecutionLog::notify_wakesAListener()
 
     // Another schema of the same database (another deployment) wakes nobody here.
     PostgresTestSchema otherSchema;
-    QVERIFY(PostgresExecutionLog::notificationChannel(schema.name())
-            != PostgresExecutionLog::notificationChannel(otherSchema.name()));
+    QVERIFY(PostgresExecutionLog::notificationChannel(schema.name()) !=
+            PostgresExecutionLog::notificationChannel(otherSchema.name()));
     ERGON_TRY(elsewhere, PostgresExecutionLog::open(otherSchema.url()));
     ERGON_VERIFY_OK(elsewhere->scheduleFlows({newFlow()}, now));
     QTest::qWait(300);

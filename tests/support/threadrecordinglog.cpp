@@ -102,8 +102,8 @@ Result<QList<qint64>> ThreadRecordingLog::claimDue(const QString &owner, const Q
 }
 
 Result<QList<ClaimedFlow>> ThreadRecordingLog::claimDueStarted(const QString &owner, const QDateTime &now,
-                                                                const QDateTime &leaseUntil, int limit,
-                                                                const QStringList &types)
+                                                               const QDateTime &leaseUntil, int limit,
+                                                               const QStringList &types)
 {
     m_record->record("claimDueStarted");
     return m_log->claimDueStarted(owner, now, leaseUntil, limit, types);

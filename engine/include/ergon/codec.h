@@ -40,15 +40,25 @@ QJsonValue encodeUnsigned(quint64 value);
 } // namespace detail
 
 template<typename T>
-concept Encodable = requires(const T &value, const QJsonValue &json) {
-    { Codec<T>::encode(value) } -> std::convertible_to<QJsonValue>;
-    { Codec<T>::decode(json) } -> std::same_as<Result<T>>;
+concept Encodable = requires(const T &value, const QJsonValue &json)
+{
+    {
+        Codec<T>::encode(value)
+        } -> std::convertible_to<QJsonValue>;
+    {
+        Codec<T>::decode(json)
+        } -> std::same_as<Result<T>>;
 };
 
 template<typename T>
-concept JsonConvertible = requires(const T &value, const QJsonValue &json) {
-    { value.toJson() } -> std::convertible_to<QJsonValue>;
-    { T::fromJson(json) } -> std::same_as<Result<T>>;
+concept JsonConvertible = requires(const T &value, const QJsonValue &json)
+{
+    {
+        value.toJson()
+        } -> std::convertible_to<QJsonValue>;
+    {
+        T::fromJson(json)
+        } -> std::same_as<Result<T>>;
 };
 
 template<>

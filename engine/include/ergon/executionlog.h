@@ -20,7 +20,7 @@ namespace ergon {
 struct FlowQuery {
     std::optional<FlowStatus> status;
     QString type;
-    QString text;                ///< matched against the id and the arguments' text
+    QString text; ///< matched against the id and the arguments' text
     /// When set, only these flows (in any order; ids not in the log are ignored), combined with
     /// the filters above. A search that found its flows elsewhere (FlowTextMirror) lists them
     /// this way; an empty list lists nothing.
@@ -111,12 +111,12 @@ public:
     virtual Result<int> releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted) = 0;
     /// Work stealing: moves up to `limit` prefetched, not-started flows from the worker with the
     /// longest such queue (other than the thief) to the thief, recording each steal.
-    virtual Result<QList<StealRecord>> stealFlows(const QString &thief, const QDateTime &now, const QDateTime &leaseUntil,
-                                                  int limit) = 0;
+    virtual Result<QList<StealRecord>> stealFlows(const QString &thief, const QDateTime &now,
+                                                  const QDateTime &leaseUntil, int limit) = 0;
     /// Queued flows (pending or waiting) that fall due after `now` and no later than `horizon`,
     /// earliest first, as (id, due time): what a timer service arms itself with.
     virtual Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
-                                                                int limit) = 0;
+                                                                 int limit) = 0;
 
     /// Adds or replaces the worker's row.
     virtual Result<void> registerWorker(const WorkerRecord &worker) = 0;

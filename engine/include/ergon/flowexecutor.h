@@ -25,9 +25,9 @@ class ExecutorCore;
 struct FlowOutcome {
     qint64 flowId = 0;
     FlowStatus status = FlowStatus::Pending;
-    QJsonValue result;           ///< when completed
-    QString error;               ///< when failed, or why the run stopped early
-    QDateTime wakeAt;            ///< when waiting: the fire time of the timer it waits on
+    QJsonValue result; ///< when completed
+    QString error;     ///< when failed, or why the run stopped early
+    QDateTime wakeAt;  ///< when waiting: the fire time of the timer it waits on
     /// False when this call ran nothing because the flow had already finished elsewhere.
     bool ranHere = true;
     /// The run stopped without a verdict: the executor was destroyed, the lease was lost, the

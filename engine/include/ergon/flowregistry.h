@@ -15,11 +15,11 @@ namespace ergon {
 
 /// What is known of a flow type before any flow of it exists.
 struct FlowTypeInfo {
-    QString name;        ///< e.g. "orders.OrderProcessor"
-    int version = 1;     ///< recorded with every flow; replay names it when it diverges
+    QString name;    ///< e.g. "orders.OrderProcessor"
+    int version = 1; ///< recorded with every flow; replay names it when it diverges
     QString description;
     ArgumentSchema schema;
-    QString plugin;      ///< the plugin that provides it; empty for types registered in code
+    QString plugin; ///< the plugin that provides it; empty for types registered in code
 };
 
 /// Builds a Flow subclass whose constructor reads a FlowArguments; a fault in the arguments

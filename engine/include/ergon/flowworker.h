@@ -31,12 +31,12 @@ using LogOpener = std::function<Result<std::unique_ptr<ExecutionLog>>()>;
 /// A worker's configuration; FlowWorker is its builder.
 struct WorkerConfig {
     QString name;
-    int concurrency = 8;                          ///< flows run at once
-    int prefetch = 0;                             ///< flows leased ahead into the local queue
-    bool stealing = true;                         ///< take queued flows from busier workers when idle
-    bool timers = true;                           ///< drive durable timers (due flows wake on time)
-    std::chrono::milliseconds timerRefresh{500};  ///< how often due times are read from the log
-    std::chrono::milliseconds pollInterval{200};  ///< how often to look for work from other processes
+    int concurrency = 8;                         ///< flows run at once
+    int prefetch = 0;                            ///< flows leased ahead into the local queue
+    bool stealing = true;                        ///< take queued flows from busier workers when idle
+    bool timers = true;                          ///< drive durable timers (due flows wake on time)
+    std::chrono::milliseconds timerRefresh{500}; ///< how often due times are read from the log
+    std::chrono::milliseconds pollInterval{200}; ///< how often to look for work from other processes
     std::chrono::milliseconds leaseDuration{30000};
 };
 

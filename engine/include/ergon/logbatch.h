@@ -15,13 +15,13 @@ namespace ergon {
 /// drops the batch's step and attempt writes of that flow.
 struct FlowUpdate {
     qint64 flowId = 0;
-    QString leaseOwner;          ///< the guard: the owner the writer believes it is
+    QString leaseOwner; ///< the guard: the owner the writer believes it is
     FlowStatus status = FlowStatus::Running;
-    QByteArray resultJson;       ///< set when completed
-    QString error;               ///< set when failed
-    QDateTime runAt;             ///< next due time when it goes back to the queue or waits
+    QByteArray resultJson; ///< set when completed
+    QString error;         ///< set when failed
+    QDateTime runAt;       ///< next due time when it goes back to the queue or waits
     QDateTime updated;
-    bool releaseLease = false;   ///< clears owner and expiry (finished, waiting, handed back)
+    bool releaseLease = false; ///< clears owner and expiry (finished, waiting, handed back)
 };
 
 /// Takes a flow for a run (the start of FlowExecutor::run): succeeds if the flow is pending and

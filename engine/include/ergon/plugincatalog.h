@@ -16,8 +16,8 @@ struct PluginInfo {
 
     QString filePath;
     State state = State::Failed;
-    QString error;              ///< why it was not loaded
-    QString name;               ///< from the metadata, when it could be read
+    QString error; ///< why it was not loaded
+    QString name;  ///< from the metadata, when it could be read
     QString version;
     QString description;
     QList<FlowTypeInfo> flowTypes;

@@ -70,8 +70,9 @@ public:
     Result<QList<TimerRecord>> pendingTimers(int limit) override;
     Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) override;
     Result<int> fireDueTimers(const QDateTime &now) override;
-    Result<FiredTimers> fireAndClaimDue(const QString &owner, const Clock &clock, std::chrono::milliseconds leaseDuration,
-                                        int limit, const QStringList &types = {}) override;
+    Result<FiredTimers> fireAndClaimDue(const QString &owner, const Clock &clock,
+                                        std::chrono::milliseconds leaseDuration, int limit,
+                                        const QStringList &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
     Result<WriteOutcome> commit(const LogBatch &batch) override;
     Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;

@@ -31,9 +31,9 @@ struct NewFlow {
     QString type;
     int typeVersion = 1;
     QJsonObject arguments;
-    int priority = 0;           ///< higher runs first
-    QDateTime runAt;            ///< not before; invalid means now
-    QString idempotencyKey;     ///< scheduling the same key again returns the first flow's id
+    int priority = 0;       ///< higher runs first
+    QDateTime runAt;        ///< not before; invalid means now
+    QString idempotencyKey; ///< scheduling the same key again returns the first flow's id
 };
 
 /// One flow as stored: queue entry, status, lease and outcome.
@@ -48,10 +48,10 @@ struct FlowRecord {
     QString idempotencyKey;
     QString leaseOwner;
     QDateTime leaseExpires;
-    QDateTime runStarted;       ///< when its current run began; invalid while only prefetched
-    QByteArray resultJson;      ///< JSON text; empty until completed
+    QDateTime runStarted;  ///< when its current run began; invalid while only prefetched
+    QByteArray resultJson; ///< JSON text; empty until completed
     QString error;
-    int stepCount = 0;          ///< steps (and timers) recorded so far: its progress
+    int stepCount = 0; ///< steps (and timers) recorded so far: its progress
     QDateTime created;
     QDateTime updated;
     QDateTime finished;
@@ -69,22 +69,22 @@ struct AttemptRecord {
 /// One step (or durable timer) of a flow, at its position in the run.
 struct StepRecord {
     qint64 flowId = 0;
-    int seq = 0;                ///< position in the run: 0, 1, 2 ...
+    int seq = 0; ///< position in the run: 0, 1, 2 ...
     QString name;
-    int occurrence = 0;         ///< how many steps of the same name came before it in the run
-    QByteArray inputHash;       ///< hex SHA-1 of the step's inputs, where the caller gave any
+    int occurrence = 0;   ///< how many steps of the same name came before it in the run
+    QByteArray inputHash; ///< hex SHA-1 of the step's inputs, where the caller gave any
     StepKind kind = StepKind::Step;
     StepStatus status = StepStatus::Running;
     QByteArray resultJson;
     QString error;
-    QString worker;             ///< the worker that ran its last attempt
-    int attempts = 0;           ///< attempts stored so far, across manual retries
-    int retryBase = 0;          ///< attempts made before the last manual retry (policy budget starts here)
-    int typeVersion = 1;        ///< the flow type's version that recorded the step
-    QDateTime started;          ///< the first attempt's start
-    QDateTime finished;         ///< when it completed or failed for good
-    QDateTime attemptStarted;   ///< the last attempt's start
-    QDateTime nextAttemptAt;    ///< while Retrying; for a timer, its fire time
+    QString worker;                  ///< the worker that ran its last attempt
+    int attempts = 0;                ///< attempts stored so far, across manual retries
+    int retryBase = 0;               ///< attempts made before the last manual retry (policy budget starts here)
+    int typeVersion = 1;             ///< the flow type's version that recorded the step
+    QDateTime started;               ///< the first attempt's start
+    QDateTime finished;              ///< when it completed or failed for good
+    QDateTime attemptStarted;        ///< the last attempt's start
+    QDateTime nextAttemptAt;         ///< while Retrying; for a timer, its fire time
     QList<AttemptRecord> attemptLog; ///< filled by ExecutionLog::steps() when asked
 };
 
@@ -109,7 +109,7 @@ struct WorkerRecord {
     qint64 failed = 0;
     qint64 steals = 0;
     WorkerStatus status = WorkerStatus::Alive;
-    qint64 leaseMs = 30000;     ///< its lease duration: a heartbeat older than this means lost
+    qint64 leaseMs = 30000; ///< its lease duration: a heartbeat older than this means lost
 };
 
 /// The worker's status as of `now`: an alive worker whose heartbeat is older than its lease

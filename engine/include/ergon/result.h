@@ -24,10 +24,7 @@ public:
     const QString &kind() const { return m_kind; }
 
     /// The same error with a context prefix, e.g. "opening orders.db: <message>".
-    Error prefixed(const QString &context) const
-    {
-        return Error(context + QStringLiteral(": ") + m_message, m_kind);
-    }
+    Error prefixed(const QString &context) const { return Error(context + QStringLiteral(": ") + m_message, m_kind); }
 
 private:
     QString m_message;

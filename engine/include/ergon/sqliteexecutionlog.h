@@ -43,23 +43,25 @@ public:
     Result<WriteOutcome> commit(const LogBatch &batch) override;
     Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;
     Result<void> cancelFlow(qint64 id, const QDateTime &now) override;
-    Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
-                                   int limit, const QStringList &types) override;
+    Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil, int limit,
+                                   const QStringList &types) override;
     Result<QList<ClaimedFlow>> claimDueStarted(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
                                                int limit, const QStringList &types = {}) override;
     Result<int> renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
     Result<int> releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted) override;
     Result<QList<StealRecord>> stealFlows(const QString &thief, const QDateTime &now, const QDateTime &leaseUntil,
                                           int limit) override;
-    Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon, int limit) override;
+    Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
+                                                         int limit) override;
     Result<void> registerWorker(const WorkerRecord &worker) override;
     Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &now) override;
     Result<QList<WorkerRecord>> workers() override;
     Result<QList<TimerRecord>> pendingTimers(int limit) override;
     Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) override;
     Result<int> fireDueTimers(const QDateTime &now) override;
-    Result<FiredTimers> fireAndClaimDue(const QString &owner, const Clock &clock, std::chrono::milliseconds leaseDuration,
-                                        int limit, const QStringList &types = {}) override;
+    Result<FiredTimers> fireAndClaimDue(const QString &owner, const Clock &clock,
+                                        std::chrono::milliseconds leaseDuration, int limit,
+                                        const QStringList &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
 
 private:

@@ -13,5 +13,6 @@ class VersionedV1Plugin : public QObject, public ergon::FlowPlugin
     Q_INTERFACES(ergon::FlowPlugin)
 
 public:
-    ergon::Result<std::unique_ptr<ergon::Flow>> create(const QString &type, const QJsonObject &arguments) const override;
+    ergon::Result<std::unique_ptr<ergon::Flow>> create(const QString &type,
+                                                       const QJsonObject &arguments) const override;
 };

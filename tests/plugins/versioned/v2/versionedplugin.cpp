@@ -17,7 +17,8 @@ public:
 };
 } // namespace
 
-ergon::Result<std::unique_ptr<ergon::Flow>> VersionedV2Plugin::create(const QString &, const QJsonObject &arguments) const
+ergon::Result<std::unique_ptr<ergon::Flow>> VersionedV2Plugin::create(const QString &,
+                                                                      const QJsonObject &arguments) const
 {
     return ergon::makeFlow<VersionedOrder>(arguments);
 }
