@@ -1,7 +1,7 @@
 #include "models/failurelistmodel.h"
 
 #include "session/consolesnapshot.h"
-#include "shell/consolestyle.h"
+#include "models/consoleformat.h"
 
 namespace ergon {
 

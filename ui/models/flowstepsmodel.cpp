@@ -2,7 +2,7 @@
 
 #include "models/flowformat.h"
 
-#include <QApplication>
+#include <QGuiApplication>
 #include <QPalette>
 
 namespace ergon {
@@ -143,7 +143,7 @@ QVariant FlowStepsModel::stepData(const StepRecord &step, int column, int role) 
         break;
     case Qt::DecorationRole:
         if (column == StatusColumn) {
-            const QPalette palette = QApplication::palette();
+            const QPalette palette = QGuiApplication::palette();
             if (step.kind == StepKind::Timer && step.status != StepStatus::Completed)
                 return flowformat::statusIcon(FlowStatus::Waiting, palette);
             switch (step.status) {
@@ -195,7 +195,7 @@ QVariant FlowStepsModel::attemptData(const StepRecord &, const AttemptRecord &at
         break;
     case Qt::DecorationRole:
         if (column == StatusColumn) {
-            const QPalette palette = QApplication::palette();
+            const QPalette palette = QGuiApplication::palette();
             switch (attemptStatus(attempt)) {
             case StepStatus::Failed:
                 return flowformat::statusIcon(FlowStatus::Failed, palette);

@@ -2,7 +2,7 @@
 
 #include "models/flowformat.h"
 
-#include <QApplication>
+#include <QGuiApplication>
 #include <QHash>
 #include <QIcon>
 #include <QJsonDocument>
@@ -126,7 +126,7 @@ QVariant FlowTableModel::data(const QModelIndex &index, int role) const
         break;
     case Qt::DecorationRole:
         if (index.column() == StatusColumn)
-            return flowformat::statusIcon(flow.status, QApplication::palette());
+            return flowformat::statusIcon(flow.status, QGuiApplication::palette());
         break;
     case Qt::TextAlignmentRole:
         if (index.column() == IdColumn || index.column() == StepsColumn)

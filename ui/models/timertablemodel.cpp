@@ -1,7 +1,7 @@
 #include "models/timertablemodel.h"
 
 #include "session/consolesnapshot.h"
-#include "shell/consolestyle.h"
+#include "models/consoleformat.h"
 
 #include <QTimer>
 
