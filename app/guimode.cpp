@@ -1,11 +1,11 @@
 #include "guimode.h"
 
 #include "commandline.h"
-#include "consolestyle.h"
-#include "failurelistmodel.h"
-#include "flowspage.h"
-#include "mainwindow.h"
-#include "overviewpage.h"
+#include "shell/consolestyle.h"
+#include "models/failurelistmodel.h"
+#include "pages/flowspage.h"
+#include "shell/mainwindow.h"
+#include "pages/overviewpage.h"
 
 #include <ergon/openexecutionlog.h>
 #include <ergon/plugincatalog.h>

@@ -9,12 +9,12 @@
 // Last line: stall_p99_ms=<p99 of the gaps over both pages>.
 
 #include "bulkflows.h"
-#include "consolesession.h"
-#include "consolesnapshot.h"
-#include "flowpagereader.h"
-#include "flowspage.h"
-#include "flowtablemodel.h"
-#include "mainwindow.h"
+#include "session/consolesession.h"
+#include "session/consolesnapshot.h"
+#include "session/flowpagereader.h"
+#include "pages/flowspage.h"
+#include "models/flowtablemodel.h"
+#include "shell/mainwindow.h"
 
 #include <ergon/flowscheduler.h>
 #include <ergon/flowtextmirror.h>

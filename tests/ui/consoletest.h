@@ -3,7 +3,7 @@
 // Helpers of the console suites (Overview, Workers, Timers, Plugins, the window and its
 // session): a private SQLite database, the bundled plugins, and hand-made snapshots.
 
-#include "consolesnapshot.h"
+#include "session/consolesnapshot.h"
 
 #include <ergon/flowworker.h>
 #include <ergon/plugincatalog.h>

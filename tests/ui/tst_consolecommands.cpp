@@ -2,7 +2,7 @@
 // batches with progress, retry, cancel and firing a timer, each ending in finished or failed;
 // the in-process workers are woken through the notifier.
 
-#include "consolecommands.h"
+#include "session/consolecommands.h"
 #include "consoletest.h"
 #include "ergontest.h"
 #include "threadrecordinglog.h"

@@ -2,7 +2,7 @@
 // counts, workers, pending timers (capped), latest failures and steals at an adjustable rate,
 // and never touches the log from the GUI thread.
 
-#include "consolereader.h"
+#include "session/consolereader.h"
 #include "consoletest.h"
 #include "ergontest.h"
 #include "threadrecordinglog.h"

@@ -1,9 +1,9 @@
 // The detail pane of the Flows page: steps and attempts as a tree model updated in place, the
 // timeline, formatted JSON, the buttons and their requests, and stale snapshots ignored.
 
-#include "flowdetailpane.h"
-#include "flowstepsmodel.h"
-#include "steptimeline.h"
+#include "pages/flowdetailpane.h"
+#include "models/flowstepsmodel.h"
+#include "widgets/steptimeline.h"
 
 #include "ergontest.h"
 

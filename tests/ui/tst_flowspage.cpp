@@ -3,13 +3,13 @@
 // selection and the scroll position, sorting, demo.Flaky retried from the detail pane and in
 // bulk, and a flow scheduled through the Schedule dialog that a worker completes.
 
-#include "flowdetailpane.h"
-#include "flowspage.h"
-#include "flowstepsmodel.h"
-#include "flowtablemodel.h"
-#include "scheduledialog.h"
+#include "pages/flowdetailpane.h"
+#include "pages/flowspage.h"
+#include "models/flowstepsmodel.h"
+#include "models/flowtablemodel.h"
+#include "shell/scheduledialog.h"
 
-#include "argumentform.h"
+#include "widgets/argumentform.h"
 #include "bulkflows.h"
 #include "ergontest.h"
 

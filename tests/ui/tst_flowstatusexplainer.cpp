@@ -1,7 +1,7 @@
 // The "why is it not moving" line, as a pure function of (flow, steps, workers, registry, now):
 // one row per case, at fixed times.
 
-#include "flowstatusexplainer.h"
+#include "models/flowstatusexplainer.h"
 
 #include "ergontest.h"
 

@@ -2,7 +2,7 @@
 // canFetchMore/fetchMore, and stays a valid model (QAbstractItemModelTester) through many random
 // windows and pages, alone and under the sorting proxy the page uses.
 
-#include "flowtablemodel.h"
+#include "models/flowtablemodel.h"
 
 #include "ergontest.h"
 

@@ -3,20 +3,20 @@
 // refused while the current one stays; in-process workers stopped before the window closes;
 // and never a call to the log from the GUI thread. Also `ergon-console --screenshots`.
 
-#include "argumentform.h"
-#include "consolesession.h"
+#include "widgets/argumentform.h"
+#include "session/consolesession.h"
 #include "consoletest.h"
 #include "ergontest.h"
-#include "flowspage.h"
-#include "flowtablemodel.h"
-#include "mainwindow.h"
-#include "overviewpage.h"
-#include "scheduledialog.h"
-#include "sidebar.h"
-#include "statussummary.h"
+#include "pages/flowspage.h"
+#include "models/flowtablemodel.h"
+#include "shell/mainwindow.h"
+#include "pages/overviewpage.h"
+#include "shell/scheduledialog.h"
+#include "widgets/sidebar.h"
+#include "widgets/statussummary.h"
 #include "threadrecordinglog.h"
-#include "workerpool.h"
-#include "workerspage.h"
+#include "session/workerpool.h"
+#include "pages/workerspage.h"
 
 #include <QFile>
 #include <QImage>

@@ -2,12 +2,12 @@
 // snapshots arrive (rates from count changes), the work distribution per worker, the latest
 // failures (a model checked by QAbstractItemModelTester) and retry from there.
 
-#include "consolehistory.h"
+#include "session/consolehistory.h"
 #include "consoletest.h"
-#include "failurelistmodel.h"
-#include "overviewpage.h"
-#include "rollinglinechart.h"
-#include "workerloadchart.h"
+#include "models/failurelistmodel.h"
+#include "pages/overviewpage.h"
+#include "widgets/rollinglinechart.h"
+#include "widgets/workerloadchart.h"
 
 #include <QAbstractItemModelTester>
 #include <QItemSelectionModel>

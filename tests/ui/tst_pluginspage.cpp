@@ -2,7 +2,7 @@
 // error — here the test suite's broken plugins next to the bundled ones.
 
 #include "consoletest.h"
-#include "pluginspage.h"
+#include "pages/pluginspage.h"
 
 #include <QTreeWidget>
 

@@ -2,8 +2,8 @@
 // fields), inline validation messages, the scheduleRequested payload, JSON editors for object,
 // array and any fields, and the progress and outcome it shows while the window schedules.
 
-#include "argumentform.h"
-#include "scheduledialog.h"
+#include "widgets/argumentform.h"
+#include "shell/scheduledialog.h"
 
 #include "ergontest.h"
 

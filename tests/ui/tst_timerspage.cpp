@@ -2,12 +2,12 @@
 // (QAbstractItemModelTester), and live: a pending timer counts down every second without a
 // read, and Fire now makes it due — the flow completes with an in-process worker.
 
-#include "consolesession.h"
+#include "session/consolesession.h"
 #include "consoletest.h"
 #include "ergontest.h"
-#include "timerspage.h"
-#include "timertablemodel.h"
-#include "workerpool.h"
+#include "pages/timerspage.h"
+#include "models/timertablemodel.h"
+#include "session/workerpool.h"
 
 #include <QAbstractItemModelTester>
 #include <QItemSelectionModel>

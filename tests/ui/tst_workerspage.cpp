@@ -2,12 +2,12 @@
 // live: two in-process workers started from the page show alive, one aborted shows lost once
 // its (short) lease has passed, the other stops gracefully from the page.
 
-#include "consolesession.h"
+#include "session/consolesession.h"
 #include "consoletest.h"
 #include "ergontest.h"
-#include "workerpool.h"
-#include "workerspage.h"
-#include "workertablemodel.h"
+#include "session/workerpool.h"
+#include "pages/workerspage.h"
+#include "models/workertablemodel.h"
 
 #include <QAbstractItemModelTester>
 #include <QItemSelectionModel>

@@ -1,0 +1,266 @@
+#include "pages/workerspage.h"
+
+#include "session/consolesnapshot.h"
+#include "shell/consolestyle.h"
+#include "session/workerpool.h"
+#include "models/workertablemodel.h"
+
+#include <QEvent>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QItemSelectionModel>
+#include <QLabel>
+#include <QListWidget>
+#include <QPushButton>
+#include <QSortFilterProxyModel>
+#include <QSpinBox>
+#include <QStackedLayout>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace ergon {
+
+WorkersPage::WorkersPage(QWidget *parent)
+    : QWidget(parent)
+    , m_model(new WorkerTableModel(this))
+    , m_proxy(new QSortFilterProxyModel(this))
+    , m_view(new QTableView(this))
+    , m_count(new QSpinBox(this))
+    , m_concurrency(new QSpinBox(this))
+    , m_start(new QPushButton(tr("Start"), this))
+    , m_stop(new QPushButton(tr("Stop selected"), this))
+    , m_stopAll(new QPushButton(tr("Stop all"), this))
+    , m_summary(new QLabel(this))
+    , m_note(new QLabel(tr("No worker has registered with this database yet.\n"
+                           "Start workers here, or run “ergon-console worker” on this database."),
+                        this))
+    , m_steals(new QListWidget(this))
+    , m_stealsNote(new QLabel(tr("No steals yet: a worker that runs out of work takes prefetched flows from the "
+                                 "busiest one."),
+                              this))
+{
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(WorkerTableModel::SortRole);
+    m_view->setModel(m_proxy);
+    style::setUpTableView(m_view);
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    m_view->setSortingEnabled(true);
+    m_view->sortByColumn(WorkerTableModel::NameColumn, Qt::AscendingOrder);
+    QHeaderView *header = m_view->horizontalHeader();
+    header->setStretchLastSection(false);
+    header->setSectionResizeMode(QHeaderView::Interactive);
+    header->setSectionResizeMode(WorkerTableModel::NameColumn, QHeaderView::Stretch);
+    const QFontMetrics metrics = m_view->fontMetrics();
+    const int pad = 2 * metrics.horizontalAdvance(QLatin1Char('M'));
+    const auto fit = [&](int column, const QString &sample) {
+        header->resizeSection(
+            column,
+            std::max(metrics.horizontalAdvance(sample),
+                     metrics.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString())) +
+                pad);
+    };
+    fit(WorkerTableModel::HostColumn, QStringLiteral("build-host-01"));
+    fit(WorkerTableModel::PidColumn, QStringLiteral("4194304"));
+    fit(WorkerTableModel::StatusColumn, QStringLiteral("stopping") + QStringLiteral("MM"));
+    fit(WorkerTableModel::HeartbeatColumn, QStringLiteral("10 min 00 s ago"));
+    fit(WorkerTableModel::ConcurrencyColumn, QStringLiteral("000"));
+    fit(WorkerTableModel::InFlightColumn, QStringLiteral("0000"));
+    fit(WorkerTableModel::CompletedColumn, QStringLiteral("0,000,000"));
+    fit(WorkerTableModel::FailedColumn, QStringLiteral("000,000"));
+    fit(WorkerTableModel::StealsColumn, QStringLiteral("000,000"));
+
+    m_count->setRange(1, 64);
+    m_count->setValue(2);
+    m_count->setSuffix(tr(" workers"));
+    m_count->setAccessibleName(tr("Workers to start"));
+    m_concurrency->setRange(1, 10'000);
+    m_concurrency->setValue(8);
+    m_concurrency->setPrefix(tr("× "));
+    m_concurrency->setSuffix(tr(" flows at once"));
+    m_concurrency->setAccessibleName(tr("Flows each worker runs at once"));
+    m_start->setToolTip(tr("Start workers in this console: each on its own thread with its own connection"));
+    m_stop->setToolTip(tr("Stop the selected workers of this console: running flows finish their step and go back "
+                          "to the queue"));
+    m_stopAll->setToolTip(tr("Stop every worker this console runs"));
+    connect(m_start, &QPushButton::clicked, this, &WorkersPage::startWorkers);
+    connect(m_stop, &QPushButton::clicked, this, &WorkersPage::stopSelected);
+    connect(m_stopAll, &QPushButton::clicked, this, &WorkersPage::stopAll);
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &WorkersPage::updateButtons);
+
+    auto *heading = new QLabel(tr("Workers"), this);
+    style::makeHeading(heading, 1.4);
+    auto *head = new QHBoxLayout;
+    head->addWidget(heading);
+    head->addStretch(1);
+    head->addWidget(m_summary);
+
+    auto *controls = new QHBoxLayout;
+    controls->setSpacing(8);
+    auto *inConsole = new QLabel(tr("In this console:"), this);
+    controls->addWidget(inConsole);
+    controls->addWidget(m_count);
+    controls->addWidget(m_concurrency);
+    controls->addWidget(m_start);
+    controls->addSpacing(16);
+    controls->addWidget(m_stop);
+    controls->addWidget(m_stopAll);
+    controls->addStretch(1);
+
+    m_note->setAlignment(Qt::AlignCenter);
+    m_note->setWordWrap(true);
+    auto *tableStack = new QStackedLayout;
+    tableStack->addWidget(m_note);
+    tableStack->addWidget(m_view);
+    connect(m_model, &QAbstractItemModel::rowsInserted, this,
+            [this, tableStack] { tableStack->setCurrentWidget(m_view); });
+    connect(m_model, &QAbstractItemModel::rowsRemoved, this, [this, tableStack] {
+        if (m_model->rowCount() == 0)
+            tableStack->setCurrentWidget(m_note);
+    });
+
+    auto *stealsTitle = new QLabel(tr("Recent steals"), this);
+    style::makeHeading(stealsTitle, 1.0);
+    m_steals->setAlternatingRowColors(true);
+    m_steals->setSelectionMode(QAbstractItemView::NoSelection);
+    m_stealsNote->setWordWrap(true);
+    m_stealsNote->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    auto *stealsBox = new QWidget(this);
+    stealsBox->setFixedHeight(m_steals->fontMetrics().height() * 9);
+    auto *stealsStack = new QStackedLayout(stealsBox);
+    stealsStack->addWidget(m_stealsNote);
+    stealsStack->addWidget(m_steals);
+    connect(m_steals->model(), &QAbstractItemModel::rowsInserted, this,
+            [this, stealsStack] { stealsStack->setCurrentWidget(m_steals); });
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(18, 14, 18, 14);
+    layout->setSpacing(10);
+    layout->addLayout(head);
+    layout->addLayout(controls);
+    layout->addLayout(tableStack, 1);
+    layout->addSpacing(6);
+    layout->addWidget(stealsTitle);
+    layout->addWidget(stealsBox);
+
+    style::makeMuted(m_summary);
+    style::makeMuted(m_note);
+    style::makeMuted(m_stealsNote);
+    updateButtons();
+}
+
+WorkersPage::~WorkersPage() = default;
+
+void WorkersPage::setWorkerPool(WorkerPool *pool)
+{
+    if (m_pool)
+        disconnect(m_pool, nullptr, this, nullptr);
+    m_pool = pool;
+    if (m_pool)
+        connect(m_pool, &WorkerPool::changed, this, &WorkersPage::updateLocalWorkers);
+    updateLocalWorkers();
+}
+
+void WorkersPage::showSnapshot(const ConsoleSnapshot &snapshot)
+{
+    m_model->setSnapshot(snapshot);
+    const int alive = snapshot.aliveWorkers();
+    const int lost = snapshot.lostWorkers();
+    QStringList parts;
+    parts.append(alive == 1 ? tr("1 alive") : tr("%1 alive").arg(alive));
+    if (lost > 0)
+        parts.append(lost == 1 ? tr("1 lost") : tr("%1 lost").arg(lost));
+    const qsizetype stopped = snapshot.workers.size() - alive - lost;
+    if (stopped > 0)
+        parts.append(stopped == 1 ? tr("1 stopped") : tr("%1 stopped").arg(stopped));
+    m_summary->setText(parts.join(QStringLiteral("  ·  ")));
+
+    // Steals: newest first, a line each; rebuilt only when the newest changed.
+    const QString newest = snapshot.steals.isEmpty()
+        ? QString()
+        : QString::number(snapshot.steals.first().flowId) + snapshot.steals.first().at.toString(Qt::ISODateWithMs);
+    if (m_steals->property("newest").toString() != newest || snapshot.steals.size() != m_steals->count()) {
+        m_steals->setProperty("newest", newest);
+        m_steals->clear();
+        for (const StealRecord &steal : snapshot.steals)
+            m_steals->addItem(tr("%1   flow %2 moved from %3 to %4")
+                                  .arg(style::localTime(steal.at, snapshot.taken))
+                                  .arg(steal.flowId)
+                                  .arg(steal.fromWorker, steal.toWorker));
+    }
+    updateButtons();
+}
+
+void WorkersPage::startWorkers()
+{
+    if (m_pool)
+        m_pool->start(m_count->value(), m_concurrency->value());
+}
+
+void WorkersPage::stopSelected()
+{
+    if (m_pool)
+        m_pool->stop(selectedLocalWorkers());
+}
+
+void WorkersPage::stopAll()
+{
+    if (m_pool)
+        m_pool->stopAll();
+}
+
+void WorkersPage::updateLocalWorkers()
+{
+    QStringList names;
+    QStringList stopping;
+    if (m_pool) {
+        names = m_pool->names();
+        for (const QString &name : std::as_const(names)) {
+            if (m_pool->isStopping(name))
+                stopping.append(name);
+        }
+    }
+    m_model->setLocalWorkers(names, stopping);
+    updateButtons();
+}
+
+QStringList WorkersPage::selectedLocalWorkers() const
+{
+    QStringList names;
+    if (!m_pool)
+        return names;
+    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    for (const QModelIndex &row : rows) {
+        const QString name = row.data(WorkerTableModel::NameRole).toString();
+        if (m_pool->contains(name) && !m_pool->isStopping(name))
+            names.append(name);
+    }
+    return names;
+}
+
+void WorkersPage::updateButtons()
+{
+    m_start->setEnabled(m_pool != nullptr);
+    m_count->setEnabled(m_pool != nullptr);
+    m_concurrency->setEnabled(m_pool != nullptr);
+    m_stop->setEnabled(!selectedLocalWorkers().isEmpty());
+    bool anyRunning = false;
+    if (m_pool) {
+        const QStringList names = m_pool->names();
+        anyRunning = std::any_of(names.cbegin(), names.cend(),
+                                 [this](const QString &name) { return !m_pool->isStopping(name); });
+    }
+    m_stopAll->setEnabled(anyRunning);
+}
+
+void WorkersPage::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) {
+        m_model->setPalette(palette());
+        style::makeMuted(m_summary);
+        style::makeMuted(m_note);
+        style::makeMuted(m_stealsNote);
+    }
+}
+
+} // namespace ergon

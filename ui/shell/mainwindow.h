@@ -1,0 +1,151 @@
+#pragma once
+
+#include "session/consolesession.h"
+#include "shell/consolestyle.h"
+
+#include <QMainWindow>
+#include <QPointer>
+#include <QStringList>
+
+#include <chrono>
+#include <functional>
+
+class QActionGroup;
+class QMenu;
+class QStackedWidget;
+
+namespace ergon {
+
+class FlowsPage;
+class OverviewPage;
+class PluginCatalog;
+class PluginsPage;
+class ScheduleDialog;
+class Sidebar;
+class StatusSummary;
+class TimersPage;
+class WorkersPage;
+
+/// The console's window. It arranges the pages, the menus and the status bar, and wires the
+/// pages to the session of the open database (ConsoleSession: reader, commands, in-process
+/// workers); the pages and the session do the work.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+
+public:
+    enum Page { OverviewPageIndex, FlowsPageIndex, WorkersPageIndex, TimersPageIndex, PluginsPageIndex, PageCount };
+
+    /// How a database path becomes connections: called once per database, the opener it
+    /// returns once per thread that needs a connection.
+    using OpenerFactory = std::function<LogOpener(const QString &path)>;
+
+    struct Options {
+        OpenerFactory openerFactory; ///< default: openExecutionLog() (a SQLite path or a PostgreSQL URL)
+        ConsoleSession::Options session;
+        bool persistent = true;                ///< restore and keep window state, rate and recent files in QSettings
+        std::chrono::seconds chartWindow{300}; ///< how far back the Overview's charts reach
+        style::Theme theme = style::Theme::System; ///< the theme applied (View › Theme shows it)
+    };
+
+    /// The catalog (plugins and their flow types) must outlive the window; the folders are
+    /// those it searched, for the Plugins page.
+    MainWindow(const PluginCatalog &catalog, const QStringList &pluginPaths, Options options,
+               QWidget *parent = nullptr);
+    MainWindow(const PluginCatalog &catalog, const QStringList &pluginPaths, QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    /// The opener of a location: a SQLite file's path or a PostgreSQL URL (openExecutionLog()).
+    static LogOpener defaultOpener(const QString &location);
+
+    /// The file name used for each page in screenshots: overview, flows, workers, timers, plugins.
+    static QString pageKey(Page page);
+    QWidget *page(Page page) const;
+    Page currentPage() const;
+
+    OverviewPage *overviewPage() const { return m_overview; }
+    FlowsPage *flowsPage() const { return m_flows; }
+    WorkersPage *workersPage() const { return m_workers; }
+    TimersPage *timersPage() const { return m_timers; }
+    PluginsPage *pluginsPage() const { return m_plugins; }
+    StatusSummary *summary() const { return m_summary; }
+    Sidebar *sidebar() const { return m_sidebar; }
+    /// The session of the database shown (null before the first one opened).
+    ConsoleSession *session() const { return m_session; }
+    QString databasePath() const;
+    QStringList recentDatabases() const { return m_recent; }
+    std::chrono::milliseconds refreshInterval() const { return m_interval; }
+
+public Q_SLOTS:
+    /// Opens the database (a file's path or a server's URL) on new threads; the window switches
+    /// to it once it is open and keeps the current one if it cannot be opened. Never blocks.
+    void openDatabase(const QString &location);
+    void showPage(ergon::MainWindow::Page page);
+    /// Reads everything again now (F5).
+    void refresh();
+    void setRefreshInterval(std::chrono::milliseconds interval);
+    void setPaused(bool paused);
+    /// View › Theme: applies it to the application and remembers it.
+    void setTheme(ergon::style::Theme theme);
+    /// File › Open database… and New database… (non-modal file dialogs).
+    void chooseDatabaseToOpen();
+    void chooseServerToOpen();
+    void chooseDatabaseToCreate();
+    /// Flows › Schedule… (Ctrl+N): the Schedule dialog, non-modal; scheduling runs on the
+    /// session's command thread and reports back to it.
+    ScheduleDialog *showScheduleDialog();
+
+Q_SIGNALS:
+    /// The database is open and shown.
+    void databaseOpened(const QString &location);
+    /// The database could not be opened (the previous one, if any, stays).
+    void databaseFailed(const QString &path, const QString &error);
+    /// A snapshot reached the pages.
+    void snapshotShown();
+    /// The Flows page shows its first page of the current database.
+    void flowsShown();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void createPages();
+    void createMenus();
+    void adopt(ConsoleSession *session);
+    void createFlowsPage(const LogOpener &opener);
+    void showSnapshot(const ConsoleSnapshot &snapshot);
+    void showCommandOutcome(ConsoleCommands::Command command, const QString &text, bool failed);
+    void addRecent(const QString &location);
+    void updateRecentMenu();
+    void updateTitle();
+    void restoreSettings();
+    void saveSettings() const;
+    void showAbout();
+
+    const PluginCatalog &m_catalog;
+    QStringList m_pluginPaths;
+    Options m_options;
+    std::chrono::milliseconds m_interval{1000};
+    bool m_paused = false;
+    bool m_closing = false;
+
+    QPointer<ConsoleSession> m_session;
+    QPointer<ConsoleSession> m_opening; // the session being opened, until it reports
+
+    Sidebar *m_sidebar;
+    QStackedWidget *m_stack;
+    OverviewPage *m_overview;
+    FlowsPage *m_flows = nullptr;
+    QWidget *m_flowsHolder;
+    QPointer<ScheduleDialog> m_scheduleDialog;
+    QAction *m_scheduleAction = nullptr;
+    WorkersPage *m_workers;
+    TimersPage *m_timers;
+    PluginsPage *m_plugins;
+    StatusSummary *m_summary;
+    QMenu *m_recentMenu = nullptr;
+    QActionGroup *m_rateGroup = nullptr;
+    QStringList m_recent;
+};
+
+} // namespace ergon
