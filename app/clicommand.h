@@ -33,7 +33,7 @@ const Verb *findVerb(const QString &name);
 
 // The verb groups, each defined in its own file.
 QList<Verb> flowVerbs();     // flowverbs.cpp: schedule, list, show, retry, cancel
-QList<Verb> overviewVerbs(); // overviewverbs.cpp: stats, timers, workers
+QList<Verb> overviewVerbs(); // overviewverbs.cpp: stats, check, timers, workers
 Verb workerVerb();           // workerverb.cpp: worker
 Verb migrateVerb();          // migrateverb.cpp: migrate
 

@@ -91,6 +91,16 @@ QString shown(const QString &location)
 {
     return isDatabaseUrl(location) ? displayLocation(location) : QDir::toNativeSeparators(location);
 }
+
+Result<std::unique_ptr<ExecutionLog>> openNamed(const QString &location, MissingDatabase missing)
+{
+    auto log = openExecutionLog(location, missing);
+    if (!log && log.error().kind() == QLatin1String("no-database"))
+        return log.error(); // "no such database: PATH" says it all
+    if (!log)
+        return log.error().prefixed(QStringLiteral("cannot open the database %1").arg(shown(location)));
+    return log;
+}
 } // namespace
 
 Result<std::unique_ptr<ExecutionLog>> Context::openLog() const
@@ -103,14 +113,14 @@ Result<std::unique_ptr<ExecutionLog>> Context::openLog() const
     return logOpener()();
 }
 
+Result<std::unique_ptr<ExecutionLog>> Context::openExistingLog() const
+{
+    return openNamed(m_databasePath, MissingDatabase::Refuse);
+}
+
 LogOpener Context::logOpener() const
 {
-    return [location = m_databasePath]() -> Result<std::unique_ptr<ExecutionLog>> {
-        auto log = openExecutionLog(location);
-        if (!log)
-            return log.error().prefixed(QStringLiteral("cannot open the database %1").arg(shown(location)));
-        return log;
-    };
+    return [location = m_databasePath] { return openNamed(location, MissingDatabase::Create); };
 }
 
 std::unique_ptr<PluginCatalog> Context::loadCatalog() const

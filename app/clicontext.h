@@ -54,6 +54,9 @@ public:
     /// Opens the database (creating the default database's folder first): a SQLite file, or a
     /// PostgreSQL server named by a postgresql:// URL.
     Result<std::unique_ptr<ExecutionLog>> openLog() const;
+    /// Opens a database that must exist already, for the verbs that read or change what is in
+    /// it: a SQLite path that does not exist is "no such database", not a new empty database.
+    Result<std::unique_ptr<ExecutionLog>> openExistingLog() const;
     /// Opens a connection to the database on the calling thread, for workers.
     LogOpener logOpener() const;
     /// Loads the flow plugins: every --plugins folder first, then the default search paths.

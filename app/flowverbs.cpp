@@ -129,7 +129,7 @@ Result<void> list(Context &context)
         return limit.error();
     query.limit = int(*limit);
 
-    auto log = context.openLog();
+    auto log = context.openExistingLog();
     if (!log)
         return log.error();
     auto flows = (*log)->flows(query);
@@ -231,7 +231,7 @@ Result<void> show(Context &context)
     auto id = context.flowId();
     if (!id)
         return id.error();
-    auto log = context.openLog();
+    auto log = context.openExistingLog();
     if (!log)
         return log.error();
     auto flow = (*log)->flow(*id);
@@ -265,7 +265,7 @@ Result<void> onNamedFlow(Context &context, const std::function<Result<void>(Flow
     auto id = context.flowId();
     if (!id)
         return id.error();
-    auto log = context.openLog();
+    auto log = context.openExistingLog();
     if (!log)
         return log.error();
     const FlowRegistry noTypes;

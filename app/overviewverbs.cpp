@@ -1,4 +1,4 @@
-// The verbs that summarise a database: stats, timers, workers.
+// The verbs that summarise a database: stats, check, timers, workers.
 
 #include "clicommand.h"
 #include "clicontext.h"
@@ -25,7 +25,7 @@ void jsonOnly(QCommandLineParser &parser)
 
 Result<void> stats(Context &context)
 {
-    auto log = context.openLog();
+    auto log = context.openExistingLog();
     if (!log)
         return log.error();
     auto counts = (*log)->countByStatus();
@@ -54,7 +54,7 @@ Result<void> timers(Context &context)
     auto limit = context.integer(QStringLiteral("limit"), 100, 1, std::numeric_limits<int>::max());
     if (!limit)
         return limit.error();
-    auto log = context.openLog();
+    auto log = context.openExistingLog();
     if (!log)
         return log.error();
     auto pending = (*log)->pendingTimers(int(*limit));
@@ -78,7 +78,7 @@ Result<void> timers(Context &context)
 
 Result<void> workers(Context &context)
 {
-    auto log = context.openLog();
+    auto log = context.openExistingLog();
     if (!log)
         return log.error();
     auto list = (*log)->workers();
@@ -98,6 +98,21 @@ Result<void> workers(Context &context)
                       QString::number(worker.steals)});
     }
     table.print(context.out());
+    return {};
+}
+
+Result<void> check(Context &context)
+{
+    auto log = context.openExistingLog();
+    if (!log)
+        return log.error();
+    // A SQLite file is read whole (PRAGMA quick_check): opening checks only files up to
+    // SqliteExecutionLog::defaultQuickCheckMaxBytes. A server checks its own pages.
+    if (auto *file = dynamic_cast<SqliteExecutionLog *>(log->get())) {
+        if (auto checked = file->checkIntegrity(); !checked)
+            return checked;
+    }
+    context.out() << "ok" << Qt::endl;
     return {};
 }
 
@@ -122,6 +137,16 @@ QList<Verb> overviewVerbs()
                         "of objects with flow_id, type, name, fire_at (UTC), remaining_s."),
          timersOptions,
          timers},
+        {QStringLiteral("check"),
+         QStringLiteral("Checks a database file for damage, reading every page."),
+         {},
+         {},
+         QStringLiteral(
+             "Prints \"ok\", or fails (exit 1) with one line naming the file and SQLite's finding. Every verb\n"
+             "checks files up to 32 MB when it opens them; this checks a file of any size (about 2.5 s\n"
+             "for a million flows). A PostgreSQL server checks its own pages: \"ok\"."),
+         nullptr,
+         check},
         {QStringLiteral("workers"),
          QStringLiteral("Lists the workers that used the database."),
          {},

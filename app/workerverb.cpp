@@ -86,10 +86,13 @@ Result<void> work(Context &context)
                       << " not loaded: " << plugin.errorString() << Qt::endl;
     if (catalog->registry().types().isEmpty())
         return Error(QStringLiteral("no flow plugin found: there is nothing to run (see --plugins)"));
-    // Opened once here: a database that cannot be used fails now, with one message, and its
-    // schema exists before the workers open their own connections.
-    if (auto log = context.openLog(); !log)
-        return log.error();
+    // Opened once here: a database that cannot be used (damaged, another application's ...)
+    // fails now, with one message, and its schema exists before the workers open their own
+    // connections; kept open while they run, so that they do not check the file again. A full
+    // disk is no such reason: the workers wait for space.
+    auto opened = context.openLog();
+    if (!opened && opened.error().kind() != QLatin1String("full"))
+        return opened.error();
 
     SignalWatcher watcher({SIGINT, SIGTERM});
     if (!watcher.isValid())
@@ -131,6 +134,16 @@ Result<void> work(Context &context)
             if (failure.isEmpty())
                 failure = QStringLiteral("worker %1 could not start: %2").arg(handle->name(), error);
             beginShutdown();
+        });
+        // A damaged database: one line (the first worker's), and every worker stops at once,
+        // writing nothing more to it (a graceful stop would hand flows back).
+        QObject::connect(handle, &WorkerHandle::halted, &guard, [&, handle](const QString &error) {
+            if (failure.isEmpty())
+                failure = QStringLiteral("worker %1 %2").arg(handle->name(), error);
+            stopping = true;
+            for (const auto &each : handles)
+                each->abort();
+            QCoreApplication::exit(0);
         });
         QObject::connect(handle, &WorkerHandle::stopped, &guard, [&] {
             if (++stopped == handles.size())

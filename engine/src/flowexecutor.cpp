@@ -81,6 +81,7 @@ FlowOutcome outcomeOfRun(const FlowRun &run, const RunEnd &end)
         outcome.status = FlowStatus::Running;
         outcome.interrupted = true;
         outcome.error = end.abort->reason;
+        outcome.errorKind = end.abort->kind;
     } else if (end.suspended) {
         outcome.status = FlowStatus::Waiting;
         outcome.wakeAt = end.suspended->wakeAt;
@@ -160,6 +161,7 @@ QCoro::Task<FlowOutcome> drive(std::shared_ptr<FlowRun> run)
             outcome.status = FlowStatus::Running;
             outcome.interrupted = true;
             outcome.error = aborted.reason;
+            outcome.errorKind = aborted.kind;
             outcome.result = QJsonValue();
         }
     }

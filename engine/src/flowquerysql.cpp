@@ -1,5 +1,7 @@
 #include "flowquerysql.h"
 
+#include <QVariant>
+
 #include <algorithm>
 #include <functional>
 
@@ -96,9 +98,63 @@ Result<QList<FlowRecord>> listFlows(const FlowQuery &query, const QString &selec
     return read(sql, where.values);
 }
 
+Error unknownStoredValue(const QString &where, const QString &what, const QString &text)
+{
+    return Error(QStringLiteral("reading %1: %2 '%3' is not one this version knows; the database is damaged, or was "
+                                "written by another program")
+                     .arg(where, what, text),
+                 QStringLiteral("corrupt"));
+}
+
 FlowText flowTextFromRow(const QSqlQuery &row)
 {
     return FlowText{row.value(0).toLongLong(), row.value(1).toString().toUtf8()};
+}
+
+namespace {
+QDateTime timeFromValue(const QVariant &value)
+{
+    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
+}
+} // namespace
+
+StatusCount statusCountFromRow(const QSqlQuery &row)
+{
+    return StatusCount{row.value(0).toString(), row.value(1).toLongLong()};
+}
+
+Result<QMap<FlowStatus, qint64>> countsByStatus(const QList<StatusCount> &rows, const QString &where)
+{
+    QMap<FlowStatus, qint64> counts;
+    for (const StatusCount &row : rows) {
+        const auto status = flowStatusFromString(row.status);
+        if (!status)
+            return unknownStoredValue(where, QStringLiteral("the flow status"), row.status);
+        if (counts.contains(*status)) {
+            return Error(QStringLiteral("reading %1: the count of %2 flows came twice; the database is damaged")
+                             .arg(where, row.status),
+                         QStringLiteral("corrupt"));
+        }
+        counts.insert(*status, row.count);
+    }
+    return counts;
+}
+
+TimerRecord timerFromRow(const QSqlQuery &row)
+{
+    return TimerRecord{row.value(0).toLongLong(), row.value(1).toInt(), row.value(2).toString(),
+                       row.value(3).toString(), timeFromValue(row.value(4))};
+}
+
+StealRecord stealFromRow(const QSqlQuery &row)
+{
+    return StealRecord{row.value(0).toLongLong(), row.value(1).toString(), row.value(2).toString(),
+                       timeFromValue(row.value(3))};
+}
+
+std::pair<qint64, QDateTime> dueFromRow(const QSqlQuery &row)
+{
+    return {row.value(0).toLongLong(), timeFromValue(row.value(1))};
 }
 
 } // namespace ergon

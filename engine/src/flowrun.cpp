@@ -101,7 +101,7 @@ void DurableWrite::await_resume()
 {
     const GroupCommitter::Outcome outcome = m_write.await_resume();
     if (!outcome.status)
-        throw FlowAborted{outcome.status.error().message()};
+        throw FlowAborted{outcome.status.error().message(), false, outcome.status.error().kind()};
     if (outcome.refused)
         throw FlowAborted{QStringLiteral("the flow is no longer held by %1 (lease lost or cancelled)").arg(m_owner)};
 }

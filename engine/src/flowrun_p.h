@@ -24,9 +24,17 @@ namespace detail {
 /// executor was destroyed, the lease was lost, the flow was cancelled, or a commit failed.
 /// Not a std::exception, so that flow code catching std::exception does not swallow it.
 struct FlowAborted {
+    explicit FlowAborted(QString why, bool handBackToQueue = false, QString errorKind = {})
+        : reason(std::move(why))
+        , handBack(handBackToQueue)
+        , kind(std::move(errorKind))
+    {
+    }
     QString reason;
     /// The run stopped at a safe point for a shutdown: hand the flow back to the queue.
     bool handBack = false;
+    /// The kind of the storage error that cut the run off (Error::kind()), if one did.
+    QString kind;
 };
 
 /// Unwinds a flow's coroutine that parked itself on a durable timer (status waiting).

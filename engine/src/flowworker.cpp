@@ -172,6 +172,7 @@ std::unique_ptr<WorkerHandle> FlowWorker::start() const
     // The loop (with its executor and its connection) is destroyed on its own thread.
     QObject::connect(thread, &QThread::finished, loop, &QObject::deleteLater);
     QObject::connect(loop, &detail::WorkerLoop::failed, handle.get(), &WorkerHandle::failed);
+    QObject::connect(loop, &detail::WorkerLoop::halted, handle.get(), &WorkerHandle::halted);
     QObject::connect(loop, &detail::WorkerLoop::problem, handle.get(), &WorkerHandle::problem);
     QObject::connect(thread, &QThread::finished, handle.get(), &WorkerHandle::stopped);
     if (m_notifier)

@@ -15,7 +15,7 @@ QString displayLocation(const QString &location)
     return PostgresExecutionLog::withoutPassword(location);
 }
 
-Result<std::unique_ptr<ExecutionLog>> openExecutionLog(const QString &location)
+Result<std::unique_ptr<ExecutionLog>> openExecutionLog(const QString &location, MissingDatabase missing)
 {
     if (PostgresExecutionLog::isUrl(location)) {
         auto log = PostgresExecutionLog::open(location);
@@ -23,7 +23,9 @@ Result<std::unique_ptr<ExecutionLog>> openExecutionLog(const QString &location)
             return log.error();
         return std::unique_ptr<ExecutionLog>(log.take());
     }
-    auto log = SqliteExecutionLog::open(location);
+    SqliteExecutionLog::Options options;
+    options.create = missing == MissingDatabase::Create;
+    auto log = SqliteExecutionLog::open(location, options);
     if (!log)
         return log.error();
     return std::unique_ptr<ExecutionLog>(log.take());

@@ -56,14 +56,19 @@ const QString flowColumns = QStringLiteral(
     " result, error, (SELECT count(*) FROM steps WHERE steps.flow_id = flows.id), created, updated, finished,"
     " run_started");
 
-FlowRecord flowFromRow(const QSqlQuery &query)
+/// A row of flowColumns; a status this build does not know (a damaged row) is an error.
+Result<FlowRecord> flowFromRow(const QSqlQuery &query, const QString &where)
 {
     FlowRecord flow;
     flow.id = query.value(0).toLongLong();
     flow.type = query.value(1).toString();
     flow.typeVersion = query.value(2).toInt();
     flow.arguments = objectFromJsonText(query.value(3).toString().toUtf8()).value_or(QJsonObject());
-    flow.status = flowStatusFromString(query.value(4).toString()).value_or(FlowStatus::Pending);
+    const auto status = flowStatusFromString(query.value(4).toString());
+    if (!status)
+        return unknownStoredValue(where, QStringLiteral("the status of flow %1").arg(flow.id),
+                                  query.value(4).toString());
+    flow.status = *status;
     flow.priority = query.value(5).toInt();
     flow.runAt = toTime(query.value(6));
     flow.idempotencyKey = query.value(7).toString();
@@ -89,7 +94,8 @@ const QString stepValues = QStringLiteral(
     "?::bigint, ?::integer, ?::text, ?::integer, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::integer,"
     " ?::integer, ?::integer, ?::bigint, ?::bigint, ?::bigint, ?::bigint");
 
-StepRecord stepFromRow(const QSqlQuery &query)
+/// A row of stepColumns; a kind or a status this build does not know is an error.
+Result<StepRecord> stepFromRow(const QSqlQuery &query, const QString &where)
 {
     StepRecord step;
     step.flowId = query.value(0).toLongLong();
@@ -97,8 +103,18 @@ StepRecord stepFromRow(const QSqlQuery &query)
     step.name = query.value(2).toString();
     step.occurrence = query.value(3).toInt();
     step.inputHash = query.value(4).toString().toLatin1();
-    step.kind = stepKindFromString(query.value(5).toString()).value_or(StepKind::Step);
-    step.status = stepStatusFromString(query.value(6).toString()).value_or(StepStatus::Running);
+    const auto kind = stepKindFromString(query.value(5).toString());
+    const auto status = stepStatusFromString(query.value(6).toString());
+    if (!kind || !status) {
+        return unknownStoredValue(where,
+                                  QStringLiteral("the %1 of step %2 of flow %3")
+                                      .arg(kind ? QStringLiteral("status") : QStringLiteral("kind"))
+                                      .arg(step.seq)
+                                      .arg(step.flowId),
+                                  query.value(kind ? 6 : 5).toString());
+    }
+    step.kind = *kind;
+    step.status = *status;
     step.resultJson = query.value(7).toString().toUtf8();
     step.error = query.value(8).toString();
     step.worker = query.value(9).toString();
@@ -139,6 +155,12 @@ struct Candidate {
     qint64 due;
 };
 
+/// A row of "SELECT id, priority, run_at" (or RETURNING them).
+Candidate candidateFromRow(const QSqlQuery &row)
+{
+    return Candidate{row.value(0).toLongLong(), row.value(1).toInt(), row.value(2).toLongLong()};
+}
+
 void sortByClaimOrder(std::vector<Candidate> &candidates)
 {
     std::sort(candidates.begin(), candidates.end(), [](const Candidate &a, const Candidate &b) {
@@ -171,6 +193,14 @@ public:
     {
         return connection.run(sql, values, doing);
     }
+    /// What readRows() makes of a failed read.
+    auto readError(const QString &doing)
+    {
+        return [this, doing](const QSqlError &error) { return connection.sqlError(doing, error); };
+    }
+    /// The next row of a query that ran: false past the last one, an error when the read failed
+    /// (see ergon::nextRow()).
+    Result<bool> nextRow(QSqlQuery &query, const QString &doing) { return ergon::nextRow(query, readError(doing)); }
     Result<void> begin(const QString &doing) { return connection.begin(doing); }
     Result<void> commit(const QString &doing) { return connection.commit(doing); }
     template<typename T>
@@ -268,7 +298,10 @@ Result<void> PostgresExecutionLog::Private::migrate()
         auto read = run(QStringLiteral("SELECT max(version) FROM schema_version"), {}, doing);
         if (!read)
             return rollback<void>(read.error());
-        if ((*read)->next())
+        auto row = nextRow(**read, doing);
+        if (!row)
+            return rollback<void>(row.error());
+        if (*row)
             version = (*read)->value(0).toInt();
         (*read)->finish();
     } else if (tableCount > 0) {
@@ -423,8 +456,12 @@ Result<qint64> PostgresExecutionLog::Private::scheduleOne(const NewFlow &flow, c
         if (!inserted)
             return inserted.error();
         QSqlQuery *q = *inserted;
-        if (!q->next())
-            return connection.sqlError(doing, q->lastError());
+        auto row = nextRow(*q, doing);
+        if (!row)
+            return row.error();
+        if (!*row)
+            return Error(QStringLiteral("%1 %2: the new flow's id was not returned").arg(doing, connection.display()),
+                         QStringLiteral("storage"));
         const qint64 id = q->value(0).toLongLong();
         q->finish();
         return id;
@@ -436,7 +473,10 @@ Result<qint64> PostgresExecutionLog::Private::scheduleOne(const NewFlow &flow, c
     if (!inserted)
         return inserted.error();
     QSqlQuery *q = *inserted;
-    if (q->next()) {
+    auto insertedRow = nextRow(*q, doing);
+    if (!insertedRow)
+        return insertedRow.error();
+    if (*insertedRow) {
         const qint64 id = q->value(0).toLongLong();
         q->finish();
         return id;
@@ -446,7 +486,10 @@ Result<qint64> PostgresExecutionLog::Private::scheduleOne(const NewFlow &flow, c
     if (!existing)
         return existing.error();
     q = *existing;
-    if (!q->next())
+    auto existingRow = nextRow(*q, doing);
+    if (!existingRow)
+        return existingRow.error();
+    if (!*existingRow)
         return Error(QStringLiteral("%1 %2: the idempotency key '%3' is taken, but no flow holds it")
                          .arg(doing, connection.display(), flow.idempotencyKey),
                      QStringLiteral("storage"));
@@ -483,14 +526,24 @@ Result<QList<qint64>> PostgresExecutionLog::scheduleFlows(const QList<NewFlow> &
 
 Result<std::optional<FlowRecord>> PostgresExecutionLog::flow(qint64 id)
 {
-    auto query = d->run(QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows WHERE id = ?"), {id},
-                        QStringLiteral("reading a flow from"));
+    const QString doing = QStringLiteral("reading a flow from");
+    auto query =
+        d->run(QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows WHERE id = ?"), {id}, doing);
     if (!query)
         return query.error();
     QSqlQuery *q = *query;
+    auto found = d->nextRow(*q, doing);
+    if (!found)
+        return found.error();
     std::optional<FlowRecord> record;
-    if (q->next())
-        record = flowFromRow(*q);
+    if (*found) {
+        auto read = flowFromRow(*q, d->connection.display());
+        if (!read) {
+            q->finish();
+            return read.error();
+        }
+        record = read.take();
+    }
     q->finish();
     return record;
 }
@@ -501,13 +554,12 @@ Result<QList<StepRecord>> PostgresExecutionLog::steps(qint64 flowId, bool withAt
     auto query =
         d->run(QStringLiteral("SELECT ") + stepColumns + QStringLiteral(" FROM steps WHERE flow_id = ? ORDER BY seq"),
                {flowId}, doing);
-    if (!query)
-        return query.error();
-    QList<StepRecord> steps;
-    QSqlQuery *q = *query;
-    while (q->next())
-        steps.append(stepFromRow(*q));
-    q->finish();
+    auto read = readRows<StepRecord>(
+        std::move(query), [this](const QSqlQuery &row) { return stepFromRow(row, d->connection.display()); },
+        d->readError(doing));
+    if (!read)
+        return read.error();
+    QList<StepRecord> steps = read.take();
     if (!withAttempts || steps.isEmpty())
         return steps;
 
@@ -516,8 +568,13 @@ Result<QList<StepRecord>> PostgresExecutionLog::steps(qint64 flowId, bool withAt
                            {flowId}, doing);
     if (!attempts)
         return attempts.error();
-    q = *attempts;
-    while (q->next()) {
+    QSqlQuery *q = *attempts;
+    for (;;) {
+        auto row = d->nextRow(*q, doing);
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
         const int seq = q->value(0).toInt();
         AttemptRecord attempt;
         attempt.number = q->value(1).toInt();
@@ -543,32 +600,30 @@ Result<QList<FlowRecord>> PostgresExecutionLog::flows(const FlowQuery &query)
     // ILIKE: case-insensitive, as SQLite's LIKE is.
     return listFlows(query, QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows"),
                      QLatin1StringView("ILIKE"), [this](const QString &sql, const QVariantList &values) {
-                         auto ran = d->run(sql, values, QStringLiteral("listing flows in"));
-                         return readRows<FlowRecord>(std::move(ran), flowFromRow);
+                         const QString doing = QStringLiteral("listing flows in");
+                         return readRows<FlowRecord>(
+                             d->run(sql, values, doing),
+                             [this](const QSqlQuery &row) { return flowFromRow(row, d->connection.display()); },
+                             d->readError(doing));
                      });
 }
 
 Result<QList<FlowText>> PostgresExecutionLog::flowTexts(qint64 afterId, int limit)
 {
-    auto ran = d->run(QStringLiteral("SELECT id, args FROM flows WHERE id > ? ORDER BY id LIMIT ?"), {afterId, limit},
-                      QStringLiteral("reading the arguments of flows in"));
-    return readRows<FlowText>(std::move(ran), flowTextFromRow);
+    const QString doing = QStringLiteral("reading the arguments of flows in");
+    auto ran =
+        d->run(QStringLiteral("SELECT id, args FROM flows WHERE id > ? ORDER BY id LIMIT ?"), {afterId, limit}, doing);
+    return readRows<FlowText>(std::move(ran), flowTextFromRow, d->readError(doing));
 }
 
 Result<QMap<FlowStatus, qint64>> PostgresExecutionLog::countByStatus()
 {
-    auto query = d->run(QStringLiteral("SELECT status, count(*) FROM flows GROUP BY status"), {},
-                        QStringLiteral("counting flows in"));
-    if (!query)
-        return query.error();
-    QMap<FlowStatus, qint64> counts;
-    QSqlQuery *q = *query;
-    while (q->next()) {
-        if (const auto status = flowStatusFromString(q->value(0).toString()))
-            counts.insert(*status, q->value(1).toLongLong());
-    }
-    q->finish();
-    return counts;
+    const QString doing = QStringLiteral("counting flows in");
+    auto query = d->run(QStringLiteral("SELECT status, count(*) FROM flows GROUP BY status"), {}, doing);
+    auto rows = readRows<StatusCount>(std::move(query), statusCountFromRow, d->readError(doing));
+    if (!rows)
+        return rows.error();
+    return countsByStatus(*rows, d->connection.display());
 }
 
 namespace {
@@ -626,7 +681,7 @@ Result<bool> PostgresExecutionLog::Private::holds(qint64 flowId, const QString &
                      {flowId, owner}, QStringLiteral("checking a lease in"));
     if (!query)
         return query.error();
-    const bool held = (*query)->next();
+    auto held = nextRow(**query, QStringLiteral("checking a lease in"));
     (*query)->finish();
     return held;
 }
@@ -696,9 +751,18 @@ Result<std::optional<ClaimedFlow>> PostgresExecutionLog::Private::claim(const Fl
     if (!query)
         return query.error();
     QSqlQuery *q = *query;
+    auto row = nextRow(*q, QStringLiteral("claiming a flow in"));
+    if (!row)
+        return row.error();
     std::optional<ClaimedFlow> claimed;
-    if (q->next())
-        claimed = ClaimedFlow{flowFromRow(*q), q->value(17).toBool(), std::nullopt};
+    if (*row) {
+        auto record = flowFromRow(*q, connection.display());
+        if (!record) {
+            q->finish();
+            return record.error();
+        }
+        claimed = ClaimedFlow{record.take(), q->value(17).toBool(), std::nullopt};
+    }
     q->finish();
     return claimed;
 }
@@ -762,7 +826,10 @@ Result<void> PostgresExecutionLog::retryFlow(qint64 id, const QString &stepName,
     if (!status)
         return d->rollback<void>(status.error());
     QSqlQuery *q = *status;
-    if (!q->next()) {
+    auto found = d->nextRow(*q, doing);
+    if (!found)
+        return d->rollback<void>(found.error());
+    if (!*found) {
         q->finish();
         return d->rollback<void>(Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found")));
     }
@@ -857,13 +924,10 @@ Result<QList<qint64>> PostgresExecutionLog::claimDue(const QString &owner, const
         values << fromTime(now) << typeValues << limit;
     values << fromTime(now) << typeValues << limit << limit << owner << fromTime(leaseUntil) << fromTime(now);
     auto query = d->run(sql, values, doing);
-    if (!query)
-        return query.error();
-    std::vector<Candidate> claimed;
-    QSqlQuery *q = *query;
-    while (q->next())
-        claimed.push_back(Candidate{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toLongLong()});
-    q->finish();
+    auto rows = readRows<Candidate>(std::move(query), candidateFromRow, d->readError(doing));
+    if (!rows)
+        return rows.error();
+    std::vector<Candidate> claimed(rows->cbegin(), rows->cend());
     sortByClaimOrder(claimed);
     QList<qint64> ids;
     ids.reserve(qsizetype(claimed.size()));
@@ -917,7 +981,10 @@ Result<QList<StealRecord>> PostgresExecutionLog::stealFlows(const QString &thief
     if (!victims)
         return d->rollback<QList<StealRecord>>(victims.error());
     QSqlQuery *q = *victims;
-    if (!q->next()) {
+    auto found = d->nextRow(*q, doing);
+    if (!found)
+        return d->rollback<QList<StealRecord>>(found.error());
+    if (!*found) {
         q->finish();
         d->connection.rollback();
         return QList<StealRecord>();
@@ -934,13 +1001,10 @@ Result<QList<StealRecord>> PostgresExecutionLog::stealFlows(const QString &thief
                                        " FOR UPDATE SKIP LOCKED)"
                                        " RETURNING id, priority, run_at"),
                         {thief, fromTime(leaseUntil), fromTime(now), victim, take}, doing);
-    if (!moved)
-        return d->rollback<QList<StealRecord>>(moved.error());
-    std::vector<Candidate> taken;
-    while ((*moved)->next())
-        taken.push_back(
-            Candidate{(*moved)->value(0).toLongLong(), (*moved)->value(1).toInt(), (*moved)->value(2).toLongLong()});
-    (*moved)->finish();
+    auto movedRows = readRows<Candidate>(std::move(moved), candidateFromRow, d->readError(doing));
+    if (!movedRows)
+        return d->rollback<QList<StealRecord>>(movedRows.error());
+    std::vector<Candidate> taken(movedRows->cbegin(), movedRows->cend());
     sortByClaimOrder(taken);
 
     QList<StealRecord> stolen;
@@ -964,17 +1028,11 @@ Result<QList<StealRecord>> PostgresExecutionLog::stealFlows(const QString &thief
 Result<QList<std::pair<qint64, QDateTime>>> PostgresExecutionLog::upcoming(const QDateTime &now,
                                                                            const QDateTime &horizon, int limit)
 {
+    const QString doing = QStringLiteral("reading due times from");
     auto query = d->run(QStringLiteral("SELECT id, run_at FROM flows WHERE status IN ('pending', 'waiting')"
                                        " AND run_at > ? AND run_at <= ? ORDER BY run_at, id LIMIT ?"),
-                        {fromTime(now), fromTime(horizon), limit}, QStringLiteral("reading due times from"));
-    if (!query)
-        return query.error();
-    QList<std::pair<qint64, QDateTime>> due;
-    QSqlQuery *q = *query;
-    while (q->next())
-        due.append({q->value(0).toLongLong(), toTime(q->value(1))});
-    q->finish();
-    return due;
+                        {fromTime(now), fromTime(horizon), limit}, doing);
+    return readRows<std::pair<qint64, QDateTime>>(std::move(query), dueFromRow, d->readError(doing));
 }
 
 Result<void> PostgresExecutionLog::registerWorker(const WorkerRecord &worker)
@@ -1019,9 +1077,10 @@ Result<void> PostgresExecutionLog::heartbeat(const WorkerRecord &worker, const Q
 
 Result<QList<WorkerRecord>> PostgresExecutionLog::workers()
 {
-    auto query = d->run(QStringLiteral("SELECT ") + workerColumns + QStringLiteral(" FROM workers ORDER BY name"), {},
-                        QStringLiteral("listing workers in"));
-    return readRows<WorkerRecord>(std::move(query), workerFromRow);
+    const QString doing = QStringLiteral("listing workers in");
+    auto query =
+        d->run(QStringLiteral("SELECT ") + workerColumns + QStringLiteral(" FROM workers ORDER BY name"), {}, doing);
+    return readRows<WorkerRecord>(std::move(query), workerFromRow, d->readError(doing));
 }
 
 Result<QList<TimerRecord>> PostgresExecutionLog::pendingTimers(int limit)
@@ -1031,15 +1090,7 @@ Result<QList<TimerRecord>> PostgresExecutionLog::pendingTimers(int limit)
                                        " WHERE t.fired_at IS NULL AND f.status IN ('waiting', 'pending', 'running')"
                                        " ORDER BY t.fire_at, t.flow_id, t.seq LIMIT ?"),
                         {limit}, QStringLiteral("listing timers in"));
-    if (!query)
-        return query.error();
-    QList<TimerRecord> timers;
-    QSqlQuery *q = *query;
-    while (q->next())
-        timers.append(TimerRecord{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toString(),
-                                  q->value(3).toString(), toTime(q->value(4))});
-    q->finish();
-    return timers;
+    return readRows<TimerRecord>(std::move(query), timerFromRow, d->readError(QStringLiteral("listing timers in")));
 }
 
 Result<void> PostgresExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &now)
@@ -1131,13 +1182,10 @@ Result<FiredTimers> PostgresExecutionLog::Private::fireAndClaim(const QString &o
                                    " run_started = NULL, updated = ? FROM chosen WHERE flows.id = chosen.id"
                                    " RETURNING flows.id, flows.priority, flows.run_at"),
                 values, doing);
-        if (!claimed)
-            return rollback<FiredTimers>(claimed.error());
-        std::vector<Candidate> leased;
-        QSqlQuery *q = *claimed;
-        while (q->next())
-            leased.push_back(Candidate{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toLongLong()});
-        q->finish();
+        auto rows = readRows<Candidate>(std::move(claimed), candidateFromRow, readError(doing));
+        if (!rows)
+            return rollback<FiredTimers>(rows.error());
+        std::vector<Candidate> leased(rows->cbegin(), rows->cend());
         sortByClaimOrder(leased);
         for (const Candidate &candidate : leased)
             result.claimed.append(candidate.id);
@@ -1149,18 +1197,11 @@ Result<FiredTimers> PostgresExecutionLog::Private::fireAndClaim(const QString &o
 
 Result<QList<StealRecord>> PostgresExecutionLog::steals(int limit)
 {
+    const QString doing = QStringLiteral("listing steals in");
     auto query =
         d->run(QStringLiteral("SELECT flow_id, from_worker, to_worker, at FROM steals ORDER BY id DESC LIMIT ?"),
-               {limit}, QStringLiteral("listing steals in"));
-    if (!query)
-        return query.error();
-    QList<StealRecord> steals;
-    QSqlQuery *q = *query;
-    while (q->next())
-        steals.append(
-            StealRecord{q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString(), toTime(q->value(3))});
-    q->finish();
-    return steals;
+               {limit}, doing);
+    return readRows<StealRecord>(std::move(query), stealFromRow, d->readError(doing));
 }
 
 } // namespace ergon

@@ -1,6 +1,7 @@
 #include "ergon/sqliteexecutionlog.h"
 
 #include "flowquerysql.h"
+#include "sqlitefilecheck.h"
 #include "sqliteschema.h"
 #include "sqlitestatement.h"
 #include "sqlitewritegate.h"
@@ -59,14 +60,19 @@ constexpr char flowColumnList[] =
 constexpr int flowStepCountColumn = 12;
 const QString flowColumns = QLatin1String(flowColumnList);
 
-FlowRecord flowFromRow(const QSqlQuery &query)
+/// A row of flowColumns; a status this build does not know (a damaged row) is an error.
+Result<FlowRecord> flowFromRow(const QSqlQuery &query, const QString &fileName)
 {
     FlowRecord flow;
     flow.id = query.value(0).toLongLong();
     flow.type = query.value(1).toString();
     flow.typeVersion = query.value(2).toInt();
     flow.arguments = objectFromJsonText(query.value(3).toString().toUtf8()).value_or(QJsonObject());
-    flow.status = flowStatusFromString(query.value(4).toString()).value_or(FlowStatus::Pending);
+    const auto status = flowStatusFromString(query.value(4).toString());
+    if (!status)
+        return unknownStoredValue(fileName, QStringLiteral("the status of flow %1").arg(flow.id),
+                                  query.value(4).toString());
+    flow.status = *status;
     flow.priority = query.value(5).toInt();
     flow.runAt = toTime(query.value(6));
     flow.idempotencyKey = query.value(7).toString();
@@ -87,7 +93,8 @@ constexpr char stepColumnList[] =
     " type_version, started, finished, next_attempt_at, attempt_started";
 const QString stepColumns = QLatin1String(stepColumnList);
 
-StepRecord stepFromRow(const QSqlQuery &query)
+/// A row of stepColumns; a kind or a status this build does not know is an error.
+Result<StepRecord> stepFromRow(const QSqlQuery &query, const QString &fileName)
 {
     StepRecord step;
     step.flowId = query.value(0).toLongLong();
@@ -95,8 +102,18 @@ StepRecord stepFromRow(const QSqlQuery &query)
     step.name = query.value(2).toString();
     step.occurrence = query.value(3).toInt();
     step.inputHash = query.value(4).toString().toLatin1();
-    step.kind = stepKindFromString(query.value(5).toString()).value_or(StepKind::Step);
-    step.status = stepStatusFromString(query.value(6).toString()).value_or(StepStatus::Running);
+    const auto kind = stepKindFromString(query.value(5).toString());
+    const auto status = stepStatusFromString(query.value(6).toString());
+    if (!kind || !status) {
+        return unknownStoredValue(fileName,
+                                  QStringLiteral("the %1 of step %2 of flow %3")
+                                      .arg(kind ? QStringLiteral("status") : QStringLiteral("kind"))
+                                      .arg(step.seq)
+                                      .arg(step.flowId),
+                                  query.value(kind ? 6 : 5).toString());
+    }
+    step.kind = *kind;
+    step.status = *status;
     step.resultJson = query.value(7).toString().toUtf8();
     step.error = query.value(8).toString();
     step.worker = query.value(9).toString();
@@ -191,7 +208,8 @@ QJsonObject argumentsFromUtf8(QByteArrayView text)
 
 /// flowFromRow() for a native row of the same columns (flowColumnList). `lastType` keeps the
 /// last type read, to share it; `owner` is the owner that claimed it.
-FlowRecord flowFromNativeRow(const SqliteStatement &row, QString &lastType, const QString &owner)
+Result<FlowRecord> flowFromNativeRow(const SqliteStatement &row, QString &lastType, const QString &owner,
+                                     const QString &fileName)
 {
     FlowRecord flow;
     flow.id = row.columnInt64(0);
@@ -199,7 +217,10 @@ FlowRecord flowFromNativeRow(const SqliteStatement &row, QString &lastType, cons
     lastType = flow.type;
     flow.typeVersion = row.columnInt(2);
     flow.arguments = argumentsFromUtf8(row.columnUtf8View(3));
-    flow.status = flowStatusFromUtf8(row.columnUtf8View(4)).value_or(FlowStatus::Pending);
+    const auto status = flowStatusFromUtf8(row.columnUtf8View(4));
+    if (!status)
+        return unknownStoredValue(fileName, QStringLiteral("the status of flow %1").arg(flow.id), row.columnText(4));
+    flow.status = *status;
     flow.priority = row.columnInt(5);
     flow.runAt = row.columnTime(6);
     flow.idempotencyKey = row.columnText(7);
@@ -216,7 +237,7 @@ FlowRecord flowFromNativeRow(const SqliteStatement &row, QString &lastType, cons
 }
 
 /// stepFromRow() for a native row of the same columns (stepColumnList).
-StepRecord stepFromNativeRow(const SqliteStatement &row)
+Result<StepRecord> stepFromNativeRow(const SqliteStatement &row, const QString &fileName)
 {
     StepRecord step;
     step.flowId = row.columnInt64(0);
@@ -224,8 +245,18 @@ StepRecord stepFromNativeRow(const SqliteStatement &row)
     step.name = row.columnText(2);
     step.occurrence = row.columnInt(3);
     step.inputHash = row.columnUtf8(4);
-    step.kind = stepKindFromString(row.columnText(5)).value_or(StepKind::Step);
-    step.status = stepStatusFromString(row.columnText(6)).value_or(StepStatus::Running);
+    const auto kind = stepKindFromString(row.columnText(5));
+    const auto status = stepStatusFromString(row.columnText(6));
+    if (!kind || !status) {
+        return unknownStoredValue(fileName,
+                                  QStringLiteral("the %1 of step %2 of flow %3")
+                                      .arg(kind ? QStringLiteral("status") : QStringLiteral("kind"))
+                                      .arg(step.seq)
+                                      .arg(step.flowId),
+                                  row.columnText(kind ? 6 : 5));
+    }
+    step.kind = *kind;
+    step.status = *status;
     step.resultJson = row.columnUtf8(7);
     step.error = row.columnText(8);
     step.worker = row.columnText(9);
@@ -293,6 +324,10 @@ public:
     QSqlDatabase db;
     sqlite3 *handle = nullptr; ///< db's connection, owned by the QSQLITE driver
     bool readOnly = false;
+    QString readOnlyReason; ///< see SqliteFilePlan
+    QString canonicalPath;
+    qint64 quickCheckMaxBytes = 0;
+    std::shared_ptr<void> checkedMark; ///< see SqliteIntegrity::check()
     int busyTimeoutMs = 5000;
     QElapsedTimer busySince; ///< when the current wait for another writer's lock began
     /// busySince was started by takeTurn(): the wait for the turn and SQLite's own wait for the
@@ -340,7 +375,26 @@ public:
 
     Error sqlError(const QString &doing, const QSqlError &error) const
     {
-        return sqliteError(doing, fileName(), error.text().trimmed());
+        return explained(sqliteError(doing, fileName(), error.text().trimmed()));
+    }
+    /// A read-only error says why the file is read-only when it is not the file itself.
+    Error explained(const Error &error) const
+    {
+        if (error.kind() != QLatin1String("read-only") || readOnlyReason.isEmpty())
+            return error;
+        return Error(error.message() + QStringLiteral("; ") + readOnlyReason, error.kind());
+    }
+
+    /// The next row of a query that ran: false past the last one, an error when the read failed
+    /// (see ergon::nextRow(): a damaged page must not read as the end of the rows).
+    Result<bool> nextRow(QSqlQuery &query, const QString &doing) const
+    {
+        return ergon::nextRow(query, [&](const QSqlError &error) { return sqlError(doing, error); });
+    }
+    /// What readRows() makes of a failed read.
+    auto readError(const QString &doing) const
+    {
+        return [this, doing](const QSqlError &error) { return sqlError(doing, error); };
     }
 
     /// A prepared statement, prepared on first use and kept: re-preparing costs ~35%.
@@ -480,6 +534,11 @@ Result<void> SqliteExecutionLog::Private::migrate()
     }
     const int version = versionQuery.value(0).toInt();
     versionQuery.finish();
+    // A damaged file is refused before anything is written to it, migrations included.
+    auto checked = SqliteIntegrity::check(handle, canonicalPath, fileName(), quickCheckMaxBytes);
+    if (!checked)
+        return checked.error();
+    checkedMark = checked.take();
     if (version > SqliteExecutionLog::schemaVersion)
         return newerSchema(version);
     if (version == SqliteExecutionLog::schemaVersion)
@@ -566,29 +625,18 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
     // No file descriptor of our own on the database: closing any descriptor of a file drops
     // every POSIX lock this process holds on it, those of SQLite's other connections included,
     // and another process may then delete a WAL that is still in use. SQLite itself tells a
-    // file that is not a database (see migrate()); only stat() here.
-    QFile file(path);
-    if (file.exists()) {
-        // Permission bits are honoured even for root, who could write anyway: a file the user
-        // made read-only is opened read-only. (WriteUser is what this user may do, which for
-        // root is always true, so it only counts to make a file read-only, never writable.)
-        const auto permissions = file.permissions();
-        d->readOnly = !(permissions & (QFile::WriteOwner | QFile::WriteGroup | QFile::WriteOther)) ||
-            !(permissions & QFile::WriteUser);
-    } else {
-        const QFileInfo info(path);
-        if (!info.absoluteDir().exists())
-            return Error(QStringLiteral("cannot create %1: the folder %2 does not exist")
-                             .arg(info.fileName(), info.absolutePath()),
-                         QStringLiteral("io"));
-    }
+    // file that is not a database (see migrate()); only stat() here (planSqliteOpen()).
+    auto plan = planSqliteOpen(path, options.create);
+    if (!plan)
+        return plan.error();
+    d->readOnly = plan->readOnly;
+    d->readOnlyReason = plan->readOnlyReason;
+    d->quickCheckMaxBytes = plan->exists ? options.quickCheckMaxBytes : qint64(0); // a new file holds nothing yet
 
     d->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
-    QString connectOptions = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(options.busyTimeoutMs);
-    if (d->readOnly)
-        connectOptions += QStringLiteral(";QSQLITE_OPEN_READONLY");
-    d->db.setConnectOptions(connectOptions);
-    d->db.setDatabaseName(path);
+    const SqliteConnectTarget target = sqliteConnectTarget(path, *plan);
+    d->db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(options.busyTimeoutMs) + target.extraOptions);
+    d->db.setDatabaseName(target.databaseName);
     if (!d->db.open())
         return d->sqlError(QStringLiteral("opening"), d->db.lastError());
     // The write path runs on this connection's own handle (see Private::Native), so the busy
@@ -603,11 +651,10 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
     }
     d->busyTimeoutMs = options.busyTimeoutMs;
     sqlite3_busy_handler(d->handle, &Private::onBusy, d.get());
-    if (!d->readOnly) {
-        const QFileInfo opened(path);
-        const QString canonical = opened.canonicalFilePath();
-        d->gate = SqliteWriteGate::forFile(canonical.isEmpty() ? opened.absoluteFilePath() : canonical);
-    }
+    const QFileInfo opened(path);
+    d->canonicalPath = opened.canonicalFilePath().isEmpty() ? opened.absoluteFilePath() : opened.canonicalFilePath();
+    if (!d->readOnly)
+        d->gate = SqliteWriteGate::forFile(d->canonicalPath);
 
     // The schema check comes first: it is the first read of the file (where SQLite tells a
     // file that is not a database), and switching to WAL rewrites the file header, while a
@@ -643,6 +690,18 @@ bool SqliteExecutionLog::isReadOnly() const
     return d->readOnly;
 }
 
+Result<void> SqliteExecutionLog::checkIntegrity()
+{
+    return SqliteIntegrity::quickCheck(d->handle, d->fileName());
+}
+
+Result<void> SqliteExecutionLog::reclaimSpace()
+{
+    if (d->readOnly)
+        return {};
+    return sqliteReclaimLogSpace(d->handle, d->fileName());
+}
+
 QString SqliteExecutionLog::location() const
 {
     return d->path;
@@ -657,7 +716,10 @@ Result<qint64> SqliteExecutionLog::Private::scheduleOne(const NewFlow &flow, con
         if (!existing)
             return existing.error();
         QSqlQuery *q = *existing;
-        if (q->next()) {
+        auto found = nextRow(*q, doing);
+        if (!found)
+            return found.error();
+        if (*found) {
             const qint64 id = q->value(0).toLongLong();
             q->finish();
             return id;
@@ -695,14 +757,24 @@ Result<QList<qint64>> SqliteExecutionLog::scheduleFlows(const QList<NewFlow> &fl
 
 Result<std::optional<FlowRecord>> SqliteExecutionLog::flow(qint64 id)
 {
-    auto query = d->run(QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows WHERE id = ?"), {id},
-                        QStringLiteral("reading a flow from"));
+    const QString doing = QStringLiteral("reading a flow from");
+    auto query =
+        d->run(QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows WHERE id = ?"), {id}, doing);
     if (!query)
         return query.error();
     QSqlQuery *q = *query;
+    auto found = d->nextRow(*q, doing);
+    if (!found)
+        return found.error();
     std::optional<FlowRecord> record;
-    if (q->next())
-        record = flowFromRow(*q);
+    if (*found) {
+        auto read = flowFromRow(*q, d->fileName());
+        if (!read) {
+            q->finish();
+            return read.error();
+        }
+        record = read.take();
+    }
     q->finish();
     return record;
 }
@@ -713,13 +785,12 @@ Result<QList<StepRecord>> SqliteExecutionLog::steps(qint64 flowId, bool withAtte
     auto query =
         d->run(QStringLiteral("SELECT ") + stepColumns + QStringLiteral(" FROM steps WHERE flow_id = ? ORDER BY seq"),
                {flowId}, doing);
-    if (!query)
-        return query.error();
-    QList<StepRecord> steps;
-    QSqlQuery *q = *query;
-    while (q->next())
-        steps.append(stepFromRow(*q));
-    q->finish();
+    auto read = readRows<StepRecord>(
+        std::move(query), [this](const QSqlQuery &row) { return stepFromRow(row, d->fileName()); },
+        d->readError(doing));
+    if (!read)
+        return read.error();
+    QList<StepRecord> steps = read.take();
     if (!withAttempts || steps.isEmpty())
         return steps;
 
@@ -728,8 +799,13 @@ Result<QList<StepRecord>> SqliteExecutionLog::steps(qint64 flowId, bool withAtte
                            {flowId}, doing);
     if (!attempts)
         return attempts.error();
-    q = *attempts;
-    while (q->next()) {
+    QSqlQuery *q = *attempts;
+    for (;;) {
+        auto row = d->nextRow(*q, doing);
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
         const int seq = q->value(0).toInt();
         AttemptRecord attempt;
         attempt.number = q->value(1).toInt();
@@ -754,32 +830,30 @@ Result<QList<FlowRecord>> SqliteExecutionLog::flows(const FlowQuery &query)
 {
     return listFlows(query, QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows"),
                      QLatin1StringView("LIKE"), [this](const QString &sql, const QVariantList &values) {
-                         auto ran = d->run(sql, values, QStringLiteral("listing flows in"));
-                         return readRows<FlowRecord>(std::move(ran), flowFromRow);
+                         const QString doing = QStringLiteral("listing flows in");
+                         return readRows<FlowRecord>(
+                             d->run(sql, values, doing),
+                             [this](const QSqlQuery &row) { return flowFromRow(row, d->fileName()); },
+                             d->readError(doing));
                      });
 }
 
 Result<QList<FlowText>> SqliteExecutionLog::flowTexts(qint64 afterId, int limit)
 {
-    auto ran = d->run(QStringLiteral("SELECT id, args FROM flows WHERE id > ? ORDER BY id LIMIT ?"), {afterId, limit},
-                      QStringLiteral("reading the arguments of flows in"));
-    return readRows<FlowText>(std::move(ran), flowTextFromRow);
+    const QString doing = QStringLiteral("reading the arguments of flows in");
+    auto ran =
+        d->run(QStringLiteral("SELECT id, args FROM flows WHERE id > ? ORDER BY id LIMIT ?"), {afterId, limit}, doing);
+    return readRows<FlowText>(std::move(ran), flowTextFromRow, d->readError(doing));
 }
 
 Result<QMap<FlowStatus, qint64>> SqliteExecutionLog::countByStatus()
 {
-    auto query = d->run(QStringLiteral("SELECT status, count(*) FROM flows GROUP BY status"), {},
-                        QStringLiteral("counting flows in"));
-    if (!query)
-        return query.error();
-    QMap<FlowStatus, qint64> counts;
-    QSqlQuery *q = *query;
-    while (q->next()) {
-        if (const auto status = flowStatusFromString(q->value(0).toString()))
-            counts.insert(*status, q->value(1).toLongLong());
-    }
-    q->finish();
-    return counts;
+    const QString doing = QStringLiteral("counting flows in");
+    auto query = d->run(QStringLiteral("SELECT status, count(*) FROM flows GROUP BY status"), {}, doing);
+    auto rows = readRows<StatusCount>(std::move(query), statusCountFromRow, d->readError(doing));
+    if (!rows)
+        return rows.error();
+    return countsByStatus(*rows, d->fileName());
 }
 
 Result<bool> SqliteExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
@@ -888,8 +962,13 @@ Result<std::optional<ClaimedFlow>> SqliteExecutionLog::Private::claim(const Flow
         return row.error();
     }
     if (*row) {
+        auto record = flowFromNativeRow(q, lastType, claim.owner, fileName());
+        if (!record) {
+            q.reset();
+            return record.error();
+        }
         claimed.emplace();
-        claimed->record = flowFromNativeRow(q, lastType, claim.owner);
+        claimed->record = record.take();
         claimed->hasSteps = claimed->record.stepCount > 0;
     }
     q.reset();
@@ -916,7 +995,12 @@ Result<QList<StepRecord>> SqliteExecutionLog::Private::claimedSteps(qint64 flowI
         }
         if (!*row)
             break;
-        steps.append(stepFromNativeRow(q));
+        auto step = stepFromNativeRow(q, fileName());
+        if (!step) {
+            q.reset();
+            return step.error();
+        }
+        steps.append(step.take());
     }
     q.reset();
     return steps;
@@ -1052,7 +1136,7 @@ Result<WriteOutcome> SqliteExecutionLog::commit(const LogBatch &batch)
     d->turnTaken();
     if (!begun) {
         d->endTurn();
-        return begun.error();
+        return d->explained(begun.error());
     }
     const auto rollback = [this, &native, &doing](const Error &error) -> Result<WriteOutcome> {
         // The error at hand is the one to report; a failed ROLLBACK has nothing to add.
@@ -1105,7 +1189,10 @@ Result<void> SqliteExecutionLog::retryFlow(qint64 id, const QString &stepName, c
     if (!status)
         return d->rollback<void>(status.error());
     QSqlQuery *q = *status;
-    if (!q->next())
+    auto found = d->nextRow(*q, doing);
+    if (!found)
+        return d->rollback<void>(found.error());
+    if (!*found)
         return d->rollback<void>(Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found")));
     const QString current = q->value(0).toString();
     q->finish();
@@ -1382,7 +1469,10 @@ Result<QList<StealRecord>> SqliteExecutionLog::stealFlows(const QString &thief, 
     if (!victims)
         return d->rollback<QList<StealRecord>>(victims.error());
     QSqlQuery *q = *victims;
-    if (!q->next()) {
+    auto found = d->nextRow(*q, doing);
+    if (!found)
+        return d->rollback<QList<StealRecord>>(found.error());
+    if (!*found) {
         q->finish();
         d->rollback();
         return QList<StealRecord>();
@@ -1396,15 +1486,13 @@ Result<QList<StealRecord>> SqliteExecutionLog::stealFlows(const QString &thief, 
         d->run(QStringLiteral("SELECT id FROM flows INDEXED BY flows_lease WHERE lease_owner = ? AND status = 'running'"
                               " AND run_started IS NULL ORDER BY priority DESC, run_at LIMIT ?"),
                {victim, take}, doing);
-    if (!ids)
-        return d->rollback<QList<StealRecord>>(ids.error());
-    QList<qint64> stolenIds;
-    while ((*ids)->next())
-        stolenIds.append((*ids)->value(0).toLongLong());
-    (*ids)->finish();
+    auto stolenIds = readRows<qint64>(
+        std::move(ids), [](const QSqlQuery &row) { return row.value(0).toLongLong(); }, d->readError(doing));
+    if (!stolenIds)
+        return d->rollback<QList<StealRecord>>(stolenIds.error());
 
     QList<StealRecord> stolen;
-    for (const qint64 id : std::as_const(stolenIds)) {
+    for (const qint64 id : std::as_const(*stolenIds)) {
         auto moved =
             d->run(QStringLiteral("UPDATE flows SET lease_owner = ?, lease_expires = ?, updated = ? WHERE id = ?"),
                    {thief, fromTime(leaseUntil), fromTime(now), id}, doing);
@@ -1431,18 +1519,12 @@ Result<QList<std::pair<qint64, QDateTime>>> SqliteExecutionLog::upcoming(const Q
 {
     // INDEXED BY: without statistics SQLite reads every queued flow through flows_status and
     // sorts them (30 ms on a million flows), at every refresh of every timer service.
+    const QString doing = QStringLiteral("reading due times from");
     auto query =
         d->run(QStringLiteral("SELECT id, run_at FROM flows INDEXED BY flows_due WHERE status IN ('pending', 'waiting')"
                               " AND run_at > ? AND run_at <= ? ORDER BY run_at LIMIT ?"),
-               {fromTime(now), fromTime(horizon), limit}, QStringLiteral("reading due times from"));
-    if (!query)
-        return query.error();
-    QList<std::pair<qint64, QDateTime>> due;
-    QSqlQuery *q = *query;
-    while (q->next())
-        due.append({q->value(0).toLongLong(), toTime(q->value(1))});
-    q->finish();
-    return due;
+               {fromTime(now), fromTime(horizon), limit}, doing);
+    return readRows<std::pair<qint64, QDateTime>>(std::move(query), dueFromRow, d->readError(doing));
 }
 
 Result<void> SqliteExecutionLog::registerWorker(const WorkerRecord &worker)
@@ -1487,27 +1569,21 @@ Result<void> SqliteExecutionLog::heartbeat(const WorkerRecord &worker, const QDa
 
 Result<QList<WorkerRecord>> SqliteExecutionLog::workers()
 {
-    auto query = d->run(QStringLiteral("SELECT ") + workerColumns + QStringLiteral(" FROM workers ORDER BY name"), {},
-                        QStringLiteral("listing workers in"));
-    return readRows<WorkerRecord>(std::move(query), workerFromRow);
+    const QString doing = QStringLiteral("listing workers in");
+    auto query =
+        d->run(QStringLiteral("SELECT ") + workerColumns + QStringLiteral(" FROM workers ORDER BY name"), {}, doing);
+    return readRows<WorkerRecord>(std::move(query), workerFromRow, d->readError(doing));
 }
 
 Result<QList<TimerRecord>> SqliteExecutionLog::pendingTimers(int limit)
 {
+    const QString doing = QStringLiteral("listing timers in");
     auto query = d->run(QStringLiteral("SELECT t.flow_id, t.seq, t.name, f.type, t.fire_at FROM timers t"
                                        " JOIN flows f ON f.id = t.flow_id"
                                        " WHERE t.fired_at IS NULL AND f.status IN ('waiting', 'pending', 'running')"
                                        " ORDER BY t.fire_at LIMIT ?"),
-                        {limit}, QStringLiteral("listing timers in"));
-    if (!query)
-        return query.error();
-    QList<TimerRecord> timers;
-    QSqlQuery *q = *query;
-    while (q->next())
-        timers.append(TimerRecord{q->value(0).toLongLong(), q->value(1).toInt(), q->value(2).toString(),
-                                  q->value(3).toString(), toTime(q->value(4))});
-    q->finish();
-    return timers;
+                        {limit}, doing);
+    return readRows<TimerRecord>(std::move(query), timerFromRow, d->readError(doing));
 }
 
 Result<void> SqliteExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &now)
@@ -1620,18 +1696,11 @@ Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, co
 
 Result<QList<StealRecord>> SqliteExecutionLog::steals(int limit)
 {
+    const QString doing = QStringLiteral("listing steals in");
     auto query =
         d->run(QStringLiteral("SELECT flow_id, from_worker, to_worker, at FROM steals ORDER BY id DESC LIMIT ?"),
-               {limit}, QStringLiteral("listing steals in"));
-    if (!query)
-        return query.error();
-    QList<StealRecord> steals;
-    QSqlQuery *q = *query;
-    while (q->next())
-        steals.append(
-            StealRecord{q->value(0).toLongLong(), q->value(1).toString(), q->value(2).toString(), toTime(q->value(3))});
-    q->finish();
-    return steals;
+               {limit}, doing);
+    return readRows<StealRecord>(std::move(query), stealFromRow, d->readError(doing));
 }
 
 } // namespace ergon

@@ -17,6 +17,9 @@ Error sqliteError(const QString &doing, const QString &fileName, const QString &
             QStringLiteral("%1 %2: the database stayed locked by another process (%3)").arg(doing, fileName, text),
             QStringLiteral("busy"));
     }
+    if (text.contains(QLatin1String("disk is full"))) {
+        return Error(QStringLiteral("%1 %2: the disk is full (%3)").arg(doing, fileName, text), QStringLiteral("full"));
+    }
     if (text.contains(QLatin1String("malformed")) || text.contains(QLatin1String("not a database"))) {
         return Error(QStringLiteral("%1 %2: the database file is corrupt (%3)").arg(doing, fileName, text),
                      QStringLiteral("corrupt"));

@@ -22,14 +22,26 @@ TimerService::~TimerService() = default;
 
 void TimerService::begin()
 {
-    auto log = m_opener();
-    if (!log) {
-        Q_EMIT problem(QStringLiteral("timers of %1: %2").arg(m_settings.owner, log.error().message()));
+    if (!openLog())
         return;
-    }
-    m_log = log.take();
     m_refreshTimer.start();
     refresh();
+}
+
+bool TimerService::openLog()
+{
+    auto log = m_opener();
+    if (!log) {
+        Q_EMIT problem(QStringLiteral("timers of %1: %2").arg(m_settings.owner, log.error().message()),
+                       log.error().kind());
+        // On a full disk the worker waits for space: so do its timers, opening again at every
+        // refresh (the worker keeps the retries quiet).
+        if (log.error().kind() == QLatin1String("full"))
+            m_refreshTimer.start();
+        return false;
+    }
+    m_log = log.take();
+    return true;
 }
 
 void TimerService::end()
@@ -69,7 +81,7 @@ void TimerService::wakeAt(const QDateTime &due)
 
 void TimerService::refresh()
 {
-    if (!m_log)
+    if (!m_log && (!m_refreshTimer.isActive() || !openLog()))
         return;
     m_clock.align(*m_log);
     const QDateTime now = m_clock.now();
@@ -77,7 +89,8 @@ void TimerService::refresh()
     const QDateTime horizon = now.addMSecs(2 * m_settings.refresh.count() + 1000);
     auto upcoming = m_log->upcoming(now, horizon, 100000);
     if (!upcoming)
-        return Q_EMIT problem(QStringLiteral("timers of %1: %2").arg(m_settings.owner, upcoming.error().message()));
+        return Q_EMIT problem(QStringLiteral("timers of %1: %2").arg(m_settings.owner, upcoming.error().message()),
+                              upcoming.error().kind());
     for (const auto &[flowId, due] : std::as_const(*upcoming))
         m_timers.push(flowId, due);
     arm();
@@ -110,7 +123,8 @@ void TimerService::fire()
         auto fired =
             m_log->fireAndClaimDue(m_settings.owner, m_clock, m_settings.leaseDuration, room, m_settings.types);
         if (!fired)
-            Q_EMIT problem(QStringLiteral("timers of %1: %2").arg(m_settings.owner, fired.error().message()));
+            Q_EMIT problem(QStringLiteral("timers of %1: %2").arg(m_settings.owner, fired.error().message()),
+                           fired.error().kind());
         Q_EMIT ticked(fired ? fired->claimed : QList<qint64>());
     }
     arm();

@@ -49,10 +49,14 @@ Q_SIGNALS:
     /// A tick fired timers: `claimed` are leased to the worker now; the worker should also look
     /// for more (fired flows it had no room for, flows that fell due).
     void ticked(const QList<qint64> &claimed);
-    void problem(const QString &error);
+    /// A failed call: its message, and its Error::kind() (the worker acts on a full disk and a
+    /// damaged file).
+    void problem(const QString &error, const QString &kind);
 
 private:
     void refresh();
+    /// Opens the service's own connection; false (reported) when it cannot.
+    bool openLog();
     void arm();
     void fire();
 

@@ -24,6 +24,7 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     , m_pollTimer(this)
     , m_heartbeatTimer(this)
     , m_deadlineTimer(this)
+    , m_spaceTimer(this)
 {
     for (const FlowTypeInfo &type : m_registry.types())
         m_types.append(type.name);
@@ -31,6 +32,8 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     m_heartbeatTimer.setInterval(
         std::max<std::chrono::milliseconds>(m_config.leaseDuration / 3, std::chrono::milliseconds(50)));
     m_deadlineTimer.setSingleShot(true);
+    m_spaceTimer.setSingleShot(true);
+    connect(&m_spaceTimer, &QTimer::timeout, this, &WorkerLoop::retryAfterFullDisk);
     connect(&m_pollTimer, &QTimer::timeout, this, [this] {
         // Runs cut off by a storage error (e.g. a lost connection) go back to the front of the
         // queue: the flow is still leased to us, and its claim checks that it still is.
@@ -86,17 +89,26 @@ WorkerRecord WorkerLoop::record() const
 
 void WorkerLoop::begin()
 {
-    auto log = m_opener();
-    if (!log) {
-        m_state = State::Stopped;
-        Q_EMIT failed(log.error().message());
-        Q_EMIT finished();
+    if (m_state != State::Starting)
         return;
+    // A worker started on a full disk waits for space (waitForSpace() calls begin() again).
+    if (!m_log) {
+        auto log = m_opener();
+        if (!log && log.error().kind() == QLatin1String("full"))
+            return waitForSpace(log.error());
+        if (!log) {
+            m_state = State::Stopped;
+            Q_EMIT failed(log.error().message());
+            Q_EMIT finished();
+            return;
+        }
+        m_log = log.take();
     }
-    m_log = log.take();
     m_alignedClock.align(*m_log);
     m_started = m_clock.now();
     if (auto registered = m_log->registerWorker(record()); !registered) {
+        if (registered.error().kind() == QLatin1String("full"))
+            return waitForSpace(registered.error());
         m_state = State::Stopped;
         Q_EMIT failed(registered.error().message());
         Q_EMIT finished();
@@ -105,8 +117,11 @@ void WorkerLoop::begin()
     // Flows still leased under this name belong to a predecessor of the same name that died
     // (a restarted service): nobody runs them, and our heartbeats would renew their leases for
     // ever. Hand them back at once.
-    if (auto released = m_log->releaseFlows(m_config.name, m_started, false); !released)
+    if (auto released = m_log->releaseFlows(m_config.name, m_started, false); !released) {
+        if (released.error().kind() == QLatin1String("full"))
+            return waitForSpace(released.error());
         report(released.error());
+    }
     m_executor = std::make_unique<FlowExecutor>(*m_log, m_registry, m_clock, m_config.name);
     m_executor->setLeaseDuration(m_config.leaseDuration);
     m_executor->setWaitForTimers(false); // a waiting flow holds no slot and no coroutine
@@ -153,7 +168,8 @@ void WorkerLoop::scheduleFill()
 
 void WorkerLoop::fill()
 {
-    if (m_state != State::Running)
+    // On a full disk only the retries claim (retryAfterFullDisk(), once the space timer fires).
+    if (m_state != State::Running || m_spaceTimer.isActive())
         return;
     // Flows leased ahead go first, in the order they were claimed.
     while (int(m_running.size()) < m_config.concurrency && !m_queue.empty()) {
@@ -231,6 +247,8 @@ void WorkerLoop::flowDone(qint64 flowId, const Result<FlowOutcome> &outcome)
 {
     m_running.remove(flowId);
     m_counters->inFlight = int(m_running.size());
+    if (outcome && !outcome->interrupted)
+        m_diskFull.noteWritten(); // its last write went through
     // A flow found finished by someone else (e.g. the thief of a queued one) is not ours to count.
     if (outcome && outcome->ranHere) {
         if (outcome->status == FlowStatus::Completed)
@@ -249,6 +267,11 @@ void WorkerLoop::flowDone(qint64 flowId, const Result<FlowOutcome> &outcome)
             outcome.error().kind() != QLatin1String("not-found");
     if (cutOff && m_state == State::Running)
         m_interrupted.append(flowId);
+    const QString kind = outcome ? outcome->errorKind : outcome.error().kind();
+    if (kind == QLatin1String("corrupt") || (kind == QLatin1String("full") && m_state == State::Running)) {
+        if (!handle(Error(outcome ? outcome->error : outcome.error().message(), kind)))
+            return;
+    }
     if (m_state == State::Draining && m_running.isEmpty())
         return finish(WorkerStatus::Stopped, false);
     scheduleFill();
@@ -264,6 +287,7 @@ void WorkerLoop::heartbeat()
         return report(renewed.error());
     if (auto beat = m_log->heartbeat(record(), now); !beat)
         return report(beat.error());
+    m_diskFull.noteWritten();
 }
 
 void WorkerLoop::startTimers()
@@ -280,7 +304,13 @@ void WorkerLoop::startTimers()
     m_timerService->moveToThread(m_timerThread);
     connect(m_timerThread, &QThread::started, m_timerService, &TimerService::begin);
     connect(m_timerService, &TimerService::ticked, this, &WorkerLoop::timersTicked);
-    connect(m_timerService, &TimerService::problem, this, &WorkerLoop::problem);
+    // Queued (the service runs on its thread): its full disk and damaged file are the worker's.
+    connect(m_timerService, &TimerService::problem, this, [this](const QString &error, const QString &kind) {
+        if (kind == QLatin1String("corrupt") || kind == QLatin1String("full"))
+            handle(Error(error, kind));
+        else
+            Q_EMIT problem(error);
+    });
     m_timerThread->start();
 }
 
@@ -334,6 +364,7 @@ void WorkerLoop::abortNow()
     m_counters->running = false;
     m_pollTimer.stop();
     m_heartbeatTimer.stop();
+    m_spaceTimer.stop();
     stopTimers();
     m_deadlineTimer.stop();
     m_executor.reset();
@@ -349,6 +380,7 @@ void WorkerLoop::finish(WorkerStatus status, bool releaseAll)
     m_counters->running = false;
     m_pollTimer.stop();
     m_heartbeatTimer.stop();
+    m_spaceTimer.stop();
     stopTimers();
     m_deadlineTimer.stop();
     m_executor.reset(); // abandons flows still running after the deadline
@@ -367,9 +399,69 @@ void WorkerLoop::finish(WorkerStatus status, bool releaseAll)
 
 void WorkerLoop::report(const Error &error)
 {
+    handle(error);
+}
+
+bool WorkerLoop::handle(const Error &error)
+{
+    if (error.kind() == QLatin1String("corrupt")) {
+        halt(error);
+        return false;
+    }
+    if (error.kind() == QLatin1String("full") && (m_state == State::Running || m_state == State::Starting)) {
+        waitForSpace(error);
+        return true;
+    }
     // A busy or briefly unreachable database is no reason to stop: the next poll, heartbeat
     // or refresh tries again, and leases cover the gap.
     Q_EMIT problem(QStringLiteral("worker %1: %2").arg(m_config.name, error.message()));
+    return true;
+}
+
+void WorkerLoop::halt(const Error &error)
+{
+    if (m_state == State::Stopped)
+        return;
+    m_state = State::Stopped;
+    m_counters->running = false;
+    m_pollTimer.stop();
+    m_heartbeatTimer.stop();
+    m_spaceTimer.stop();
+    m_deadlineTimer.stop();
+    stopTimers();
+    // Abandoned as a crash would: no hand-back, no last heartbeat. Whatever is written to a
+    // damaged file may spread the damage; its leases expire on their own.
+    m_executor.reset();
+    m_log.reset();
+    Q_EMIT halted(QStringLiteral("stopped claiming and wrote nothing more: %1").arg(error.message()));
+    Q_EMIT finished();
+}
+
+void WorkerLoop::waitForSpace(const Error &error)
+{
+    if (m_diskFull.noteFull()) {
+        Q_EMIT problem(QStringLiteral("worker %1: %2; waiting for space (trying again quietly, with back-off)")
+                           .arg(m_config.name, error.message()));
+    }
+    m_pollTimer.stop();
+    if (!m_spaceTimer.isActive())
+        m_spaceTimer.start(m_diskFull.nextDelay());
+}
+
+void WorkerLoop::retryAfterFullDisk()
+{
+    if (m_state == State::Starting)
+        return begin();
+    if (m_state != State::Running)
+        return;
+    // Its own failure (the checkpoint needs a little room too) is met again by the writes below.
+    (void)m_log->reclaimSpace();
+    while (!m_interrupted.isEmpty())
+        m_queue.push_front(m_interrupted.takeLast());
+    fill();
+    // No full disk on the way (it would have armed the space timer again): the poll goes on.
+    if (m_state == State::Running && !m_spaceTimer.isActive())
+        m_pollTimer.start();
 }
 
 } // namespace ergon::detail

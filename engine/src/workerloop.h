@@ -1,5 +1,7 @@
 #pragma once
 
+#include "diskfullbackoff.h"
+
 #include "ergon/clock.h"
 #include "ergon/flowexecutor.h"
 #include "ergon/flowworker.h"
@@ -73,6 +75,7 @@ public:
 
 Q_SIGNALS:
     void failed(const QString &error);  ///< could not start
+    void halted(const QString &error);  ///< stopped on a damaged database, writing nothing more
     void problem(const QString &error); ///< a passing fault; the worker carries on
     void finished();
 
@@ -93,6 +96,16 @@ private:
     void timersTicked(const QList<qint64> &claimed);
     void finish(WorkerStatus status, bool releaseAll);
     void report(const Error &error);
+    /// A damaged database: stops claiming and running at once, writes nothing more (no release,
+    /// no last heartbeat: the leases expire on their own), and says why.
+    void halt(const Error &error);
+    /// A full disk: the poll stops, and retries come with back-off (diskFullBackoff), each after
+    /// giving back what the log holds of the space (ExecutionLog::reclaimSpace()).
+    void waitForSpace(const Error &error);
+    void retryAfterFullDisk();
+    /// What the worker does about an error of its own calls or its timers': halt, wait for space,
+    /// or report it and carry on. False when the worker stopped.
+    bool handle(const Error &error);
     WorkerRecord record() const;
     QDateTime leaseUntil() const;
 
@@ -115,6 +128,8 @@ private:
     QTimer m_heartbeatTimer;
     QTimer m_deadlineTimer;
     bool m_fillScheduled = false;
+    DiskFullBackoff m_diskFull;
+    QTimer m_spaceTimer; ///< the next try after a full disk (begin() again while Starting)
     /// Durable timers, on a thread of their own (with timers on only).
     QThread *m_timerThread = nullptr;
     TimerService *m_timerService = nullptr;

@@ -40,6 +40,8 @@ QStringList WorkerPool::start(int count, int concurrency)
         connect(raw, &WorkerHandle::failed, this, [this, name](const QString &error) {
             Q_EMIT problem(tr("Worker %1 could not start: %2").arg(name, error));
         });
+        connect(raw, &WorkerHandle::halted, this,
+                [this, name](const QString &error) { Q_EMIT problem(tr("Worker %1 %2").arg(name, error)); });
         connect(raw, &WorkerHandle::problem, this,
                 [this, name](const QString &error) { Q_EMIT problem(tr("Worker %1: %2").arg(name, error)); });
         // Queued: a detached shutdown() task resumes on the same signal, and must run before

@@ -185,6 +185,11 @@ public:
     /// Cancels a flow that has not finished. A running flow stops at its next step.
     virtual Result<void> cancelFlow(qint64 id, const QDateTime &now) = 0;
 
+    /// After an error of kind "full" (the disk holding the log is full): gives back what the log
+    /// can of the space its own files hold, and keeps them small from then on, so that the
+    /// little space freed is enough to go on. Default: nothing to give back.
+    virtual Result<void> reclaimSpace() { return {}; }
+
     /// The database server's own time, for logs shared by many hosts (one round trip). Every
     /// method takes `now` from its caller and compares stored times with it as given; a worker
     /// that asks this aligns its clock with the server's, so that leases and due times are

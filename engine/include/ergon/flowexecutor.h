@@ -33,6 +33,9 @@ struct FlowOutcome {
     /// The run stopped without a verdict: the executor was destroyed, the lease was lost, the
     /// flow was cancelled, or its type is not loaded. The flow stays in the log for a later run.
     bool interrupted = false;
+    /// When interrupted by a failed write: the kind of its error (Error::kind(), e.g. "full" for
+    /// a full disk, "corrupt" for a damaged file), for callers that act on it.
+    QString errorKind;
 };
 
 /// Runs flows on the calling thread against one ExecutionLog, replaying what the log holds.

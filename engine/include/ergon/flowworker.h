@@ -73,7 +73,12 @@ public:
 Q_SIGNALS:
     /// The worker could not start (e.g. the log could not be opened).
     void failed(const QString &error);
-    /// A passing fault (e.g. the database stayed locked); the worker carries on.
+    /// The worker stopped by itself, on a damaged database (an error of kind "corrupt"): it
+    /// claims nothing more and writes nothing more, not even the hand-back of its flows, whose
+    /// leases expire on their own. stopped() follows.
+    void halted(const QString &error);
+    /// A passing fault (e.g. the database stayed locked); the worker carries on. A full disk is
+    /// one line, then quiet retries with back-off until space comes back.
     void problem(const QString &error);
     void stopped();
 

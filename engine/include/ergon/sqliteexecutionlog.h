@@ -13,14 +13,27 @@ namespace ergon {
 /// instead of failing; every statement is prepared once and bound. The schema is versioned
 /// with PRAGMA user_version and migrated step by step; a file from a newer version, a file that
 /// is not an SQLite database, or an SQLite database of another application is refused with a
-/// clear error and left untouched. A file without write permission opens read-only.
+/// clear error and left untouched, and so is an empty file or a damaged one (see
+/// Options::quickCheckMaxBytes). A file without write permission, or in a folder without,
+/// opens read-only. Every read checks for errors: a damaged page is an error, never fewer rows.
 class SqliteExecutionLog final : public ExecutionLog
 {
 public:
     enum class Synchronous { Normal, Full };
+    /// Files up to this size are checked (PRAGMA quick_check) when a process first opens them:
+    /// about 75,000 flows, a fifth of a second here (1,000,000 flows took 2.5 s).
+    static constexpr qint64 defaultQuickCheckMaxBytes = 32 * 1024 * 1024;
+
     struct Options {
         Synchronous synchronous = Synchronous::Normal;
         int busyTimeoutMs = 5000;
+        /// A missing file is created as a new database; without, it is refused with "no such
+        /// database: PATH" (kind "no-database"), for callers that only read.
+        bool create = true;
+        /// A file up to this size is checked for damage when the first connection of this
+        /// process opens it (-1: any size, 0: never); a damaged one is refused (kind
+        /// "corrupt") and left untouched. checkIntegrity() checks a file of any size.
+        qint64 quickCheckMaxBytes = defaultQuickCheckMaxBytes;
     };
 
     /// The schema version this build writes.
@@ -31,6 +44,8 @@ public:
     ~SqliteExecutionLog() override;
 
     bool isReadOnly() const;
+    /// PRAGMA quick_check over the whole file, whatever its size (kind "corrupt" when damaged).
+    Result<void> checkIntegrity();
 
     QString location() const override;
     Result<QList<qint64>> scheduleFlows(const QList<NewFlow> &flows, const QDateTime &now) override;
@@ -63,6 +78,8 @@ public:
                                         std::chrono::milliseconds leaseDuration, int limit,
                                         const QStringList &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
+    /// Checkpoints and truncates the write-ahead log, and keeps it small from then on.
+    Result<void> reclaimSpace() override;
 
 private:
     class Private;
