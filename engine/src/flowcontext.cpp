@@ -43,6 +43,31 @@ Clock &FlowContext::clock() const
     return m_run.core().clock;
 }
 
+namespace {
+/// The body of the step now() records: the engine clock's time, once.
+struct ReadClock {
+    Clock &clock;
+    QJsonValue operator()() const { return Codec<QDateTime>::encode(clock.now()); }
+};
+
+const StepOptions &recordOnce()
+{
+    static const StepOptions once{RetryPolicy::none(), std::nullopt};
+    return once;
+}
+} // namespace
+
+QCoro::Task<QDateTime> FlowContext::now()
+{
+    const QString name = QStringLiteral("now");
+    ReadClock body{m_run.core().clock};
+    const QJsonValue stored = co_await runStep(name, recordOnce(), detail::BodyRef(body));
+    auto decoded = Codec<QDateTime>::decode(stored);
+    if (!decoded)
+        throwUndecodable(name, decoded.error());
+    co_return decoded.take();
+}
+
 QJsonValue FlowContext::storedResult(const QString &name, const StepRecord &step)
 {
     auto stored = fromJsonText(step.resultJson);
@@ -197,10 +222,9 @@ QCoro::Task<> FlowContext::sleepUntil(QString name, QDateTime fireAt)
         timer.worker = run.core().owner;
         if (!run.core().waitForTimers) {
             // Park the flow: it holds no worker slot and no coroutine until the timer is due.
-            FlowUpdate waiting = run.flowUpdate(FlowStatus::Waiting);
-            waiting.runAt = fireAt;
-            waiting.releaseLease = true;
-            co_await run.commitFlow(std::move(waiting), timer);
+            // The run writes the park once the flow's coroutine has unwound to it, so that a
+            // flow that swallows this exception is caught holding its lease (see FlowRun::park).
+            run.park(std::move(timer), fireAt);
             throw FlowSuspended{fireAt};
         }
         co_await run.commitStep(timer, std::nullopt);

@@ -96,9 +96,8 @@ FlowOutcome outcomeOfRun(const FlowRun &run, const RunEnd &end)
     return outcome;
 }
 
-/// What a run writes as it ends: the flow's final state, or its hand-back to the queue when it
-/// stopped at a safe point for a shutdown. Nothing for a flow parked on a timer (written as it
-/// parked) or cut off.
+/// What a run writes as it ends: the flow's final state, its park on a timer, or its hand-back
+/// to the queue when it stopped at a safe point for a shutdown. Nothing for a flow cut off.
 std::optional<FlowUpdate> closingUpdate(const FlowRun &run, const RunEnd &end)
 {
     if (end.abort) {
@@ -109,8 +108,15 @@ std::optional<FlowUpdate> closingUpdate(const FlowRun &run, const RunEnd &end)
         handBack.releaseLease = true;
         return handBack;
     }
-    if (end.suspended || run.core().stopped)
+    if (run.core().stopped)
         return std::nullopt;
+    if (end.suspended) {
+        // The park: the flow's row waits for its timer, written with the timer's step.
+        FlowUpdate waiting = run.flowUpdate(FlowStatus::Waiting);
+        waiting.runAt = end.suspended->wakeAt;
+        waiting.releaseLease = true;
+        return waiting;
+    }
     FlowUpdate update = run.flowUpdate(end.failure ? FlowStatus::Failed : FlowStatus::Completed);
     update.releaseLease = true;
     if (end.failure)
@@ -122,7 +128,20 @@ std::optional<FlowUpdate> closingUpdate(const FlowRun &run, const RunEnd &end)
 
 detail::DurableWrite writeClosing(FlowRun &run, FlowUpdate &&update)
 {
-    return run.commitFlow(std::move(update));
+    return run.commitFlow(std::move(update), run.takeParkedTimer());
+}
+
+/// A flow that parked on a timer but whose coroutine ended otherwise caught the suspension
+/// (a catch (...) around ctx.sleep()): it is failed, saying so, rather than left half parked.
+void failSwallowedSuspension(const FlowRun &run, RunEnd &end)
+{
+    if (end.suspended)
+        return;
+    QString swallowed = run.swallowedSuspension();
+    if (swallowed.isEmpty())
+        return;
+    end = RunEnd();
+    end.failure = std::move(swallowed);
 }
 
 // Drives one claimed flow to its end, a park on a timer, or an abort. The FlowRun is held by
@@ -145,6 +164,7 @@ QCoro::Task<FlowOutcome> drive(std::shared_ptr<FlowRun> run)
     } catch (...) {
         end.failure = QStringLiteral("the flow threw an unknown exception");
     }
+    failSwallowedSuspension(*run, end);
 
     FlowOutcome outcome = outcomeOfRun(*run, end);
     std::optional<FlowUpdate> closing = closingUpdate(*run, end);
@@ -163,6 +183,7 @@ QCoro::Task<FlowOutcome> drive(std::shared_ptr<FlowRun> run)
             outcome.error = aborted.reason;
             outcome.errorKind = aborted.kind;
             outcome.result = QJsonValue();
+            outcome.wakeAt = QDateTime();
         }
     }
     co_return outcome;

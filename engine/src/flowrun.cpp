@@ -47,6 +47,8 @@ QString describeStep(const QString &name, StepKind kind, const QByteArray &input
 StepRecord FlowRun::beginStep(const QString &name, StepKind kind, const QByteArray &inputHash)
 {
     ensureAlive();
+    if (m_parked)
+        throw FlowAborted{swallowedSuspension()};
     if (m_core->draining)
         throw FlowAborted{QStringLiteral("the worker is shutting down"), true};
     const int seq = m_nextSeq++;
@@ -95,6 +97,30 @@ FlowUpdate FlowRun::flowUpdate(FlowStatus status) const
     update.status = status;
     update.updated = m_core->clock.now();
     return update;
+}
+
+void FlowRun::park(StepRecord timer, QDateTime fireAt)
+{
+    m_parked = std::make_unique<Parked>(Parked{std::move(timer), std::move(fireAt)});
+}
+
+QString FlowRun::swallowedSuspension() const
+{
+    if (!m_parked)
+        return {};
+    return QStringLiteral("flow %1 (%2) caught the engine's suspension at timer '%3' and went on: code around "
+                          "ctx.sleep() must let it through (a catch (...) must rethrow); the flow is failed "
+                          "instead of parked")
+        .arg(m_record.id)
+        .arg(m_record.type, m_parked->timer.name);
+}
+
+std::optional<StepRecord> FlowRun::takeParkedTimer()
+{
+    if (!m_parked)
+        return std::nullopt;
+    std::unique_ptr<Parked> parked = std::move(m_parked);
+    return std::move(parked->timer);
 }
 
 void DurableWrite::await_resume()

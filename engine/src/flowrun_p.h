@@ -112,6 +112,15 @@ public:
     /// A guarded update of the flow's row.
     FlowUpdate flowUpdate(FlowStatus status) const;
 
+    /// The flow parks on this timer: FlowSuspended is on its way to the run's driver, which
+    /// writes the park. Until then the flow may call nothing more (beginStep() refuses).
+    void park(StepRecord timer, QDateTime fireAt);
+    /// Where a parked flow's exception went when the flow's coroutine ended otherwise: the
+    /// flow caught it. Empty when the flow did not park, or the park reached the driver.
+    QString swallowedSuspension() const;
+    /// The timer the flow parks on, to write with the flow's row; once.
+    std::optional<StepRecord> takeParkedTimer();
+
     int currentAttempt = 0;
 
 private:
@@ -122,6 +131,11 @@ private:
     std::unique_ptr<Flow> m_flow;
     FlowContext m_context;
     int m_nextSeq = 0;
+    struct Parked {
+        StepRecord timer;
+        QDateTime fireAt;
+    };
+    std::unique_ptr<Parked> m_parked;
     /// Steps seen per name in this run. A flow has few distinct step names: a short list beats
     /// a hash table here.
     QList<std::pair<QString, int>> m_occurrences;

@@ -74,7 +74,25 @@ QStringList candidateFiles(const QString &path)
     return files;
 }
 
+/// The flow types of the metadata that the plugin's create() cannot build, as far as the
+/// plugin says (a FlowPluginOf does; a hand-written create() cannot be asked).
+QStringList typesNotCreatable(const FlowPlugin &plugin, const PluginInfo &info)
+{
+    const auto *listed = dynamic_cast<const FlowTypeList *>(&plugin);
+    if (!listed)
+        return {};
+    const QStringList creatable = listed->flowTypeNames();
+    QStringList missing;
+    for (const FlowTypeInfo &type : info.flowTypes) {
+        if (!creatable.contains(type.name))
+            missing.append(type.name);
+    }
+    return missing;
+}
+
 } // namespace
+
+FlowTypeList::~FlowTypeList() = default;
 
 class PluginCatalog::Private
 {
@@ -142,6 +160,14 @@ void PluginCatalog::Private::consider(const QString &file)
         loader->unload();
         return fail(
             QStringLiteral("the plugin's object does not implement %1").arg(QLatin1String(ErgonFlowPlugin_iid)));
+    }
+    if (const QStringList missing = typesNotCreatable(*plugin, info); !missing.isEmpty()) {
+        loader->unload();
+        return fail(QStringLiteral("the metadata declares flow type%1 %2, which the plugin cannot create (its "
+                                   "FlowPluginOf<…> does not list %3)")
+                        .arg(missing.size() == 1 ? QString() : QStringLiteral("s"),
+                             QStringLiteral("'%1'").arg(missing.join(QStringLiteral("', '"))),
+                             missing.size() == 1 ? QStringLiteral("it") : QStringLiteral("them")));
     }
     for (const FlowTypeInfo &type : std::as_const(info.flowTypes)) {
         const QString typeName = type.name;

@@ -22,6 +22,35 @@ RetryPolicy RetryPolicy::aggressive()
     return RetryPolicy{10, 100ms, 1.5, std::chrono::minutes(1), {}};
 }
 
+RetryPolicy RetryPolicy::attempts(int maxAttempts)
+{
+    RetryPolicy policy = standard();
+    policy.maxAttempts = maxAttempts;
+    return policy;
+}
+
+RetryPolicy RetryPolicy::backoff(std::chrono::milliseconds initialDelay, double multiplier) const
+{
+    RetryPolicy policy = *this;
+    policy.initialDelay = initialDelay;
+    policy.multiplier = multiplier;
+    return policy;
+}
+
+RetryPolicy RetryPolicy::cappedAt(std::chrono::milliseconds maxDelay) const
+{
+    RetryPolicy policy = *this;
+    policy.maxDelay = maxDelay;
+    return policy;
+}
+
+RetryPolicy RetryPolicy::nonRetryable(QStringList errorKinds) const
+{
+    RetryPolicy policy = *this;
+    policy.nonRetryableErrorKinds = std::move(errorKinds);
+    return policy;
+}
+
 std::chrono::milliseconds RetryPolicy::delayBefore(int attempt) const
 {
     if (attempt <= 1)

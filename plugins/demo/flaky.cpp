@@ -12,18 +12,14 @@ Flaky::Flaky(ergon::FlowArguments &arguments)
 
 QCoro::Task<QJsonValue> Flaky::run(ergon::FlowContext &ctx)
 {
-    ergon::StepOptions options;
-    options.retry = ergon::RetryPolicy{3, 100ms, 2.0, std::chrono::minutes(1), {}};
-    const int attempt = co_await ctx.step(
-        QStringLiteral("flaky"),
-        [this, &ctx] {
-            if (ctx.attempt() <= m_failTimes)
-                throw ergon::StepError(QStringLiteral("flaky"),
-                                       QStringLiteral("attempt %1 fails on purpose (fail_times = %2)")
-                                           .arg(ctx.attempt())
-                                           .arg(m_failTimes));
-            return ctx.attempt();
-        },
-        options);
+    const auto options =
+        ergon::StepOptions::withRetry(ergon::RetryPolicy::attempts(3).backoff(100ms, 2.0).cappedAt(1min));
+    const int attempt = co_await ctx.step(QStringLiteral("flaky"), options, [this, &ctx] {
+        if (ctx.attempt() <= m_failTimes)
+            throw ergon::StepError(
+                QStringLiteral("flaky"),
+                QStringLiteral("attempt %1 fails on purpose (fail_times = %2)").arg(ctx.attempt()).arg(m_failTimes));
+        return ctx.attempt();
+    });
     co_return attempt;
 }

@@ -10,6 +10,8 @@
 class Flaky : public ergon::Flow
 {
 public:
+    static constexpr auto flowType = "demo.Flaky";
+
     explicit Flaky(ergon::FlowArguments &arguments);
 
     QCoro::Task<QJsonValue> run(ergon::FlowContext &ctx) override;

@@ -35,16 +35,18 @@ QCoro::Task<QJsonValue> Pipeline::run(ergon::FlowContext &ctx)
     QJsonArray results;
     for (qint64 index = 1; index <= m_steps; ++index) {
         const QString name = QStringLiteral("step-%1").arg(index);
-        // Named, not written inside the co_await: GCC 12 miscompiles a temporary lambda with
-        // non-trivial captures there (see FlowContext::step).
-        auto body = [this, &ctx, name, index]() -> QCoro::Task<qint64> {
-            if (!m_witness.isEmpty())
-                appendLine(m_witness, QStringLiteral("%1 %2\n").arg(ctx.flowId()).arg(name).toUtf8());
-            if (m_stepMs > 0)
-                co_await ctx.clock().sleepFor(std::chrono::milliseconds(m_stepMs));
-            co_return index;
-        };
-        const qint64 value = co_await ctx.step(name, std::move(body));
+        // The step's name goes to its body as an argument, which step() copies (a lambda that
+        // captured it would have to be named first: see FlowContext::step).
+        const qint64 value = co_await ctx.step(
+            name,
+            [this, &ctx, index](const QString &step) -> QCoro::Task<qint64> {
+                if (!m_witness.isEmpty())
+                    appendLine(m_witness, QStringLiteral("%1 %2\n").arg(ctx.flowId()).arg(step).toUtf8());
+                if (m_stepMs > 0)
+                    co_await ctx.clock().sleepFor(std::chrono::milliseconds(m_stepMs));
+                co_return index;
+            },
+            name);
         results.append(value);
     }
     co_return results;

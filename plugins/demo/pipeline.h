@@ -9,6 +9,8 @@
 class Pipeline : public ergon::Flow
 {
 public:
+    static constexpr auto flowType = "demo.Pipeline";
+
     explicit Pipeline(ergon::FlowArguments &arguments);
 
     QCoro::Task<QJsonValue> run(ergon::FlowContext &ctx) override;

@@ -9,6 +9,8 @@
 class Sleeper : public ergon::Flow
 {
 public:
+    static constexpr auto flowType = "demo.Sleeper";
+
     explicit Sleeper(ergon::FlowArguments &arguments);
 
     QCoro::Task<QJsonValue> run(ergon::FlowContext &ctx) override;

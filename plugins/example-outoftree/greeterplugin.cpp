@@ -2,40 +2,20 @@
 
 #include <ergon/flowcontext.h>
 
-namespace {
-
-// greeter.Greet: two durable steps. Arguments arrive validated against greeter.json, with
-// defaults filled in.
-class Greet : public ergon::Flow
+Greet::Greet(ergon::FlowArguments &arguments)
+    : m_name(arguments.string(QStringLiteral("name")))
+    , m_excited(arguments.boolean(QStringLiteral("excited"), false))
 {
-public:
-    explicit Greet(ergon::FlowArguments &arguments)
-        : m_name(arguments.string(QStringLiteral("name")))
-        , m_excited(arguments.boolean(QStringLiteral("excited"), false))
-    {
-    }
+}
 
-    QCoro::Task<QJsonValue> run(ergon::FlowContext &ctx) override
-    {
-        const QString who = co_await ctx.step(QStringLiteral("look_up"), [this] { return m_name.trimmed(); });
-        // A body with non-trivial captures is named first (a GCC 12 coroutine bug otherwise).
-        auto greet = [who, this] {
-            return QStringLiteral("Hello, %1%2").arg(who, m_excited ? QStringLiteral("!") : QStringLiteral("."));
-        };
-        co_return co_await ctx.step(QStringLiteral("greet"), std::move(greet));
-    }
-
-private:
-    QString m_name;
-    bool m_excited;
-};
-
-} // namespace
-
-ergon::Result<std::unique_ptr<ergon::Flow>> GreeterPlugin::create(const QString &type,
-                                                                  const QJsonObject &arguments) const
+QCoro::Task<QJsonValue> Greet::run(ergon::FlowContext &ctx)
 {
-    if (type == QLatin1String("greeter.Greet"))
-        return ergon::makeFlow<Greet>(arguments);
-    return ergon::Error(QStringLiteral("the greeter plugin has no flow type '%1'").arg(type));
+    const QString who = co_await ctx.step(QStringLiteral("look_up"), [this] { return m_name.trimmed(); });
+    // What the body needs beyond `this` goes in as arguments: step() copies them.
+    co_return co_await ctx.step(
+        QStringLiteral("greet"),
+        [this](const QString &name) {
+            return QStringLiteral("Hello, %1%2").arg(name, m_excited ? QStringLiteral("!") : QStringLiteral("."));
+        },
+        who);
 }

@@ -8,6 +8,8 @@
 class OrderProcessor : public ergon::Flow
 {
 public:
+    static constexpr auto flowType = "orders.OrderProcessor";
+
     explicit OrderProcessor(ergon::FlowArguments &arguments);
 
     QCoro::Task<QJsonValue> run(ergon::FlowContext &ctx) override;

@@ -1,17 +1,16 @@
 #pragma once
 
+#include "orderprocessor.h"
+#include "timedorderprocessor.h"
+
 #include <ergon/flowplugin.h>
 
 #include <QObject>
 
 /// Provides orders.OrderProcessor and orders.TimedOrderProcessor.
-class OrdersPlugin : public QObject, public ergon::FlowPlugin
+class OrdersPlugin : public QObject, public ergon::FlowPluginOf<OrderProcessor, TimedOrderProcessor>
 {
     Q_OBJECT
     Q_PLUGIN_METADATA(IID ErgonFlowPlugin_iid FILE "orders.json")
     Q_INTERFACES(ergon::FlowPlugin)
-
-public:
-    ergon::Result<std::unique_ptr<ergon::Flow>> create(const QString &type,
-                                                       const QJsonObject &arguments) const override;
 };

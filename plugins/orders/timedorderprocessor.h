@@ -10,6 +10,8 @@
 class TimedOrderProcessor : public ergon::Flow
 {
 public:
+    static constexpr auto flowType = "orders.TimedOrderProcessor";
+
     explicit TimedOrderProcessor(ergon::FlowArguments &arguments);
 
     QCoro::Task<QJsonValue> run(ergon::FlowContext &ctx) override;

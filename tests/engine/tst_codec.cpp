@@ -75,15 +75,14 @@ public:
             ++m_probe.produced;
             co_return m_probe.value;
         };
-        T value = co_await ctx.step(u"produce"_s, std::move(produce));
+        T value = co_await ctx.step(u"produce"_s, produce);
         m_probe.seen.append(value);
         auto barrier = [this]() {
             if (m_probe.failBarrier)
                 throw StepError(u"test"_s, u"stop here"_s);
         };
-        StepOptions once;
-        once.retry = RetryPolicy::none();
-        co_await ctx.step(u"barrier"_s, std::move(barrier), std::move(once));
+        const auto once = StepOptions::withRetry(RetryPolicy::none());
+        co_await ctx.step(u"barrier"_s, once, barrier);
         co_return Codec<T>::encode(value);
     }
 

@@ -60,9 +60,8 @@ public:
                 throw StepError(u"test"_s, u"not yet"_s);
             return 4;
         };
-        StepOptions once;
-        once.retry = RetryPolicy::none();
-        total += co_await ctx.step(u"c"_s, std::move(last), std::move(once));
+        const auto once = StepOptions::withRetry(RetryPolicy::none());
+        total += co_await ctx.step(u"c"_s, once, last);
         if (variant == Variant::Appended)
             total += co_await runStep(ctx, u"d"_s, 8);
         co_return total;
@@ -82,7 +81,7 @@ private:
         StepOptions options;
         if (input)
             options.input = QJsonObject{{u"n"_s, *input}};
-        co_return co_await ctx.step(std::move(name), std::move(body), std::move(options));
+        co_return co_await ctx.step(std::move(name), options, body);
     }
 
     OrderedProbe &m_probe;
@@ -279,9 +278,9 @@ void TestFlowContext::repeatedStepNamesHaveOccurrences()
             qint64 sum = 0;
             for (int i = 1; i <= 3; ++i) {
                 auto body = [i]() { return qint64(i * 10); };
-                sum += co_await ctx.step(u"poll"_s, std::move(body));
+                sum += co_await ctx.step(u"poll"_s, body);
                 auto other = [i]() { return qint64(i); };
-                sum += co_await ctx.step(u"log"_s, std::move(other));
+                sum += co_await ctx.step(u"log"_s, other);
             }
             co_return sum;
         }

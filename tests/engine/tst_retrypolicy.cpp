@@ -59,9 +59,8 @@ public:
             }
             return u"ok after %1"_s.arg(attempt);
         };
-        StepOptions options;
-        options.retry = m_probe.policy;
-        co_return co_await ctx.step(u"call"_s, std::move(call), std::move(options));
+        const auto options = StepOptions::withRetry(m_probe.policy);
+        co_return co_await ctx.step(u"call"_s, options, call);
     }
 
 private:
@@ -102,6 +101,7 @@ class TestRetryPolicy : public QObject
 
 private Q_SLOTS:
     void presets();
+    void readablePolicies();
     void delayBefore_data();
     void delayBefore();
     void isRetryable();
@@ -145,6 +145,30 @@ void TestRetryPolicy::presets()
 
     // Every step retries with the standard policy unless told otherwise.
     QVERIFY(StepOptions().retry == RetryPolicy::standard());
+}
+
+void TestRetryPolicy::readablePolicies()
+{
+    // Each builder sets what it names and keeps the rest.
+    const RetryPolicy three = RetryPolicy::attempts(3);
+    QCOMPARE(three, RetryPolicy::standard());
+    QCOMPARE(RetryPolicy::attempts(7).maxAttempts, 7);
+    QCOMPARE(RetryPolicy::attempts(7).initialDelay, RetryPolicy::standard().initialDelay);
+
+    const RetryPolicy built = RetryPolicy::attempts(10).backoff(100ms, 1.5).cappedAt(1min);
+    QCOMPARE(built, RetryPolicy::aggressive());
+    QCOMPARE(RetryPolicy::attempts(4).backoff(250ms).multiplier, 2.0);
+
+    const RetryPolicy strict = RetryPolicy::attempts(5).nonRetryable({u"auth"_s}).backoff(10ms, 3.0);
+    RetryPolicy expected = policy(5, 10, 3.0, 300000);
+    expected.nonRetryableErrorKinds = {u"auth"_s};
+    QCOMPARE(strict, expected);
+    QVERIFY(!strict.isRetryable(u"auth"_s));
+    QCOMPARE(strict.delayBefore(3).count(), 30);
+
+    QCOMPARE(StepOptions::withRetry(built).retry, built);
+    QVERIFY(!StepOptions::withRetry(built).input.has_value());
+    QCOMPARE(StepOptions::withRetry(built).withInput(QJsonValue(4)).input, std::optional<QJsonValue>(QJsonValue(4)));
 }
 
 void TestRetryPolicy::delayBefore_data()

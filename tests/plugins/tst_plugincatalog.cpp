@@ -197,6 +197,25 @@ private Q_SLOTS:
         QCOMPARE(catalog.registry().types().size(), 5);
     }
 
+    void pluginThatCannotCreateADeclaredTypeIsRefused()
+    {
+        PluginCatalog catalog;
+        const QString file = pluginFile(testPluginDir + QStringLiteral("/broken"), QStringLiteral("test_missingtype"));
+        catalog.load({bundledDir, file});
+        const PluginInfo *plugin = findByName(catalog, QStringLiteral("missingtype"));
+        QVERIFY(plugin);
+        QCOMPARE(plugin->state, PluginInfo::State::Failed);
+        QVERIFY2(plugin->errorString().contains(QStringLiteral(
+                     "the metadata declares flow type 'missing.Absent', which the plugin cannot create")),
+                 qPrintable(plugin->errorString()));
+        QVERIFY(!catalog.registry().contains(QStringLiteral("missing.Present")));
+        QVERIFY(!catalog.registry().contains(QStringLiteral("missing.Absent")));
+        // The bundled plugins, built on the same base, pass the check.
+        QCOMPARE(findByName(catalog, QStringLiteral("orders"))->state, PluginInfo::State::Loaded);
+        QCOMPARE(findByName(catalog, QStringLiteral("demo"))->state, PluginInfo::State::Loaded);
+        QCOMPARE(catalog.failedPlugins().size(), 1);
+    }
+
     void argumentsAreValidatedBeforeScheduling_data()
     {
         QTest::addColumn<QString>("type");

@@ -9,7 +9,10 @@
 #include <QString>
 
 #include <chrono>
+#include <concepts>
+#include <functional>
 #include <optional>
+#include <tuple>
 #include <type_traits>
 
 namespace ergon {
@@ -23,6 +26,21 @@ struct StepOptions {
     /// The step's inputs, where the caller gives them: hashed into the step's identity, so a
     /// replay that asks for the same step with other inputs is reported as non-deterministic.
     std::optional<QJsonValue> input;
+
+    /// Options with this retry policy: StepOptions::withRetry(RetryPolicy::attempts(5)).
+    static StepOptions withRetry(RetryPolicy retry)
+    {
+        StepOptions options;
+        options.retry = std::move(retry);
+        return options;
+    }
+    /// The same options with these inputs.
+    StepOptions withInput(QJsonValue value) const
+    {
+        StepOptions options = *this;
+        options.input = std::move(value);
+        return options;
+    }
 };
 
 namespace detail {
@@ -68,26 +86,97 @@ private:
     QCoro::Task<QJsonValue> (*m_callTask)(void *) = nullptr;
 };
 
+/// A step's body with its arguments, copied out of the caller's co_await expression by the
+/// plain function step() before the step's coroutine starts.
+template<typename Fn, typename... Args>
+struct BoundBody {
+    Fn fn;
+    std::tuple<Args...> args;
+    decltype(auto) operator()() { return std::apply(fn, args); }
+};
+
+template<typename Fn, typename... Args>
+using BoundBodyOf = BoundBody<std::decay_t<Fn>, std::decay_t<Args>...>;
+
 template<typename Body>
 using StepValue = typename TaskValue<BodyReturn<Body>>::type;
+
+template<typename T>
+using Plain = std::remove_cvref_t<T>;
 } // namespace detail
 
-/// What a running flow sees of the engine: durable steps and timers.
+/// What a step may return: nothing, or a value of a type with a Codec (see codec.h).
+template<typename T>
+concept StepResultType = std::is_void_v<T> || Encodable<T>;
+
+// GCC 12 (Debian 12's compiler) miscompiles one kind of temporary inside a `co_await`
+// expression: an object made by aggregate initialisation whose type has a non-trivial
+// destructor. A braced `StepOptions{…}` is one; so is a lambda with a capture of such a type
+// (a QString, a shared pointer), because its closure is initialised capture by capture the
+// same way. The compiler destroys that temporary at an address where it never built it, and
+// memory is corrupted. A temporary made by a constructor or returned by a function (a QString
+// from arg(), a QJsonObject) is not affected, nor is anything named before the co_await.
+//
+// step() cannot tell an affected temporary from a named object passed with std::move (both are
+// rvalues), so its constraints accept as an rvalue only what cannot be one, and the rest must
+// be named (an lvalue; step() copies it before its coroutine starts):
+// - the body: any lvalue; as an rvalue only a trivially destructible callable (a lambda that
+//   captures nothing, `this`, references or plain numbers; a function or member pointer);
+// - each argument for the body: any lvalue; as an rvalue a trivially destructible value, or a
+//   value of a type with a Codec that is not an aggregate (no closure has a Codec);
+// - the StepOptions: only an lvalue (the rvalue overload is deleted).
+// The rule sees what step() receives, not how each argument's value was computed: a braced
+// aggregate written deep inside an argument's own expression is beyond it (and a braced list
+// that makes a std::initializer_list inside a co_await does not compile under GCC 12 at all).
+// tests/engine/compilefail holds each refused shape, and tst_flowapi runs the accepted ones
+// under load.
+
+/// A step body that may be written inline in `co_await ctx.step(...)`: named, or trivially
+/// destructible. A lambda with a QString (or any non-trivial) capture must be named first, or
+/// take that value as an argument: `ctx.step(name, [](const QString &id) { … }, id)`.
+template<typename Fn>
+concept InlineSafeStepBody = std::is_lvalue_reference_v<Fn> || std::is_trivially_destructible_v<detail::Plain<Fn>>;
+
+/// An argument for a step body that may be written inline: named, trivially destructible, or a
+/// non-aggregate type with a Codec (a QString, a QJsonObject, …). A braced aggregate must be
+/// named first.
+template<typename Arg>
+concept InlineSafeStepArgument = std::is_lvalue_reference_v<Arg> ||
+    std::is_trivially_destructible_v<detail::Plain<Arg>> ||
+    (Encodable<detail::Plain<Arg>> && !std::is_aggregate_v<detail::Plain<Arg>>);
+
+template<typename... Args>
+concept InlineSafeStepArguments = (InlineSafeStepArgument<Args> && ...);
+
+/// A body callable with the arguments given, as step() stores them.
+template<typename Fn, typename... Args>
+concept StepBodyFor = (std::is_invocable_v<std::decay_t<Fn> &, std::decay_t<Args> &...>);
+
+/// The type a step of this body and these arguments returns (the T of a QCoro::Task<T>).
+template<typename Fn, typename... Args>
+using StepResultOf = detail::StepValue<detail::BoundBodyOf<Fn, Args...>>;
+
+/// Everything step() asks of a body and its arguments, each part named for its error message.
+template<typename Fn, typename... Args>
+concept SafeStepCall = StepBodyFor<Fn, Args...> && InlineSafeStepBody<Fn> && InlineSafeStepArguments<Args...> &&
+    StepResultType<StepResultOf<Fn, Args...>>;
+
+/// What a running flow sees of the engine: durable steps, timers and time.
 ///
-/// step() runs a body at most once to a recorded success: on replay a completed step returns
-/// its stored result without running. The body may return a value or a QCoro::Task of a value
-/// of any type with a Codec; it fails by throwing (see StepError), and is retried per its
-/// RetryPolicy, every attempt recorded. Guarantee: a body runs at least once, and its result is
-/// recorded exactly once.
-///
-/// GCC 12 caveat: a lambda with non-trivial captures (a QString, a shared pointer) or a braced
-/// temporary such as StepOptions{...} written inside the co_await expression is destroyed at
-/// a bogus address. Name the body and the options first and pass them with std::move:
+/// step(name, body, args...) runs `body(args...)` at most once to a recorded success: on
+/// replay a completed step returns its stored result without running. The body may return a
+/// value or a QCoro::Task of a value of any type with a Codec; it fails by throwing (see
+/// StepError), and is retried per its RetryPolicy (step(name, options, body, args...)), every
+/// attempt recorded. Guarantee: a body runs at least once, and its result is recorded exactly
+/// once. The body and its arguments are copied before the step starts:
 /// \code
-/// auto body = [this, name] { return charge(name); };
-/// const QString receipt = co_await ctx.step(name, std::move(body));
+/// const bool valid = co_await ctx.step(u"validate"_s, [this] { return m_amount > 0; });
+/// const QString receipt = co_await ctx.step(u"charge"_s, [this](const QString &id) { return charge(id); }, id);
+/// const auto once = StepOptions::withRetry(RetryPolicy::none());
+/// co_await ctx.step(u"notify"_s, once, &Orders::notify, this, receipt);
 /// \endcode
-/// Captures of `this`, references and plain numbers are safe inline.
+/// The shapes GCC 12 miscompiles do not compile (see InlineSafeStepBody and
+/// InlineSafeStepArgument); a result type without a Codec fails StepResultType.
 class FlowContext
 {
 public:
@@ -95,8 +184,51 @@ public:
     FlowContext(const FlowContext &) = delete;
     FlowContext &operator=(const FlowContext &) = delete;
 
+    template<typename Fn, typename... Args>
+    [[nodiscard]] auto step(QString name, Fn &&body, Args &&...args) requires SafeStepCall<Fn, Args...>
+    {
+        return boundStep(std::move(name), StepOptions(),
+                         detail::BoundBodyOf<Fn, Args...>{std::forward<Fn>(body), {std::forward<Args>(args)...}});
+    }
+
+    template<typename Fn, typename... Args>
+    [[nodiscard]] auto step(QString name, const StepOptions &options, Fn &&body,
+                            Args &&...args) requires SafeStepCall<Fn, Args...>
+    {
+        return boundStep(std::move(name), options,
+                         detail::BoundBodyOf<Fn, Args...>{std::forward<Fn>(body), {std::forward<Args>(args)...}});
+    }
+
+    /// Refused: StepOptions written in the co_await expression (a braced StepOptions{…} there is
+    /// miscompiled by GCC 12). Name the options first and pass them as they are.
+    template<typename Fn, typename... Args>
+    void step(QString name, StepOptions &&options, Fn &&body, Args &&...args) = delete;
+
+    /// A durable timer: the flow continues once `duration` has passed, even across restarts.
+    /// Code around it must not swallow what it throws to park the flow (a `catch (...)` that
+    /// does not rethrow): such a flow is failed, with an error that says so.
+    [[nodiscard]] QCoro::Task<> sleep(QString name, std::chrono::milliseconds duration);
+    /// A durable timer to an absolute time.
+    [[nodiscard]] QCoro::Task<> sleepUntil(QString name, QDateTime fireAt);
+
+    /// The engine clock's time, replay-safe: recorded as a step named "now" on the first run,
+    /// and the same value on every replay. A flow's code never needs the wall clock.
+    [[nodiscard]] QCoro::Task<QDateTime> now();
+
+    qint64 flowId() const;
+    QString flowType() const;
+    /// The worker (or executor) running the flow now.
+    QString workerName() const;
+    /// Inside a step body: the attempt being made, 1-based, counting every attempt stored for
+    /// this step across retries (manual retries included).
+    int attempt() const;
+    /// The engine's clock, for waiting inside a step body. Not for reading the time in flow
+    /// code: that is now().
+    Clock &clock() const;
+
+private:
     template<typename Body>
-    [[nodiscard]] QCoro::Task<detail::StepValue<Body>> step(QString name, Body body, StepOptions options = {})
+    QCoro::Task<detail::StepValue<Body>> boundStep(QString name, StepOptions options, Body body)
     {
         using T = detail::StepValue<Body>;
         using Return = detail::BodyReturn<Body>;
@@ -130,21 +262,6 @@ public:
         }
     }
 
-    /// A durable timer: the flow continues once `duration` has passed, even across restarts.
-    [[nodiscard]] QCoro::Task<> sleep(QString name, std::chrono::milliseconds duration);
-    /// A durable timer to an absolute time.
-    [[nodiscard]] QCoro::Task<> sleepUntil(QString name, QDateTime fireAt);
-
-    qint64 flowId() const;
-    QString flowType() const;
-    /// The worker (or executor) running the flow now.
-    QString workerName() const;
-    /// Inside a step body: the attempt being made, 1-based, counting every attempt stored for
-    /// this step across retries (manual retries included).
-    int attempt() const;
-    Clock &clock() const;
-
-private:
     /// By reference: step() awaits it at once, so its own frame keeps `name` and `options`
     /// alive for as long as runStep() runs.
     [[nodiscard]] QCoro::Task<QJsonValue> runStep(const QString &name, const StepOptions &options,

@@ -8,6 +8,9 @@
 #include <QString>
 #include <QtPlugin>
 
+#include <QStringList>
+
+#include <concepts>
 #include <memory>
 
 /// The interface identifier of flow plugins. The number is the interface version: a plugin
@@ -41,6 +44,49 @@ public:
 
     /// Builds a flow of one of the types the metadata declares, or says why it cannot.
     virtual Result<std::unique_ptr<Flow>> create(const QString &type, const QJsonObject &arguments) const = 0;
+};
+
+/// The flow types a plugin's create() builds, as FlowPluginOf lists them. The catalog asks a
+/// plugin for it at load and refuses the plugin when its metadata declares a type it lacks.
+class FlowTypeList
+{
+public:
+    virtual ~FlowTypeList();
+    virtual QStringList flowTypeNames() const = 0;
+};
+
+/// A Flow class that names its flow type, for FlowPluginOf:
+///     static constexpr auto flowType = "orders.OrderProcessor";
+template<typename F>
+concept NamedFlowType = std::derived_from<F, Flow> && requires
+{
+    QLatin1String(F::flowType);
+};
+
+/// A plugin whose create() is generated from its flow classes, each naming its own type (as in
+/// the metadata) once, in its `flowType`:
+/// \code
+/// class OrdersPlugin : public QObject, public ergon::FlowPluginOf<OrderProcessor, TimedOrderProcessor>
+/// {
+///     Q_OBJECT
+///     Q_PLUGIN_METADATA(IID ErgonFlowPlugin_iid FILE "orders.json")
+///     Q_INTERFACES(ergon::FlowPlugin)
+/// };
+/// \endcode
+/// Each class is built by makeFlow<F>() from a FlowArguments.
+template<NamedFlowType... Flows>
+class FlowPluginOf : public FlowPlugin, public FlowTypeList
+{
+public:
+    Result<std::unique_ptr<Flow>> create(const QString &type, const QJsonObject &arguments) const override
+    {
+        Result<std::unique_ptr<Flow>> made =
+            Error(QStringLiteral("this plugin has no flow type '%1'").arg(type), QStringLiteral("unknown-type"));
+        (void)((type == QLatin1String(Flows::flowType) && (made = makeFlow<Flows>(arguments), true)) || ...);
+        return made;
+    }
+
+    QStringList flowTypeNames() const override { return {QString(QLatin1String(Flows::flowType))...}; }
 };
 
 } // namespace ergon

@@ -31,7 +31,8 @@ struct PluginInfo {
 /// Each candidate file is judged on its metadata before it is loaded: a file that is not a
 /// plugin, a plugin for another interface (or interface version), metadata that does not
 /// follow the format, or a flow type another plugin already provides is recorded with a clear
-/// error and skipped; the other plugins load. Folders are scanned in the order added, files in
+/// error and skipped; the other plugins load. A plugin built on FlowPluginOf is also refused
+/// when its metadata declares a flow type its create() cannot build. Folders are scanned in the order added, files in
 /// name order; the first provider of a flow type wins.
 class PluginCatalog
 {

@@ -23,6 +23,17 @@ struct RetryPolicy {
     /// 10 attempts, 100 ms, ×1.5.
     static RetryPolicy aggressive();
 
+    /// A readable policy, built up from a number of attempts:
+    ///     RetryPolicy::attempts(3).backoff(100ms, 2.0).cappedAt(1min).nonRetryable({"validation"})
+    /// attempts(n) keeps the standard delays (1 s, ×2, at most 5 min) until told otherwise.
+    static RetryPolicy attempts(int maxAttempts);
+    /// The first retry waits `initialDelay`; each later one `multiplier` times the one before.
+    RetryPolicy backoff(std::chrono::milliseconds initialDelay, double multiplier = 2.0) const;
+    /// No wait longer than `maxDelay`.
+    RetryPolicy cappedAt(std::chrono::milliseconds maxDelay) const;
+    /// Errors of these kinds (StepError::kind()) fail the step at once.
+    RetryPolicy nonRetryable(QStringList errorKinds) const;
+
     /// The wait before the given attempt (1-based; attempt 1 never waits).
     std::chrono::milliseconds delayBefore(int attempt) const;
     bool isRetryable(const QString &errorKind) const;
