@@ -26,7 +26,9 @@ bool SqliteWriteGate::enter(Urgency urgency, std::chrono::milliseconds wait)
     const bool urgent = urgency == Urgency::Urgent;
     if (urgent)
         ++m_urgentWaiting;
+    ++m_waiting;
     const bool entered = m_changed.wait_for(lock, wait, [&] { return !m_held && (urgent || m_urgentWaiting == 0); });
+    --m_waiting;
     if (urgent)
         --m_urgentWaiting;
     if (entered)
@@ -43,6 +45,12 @@ void SqliteWriteGate::leave()
         m_held = false;
     }
     m_changed.notify_all();
+}
+
+int SqliteWriteGate::waiting()
+{
+    const std::lock_guard lock(m_mutex);
+    return m_waiting;
 }
 
 } // namespace ergon

@@ -30,12 +30,15 @@ public:
     /// Waits for the turn; false when it did not come within `wait` (not taken then).
     bool enter(Urgency urgency, std::chrono::milliseconds wait);
     void leave();
+    /// Writers waiting for their turn now (what the tests await instead of guessing a delay).
+    int waiting();
 
 private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     bool m_held = false;
     int m_urgentWaiting = 0;
+    int m_waiting = 0;
 };
 
 } // namespace ergon

@@ -1,31 +1,41 @@
 // bench_workers: throughput of workers (issue #4 on SQLite, issue #6 on PostgreSQL), measured
 // against the raw rate of single-row commits to the same storage in the same run.
 //
-// SQLite (default; files in --dir, or a temporary folder):
-//   1. baseline: one prepared INSERT per transaction (autocommit, WAL, synchronous=NORMAL);
+// SQLite (default; files in --dir, or a temporary folder), for synchronous=NORMAL then FULL:
+//   1. baseline: one INSERT per transaction (autocommit, WAL, the same synchronous mode) through
+//      one statement prepared on SQLite's C API, as the engine commits; the same through Qt SQL
+//      once per mode, for information;
 //   2. N demo.Pipeline flows of 3 steps with 1, 2 and 4 worker threads in this process, then
-//      with 2 worker processes (this program, --child-worker), each on a fresh file;
-//   3. scheduling --schedule flows through FlowScheduler in batches of 1,000;
-//   4. --timers demo.Sleeper flows with a one-second durable timer: how late each timer fired
-//      (the timer step's completion against its fire time), p50 and p99.
-//   ratio = the best steps/s of step 2 / baseline commits/s (target 1.5).
+//      with 2 worker processes (this program, --child-worker), each on a fresh file, with the
+//      baseline measured again after each set-up: each set-up's ratio divides its steps/s by
+//      the mean of the baselines just before and just after it;
+//   ratio = the median set-up's ratio (target 1.5); the best is printed for information;
+//   3. scheduling --schedule flows through FlowScheduler in batches of 1,000 (NORMAL);
+//   4. --timers demo.Sleeper flows with a one-second durable timer (NORMAL): how late each timer
+//      fired (its recorded fire time against its due time), and how late each flow went on
+//      (the next step's start against the due time), p50 and p99.
 //   --only-timers runs step 4 alone.
 // PostgreSQL (--db postgresql://...; a fresh schema per phase, dropped afterwards):
-//   1. baseline: single-row INSERT commits over one connection to the same server;
+//   1. baseline: single-row INSERT commits over one connection to the same server (Qt SQL),
+//      measured before and after each set-up;
 //   2. N flows of 3 steps with 1, 2 and 4 worker processes.
-//   ratio = steps/s with 4 processes / baseline commits/s (target 3).
+//   ratio = steps/s with 4 processes / the mean of the baselines around it (target 3).
 //
 // Flows are scheduled due a moment later (the workers start meanwhile); the clock runs from
 // that due time until the last flow completed, as counted by the workers (threads) or by
 // polling the log every 100 ms (processes). The last line is "ratio=<value>".
 
 #include "benchoutput.h"
+#include "rawcommits.h"
+#include "timerlateness.h"
+#include "workerbench.h"
 
 #include <ergon/clock.h>
 #include <ergon/flowscheduler.h>
 #include <ergon/flowworker.h>
 #include <ergon/openexecutionlog.h>
 #include <ergon/plugincatalog.h>
+#include <ergon/sqliteexecutionlog.h>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -59,222 +69,89 @@ using namespace std::chrono_literals;
 constexpr double sqliteTarget = 1.5;
 constexpr double postgresTarget = 3.0;
 
-using bench::fixed;
-using bench::print;
-
-struct Settings {
-    QString location; ///< a postgresql:// URL, or empty for SQLite
-    QString dir;      ///< SQLite: where the files go
-    QString plugins;
-    int flows = 20000;
-    int steps = 3;
-    int concurrency = 256;
-    int scheduleFlows = 100000;
-    int timers = 10000;
-    int baselineCommits = 20000;
-    int timeoutSeconds = 600;
-};
-
-// --- storage ----------------------------------------------------------------------------
-
-bool isPostgres(const Settings &settings)
-{
-    return !settings.location.isEmpty();
-}
-
-/// A fresh place for one phase: a new SQLite file, or a new schema on the server.
-class Storage
-{
-public:
-    Storage(const Settings &settings, const QString &name)
-        : m_postgres(isPostgres(settings))
-    {
-        if (m_postgres) {
-            m_schema = QStringLiteral("bench_%1_%2").arg(QCoreApplication::applicationPid()).arg(name);
-            QUrl url(settings.location);
-            QUrlQuery query(url);
-            query.removeAllQueryItems(QStringLiteral("schema"));
-            query.addQueryItem(QStringLiteral("schema"), m_schema);
-            url.setQuery(query);
-            m_location = url.toString();
-            admin(settings.location, QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE").arg(m_schema));
-            m_base = settings.location;
-        } else {
-            m_location = QDir(settings.dir).filePath(name + QStringLiteral(".db"));
-            QFile::remove(m_location);
-        }
-    }
-    ~Storage()
-    {
-        if (m_postgres)
-            admin(m_base, QStringLiteral("DROP SCHEMA IF EXISTS %1 CASCADE").arg(m_schema));
-    }
-
-    const QString &location() const { return m_location; }
-
-    /// One statement on an administrative connection to the server.
-    static bool admin(const QString &url, const QString &sql)
-    {
-        const QString name = QStringLiteral("bench-admin");
-        bool ok = false;
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), name);
-            const QUrl parsed(url);
-            db.setHostName(parsed.host());
-            db.setPort(parsed.port(5432));
-            db.setUserName(parsed.userName());
-            if (!parsed.password().isEmpty())
-                db.setPassword(parsed.password());
-            db.setDatabaseName(parsed.path().mid(1));
-            if (db.open()) {
-                QSqlQuery query(db);
-                query.exec(QStringLiteral("SET client_min_messages TO warning"));
-                ok = query.exec(sql);
-                if (!ok)
-                    print(QStringLiteral("  %1: %2").arg(sql, query.lastError().text()));
-            } else {
-                print(QStringLiteral("  cannot connect: %1").arg(db.lastError().text()));
-            }
-        }
-        QSqlDatabase::removeDatabase(name);
-        return ok;
-    }
-
-private:
-    bool m_postgres;
-    QString m_location;
-    QString m_schema;
-    QString m_base;
-};
-
-LogOpener opener(const QString &location)
-{
-    return [location] { return openExecutionLog(location); };
-}
+using namespace ergon::bench;
 
 // --- baseline ---------------------------------------------------------------------------
 
-/// Single-row commits: one prepared INSERT in autocommit mode, the cheapest durable write of
-/// one row there is on that storage.
-std::optional<double> measureBaseline(const Settings &settings)
+/// Single-row commits, each its own transaction: on SQLite through SQLite's C API (one
+/// prepared INSERT, autocommit), on PostgreSQL through Qt SQL (one prepared INSERT, autocommit,
+/// one connection). Returns commits/s.
+std::optional<double> measureBaseline(const Settings &settings, const QString &name)
 {
+    Storage storage(settings, name);
+    if (!isPostgres(settings)) {
+        const int commits =
+            settings.synchronous == bench::Synchronous::Full ? settings.baselineCommitsFull : settings.baselineCommits;
+        const auto rate = bench::sqliteCApiCommits(storage.location(), commits, settings.steps, settings.synchronous);
+        if (!rate)
+            return std::nullopt;
+        print(QStringLiteral("baseline: %1 single-row commits (SQLite C API, one prepared INSERT, autocommit, WAL, "
+                             "synchronous=%2) in %3 s = %4 commits/s")
+                  .arg(commits)
+                  .arg(bench::toString(settings.synchronous), fixed(rate->seconds, 3), fixed(rate->commitsPerSecond)));
+        return rate->commitsPerSecond;
+    }
     const QString connection = QStringLiteral("bench-baseline");
-    std::optional<double> rate;
-    Storage storage(settings, QStringLiteral("baseline"));
+    std::optional<bench::CommitRate> rate;
     {
-        QSqlDatabase db;
-        QStringList setup;
-        if (isPostgres(settings)) {
-            const QUrl url(settings.location);
-            db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
-            db.setHostName(url.host());
-            db.setPort(url.port(5432));
-            db.setUserName(url.userName());
-            if (!url.password().isEmpty())
-                db.setPassword(url.password());
-            db.setDatabaseName(url.path().mid(1));
-            const QString schema = QUrlQuery(QUrl(storage.location())).queryItemValue(QStringLiteral("schema"));
-            setup = {QStringLiteral("SET client_min_messages TO warning"),
-                     QStringLiteral("CREATE SCHEMA %1").arg(schema),
-                     QStringLiteral("SET search_path TO %1").arg(schema),
-                     QStringLiteral("CREATE TABLE rows (id BIGSERIAL PRIMARY KEY, flow_id BIGINT NOT NULL, seq INTEGER"
-                                    " NOT NULL, result TEXT)")};
-        } else {
-            db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
-            db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-            db.setDatabaseName(storage.location());
-            setup = {QStringLiteral("PRAGMA journal_mode = WAL"), QStringLiteral("PRAGMA synchronous = NORMAL"),
-                     QStringLiteral("CREATE TABLE rows (id INTEGER PRIMARY KEY, flow_id INTEGER NOT NULL, seq INTEGER"
-                                    " NOT NULL, result TEXT)")};
-        }
+        const QUrl url(settings.location);
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QPSQL"), connection);
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setUserName(url.userName());
+        if (!url.password().isEmpty())
+            db.setPassword(url.password());
+        db.setDatabaseName(url.path().mid(1));
+        const QString schema = QUrlQuery(QUrl(storage.location())).queryItemValue(QStringLiteral("schema"));
+        const QStringList setup{QStringLiteral("SET client_min_messages TO warning"),
+                                QStringLiteral("CREATE SCHEMA %1").arg(schema),
+                                QStringLiteral("SET search_path TO %1").arg(schema),
+                                QStringLiteral("CREATE TABLE rows (id BIGSERIAL PRIMARY KEY, flow_id BIGINT NOT NULL, "
+                                               "seq INTEGER NOT NULL, result TEXT)")};
         if (!db.open()) {
             print(QStringLiteral("baseline: cannot open: %1").arg(db.lastError().text()));
-            return std::nullopt;
-        }
-        {
+        } else {
             QSqlQuery query(db);
-            for (const QString &sql : std::as_const(setup)) {
-                if (!query.exec(sql)) {
+            bool ready = true;
+            for (const QString &sql : setup) {
+                if (ready && !query.exec(sql)) {
                     print(QStringLiteral("baseline: %1: %2").arg(sql, query.lastError().text()));
-                    return std::nullopt;
+                    ready = false;
                 }
             }
             query.finish();
-            QSqlQuery insert(db);
-            if (!insert.prepare(QStringLiteral("INSERT INTO rows (flow_id, seq, result) VALUES (?, ?, ?)"))) {
-                print(QStringLiteral("baseline: prepare: %1").arg(insert.lastError().text()));
-                return std::nullopt;
-            }
-            QElapsedTimer timer;
-            timer.start();
-            for (int i = 0; i < settings.baselineCommits; ++i) {
-                insert.bindValue(0, i / settings.steps);
-                insert.bindValue(1, i % settings.steps);
-                insert.bindValue(2, QString::number(i % settings.steps));
-                if (!insert.exec()) {
-                    print(QStringLiteral("baseline: insert: %1").arg(insert.lastError().text()));
-                    return std::nullopt;
-                }
-            }
-            const double seconds = timer.nsecsElapsed() / 1e9;
-            rate = settings.baselineCommits / seconds;
-            print(QStringLiteral(
-                      "baseline: %1 single-row INSERT commits (prepared, autocommit, one connection) in %2 s = %3 "
-                      "commits/s")
-                      .arg(settings.baselineCommits)
-                      .arg(fixed(seconds, 3), fixed(*rate)));
-            insert.finish();
+            if (ready)
+                rate =
+                    bench::qtSqlCommits(db, settings.baselineCommits, settings.steps, bench::QtCommitStyle::Autocommit);
+            db.close();
         }
-        db.close();
     }
     QSqlDatabase::removeDatabase(connection);
-    return rate;
+    if (!rate)
+        return std::nullopt;
+    print(
+        QStringLiteral("baseline: %1 single-row INSERT commits (Qt SQL, prepared, autocommit, one connection) in %2 s "
+                       "= %3 commits/s")
+            .arg(settings.baselineCommits)
+            .arg(fixed(rate->seconds, 3), fixed(rate->commitsPerSecond)));
+    return rate->commitsPerSecond;
+}
+
+/// SQLite only, for information: the same single-row commits through Qt SQL (QSqlQuery).
+void printQtBaseline(const Settings &settings)
+{
+    Storage storage(settings, QStringLiteral("baseline-qt"));
+    const int commits =
+        settings.synchronous == bench::Synchronous::Full ? settings.baselineCommitsFull : settings.baselineCommits;
+    const auto rate = bench::sqliteQtCommits(storage.location(), commits, settings.steps, settings.synchronous,
+                                             bench::QtCommitStyle::Autocommit);
+    if (rate) {
+        print(QStringLiteral("  for information, the same through Qt SQL (QSqlQuery): %1 commits/s")
+                  .arg(fixed(rate->commitsPerSecond)));
+    }
 }
 
 // --- runs ---------------------------------------------------------------------------------
-
-/// Schedules `count` flows through the scheduler, in batches of 1,000 (due at once).
-Result<int> schedule(ExecutionLog &log, const FlowRegistry &registry, const QString &type, const QJsonObject &args,
-                     int count)
-{
-    SystemClock clock;
-    FlowScheduler scheduler(log, registry, clock);
-    ScheduleRequest request;
-    request.type = type;
-    request.arguments = args;
-    int scheduled = 0;
-    while (scheduled < count) {
-        const int batch = std::min(1000, count - scheduled);
-        auto ids = scheduler.scheduleMany(QList<ScheduleRequest>(batch, request));
-        if (!ids)
-            return ids.error();
-        scheduled += batch;
-    }
-    return scheduled;
-}
-
-/// Runs the event loop until `done` says so (checked every `every`) or the timeout.
-bool waitUntil(const std::function<bool()> &done, std::chrono::milliseconds every, int timeoutSeconds)
-{
-    if (done())
-        return true;
-    QElapsedTimer elapsed;
-    elapsed.start();
-    QEventLoop loop;
-    QTimer check;
-    bool finished = false;
-    QObject::connect(&check, &QTimer::timeout, &loop, [&] {
-        if (done()) {
-            finished = true;
-            loop.quit();
-        } else if (elapsed.elapsed() > timeoutSeconds * 1000LL) {
-            loop.quit();
-        }
-    });
-    check.start(every);
-    loop.exec();
-    return finished;
-}
 
 struct Figures {
     bool ok = false;
@@ -326,7 +203,7 @@ Figures runThreads(const Settings &settings, const FlowRegistry &registry, int t
     timer.start();
     std::vector<std::unique_ptr<WorkerHandle>> workers;
     for (int i = 1; i <= threads; ++i)
-        workers.push_back(FlowWorker(opener(storage.location()), registry)
+        workers.push_back(FlowWorker(opener(storage.location(), settings.synchronous), registry)
                               .withName(QStringLiteral("bench-%1").arg(i))
                               .withConcurrency(settings.concurrency)
                               .withPollInterval(100ms)
@@ -374,7 +251,8 @@ Figures runProcesses(const Settings &settings, const FlowRegistry &registry, int
         child->start(QCoreApplication::applicationFilePath(),
                      {QStringLiteral("--child-worker"), QStringLiteral("bench-p%1").arg(i), QStringLiteral("--db"),
                       storage.location(), QStringLiteral("--plugins"), settings.plugins,
-                      QStringLiteral("--concurrency"), QString::number(settings.concurrency)});
+                      QStringLiteral("--concurrency"), QString::number(settings.concurrency),
+                      QStringLiteral("--synchronous"), bench::toString(settings.synchronous).toLower()});
         children.push_back(std::move(child));
     }
     const auto ready = [&] {
@@ -429,103 +307,55 @@ std::optional<double> runScheduling(const Settings &settings, const FlowRegistry
     return rate;
 }
 
-/// One-second durable timers: how late each fired, from its timer step (fire time against the
-/// moment the replay completed it). Two worker threads drive them.
-std::optional<std::pair<double, double>> runTimers(const Settings &settings, const FlowRegistry &registry)
+// --- set-ups between baselines ----------------------------------------------------------
+
+struct SetUp {
+    int count = 1;          ///< worker threads, or processes
+    bool processes = false; ///< worker processes rather than threads of this one
+};
+
+struct SetUpRatios {
+    std::vector<double> ratios; ///< in the order of the set-ups
+    bool ok = true;             ///< every flow of every set-up completed
+
+    double median() const
+    {
+        std::vector<double> sorted = ratios;
+        std::sort(sorted.begin(), sorted.end());
+        return sorted.empty() ? 0 : sorted[sorted.size() / 2];
+    }
+    QString ratioList() const
+    {
+        QStringList list;
+        for (const double ratio : ratios)
+            list.append(fixed(ratio, 2));
+        return list.join(QStringLiteral(", "));
+    }
+};
+
+/// Runs the set-ups with the baseline measured before the first and after each: each set-up's
+/// ratio divides its steps/s by the mean of the two baselines around it, so that both sides
+/// saw the same machine (a baseline measured once drifts away from set-ups run minutes later).
+std::optional<SetUpRatios> measureSetups(const Settings &settings, const std::vector<SetUp> &setUps,
+                                         const std::function<Figures(const SetUp &)> &run)
 {
-    Storage storage(settings, QStringLiteral("timers"));
-    auto log = openExecutionLog(storage.location());
-    if (!log) {
-        print(QStringLiteral("timers: %1").arg(log.errorString()));
+    SetUpRatios result;
+    auto before = measureBaseline(settings, QStringLiteral("baseline"));
+    if (!before)
         return std::nullopt;
+    for (const SetUp &setUp : setUps) {
+        const Figures figures = run(setUp);
+        const auto after = measureBaseline(settings, QStringLiteral("baseline"));
+        if (!after)
+            return std::nullopt;
+        const double baseline = (*before + *after) / 2;
+        result.ok = result.ok && figures.ok;
+        result.ratios.push_back(figures.stepsPerSecond / baseline);
+        print(QStringLiteral("  ratio %1 (%2 steps/s against %3 commits/s, the mean of the baselines around it)")
+                  .arg(fixed(result.ratios.back(), 2), fixed(figures.stepsPerSecond), fixed(baseline)));
+        before = after;
     }
-    auto scheduled =
-        schedule(**log, registry, QStringLiteral("demo.Sleeper"), {{QStringLiteral("seconds"), 1}}, settings.timers);
-    if (!scheduled) {
-        print(QStringLiteral("timers: %1").arg(scheduled.errorString()));
-        return std::nullopt;
-    }
-    QElapsedTimer timer;
-    timer.start();
-    std::vector<std::unique_ptr<WorkerHandle>> workers;
-    for (int i = 1; i <= 2; ++i)
-        workers.push_back(FlowWorker(opener(storage.location()), registry)
-                              .withName(QStringLiteral("timers-%1").arg(i))
-                              .withConcurrency(std::max(settings.concurrency, 256))
-                              .withPollInterval(100ms)
-                              .withTimers(500ms)
-                              .start());
-    const auto completed = [&] {
-        qint64 sum = 0;
-        for (const auto &worker : workers)
-            sum += worker->stats().completed;
-        return sum >= settings.timers;
-    };
-    const bool ok = waitUntil(completed, 20ms, settings.timeoutSeconds);
-    const double seconds = timer.nsecsElapsed() / 1e9;
-    for (auto &worker : workers)
-        worker->shutdownAndWait(10s);
-    if (!ok) {
-        print(QStringLiteral("timers: FAILED (not every timer fired within the timeout)"));
-        return std::nullopt;
-    }
-    std::vector<double> lateness;
-    lateness.reserve(size_t(settings.timers));
-    FlowQuery query;
-    query.limit = settings.timers;
-    auto flows = (*log)->flows(query);
-    if (!flows) {
-        print(QStringLiteral("timers: %1").arg(flows.errorString()));
-        return std::nullopt;
-    }
-    // Besides the lateness itself (the timer step's completion against its fire time), what
-    // explains it: when the first runs parked (a timer falls due one second after its flow's
-    // first run, so first runs still going on then compete with the firings), and how late
-    // each flow went on past its sleep (the next step's start).
-    std::vector<double> resumed;
-    qint64 firstParked = std::numeric_limits<qint64>::max();
-    qint64 lastParked = std::numeric_limits<qint64>::min();
-    for (const FlowRecord &flow : std::as_const(*flows)) {
-        auto steps = (*log)->steps(flow.id, false);
-        if (!steps)
-            continue;
-        QDateTime due;
-        for (const StepRecord &step : std::as_const(*steps)) {
-            if (step.kind == StepKind::Timer && step.finished.isValid() && step.nextAttemptAt.isValid()) {
-                due = step.nextAttemptAt;
-                lateness.push_back(double(step.nextAttemptAt.msecsTo(step.finished)));
-                if (step.started.isValid()) {
-                    firstParked = std::min(firstParked, step.started.toMSecsSinceEpoch());
-                    lastParked = std::max(lastParked, step.started.toMSecsSinceEpoch());
-                }
-            } else if (step.kind == StepKind::Step && due.isValid() && step.started.isValid()) {
-                resumed.push_back(double(due.msecsTo(step.started)));
-                due = QDateTime();
-            }
-        }
-    }
-    if (lateness.empty()) {
-        print(QStringLiteral("timers: no fired timer found"));
-        return std::nullopt;
-    }
-    const auto percentile = [](std::vector<double> &values, double p) {
-        std::sort(values.begin(), values.end());
-        return values.empty() ? std::nan("") : values[size_t(p * double(values.size() - 1))];
-    };
-    const double p50 = percentile(lateness, 0.50);
-    const double p99 = percentile(lateness, 0.99);
-    print(QStringLiteral("timers: %1 one-second timers over 2 worker threads, all fired in %2 s; lateness p50 %3 ms, "
-                         "p99 %4 ms, max %5 ms")
-              .arg(lateness.size())
-              .arg(fixed(seconds, 3), fixed(p50, 1), fixed(p99, 1), fixed(lateness.back(), 1)));
-    const double resumedP50 = percentile(resumed, 0.50);
-    const double resumedP99 = percentile(resumed, 0.99);
-    print(QStringLiteral("timers: first runs parked over %1 ms; the flows went on past their sleep p50 %2 ms, "
-                         "p99 %3 ms, max %4 ms after the due time")
-              .arg(lastParked >= firstParked ? lastParked - firstParked : 0)
-              .arg(fixed(resumedP50, 1), fixed(resumedP99, 1),
-                   fixed(resumed.empty() ? std::nan("") : resumed.back(), 1)));
-    return std::pair{p50, p99};
+    return result;
 }
 
 // --- the child: one worker until SIGTERM -------------------------------------------------
@@ -537,7 +367,8 @@ void onTerminate(int)
     terminated = true;
 }
 
-int runChild(const QString &name, const QString &location, const QString &plugins, int concurrency)
+int runChild(const QString &name, const QString &location, const QString &plugins, int concurrency,
+             bench::Synchronous synchronous)
 {
     PluginCatalog catalog;
     catalog.load({plugins});
@@ -551,7 +382,7 @@ int runChild(const QString &name, const QString &location, const QString &plugin
     char line[16];
     if (!std::fgets(line, sizeof line, stdin))
         return 1;
-    auto worker = FlowWorker(opener(location), catalog.registry())
+    auto worker = FlowWorker(opener(location, synchronous), catalog.registry())
                       .withName(name)
                       .withConcurrency(concurrency)
                       .withPollInterval(100ms)
@@ -594,9 +425,16 @@ int main(int argc, char **argv)
                                           QStringLiteral("SQLite: one-second durable timers (10000)."),
                                           QStringLiteral("n"), QStringLiteral("10000"));
     const QCommandLineOption baselineOption(QStringLiteral("baseline-commits"),
-                                            QStringLiteral("Single-row commits of the baseline (SQLite 20000, "
-                                                           "PostgreSQL 2000)."),
+                                            QStringLiteral("Single-row commits of each baseline (SQLite "
+                                                           "synchronous=NORMAL 20000, PostgreSQL 2000)."),
                                             QStringLiteral("n"));
+    const QCommandLineOption baselineFullOption(
+        QStringLiteral("baseline-commits-full"),
+        QStringLiteral("SQLite: single-row commits of each baseline under synchronous=FULL (2000)."),
+        QStringLiteral("n"), QStringLiteral("2000"));
+    const QCommandLineOption syncOption(QStringLiteral("synchronous"),
+                                        QStringLiteral("SQLite: normal, full or both (both: NORMAL, then FULL)."),
+                                        QStringLiteral("mode"), QStringLiteral("both"));
     const QCommandLineOption pluginsOption(QStringLiteral("plugins"), QStringLiteral("The folder of the demo plugin."),
                                            QStringLiteral("dir"), QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR));
     const QCommandLineOption childOption(QStringLiteral("child-worker"),
@@ -605,12 +443,14 @@ int main(int argc, char **argv)
     const QCommandLineOption onlyTimersOption(QStringLiteral("only-timers"),
                                               QStringLiteral("SQLite: run the durable timers part (4.) only."));
     parser.addOptions({dbOption, dirOption, flowsOption, concurrencyOption, scheduleOption, timersOption,
-                       baselineOption, pluginsOption, childOption, onlyTimersOption});
+                       baselineOption, baselineFullOption, syncOption, pluginsOption, childOption, onlyTimersOption});
     parser.process(app);
 
     if (parser.isSet(childOption)) {
         return runChild(parser.value(childOption), parser.value(dbOption), parser.value(pluginsOption),
-                        parser.value(concurrencyOption).toInt());
+                        parser.value(concurrencyOption).toInt(),
+                        parser.value(syncOption) == QLatin1String("full") ? bench::Synchronous::Full
+                                                                          : bench::Synchronous::Normal);
     }
 
     Settings settings;
@@ -626,6 +466,17 @@ int main(int argc, char **argv)
     settings.timers = parser.value(timersOption).toInt();
     settings.baselineCommits =
         parser.isSet(baselineOption) ? parser.value(baselineOption).toInt() : (isPostgres(settings) ? 2000 : 20000);
+    settings.baselineCommitsFull = parser.value(baselineFullOption).toInt();
+    const QString syncName = parser.value(syncOption).toLower();
+    std::vector<bench::Synchronous> modes;
+    if (syncName == QLatin1String("normal") || syncName == QLatin1String("both"))
+        modes.push_back(bench::Synchronous::Normal);
+    if (syncName == QLatin1String("full") || syncName == QLatin1String("both"))
+        modes.push_back(bench::Synchronous::Full);
+    if (modes.empty()) {
+        print(QStringLiteral("--synchronous must be normal, full or both"));
+        return 2;
+    }
     std::unique_ptr<QTemporaryDir> temporary;
     if (!isPostgres(settings)) {
         if (parser.isSet(dirOption)) {
@@ -645,9 +496,8 @@ int main(int argc, char **argv)
     const FlowRegistry &registry = catalog.registry();
 
     print(QStringLiteral("bench_workers: %1, %2 demo.Pipeline flows of %3 steps per run, concurrency %4 per worker")
-              .arg(isPostgres(settings)
-                       ? QStringLiteral("PostgreSQL %1").arg(displayLocation(settings.location))
-                       : QStringLiteral("SQLite files in %1 (WAL, synchronous=NORMAL)").arg(settings.dir))
+              .arg(isPostgres(settings) ? QStringLiteral("PostgreSQL %1").arg(displayLocation(settings.location))
+                                        : QStringLiteral("SQLite files in %1 (WAL)").arg(settings.dir))
               .arg(settings.flows)
               .arg(settings.steps)
               .arg(settings.concurrency));
@@ -658,55 +508,55 @@ int main(int argc, char **argv)
 
     if (parser.isSet(onlyTimersOption) && !isPostgres(settings)) {
         const auto timers = runTimers(settings, registry);
-        print(QStringLiteral("timers_p50_ms=%1").arg(timers ? fixed(timers->first, 1) : QStringLiteral("nan")));
-        print(QStringLiteral("timers_p99_ms=%1").arg(timers ? fixed(timers->second, 1) : QStringLiteral("nan")));
+        printTimers(timers);
         return timers ? 0 : 1;
     }
-
-    const auto baseline = measureBaseline(settings);
-    if (!baseline)
-        return 1;
 
     bool ok = true;
     double ratio = 0;
     if (isPostgres(settings)) {
-        double fourProcesses = 0;
-        for (const int processes : {1, 2, 4}) {
-            const Figures figures = runProcesses(settings, registry, processes);
-            ok = ok && figures.ok;
-            if (processes == 4)
-                fourProcesses = figures.stepsPerSecond;
-        }
-        ratio = fourProcesses / *baseline;
-        print(QStringLiteral("4 worker processes: %1 steps/s / baseline %2 commits/s = %3 (target >= %4: %5)")
-                  .arg(fixed(fourProcesses), fixed(*baseline), fixed(ratio, 2), fixed(postgresTarget, 1),
-                       ratio >= postgresTarget ? QStringLiteral("met") : QStringLiteral("NOT met")));
+        const auto measured = measureSetups(settings, {{1, true}, {2, true}, {4, true}}, [&](const SetUp &setUp) {
+            return runProcesses(settings, registry, setUp.count);
+        });
+        if (!measured)
+            return 1;
+        ok = measured->ok;
+        ratio = measured->ratios.back();
+        print(QStringLiteral("4 worker processes: ratio %1 against the baselines around it (target >= %2: %3); the "
+                             "median set-up's %4")
+                  .arg(fixed(ratio, 2), fixed(postgresTarget, 1),
+                       ratio >= postgresTarget ? QStringLiteral("met") : QStringLiteral("NOT met"),
+                       fixed(measured->median(), 2)));
     } else {
-        double best = 0;
-        QString bestLabel;
-        for (const int threads : {1, 2, 4}) {
-            const Figures figures = runThreads(settings, registry, threads);
-            ok = ok && figures.ok;
-            if (figures.stepsPerSecond > best) {
-                best = figures.stepsPerSecond;
-                bestLabel = QStringLiteral("%1 thread(s)").arg(threads);
-            }
+        std::vector<double> medians;
+        for (const bench::Synchronous mode : modes) {
+            settings.synchronous = mode;
+            print(QStringLiteral("synchronous=%1").arg(bench::toString(mode)));
+            printQtBaseline(settings);
+            const auto measured =
+                measureSetups(settings, {{1, false}, {2, false}, {4, false}, {2, true}}, [&](const SetUp &setUp) {
+                    return setUp.processes ? runProcesses(settings, registry, setUp.count)
+                                           : runThreads(settings, registry, setUp.count);
+                });
+            if (!measured)
+                return 1;
+            ok = ok && measured->ok;
+            const double median = measured->median();
+            const double best = *std::max_element(measured->ratios.begin(), measured->ratios.end());
+            print(QStringLiteral("synchronous=%1: set-ups' ratios %2; median %3 (target >= %4: %5); best %6, for "
+                                 "information")
+                      .arg(bench::toString(mode), measured->ratioList(), fixed(median, 2), fixed(sqliteTarget, 1),
+                           median >= sqliteTarget ? QStringLiteral("met") : QStringLiteral("NOT met"), fixed(best, 2)));
+            medians.push_back(median);
         }
-        const Figures processes = runProcesses(settings, registry, 2);
-        ok = ok && processes.ok;
-        if (processes.stepsPerSecond > best) {
-            best = processes.stepsPerSecond;
-            bestLabel = QStringLiteral("2 processes");
-        }
+        settings.synchronous = bench::Synchronous::Normal;
         ok = runScheduling(settings, registry).has_value() && ok;
         const auto timers = runTimers(settings, registry);
         ok = ok && timers.has_value();
-        ratio = best / *baseline;
-        print(QStringLiteral("best: %1, %2 steps/s / baseline %3 commits/s = %4 (target >= %5: %6)")
-                  .arg(bestLabel, fixed(best), fixed(*baseline), fixed(ratio, 2), fixed(sqliteTarget, 1),
-                       ratio >= sqliteTarget ? QStringLiteral("met") : QStringLiteral("NOT met")));
-        print(QStringLiteral("timers_p50_ms=%1").arg(timers ? fixed(timers->first, 1) : QStringLiteral("nan")));
-        print(QStringLiteral("timers_p99_ms=%1").arg(timers ? fixed(timers->second, 1) : QStringLiteral("nan")));
+        printTimers(timers);
+        if (medians.size() > 1)
+            print(QStringLiteral("ratio_full=%1").arg(fixed(medians.back(), 2)));
+        ratio = medians.front();
     }
     if (!ok)
         print(QStringLiteral("FAILED: see above"));

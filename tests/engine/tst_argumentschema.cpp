@@ -104,9 +104,33 @@ void TestArgumentSchema::schemaFromMetadata()
 
 void TestArgumentSchema::schemaRoundTrip()
 {
+    // toJson() writes the metadata it was read from, every key spelt out (required false and
+    // an empty description where the metadata left them out; no default where it had none).
     const ArgumentSchema schema = orderSchema();
+    ERGON_TRY(metadata, fromJsonText(orderSchemaJson));
+    QJsonArray expected;
+    for (const QJsonValue &declared : metadata.toArray()) {
+        QJsonObject field = declared.toObject();
+        if (!field.contains(u"required"_s))
+            field.insert(u"required"_s, false);
+        if (!field.contains(u"description"_s))
+            field.insert(u"description"_s, QString());
+        expected.append(field);
+    }
+    QCOMPARE(schema.toJson(), expected);
+
+    // And what it wrote reads back as the same fields.
     ERGON_TRY(again, ArgumentSchema::fromJson(schema.toJson()));
-    QCOMPARE(again.toJson(), schema.toJson());
+    QCOMPARE(again.fields().size(), schema.fields().size());
+    for (qsizetype i = 0; i < schema.fields().size(); ++i) {
+        const ArgumentSpec &before = schema.fields().at(i);
+        const ArgumentSpec &after = again.fields().at(i);
+        QCOMPARE(after.name, before.name);
+        QCOMPARE(after.type, before.type);
+        QCOMPARE(after.required, before.required);
+        QCOMPARE(after.description, before.description);
+        QCOMPARE(after.defaultValue, before.defaultValue);
+    }
 }
 
 void TestArgumentSchema::schemaBuiltInCode()

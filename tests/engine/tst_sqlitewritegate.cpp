@@ -50,13 +50,17 @@ void TestSqliteWriteGate::urgentWriterGoesAheadOfWaitingOnes()
             gate.leave();
         }));
     };
+    // Each writer is known to wait (the gate counts it) before the next one starts.
     auto worker = writer(u"worker"_s, SqliteWriteGate::Urgency::Normal);
     worker->start();
-    QThread::msleep(50); // the worker waits first
+    QTRY_COMPARE_WITH_TIMEOUT(gate.waiting(), 1, 30'000); // the worker waits first
     auto timers = writer(u"timers"_s, SqliteWriteGate::Urgency::Urgent);
     timers->start();
-    QThread::msleep(50);
-    QVERIFY(order.isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(gate.waiting(), 2, 30'000);
+    {
+        const QMutexLocker lock(&mutex);
+        QVERIFY(order.isEmpty());
+    }
 
     gate.leave();
     QVERIFY(worker->wait(10'000));

@@ -272,23 +272,31 @@ void TestPostgresExecutionLog::notify_wakesAListener()
     QVERIFY(PostgresExecutionLog::notificationChannel(schema.name()) !=
             PostgresExecutionLog::notificationChannel(otherSchema.name()));
     ERGON_TRY(elsewhere, PostgresExecutionLog::open(otherSchema.url()));
-    ERGON_VERIFY_OK(elsewhere->scheduleFlows({newFlow()}, now));
-    QTest::qWait(300);
-    QCOMPARE(wakeUps.size(), 1);
+    ERGON_VERIFY_OK(elsewhere->scheduleFlows({newFlow(now.addSecs(3))}, now));
+    // A barrier rather than a wait: the server delivers notifications in the order their
+    // transactions committed, so once this later one (due in 7 s) has arrived, the other
+    // schema's would have come first had it been sent here.
+    ERGON_VERIFY_OK(scheduler->scheduleFlows({newFlow(now.addSecs(7))}, now));
+    QTRY_COMPARE_WITH_TIMEOUT(wakeUps.size(), 2, 30000);
+    QCOMPARE(wakeUps.last(), now.addSecs(7));
 
     // Handing flows back wakes the others as well.
     ERGON_TRY(claimed, scheduler->claimDue(u"w1"_s, now.addSecs(10), now.addSecs(70), 10, {}));
-    QCOMPARE(claimed.size(), 2);
+    QCOMPARE(claimed.size(), 3);
     ERGON_TRY(released, scheduler->releaseFlows(u"w1"_s, now.addSecs(11), true));
-    QCOMPARE(released, 2);
-    QTRY_COMPARE_WITH_TIMEOUT(wakeUps.size(), 2, 5000);
+    QCOMPARE(released, 3);
+    QTRY_COMPARE_WITH_TIMEOUT(wakeUps.size(), 3, 30000);
     QVERIFY(!wakeUps.last().isValid());
 
-    // Without a listener, nothing is called any more.
+    // Without a listener, nothing is called any more: a listener set afterwards receives the
+    // next notification (the barrier, due in 9 s), and the removed one has received nothing.
     listening->setWorkListener({});
-    ERGON_VERIFY_OK(scheduler->scheduleFlows({newFlow()}, now));
-    QTest::qWait(300);
-    QCOMPARE(wakeUps.size(), 2);
+    ERGON_VERIFY_OK(scheduler->scheduleFlows({newFlow(now.addSecs(8))}, now));
+    QList<QDateTime> later;
+    listening->setWorkListener([&later](const QDateTime &due) { later.append(due); });
+    ERGON_VERIFY_OK(scheduler->scheduleFlows({newFlow(now.addSecs(9))}, now));
+    QTRY_VERIFY_WITH_TIMEOUT(later.contains(now.addSecs(9)), 30000);
+    QCOMPARE(wakeUps.size(), 3);
 }
 
 void TestPostgresExecutionLog::serverNow_isTheServersClock()
@@ -310,11 +318,13 @@ void TestPostgresExecutionLog::lostConnection_reconnects()
     PostgresTestSchema schema;
     const QString application = u"ergon-test-lost-%1"_s.arg(QCoreApplication::applicationPid());
     ERGON_TRY(log, PostgresExecutionLog::open(withQuery(schema.url(), u"application_name"_s, application)));
-    int wakeUps = 0;
-    log->setWorkListener([&wakeUps](const QDateTime &) { ++wakeUps; });
-    const QDateTime now = QDateTime::currentDateTimeUtc();
-    ERGON_TRY(ids, log->scheduleFlows({newFlow()}, now));
-    QTRY_COMPARE_WITH_TIMEOUT(wakeUps, 1, 5000);
+    // Each notification is told apart by its due time: the wake-ups that a reconnection adds
+    // ("look now", no due time) may come at any moment, and are counted apart.
+    QList<QDateTime> wakeUps;
+    log->setWorkListener([&wakeUps](const QDateTime &due) { wakeUps.append(due); });
+    const QDateTime now = QDateTime::fromMSecsSinceEpoch(QDateTime::currentMSecsSinceEpoch(), Qt::UTC);
+    ERGON_TRY(ids, log->scheduleFlows({newFlow(now.addSecs(1))}, now));
+    QTRY_VERIFY_WITH_TIMEOUT(wakeUps.contains(now.addSecs(1)), 30000);
 
     // The server ends the connection (as a restart or a network cut would).
     RawConnection raw(schema.name());
@@ -330,11 +340,10 @@ void TestPostgresExecutionLog::lostConnection_reconnects()
     // Calls connect again: reads, writes and wake-ups work as before.
     ERGON_TRY(found, log->flow(ids.first()));
     QVERIFY(found.has_value());
-    QTRY_VERIFY_WITH_TIMEOUT(wakeUps >= 2, 5000); // "look now": work may have come meanwhile
-    const int before = wakeUps;
+    QTRY_VERIFY_WITH_TIMEOUT(wakeUps.contains(QDateTime()), 30000); // "look now": work may have come meanwhile
     ERGON_TRY(other, PostgresExecutionLog::open(schema.url()));
-    ERGON_VERIFY_OK(other->scheduleFlows({newFlow()}, now));
-    QTRY_COMPARE_WITH_TIMEOUT(wakeUps, before + 1, 5000);
+    ERGON_VERIFY_OK(other->scheduleFlows({newFlow(now.addSecs(2))}, now));
+    QTRY_VERIFY_WITH_TIMEOUT(wakeUps.contains(now.addSecs(2)), 30000);
 
     // Again, but the loss is found by a statement, before the event loop sees the socket close.
     QVERIFY(raw.exec(
@@ -344,10 +353,12 @@ void TestPostgresExecutionLog::lostConnection_reconnects()
         QCOMPARE(cut.error().kind(), u"connection"_s);
     ERGON_TRY(counted, log->countByStatus());
     QCOMPARE(counted.value(FlowStatus::Pending), 2);
-    QTest::qWait(300);
-    const int settled = wakeUps;
-    ERGON_VERIFY_OK(other->scheduleFlows({newFlow()}, now));
-    QTRY_COMPARE_WITH_TIMEOUT(wakeUps, settled + 1, 5000);
+    // Listening again after the second loss: another connection's notification arrives.
+    ERGON_VERIFY_OK(other->scheduleFlows({newFlow(now.addSecs(3))}, now));
+    QTRY_VERIFY_WITH_TIMEOUT(wakeUps.contains(now.addSecs(3)), 30000);
+    for (const QDateTime &due : std::as_const(wakeUps)) // nothing but the three and "look now"
+        QVERIFY2(!due.isValid() || due == now.addSecs(1) || due == now.addSecs(2) || due == now.addSecs(3),
+                 qPrintable(due.toString(Qt::ISODateWithMs)));
 }
 
 QTEST_GUILESS_MAIN(TestPostgresExecutionLog)

@@ -287,8 +287,10 @@ void TestPostgresProcesses::serverRestartedUnderLoad_workersReconnectAndFinish()
                                  return other.open(QIODevice::ReadOnly) ? other.readAll() : QByteArray();
                              }());
     qInfo("the workers reported: %s", qPrintable(reported.left(600)));
-    QVERIFY2(reported.contains(u"connection"_s) || reported.contains(u"unreachable"_s) || reported.isEmpty(),
-             qPrintable(reported.left(600)));
+    // The workers were busy through the restart (a fifth of the flows done, leases of 20 s): a
+    // commit, a claim or a heartbeat of each fell into the outage.
+    QVERIFY2(!reported.isEmpty(), "no worker reported the outage");
+    QVERIFY2(reported.contains(u"connection"_s) || reported.contains(u"unreachable"_s), qPrintable(reported.left(600)));
 }
 
 void TestPostgresProcesses::migrate_copiesEveryRecord()
@@ -405,11 +407,7 @@ void TestPostgresProcesses::migrate_copiesEveryRecord()
     const Outcome forced = run({u"migrate"_s, u"--from"_s, source, u"--to"_s, schema.url(), u"--force"_s});
     QVERIFY2(forced.exitCode == 0, qPrintable(describe(forced)));
     QVERIFY(same({u"list"_s, u"--json"_s, u"--limit"_s, u"1000"_s}));
-
-    // Usage errors.
-    QCOMPARE(run({u"migrate"_s, u"--to"_s, schema.url()}).exitCode, 2);
-    QCOMPARE(run({u"migrate"_s, u"--from"_s, source}).exitCode, 2);
-    QCOMPARE(run({u"migrate"_s, u"--from"_s, source, u"--to"_s, m_dir->filePath(u"other.db"_s)}).exitCode, 2);
+    // Its usage errors need no server: tests/cli/tst_clioptions checks them in every run.
 }
 
 QTEST_GUILESS_MAIN(TestPostgresProcesses)

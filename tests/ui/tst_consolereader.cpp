@@ -12,6 +12,7 @@
 
 #include <QSignalSpy>
 #include <QThread>
+#include <QTimer>
 
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
@@ -45,6 +46,29 @@ public:
 ConsoleSnapshot last(const QSignalSpy &spy)
 {
     return spy.last().first().value<ConsoleSnapshot>();
+}
+
+/// The reader's next periodic read, read on its thread once every call queued to it before has
+/// run: the interval it was set with and the milliseconds left (a coarse timer: up to 5% more
+/// than the interval), or -1 for both when none is to come (paused, or never started). The
+/// reader reads by itself only when its timer says so, so this says which reads can come.
+struct PeriodicRead {
+    int intervalMs = -1;
+    int remainingMs = -1;
+};
+
+PeriodicRead nextPeriodicRead(ConsoleReader *reader)
+{
+    PeriodicRead next;
+    QMetaObject::invokeMethod(
+        reader,
+        [reader, &next] {
+            const QTimer *timer = reader->findChild<QTimer *>();
+            if (timer && timer->isActive())
+                next = {timer->interval(), timer->remainingTime()};
+        },
+        Qt::BlockingQueuedConnection);
+    return next;
 }
 
 } // namespace
@@ -150,25 +174,35 @@ private Q_SLOTS:
         reader.start();
         QTRY_VERIFY_WITH_TIMEOUT(snapshots.size() >= 4, 3000);
 
+        // Slower at once: the read under way is rescheduled to the new interval, not left at
+        // the old one (the reads at 100 ms would otherwise go on until the next one).
         QMetaObject::invokeMethod(
             reader.reader, [r = reader.reader] { r->setInterval(5s); }, Qt::QueuedConnection);
-        QTest::qWait(200);
+        const PeriodicRead slowed = nextPeriodicRead(reader.reader);
+        QCOMPARE(slowed.intervalMs, 5000);
+        QVERIFY2(slowed.remainingMs > 1000, qPrintable(QString::number(slowed.remainingMs)));
+
+        // A refresh reads at once, whatever the rate, and the next read is an interval later.
         const qsizetype slow = snapshots.size();
-        QTest::qWait(600);
-        QCOMPARE(snapshots.size(), slow);
-
-        // A refresh reads at once, whatever the rate.
         QMetaObject::invokeMethod(reader.reader, &ConsoleReader::refresh, Qt::QueuedConnection);
-        QTRY_COMPARE_WITH_TIMEOUT(snapshots.size(), slow + 1, 2000);
+        QTRY_COMPARE_WITH_TIMEOUT(snapshots.size(), slow + 1, 30000);
+        QVERIFY(nextPeriodicRead(reader.reader).remainingMs > 1000);
 
+        // Paused, no periodic read is left to come, whatever the rate set meanwhile.
         QMetaObject::invokeMethod(
             reader.reader, [r = reader.reader] { r->setPaused(true); }, Qt::QueuedConnection);
         QMetaObject::invokeMethod(
             reader.reader, [r = reader.reader] { r->setInterval(100ms); }, Qt::QueuedConnection);
-        QTest::qWait(150);
+        QCOMPARE(nextPeriodicRead(reader.reader).remainingMs, -1);
+        // A refresh still reads, and leaves the reader paused.
         const qsizetype paused = snapshots.size();
-        QTest::qWait(500);
-        QCOMPARE(snapshots.size(), paused);
+        QMetaObject::invokeMethod(reader.reader, &ConsoleReader::refresh, Qt::BlockingQueuedConnection);
+        QCOMPARE(snapshots.size(), paused + 1); // the spy records on the reader's thread, during the call
+        QCOMPARE(nextPeriodicRead(reader.reader).remainingMs, -1);
+        // Resumed, at the rate set while paused.
+        QMetaObject::invokeMethod(
+            reader.reader, [r = reader.reader] { r->setPaused(false); }, Qt::QueuedConnection);
+        QCOMPARE(nextPeriodicRead(reader.reader).intervalMs, 100);
     }
 
     void openFailureIsReported()
@@ -179,7 +213,9 @@ private Q_SLOTS:
         reader.start();
         QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 1, 5000);
         QCOMPARE(failed.first().first().toString(), u"no such database"_s);
-        QTest::qWait(100);
+        // Stopped: no periodic read to come, and a refresh reads nothing (there is no log).
+        QCOMPARE(nextPeriodicRead(reader.reader).remainingMs, -1);
+        QMetaObject::invokeMethod(reader.reader, &ConsoleReader::refresh, Qt::BlockingQueuedConnection);
         QVERIFY(snapshots.isEmpty());
     }
 

@@ -115,9 +115,13 @@ void TestFlowScheduler::cancelPendingFlow()
     auto worker = FlowWorker(storage.opener(), m_catalog.registry()).withName(u"w"_s).start();
     QTRY_VERIFY2_WITH_TIMEOUT(countOf(storage.log(), FlowStatus::Completed) == 2, qPrintable(countsText(storage.log())),
                               5000);
-    QTest::qWait(400); // a couple of polls more: the worker still leaves it alone
+    // A barrier rather than a wait: a flow scheduled now, due after the cancelled one, runs
+    // only once the worker has claimed again past it.
+    ERGON_TRY(sentinel, scheduler.schedule(pipeline(1, 0)));
+    QTRY_VERIFY2_WITH_TIMEOUT(statusOf(storage.log(), sentinel) == FlowStatus::Completed,
+                              qPrintable(countsText(storage.log())), 30000);
     worker->shutdownAndWait(5s);
-    QCOMPARE(worker->stats().completed, 2);
+    QCOMPARE(worker->stats().completed, 3);
     QCOMPARE(describe(**storage.log().flow(ids[1])), before);
     ERGON_TRY(steps, storage.log().steps(ids[1], true));
     QVERIFY(steps.isEmpty());
@@ -148,25 +152,25 @@ void TestFlowScheduler::cancelRunningFlow()
     const int ranAtCancel = lineCount(witnessCounts(witness));
     QCOMPARE(statusOf(storage.log(), id), FlowStatus::Cancelled);
 
-    // The run stops at its next step: the slot is free within about one step.
-    QTRY_COMPARE_WITH_TIMEOUT(worker->stats().inFlight, 0, 3000);
+    // The run stops at its next step and frees its slot; once the worker's thread has ended,
+    // nothing of the flow can run any more, so what the log and the witness hold is final.
+    QTRY_COMPARE_WITH_TIMEOUT(worker->stats().inFlight, 0, 30000);
     const qint64 stoppedMs = sinceCancel.elapsed();
-    QTest::qWait(2 * stepMs); // long enough for another step, had the flow gone on
     ERGON_TRY(flow, storage.log().flow(id));
     QCOMPARE(flow->status, FlowStatus::Cancelled);
-    QVERIFY2(flow->leaseOwner.isEmpty(), qPrintable(describe(*flow)));
+    QVERIFY2(flow->leaseOwner.isEmpty(), qPrintable(describe(*flow))); // the run let it go, not the shutdown
+    worker->shutdownAndWait(5s);
+    QVERIFY(!worker->isRunning());
     // The step in progress could not record itself, and at most one more step body began.
     ERGON_TRY(steps, storage.log().steps(id, false));
     QCOMPARE(describe(steps), describe(stepsAtCancel));
     const int ran = lineCount(witnessCounts(witness));
     QVERIFY2(ran <= ranAtCancel + 1 && ran < 5,
              qPrintable(u"%1 step bodies ran, %2 at the cancel"_s.arg(ran).arg(ranAtCancel)));
-    worker->shutdownAndWait(5s);
     QCOMPARE(worker->stats().completed, 0);
     QCOMPARE(worker->stats().failed, 0);
     QCOMPARE(statusOf(storage.log(), id), FlowStatus::Cancelled);
     qInfo("the cancelled flow left its slot %lld ms after the cancel (steps of %d ms)", stoppedMs, stepMs);
-    QVERIFY2(stoppedMs < stepMs + 500, qPrintable(u"%1 ms"_s.arg(stoppedMs)));
 }
 
 void TestFlowScheduler::idempotencyKey()
@@ -199,10 +203,13 @@ void TestFlowScheduler::idempotencyKey()
     // Scheduling the key once more, after it ran, still returns that flow and runs nothing.
     ERGON_TRY(afterwards, scheduler.schedule(again));
     QCOMPARE(afterwards, id);
-    QTest::qWait(300);
+    // A barrier: a flow scheduled after it runs once the worker has claimed past the key's.
+    ERGON_TRY(sentinel, scheduler.schedule(pipeline(1, 0)));
+    QTRY_VERIFY2_WITH_TIMEOUT(statusOf(storage.log(), sentinel) == FlowStatus::Completed,
+                              qPrintable(countsText(storage.log())), 30000);
     worker->shutdownAndWait(5s);
-    QCOMPARE(worker->stats().completed, 2);
-    QCOMPARE(allFlows(storage.log()).size(), 2);
+    QCOMPARE(worker->stats().completed, 3);
+    QCOMPARE(allFlows(storage.log()).size(), 3);
     ERGON_TRY(steps, storage.log().steps(id, false));
     QCOMPARE(steps.size(), 2);
     for (const StepRecord &step : std::as_const(steps))
@@ -252,21 +259,21 @@ void TestFlowScheduler::delayedFlowsStartOnTime()
     QVERIFY2(storage.isValid(), qPrintable(storage.error()));
     WorkNotifier notifier;
     FlowScheduler scheduler(storage.log(), m_catalog.registry(), m_clock, &notifier);
-    // Neither polling nor reading due times from the log would find the flows in time: only
-    // the notifier (and the worker's timer queue) can.
+    // Neither polling nor reading due times from the log finds the flows within the test (both
+    // once an hour): only the notifier (and the worker's timer queue it arms) can.
     auto worker = FlowWorker(storage.opener(), m_catalog.registry())
                       .withName(u"w"_s)
                       .withNotifier(&notifier)
-                      .withPollInterval(30s)
-                      .withTimers(30s)
+                      .withPollInterval(1h)
+                      .withTimers(1h)
                       .start();
-    QTest::qWait(200); // started and idle
+    QTRY_COMPARE_WITH_TIMEOUT(storage.log().workers().value_or({}).size(), 1, 30000); // started
 
     QElapsedTimer elapsed;
     elapsed.start();
     ScheduleRequest now = pipeline(1, 0);
     ERGON_TRY(immediate, scheduler.schedule(now));
-    QTRY_VERIFY_WITH_TIMEOUT(statusOf(storage.log(), immediate) == FlowStatus::Completed, 2000);
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(storage.log(), immediate) == FlowStatus::Completed, 30000);
     const qint64 immediateMs = elapsed.elapsed();
 
     // Two delayed flows, announced one after the other: the later must not hide the earlier.
@@ -274,25 +281,27 @@ void TestFlowScheduler::delayedFlowsStartOnTime()
     soon.delay = 1000ms;
     ERGON_TRY(soonId, scheduler.schedule(soon));
     ScheduleRequest later = pipeline(1, 0);
-    later.delay = 1500ms;
+    later.delay = 3000ms;
     ERGON_TRY(laterId, scheduler.schedule(later));
     const QDateTime soonDue = (*storage.log().flow(soonId))->runAt;
     const QDateTime laterDue = (*storage.log().flow(laterId))->runAt;
-
-    QTest::qWait(int(std::max<qint64>(0, m_clock.now().msecsTo(soonDue) - 150)));
-    QCOMPARE(statusOf(storage.log(), soonId), FlowStatus::Pending); // not before its time
-    QTRY_VERIFY_WITH_TIMEOUT(statusOf(storage.log(), soonId) == FlowStatus::Completed, 3000);
-    QCOMPARE(statusOf(storage.log(), laterId), FlowStatus::Pending);
-    QTRY_VERIFY_WITH_TIMEOUT(statusOf(storage.log(), laterId) == FlowStatus::Completed, 3000);
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(storage.log(), soonId) == FlowStatus::Completed, 30000);
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(storage.log(), laterId) == FlowStatus::Completed, 30000);
     worker->shutdownAndWait(5s);
 
-    const qint64 soonLate = soonDue.msecsTo(firstStepStarted(storage.log(), soonId));
-    const qint64 laterLate = laterDue.msecsTo(firstStepStarted(storage.log(), laterId));
+    // Order, from the times the worker recorded on the scheduler's clock: neither flow began
+    // before its due time (a flow started early would show a first step before it), and the
+    // earlier one was woken for its own due time, not for the later one's.
+    const QDateTime soonStarted = firstStepStarted(storage.log(), soonId);
+    const QDateTime laterStarted = firstStepStarted(storage.log(), laterId);
+    QVERIFY(soonStarted.isValid() && laterStarted.isValid());
+    QVERIFY2(soonStarted >= soonDue, qPrintable(soonStarted.toString(Qt::ISODateWithMs)));
+    QVERIFY2(laterStarted >= laterDue, qPrintable(laterStarted.toString(Qt::ISODateWithMs)));
+    QVERIFY2(soonStarted < laterDue,
+             qPrintable(u"the earlier flow began with the later one, at %1 (due %2)"_s.arg(
+                 soonStarted.toString(Qt::ISODateWithMs), laterDue.toString(Qt::ISODateWithMs))));
     qInfo("started %lld ms after scheduling (no delay); delayed flows started %lld and %lld ms after due", immediateMs,
-          soonLate, laterLate);
-    QVERIFY2(immediateMs < 200, qPrintable(u"%1 ms"_s.arg(immediateMs)));
-    QVERIFY2(soonLate >= 0 && soonLate < 200, qPrintable(u"%1 ms after due"_s.arg(soonLate)));
-    QVERIFY2(laterLate >= 0 && laterLate < 200, qPrintable(u"%1 ms after due"_s.arg(laterLate)));
+          soonDue.msecsTo(soonStarted), laterDue.msecsTo(laterStarted));
 }
 
 void TestFlowScheduler::retryRequeuesAndWakesTheWorker()
@@ -304,7 +313,7 @@ void TestFlowScheduler::retryRequeuesAndWakesTheWorker()
     auto worker = FlowWorker(storage.opener(), m_catalog.registry())
                       .withName(u"w"_s)
                       .withNotifier(&notifier)
-                      .withPollInterval(30s)
+                      .withPollInterval(1h)
                       .start();
     // demo.Flaky with fail_times 4: attempts 1-3 fail and so does the flow; after a retry,
     // attempt 4 fails and 5 succeeds.
@@ -318,7 +327,8 @@ void TestFlowScheduler::retryRequeuesAndWakesTheWorker()
     QElapsedTimer elapsed;
     elapsed.start();
     ERGON_VERIFY_OK(scheduler.retry(id));
-    QTRY_VERIFY_WITH_TIMEOUT(statusOf(storage.log(), id) == FlowStatus::Completed, 5000);
+    // Woken by the notifier: the worker polls once an hour (attempt 4 backs off 100 ms first).
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(storage.log(), id) == FlowStatus::Completed, 30000);
     const qint64 retriedMs = elapsed.elapsed();
     worker->shutdownAndWait(5s);
     ERGON_TRY(flow, storage.log().flow(id));
@@ -328,8 +338,7 @@ void TestFlowScheduler::retryRequeuesAndWakesTheWorker()
     QCOMPARE(steps.first().attempts, 5);
     QCOMPARE(steps.first().attemptLog.size(), 5);
     QCOMPARE(worker->stats().completed, 1);
-    // Woken by the notifier, not by a poll 30 s later (attempt 4 backs off 100 ms first).
-    QVERIFY2(retriedMs < 1500, qPrintable(u"%1 ms"_s.arg(retriedMs)));
+    qInfo("the retried flow completed %lld ms after the retry", retriedMs);
 }
 
 QTEST_GUILESS_MAIN(TestFlowScheduler)

@@ -231,7 +231,7 @@ void TestWorkerLeases::gracefulShutdownUnderLoad()
     else
         first->shutdownAndWait(10s);
     const qint64 stopMs = stopping.elapsed();
-    QTRY_VERIFY_WITH_TIMEOUT(!first->isRunning(), 1000);
+    QVERIFY(!first->isRunning()); // the shutdown resolved when the worker's thread ended
 
     // Stopped at step boundaries: nothing runs, nothing is leased, every step that ran is stored.
     ERGON_TRY(counts, storage.log().countByStatus());
@@ -266,7 +266,6 @@ void TestWorkerLeases::gracefulShutdownUnderLoad()
         QVERIFY2(it.value() == 1, qPrintable(u"%1 ran %2 times"_s.arg(it.key()).arg(it.value())));
     qInfo("shutdown under load took %lld ms; %lld of %d flows were done, the second worker did the rest", stopMs,
           completedByFirst, flows);
-    QVERIFY2(stopMs < 3000, qPrintable(u"%1 ms"_s.arg(stopMs)));
 }
 
 void TestWorkerLeases::shutdownDeadlineAbandonsAndReleases()
@@ -279,12 +278,19 @@ void TestWorkerLeases::shutdownDeadlineAbandonsAndReleases()
     ERGON_TRY(ids, scheduler.scheduleMany(requests(u"demo.Pipeline"_s, pipelineArguments(1, 700, witness), flows)));
 
     auto first = FlowWorker(storage.opener(), m_catalog.registry()).withName(u"first"_s).withConcurrency(flows).start();
-    QTRY_COMPARE_WITH_TIMEOUT(witnessCounts(witness).size(), flows, 5000); // every step body has begun
+    QTRY_COMPARE_WITH_TIMEOUT(witnessCounts(witness).size(), flows, 30000); // every step body has begun
+    // The leases as the first worker holds them (the default 30 s): had the shutdown left them
+    // to expire, nobody could start these flows before then.
+    QHash<qint64, QDateTime> heldUntil;
+    for (const FlowRecord &flow : allFlows(storage.log())) {
+        QCOMPARE(flow.leaseOwner, u"first"_s);
+        heldUntil.insert(flow.id, flow.leaseExpires);
+    }
     QElapsedTimer stopping;
     stopping.start();
     first->shutdownAndWait(200ms); // shorter than a step: the steps in progress are abandoned
     const qint64 stopMs = stopping.elapsed();
-    QVERIFY2(stopMs < 600, qPrintable(u"%1 ms"_s.arg(stopMs)));
+    QVERIFY(!first->isRunning());
 
     ERGON_TRY(counts, storage.log().countByStatus());
     QCOMPARE(counts, (QMap<FlowStatus, qint64>{{FlowStatus::Pending, flows}}));
@@ -292,17 +298,20 @@ void TestWorkerLeases::shutdownDeadlineAbandonsAndReleases()
         QVERIFY2(flow.leaseOwner.isEmpty() && !flow.leaseExpires.isValid(), qPrintable(describe(flow)));
     QCOMPARE(workerRow(storage.log(), u"first"_s).value_or(WorkerRecord()).status, WorkerStatus::Stopped);
 
-    // Released, not left to expire: another worker (with the default 30 s lease) starts at once.
-    QElapsedTimer elapsed;
-    elapsed.start();
+    // Released, not left to expire: another worker starts them before the first's leases end.
     auto second =
         FlowWorker(storage.opener(), m_catalog.registry()).withName(u"second"_s).withConcurrency(flows).start();
     QTRY_VERIFY2_WITH_TIMEOUT(countOf(storage.log(), FlowStatus::Completed) == flows,
-                              qPrintable(countsText(storage.log())), 5000);
-    QVERIFY2(elapsed.elapsed() < 3000, qPrintable(u"%1 ms"_s.arg(elapsed.elapsed())));
+                              qPrintable(countsText(storage.log())), 30000);
     second->shutdownAndWait(5s);
-    for (const qint64 id : std::as_const(ids))
+    for (const qint64 id : std::as_const(ids)) {
         QCOMPARE(witnessCounts(witness).value(witnessKey(id, u"step-1"_s)), 2); // abandoned, then run again
+        ERGON_TRY(steps, storage.log().steps(id, true));
+        QCOMPARE(steps.size(), 1);
+        QCOMPARE(steps.first().worker, u"second"_s);
+        QVERIFY2(steps.first().attemptLog.first().started < heldUntil.value(id), qPrintable(describe(steps)));
+    }
+    qInfo("the shutdown with a 200 ms deadline took %lld ms", stopMs);
 }
 
 void TestWorkerLeases::restartedWorkerTakesBackWhatItsPredecessorHeld()
@@ -316,32 +325,43 @@ void TestWorkerLeases::restartedWorkerTakesBackWhatItsPredecessorHeld()
     ERGON_TRY(ids, scheduler.scheduleMany(requests(u"demo.Pipeline"_s, pipelineArguments(3, 30), flows)));
     QCOMPARE(ids.size(), flows);
 
+    // Leases of a minute: left to expire, the predecessor's flows would outlast the test.
+    constexpr auto lease = 60s;
     auto before = FlowWorker(storage.opener(), m_catalog.registry())
                       .withName(u"svc"_s)
                       .withConcurrency(8)
                       .withPrefetch(8)
-                      .withLeaseDuration(1000ms)
+                      .withLeaseDuration(lease)
                       .start();
-    QTRY_VERIFY_WITH_TIMEOUT(countOf(storage.log(), FlowStatus::Completed) >= 8, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(countOf(storage.log(), FlowStatus::Completed) >= 8, 30000);
     before->abort();
     QVERIFY(countOf(storage.log(), FlowStatus::Running) > 0);
+    QHash<qint64, QDateTime> heldUntil; // the dead predecessor's leases, as it left them
+    for (const FlowRecord &flow : allFlows(storage.log())) {
+        if (flow.status == FlowStatus::Running)
+            heldUntil.insert(flow.id, flow.leaseExpires);
+    }
 
     QElapsedTimer elapsed;
     elapsed.start();
     auto after = FlowWorker(storage.opener(), m_catalog.registry())
                      .withName(u"svc"_s)
                      .withConcurrency(8)
-                     .withLeaseDuration(1000ms)
+                     .withLeaseDuration(lease)
                      .start();
     QTRY_VERIFY2_WITH_TIMEOUT(countOf(storage.log(), FlowStatus::Completed) == flows,
-                              qPrintable(countsText(storage.log())), 10000);
+                              qPrintable(countsText(storage.log())), 30000);
     after->shutdownAndWait(5s);
-    const qint64 doneMs = elapsed.elapsed();
-    qInfo("the restarted worker finished everything %lld ms after it started", doneMs);
-    // Taken back at once, not after the old leases expired (flows of ~100 ms, eight at a time).
-    QVERIFY2(doneMs < 1500, qPrintable(u"%1 ms"_s.arg(doneMs)));
+    qInfo("the restarted worker finished everything %lld ms after it started", qlonglong(elapsed.elapsed()));
     ERGON_TRY(counts, storage.log().countByStatus());
     QCOMPARE(counts, (QMap<FlowStatus, qint64>{{FlowStatus::Completed, flows}}));
+    // Taken back at once, not after the old leases expired: each flow the predecessor held
+    // went on (its last step's last attempt) before that lease's end.
+    for (auto it = heldUntil.cbegin(); it != heldUntil.cend(); ++it) {
+        ERGON_TRY(steps, storage.log().steps(it.key(), true));
+        QCOMPARE(steps.size(), 3);
+        QVERIFY2(steps.last().attemptLog.last().started < it.value(), qPrintable(describe(steps)));
+    }
 }
 
 void TestWorkerLeases::workerWithALongerLeaseIsNotMarkedLost()
@@ -355,7 +375,12 @@ void TestWorkerLeases::workerWithALongerLeaseIsNotMarkedLost()
     auto hasty =
         FlowWorker(storage.opener(), m_catalog.registry()).withName(u"hasty"_s).withLeaseDuration(300ms).start();
     QTRY_COMPARE_WITH_TIMEOUT(storage.log().workers().value_or({}).size(), 2, 5000);
-    QTest::qWait(1500); // many of the hasty worker's heartbeats, none of the patient one's
+    // A barrier rather than a wait: the hasty worker has beaten (and judged its neighbours) for
+    // over a second past the patient one's last heartbeat, many times its own lease.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        workerRow(storage.log(), u"hasty"_s).value_or(WorkerRecord()).heartbeat >
+            workerRow(storage.log(), u"patient"_s).value_or(WorkerRecord()).heartbeat.addMSecs(1000),
+        30000);
     const auto row = workerRow(storage.log(), u"patient"_s);
     QVERIFY(row);
     QCOMPARE(effectiveStatus(*row, m_clock.now()), WorkerStatus::Alive);
