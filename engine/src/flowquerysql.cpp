@@ -101,4 +101,16 @@ FlowText flowTextFromRow(const QSqlQuery &row)
     return FlowText{row.value(0).toLongLong(), row.value(1).toString().toUtf8()};
 }
 
+QString claimFilterCondition(const ClaimFilter &types, QVariantList &values)
+{
+    if (types.isEmpty())
+        return {};
+    QStringList terms;
+    for (const ClaimFilter::Entry &entry : types.entries()) {
+        terms.append(QStringLiteral("(type = ? AND plugin IN ('', ?))"));
+        values << entry.type << entry.plugin;
+    }
+    return QStringLiteral(" AND (") + terms.join(QStringLiteral(" OR ")) + QLatin1Char(')');
+}
+
 } // namespace ergon

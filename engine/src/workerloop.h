@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ergon/claimfilter.h"
 #include "ergon/clock.h"
 #include "ergon/flowexecutor.h"
 #include "ergon/flowworker.h"
@@ -102,7 +103,7 @@ private:
     AlignedClock m_alignedClock;
     Clock &m_clock; ///< m_alignedClock
     std::shared_ptr<WorkerCounters> m_counters;
-    QStringList m_types;
+    ClaimFilter m_types;
 
     std::unique_ptr<ExecutionLog> m_log;
     std::unique_ptr<FlowExecutor> m_executor;
