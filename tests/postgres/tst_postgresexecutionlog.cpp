@@ -278,6 +278,7 @@ void TestPostgresExecutionLog::schema3IsMigratedTo4()
               log->claimDue(u"w"_s, QDateTime::currentDateTimeUtc().addSecs(1),
                             QDateTime::currentDateTimeUtc().addSecs(61), 10, filter));
     QCOMPARE(claimed, QList<qint64>{flows.first().id});
+    QVERIFY(!claimed.contains(added.first()));
 }
 
 void TestPostgresExecutionLog::concurrentOpens_migrateOnce()
