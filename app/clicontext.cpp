@@ -4,14 +4,13 @@
 #include <ergon/plugincatalog.h>
 
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTextStream>
-
-#include <cmath>
 
 namespace ergon::cli {
 
@@ -45,36 +44,34 @@ QString Context::value(const QString &option) const
     return m_parser.value(option);
 }
 
-Result<qint64> Context::integer(const QString &option, qint64 fallback, qint64 min, qint64 max) const
+Result<qint64> Context::integer(const QString &option, qint64 fallback, const limits::Range &range) const
 {
     if (!m_parser.isSet(option))
         return fallback;
     const QString text = m_parser.value(option);
     bool ok = false;
     const qint64 number = text.trimmed().toLongLong(&ok);
-    if (!ok)
-        return usageError(QStringLiteral("--%1: '%2' is not a whole number").arg(option, text));
-    if (number < min || number > max) {
+    if (!ok || !range.contains(number)) {
         return usageError(
-            max == std::numeric_limits<qint64>::max()
-                ? QStringLiteral("--%1: %2 is less than %3").arg(option).arg(number).arg(min)
-                : QStringLiteral("--%1: %2 is not between %3 and %4").arg(option).arg(number).arg(min).arg(max));
+            QStringLiteral("--%1: '%2' is not a whole number %3").arg(option, text, limits::rangeText(range)));
     }
     return number;
 }
 
-Result<double> Context::number(const QString &option, double fallback, double min) const
+Result<std::chrono::milliseconds> Context::seconds(const QString &option, std::chrono::milliseconds fallback,
+                                                   const limits::Range &range) const
 {
     if (!m_parser.isSet(option))
         return fallback;
     const QString text = m_parser.value(option);
     bool ok = false;
     const double number = text.trimmed().toDouble(&ok);
-    if (!ok || !std::isfinite(number))
-        return usageError(QStringLiteral("--%1: '%2' is not a number").arg(option, text));
-    if (number < min)
-        return usageError(QStringLiteral("--%1: %2 is less than %3").arg(option, text).arg(min));
-    return number;
+    auto milliseconds = ok ? limits::secondsToMilliseconds(number, range) : Result<std::chrono::milliseconds>(Error());
+    if (!milliseconds) {
+        return usageError(QStringLiteral("--%1: '%2' is not a number of seconds %3")
+                              .arg(option, text, limits::secondsRangeText(range)));
+    }
+    return *milliseconds;
 }
 
 Result<qint64> Context::flowId() const
@@ -131,6 +128,18 @@ std::unique_ptr<PluginCatalog> Context::loadCatalog() const
     paths.removeDuplicates();
     catalog->load(paths);
     return catalog;
+}
+
+void Context::warnAboutShadowedTypes(const PluginCatalog &catalog, const QString &type)
+{
+    for (const auto &[plugin, lost] : catalog.shadowedTypes()) {
+        if (!type.isEmpty() && lost.type != type)
+            continue;
+        m_err << QCoreApplication::applicationName()
+              << QStringLiteral(": warning: flow type '%1' of plugin '%2' (%3) is shadowed: %4")
+                     .arg(lost.type, plugin.name, QDir::toNativeSeparators(plugin.filePath), lost.reason())
+              << Qt::endl;
+    }
 }
 
 } // namespace ergon::cli

@@ -3,10 +3,12 @@
 #include "clicommand.h"
 
 #include <ergon/flowworker.h>
+#include <ergon/limits.h>
 #include <ergon/result.h>
 
 #include <QStringList>
 
+#include <chrono>
 #include <memory>
 
 class QCommandLineParser;
@@ -44,10 +46,12 @@ public:
 
     bool isSet(const QString &option) const;
     QString value(const QString &option) const;
-    /// The option's whole-number value within [min, max], or the fallback when it is not given.
-    Result<qint64> integer(const QString &option, qint64 fallback, qint64 min, qint64 max) const;
-    /// The option's decimal value, at least min, or the fallback when it is not given.
-    Result<double> number(const QString &option, double fallback, double min) const;
+    /// The option's whole-number value within the range, or the fallback when it is not given.
+    Result<qint64> integer(const QString &option, qint64 fallback, const limits::Range &range) const;
+    /// The option's value in seconds (a decimal number) as milliseconds within the range, or the
+    /// fallback when it is not given; NaN, infinities and values out of range are refused.
+    Result<std::chrono::milliseconds> seconds(const QString &option, std::chrono::milliseconds fallback,
+                                              const limits::Range &range) const;
     /// The positional argument read as a flow id.
     Result<qint64> flowId() const;
 
@@ -61,6 +65,9 @@ public:
     LogOpener logOpener() const;
     /// Loads the flow plugins: every --plugins folder first, then the default search paths.
     std::unique_ptr<PluginCatalog> loadCatalog() const;
+    /// Warns on stderr of every flow type that two plugins declare (of `type` only, if given):
+    /// which plugin provides it, and which one lost it.
+    void warnAboutShadowedTypes(const PluginCatalog &catalog, const QString &type = {});
 
 private:
     const Verb &m_verb;

@@ -10,7 +10,10 @@
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QLoggingCategory>
 #include <QTextStream>
+
+#include <cstdio>
 
 namespace ergon {
 
@@ -19,6 +22,26 @@ namespace cli {
 namespace {
 
 const QString usageKind = QStringLiteral("usage");
+
+// What Qt and its plugins print on their own ("qt.core.plugin.loader: ...", "QSocketNotifier:
+// Invalid socket ..."): not the program's messages, which are its results on stdout and its
+// one-line errors on stderr. Off by default; QT_LOGGING_RULES="ergon.qt.debug=true" (or
+// ".warning") shows them, with the program's name and their category.
+Q_LOGGING_CATEGORY(lcQtMessages, "ergon.qt", QtCriticalMsg)
+
+void routeQtMessage(QtMsgType type, const QMessageLogContext &context, const QString &message)
+{
+    const QByteArray category = context.category ? QByteArray(context.category) : QByteArray("default");
+    // The program's own categories reach here only when their rules enable them.
+    if (type != QtFatalMsg && !category.startsWith("ergon.") && !lcQtMessages().isEnabled(type))
+        return;
+    QString line = QCoreApplication::applicationName() + QStringLiteral(": ");
+    if (category != "default")
+        line += QString::fromUtf8(category) + QStringLiteral(": ");
+    line += message;
+    std::fprintf(stderr, "%s\n", line.toLocal8Bit().constData());
+    std::fflush(stderr);
+}
 
 void setUp(QCommandLineParser &parser, const Verb &verb)
 {
@@ -52,6 +75,16 @@ QString verbHelp(const Verb &verb)
     if (!verb.details.isEmpty())
         text += QLatin1Char('\n') + verb.details + QLatin1Char('\n');
     return text;
+}
+
+// The first argument that reads as a negative number ("-1"), which the parser took for options.
+QString negativeNumber(const QStringList &arguments)
+{
+    for (const QString &argument : arguments) {
+        if (argument.size() > 1 && argument.front() == QLatin1Char('-') && argument.at(1).isDigit())
+            return argument;
+    }
+    return {};
 }
 
 QString absolute(const QString &path)
@@ -100,6 +133,7 @@ const Verb *findVerb(const QString &name)
 int runCli(const CommandLine &commandLine)
 {
     using namespace cli;
+    qInstallMessageHandler(routeQtMessage);
     QTextStream out(stdout);
     QTextStream err(stderr);
     const QString program = QCoreApplication::applicationName();
@@ -112,8 +146,19 @@ int runCli(const CommandLine &commandLine)
     const auto run = [&]() -> Result<void> {
         QCommandLineParser parser;
         setUp(parser, *verb);
-        if (!parser.parse(QStringList{program} + commandLine.commandArguments))
+        if (!parser.parse(QStringList{program} + commandLine.commandArguments)) {
+            // "-1" reads as the short options '1': say what it is instead.
+            for (const QString &name : parser.unknownOptionNames()) {
+                if (!name.isEmpty() && name.front().isDigit()) {
+                    const QString negative = negativeNumber(commandLine.commandArguments);
+                    return usageError(
+                        verb->argument == QLatin1String("ID")
+                            ? QStringLiteral("'%1' is not a flow id (ids are whole numbers from 1)").arg(negative)
+                            : QStringLiteral("unexpected argument '%1'").arg(negative));
+                }
+            }
             return usageError(parser.errorText());
+        }
         if (parser.isSet(QStringLiteral("help"))) {
             out << verbHelp(*verb);
             return {};
@@ -133,6 +178,8 @@ int runCli(const CommandLine &commandLine)
         const QString db = dbGiven ? parser.value(QStringLiteral("db")) : commandLine.databasePath;
         if (db.isEmpty())
             return usageError(QStringLiteral("--db needs a path"));
+        if (const QString wrong = unsupportedUrl(db); !wrong.isEmpty())
+            return usageError(wrong);
         QStringList plugins = commandLine.pluginFolders;
         for (const QString &folder : parser.values(QStringLiteral("plugins")))
             plugins.append(absolute(folder));
@@ -145,9 +192,11 @@ int runCli(const CommandLine &commandLine)
     const Result<void> result = run();
     out.flush();
     if (!result) {
-        err << program << ": " << result.errorString() << Qt::endl;
+        // One line, as the README promises: a usage error names the help in the same line.
+        err << program << ": " << QString(result.errorString()).replace(QLatin1Char('\n'), QLatin1Char(' '));
         if (exitCode(result) == ExitUsage)
-            err << "Try '" << program << ' ' << verb->name << " --help' for more information." << Qt::endl;
+            err << " (see '" << program << ' ' << verb->name << " --help')";
+        err << Qt::endl;
     }
     return exitCode(result);
 }

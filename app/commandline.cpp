@@ -3,6 +3,7 @@
 #include "clicommand.h"
 
 #include <ergon/openexecutionlog.h>
+#include <ergon/storabletext.h>
 
 #include <QCommandLineParser>
 #include <QDir>
@@ -84,6 +85,16 @@ bool isQtGuiOption(const QString &name)
 
 } // namespace
 
+QString unsupportedUrl(const QString &location)
+{
+    // "postgresq://u:pw@host/db" is a typo, not a file to create: and shown as a path, its
+    // password would be printed.
+    if (!location.contains(QLatin1String("://")) || isDatabaseUrl(location))
+        return {};
+    return QCoreApplication::translate("CommandLine", "--db: '%1' is not a postgresql:// URL nor a file path")
+        .arg(displayLocation(location));
+}
+
 QString defaultDatabasePath()
 {
     return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/ergon.db");
@@ -126,6 +137,11 @@ CommandLine parseCommandLine(const QStringList &arguments)
         result.error = QCoreApplication::translate("CommandLine", "--db needs a path");
         return result;
     }
+    if (const QString wrong = unsupportedUrl(path); !wrong.isEmpty()) {
+        result.mode = CommandLine::Mode::Invalid;
+        result.error = wrong;
+        return result;
+    }
     // A server's URL is taken as it is; a file's path is made absolute.
     result.databasePath = isDatabaseUrl(path) ? path : QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     for (const QString &folder : parser.values(pluginsOption))
@@ -164,6 +180,28 @@ CommandLine parseCommandLine(const QStringList &arguments)
         result.theme = theme;
     }
     return result;
+}
+
+QString invalidRawArgument(int argc, const char *const *argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray bytes(argv[i]);
+        if (decodeUtf8Strictly(bytes, {}))
+            continue;
+        // Shown with its bad bytes escaped (\xff), after the option it belongs to, if any.
+        QString shown;
+        for (const char c : bytes) {
+            const auto byte = static_cast<unsigned char>(c);
+            shown += byte >= 0x20 && byte < 0x7f ? QString(QLatin1Char(c))
+                                                 : QStringLiteral("\\x%1").arg(uint(byte), 2, 16, QLatin1Char('0'));
+        }
+        const QByteArray previous = i > 1 ? QByteArray(argv[i - 1]) : QByteArray();
+        const QString what = previous.startsWith("--") && !previous.contains('=')
+            ? QStringLiteral("the value of %1").arg(QString::fromUtf8(previous))
+            : QStringLiteral("argument %1").arg(i);
+        return QStringLiteral("%1 is not valid UTF-8: '%2'").arg(what, shown);
+    }
+    return {};
 }
 
 QString commandLineHelp()

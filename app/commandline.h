@@ -29,6 +29,11 @@ struct CommandLine {
 /// the mode that opens it.
 CommandLine parseCommandLine(const QStringList &arguments);
 
+/// What is wrong with the raw arguments (argv) before Qt decodes them, or nothing: an argument
+/// that is not valid UTF-8 is refused, since Qt would replace its bytes with U+FFFD and two
+/// different keys or arguments would read as one.
+QString invalidRawArgument(int argc, const char *const *argv);
+
 /// The text printed by --help.
 QString commandLineHelp();
 
@@ -36,6 +41,10 @@ QString commandLineHelp();
 /// application object exists: help, version and the headless verbs must run without a display,
 /// while Qt's own GUI options (-platform, -style ...) are only removed by QApplication.
 bool needsGuiApplication(const QStringList &arguments);
+
+/// The error for a --db that looks like a URL ("scheme://") but not a postgresql:// one, or
+/// nothing: such a location is never taken for a file path (nor shown with its password).
+QString unsupportedUrl(const QString &location);
 
 /// QStandardPaths::AppDataLocation + "/ergon.db", e.g. ~/.local/share/Ergon/ergon-console/ergon.db.
 QString defaultDatabasePath();

@@ -11,12 +11,12 @@
 #include <ergon/jsonviews.h>
 #include <ergon/plugincatalog.h>
 #include <ergon/sqliteexecutionlog.h>
+#include <ergon/storabletext.h>
 
 #include <QCommandLineParser>
 #include <QJsonArray>
 #include <QTextStream>
 
-#include <cmath>
 #include <functional>
 
 namespace ergon::cli {
@@ -44,25 +44,25 @@ void scheduleOptions(QCommandLineParser &parser)
     parser.addOption(
         {QStringLiteral("priority"), QStringLiteral("Higher runs first (default: 0)."), QStringLiteral("p")});
     parser.addOption({QStringLiteral("key"),
-                      QStringLiteral("An idempotency key: scheduling the same key again prints the first flow's id."),
+                      QStringLiteral("An idempotency key: scheduling the same key again prints the first flow's id.\n"
+                                     "With --count N, the flows' keys are KEY-1 ... KEY-N."),
                       QStringLiteral("key")});
 }
 
 Result<void> schedule(Context &context)
 {
-    auto count = context.integer(QStringLiteral("count"), 1, 1, 1'000'000);
+    auto count = context.integer(QStringLiteral("count"), 1, limits::scheduleCount);
     if (!count)
         return count.error();
-    auto delay = context.number(QStringLiteral("delay"), 0, 0);
+    auto delay = context.seconds(QStringLiteral("delay"), std::chrono::milliseconds(0), limits::delay);
     if (!delay)
         return delay.error();
-    auto priority = context.integer(QStringLiteral("priority"), 0, std::numeric_limits<int>::min(),
-                                    std::numeric_limits<int>::max());
+    auto priority = context.integer(QStringLiteral("priority"), 0, limits::priority);
     if (!priority)
         return priority.error();
     const QString key = context.value(QStringLiteral("key"));
-    if (context.isSet(QStringLiteral("key")) && *count > 1)
-        return usageError(QStringLiteral("--key names one flow: it cannot go with --count %1").arg(*count));
+    if (context.isSet(QStringLiteral("key")) && key.isEmpty())
+        return usageError(QStringLiteral("--key needs a key"));
 
     QJsonObject arguments;
     if (context.isSet(QStringLiteral("args"))) {
@@ -70,11 +70,17 @@ Result<void> schedule(Context &context)
         if (!parsed)
             return parsed.error().prefixed(QStringLiteral("--args"));
         arguments = parsed.take();
+        // Refused here rather than by the scheduler, so that the message names the option.
+        if (auto storable = checkStorableJson(arguments, QStringLiteral("--args")); !storable)
+            return storable.error();
     }
+    if (auto storable = checkStorableText(key, QStringLiteral("--key")); !storable)
+        return storable.error();
 
     // Only the log of this process and the catalog's registry: retries, workers and their
     // wake-ups are other processes' business (they poll).
     auto catalog = context.loadCatalog();
+    context.warnAboutShadowedTypes(*catalog, context.argument());
     auto log = context.openLog();
     if (!log)
         return log.error();
@@ -84,10 +90,16 @@ Result<void> schedule(Context &context)
     ScheduleRequest request;
     request.type = context.argument();
     request.arguments = arguments;
-    request.delay = std::chrono::milliseconds(std::llround(*delay * 1000.0));
+    request.delay = *delay;
     request.priority = int(*priority);
-    request.idempotencyKey = key;
-    auto ids = scheduler.scheduleMany(QList<ScheduleRequest>(*count, request));
+    // A batch's keys are KEY-1 ... KEY-N: the same command again (after a crash before its ids
+    // were printed, say) schedules nothing new and prints the same ids.
+    QList<ScheduleRequest> requests(*count, request);
+    if (!key.isEmpty()) {
+        for (qsizetype i = 0; i < requests.size(); ++i)
+            requests[i].idempotencyKey = *count == 1 ? key : QStringLiteral("%1-%2").arg(key).arg(i + 1);
+    }
+    auto ids = scheduler.scheduleMany(requests);
     if (!ids)
         return ids.error();
     for (const qint64 id : std::as_const(*ids))
@@ -114,6 +126,19 @@ void listOptions(QCommandLineParser &parser)
     parser.addOption(jsonOutput());
 }
 
+// Why a queued flow would not move in a worker with these plugins: another plugin provides its
+// type here than the one that scheduled it (see ClaimFilter). Empty when it would run.
+QString foreignPluginNote(const FlowRecord &flow, const FlowRegistry &registry)
+{
+    if (isFinished(flow.status) || flow.plugin.isEmpty())
+        return {};
+    const FlowTypeInfo *here = registry.info(flow.type);
+    if (!here || here->plugin == flow.plugin)
+        return {};
+    return QStringLiteral("waits for a worker with plugin '%1' (here the type is plugin '%2''s)")
+        .arg(flow.plugin, here->plugin);
+}
+
 Result<void> list(Context &context)
 {
     FlowQuery query;
@@ -124,7 +149,7 @@ Result<void> list(Context &context)
             return usageError(QStringLiteral("--status: unknown status '%1' (one of %2)").arg(name, statusNames()));
     }
     query.type = context.value(QStringLiteral("type"));
-    auto limit = context.integer(QStringLiteral("limit"), 100, 1, std::numeric_limits<int>::max());
+    auto limit = context.integer(QStringLiteral("limit"), 100, limits::listLimit);
     if (!limit)
         return limit.error();
     query.limit = int(*limit);
@@ -135,6 +160,9 @@ Result<void> list(Context &context)
     auto flows = (*log)->flows(query);
     if (!flows)
         return flows.error();
+    // The plugins as a worker here would load them: to say which flows it would leave alone.
+    const auto catalog = context.loadCatalog();
+    context.warnAboutShadowedTypes(*catalog);
 
     if (context.isSet(jsonOption)) {
         context.printJson(flowsToJson(*flows));
@@ -142,8 +170,9 @@ Result<void> list(Context &context)
     }
     TextTable table({TextTable::Align::Right});
     for (const FlowRecord &flow : std::as_const(*flows)) {
-        table.addRow({QString::number(flow.id), flow.type, toString(flow.status), localTime(flow.updated),
-                      truncated(flow.error, 72)});
+        const QString note = flow.error.isEmpty() ? foreignPluginNote(flow, catalog->registry()) : flow.error;
+        table.addRow(
+            {QString::number(flow.id), flow.type, toString(flow.status), localTime(flow.updated), truncated(note, 72)});
     }
     table.print(context.out());
     return {};
@@ -178,7 +207,11 @@ void printFlow(QTextStream &out, const FlowRecord &flow, const QList<StepRecord>
 {
     TextTable fields;
     fields.addRow({QStringLiteral("flow"), QString::number(flow.id)});
-    fields.addRow({QStringLiteral("type"), QStringLiteral("%1 (version %2)").arg(flow.type).arg(flow.typeVersion)});
+    fields.addRow(
+        {QStringLiteral("type"),
+         flow.plugin.isEmpty()
+             ? QStringLiteral("%1 (version %2)").arg(flow.type).arg(flow.typeVersion)
+             : QStringLiteral("%1 (version %2, plugin %3)").arg(flow.type).arg(flow.typeVersion).arg(flow.plugin)});
     fields.addRow({QStringLiteral("status"), toString(flow.status)});
     fields.addRow({QStringLiteral("priority"), QString::number(flow.priority)});
     fields.addRow({QStringLiteral("args"), jsonText(flow.arguments)});
@@ -277,6 +310,8 @@ Result<void> onNamedFlow(Context &context, const std::function<Result<void>(Flow
 Result<void> retry(Context &context)
 {
     const QString step = context.value(QStringLiteral("step"));
+    if (context.isSet(QStringLiteral("step")) && step.trimmed().isEmpty())
+        return usageError(QStringLiteral("--step needs a step name"));
     return onNamedFlow(context, [&](FlowScheduler &scheduler, qint64 id) { return scheduler.retry(id, step); });
 }
 

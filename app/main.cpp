@@ -27,9 +27,9 @@ int dispatch(const ergon::CommandLine &commandLine)
                             << Qt::endl;
         return 0;
     case Mode::Invalid:
-        QTextStream(stderr) << QCoreApplication::applicationName() << ": " << commandLine.error << Qt::endl
-                            << "Try '" << QCoreApplication::applicationName() << " --help' for more information."
-                            << Qt::endl;
+        // One line, as every error (README): what is wrong, and where the help is.
+        QTextStream(stderr) << QCoreApplication::applicationName() << ": " << commandLine.error << " (see '"
+                            << QCoreApplication::applicationName() << " --help')" << Qt::endl;
         return 2; // a malformed command line, as every command reports it
     case Mode::Command:
         return ergon::runCli(commandLine);
@@ -48,6 +48,11 @@ int main(int argc, char *argv[])
     QCoreApplication::setApplicationName(QStringLiteral("ergon-console"));
     QCoreApplication::setApplicationVersion(QStringLiteral(ERGON_CONSOLE_VERSION));
 
+    if (const QString invalid = ergon::invalidRawArgument(argc, argv); !invalid.isEmpty()) {
+        // Before Qt decodes the arguments, which would replace the bad bytes silently.
+        QTextStream(stderr) << QCoreApplication::applicationName() << ": " << invalid << Qt::endl;
+        return 2; // a malformed command line
+    }
     if (ergon::needsGuiApplication(rawArguments(argc, argv))) {
         QApplication app(argc, argv);
         return dispatch(ergon::parseCommandLine(QCoreApplication::arguments()));

@@ -39,7 +39,7 @@ Result<void> migrate(Context &context)
     if (isDatabaseUrl(from))
         return usageError(QStringLiteral("--from: migrate copies a SQLite file, not %1").arg(displayLocation(from)));
     if (!isDatabaseUrl(to))
-        return usageError(QStringLiteral("--to: '%1' is not a postgresql:// URL").arg(to));
+        return usageError(QStringLiteral("--to: '%1' is not a postgresql:// URL").arg(displayLocation(to)));
 
     const QString source = QDir::cleanPath(QFileInfo(from).absoluteFilePath());
     LogMigrationOptions options;

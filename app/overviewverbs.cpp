@@ -51,7 +51,7 @@ void timersOptions(QCommandLineParser &parser)
 
 Result<void> timers(Context &context)
 {
-    auto limit = context.integer(QStringLiteral("limit"), 100, 1, std::numeric_limits<int>::max());
+    auto limit = context.integer(QStringLiteral("limit"), 100, limits::listLimit);
     if (!limit)
         return limit.error();
     auto log = context.openExistingLog();

@@ -14,7 +14,6 @@
 #include <QTextStream>
 
 #include <chrono>
-#include <cmath>
 #include <csignal>
 #include <vector>
 
@@ -23,11 +22,6 @@ namespace ergon::cli {
 namespace {
 
 using std::chrono::milliseconds;
-
-milliseconds fromSeconds(double seconds)
-{
-    return milliseconds(std::llround(seconds * 1000.0));
-}
 
 void workerOptions(QCommandLineParser &parser)
 {
@@ -56,22 +50,22 @@ void workerOptions(QCommandLineParser &parser)
 
 Result<void> work(Context &context)
 {
-    auto count = context.integer(QStringLiteral("workers"), 1, 1, 1000);
+    auto count = context.integer(QStringLiteral("workers"), 1, limits::workers);
     if (!count)
         return count.error();
-    auto concurrency = context.integer(QStringLiteral("concurrency"), 8, 1, 100'000);
+    auto concurrency = context.integer(QStringLiteral("concurrency"), 8, limits::concurrency);
     if (!concurrency)
         return concurrency.error();
-    auto lease = context.number(QStringLiteral("lease"), 30, 0.1);
+    auto lease = context.seconds(QStringLiteral("lease"), std::chrono::seconds(30), limits::lease);
     if (!lease)
         return lease.error();
-    auto pollMs = context.integer(QStringLiteral("poll-ms"), 200, 1, 3'600'000);
+    auto pollMs = context.integer(QStringLiteral("poll-ms"), 200, limits::pollInterval);
     if (!pollMs)
         return pollMs.error();
-    auto prefetch = context.integer(QStringLiteral("prefetch"), 0, 0, 100'000);
+    auto prefetch = context.integer(QStringLiteral("prefetch"), 0, limits::prefetch);
     if (!prefetch)
         return prefetch.error();
-    auto grace = context.number(QStringLiteral("grace"), 10, 0);
+    auto grace = context.seconds(QStringLiteral("grace"), std::chrono::seconds(10), limits::grace);
     if (!grace)
         return grace.error();
     QString name = context.value(QStringLiteral("name"));
@@ -84,6 +78,7 @@ Result<void> work(Context &context)
     for (const PluginInfo &plugin : catalog->failedPlugins())
         context.err() << QCoreApplication::applicationName() << ": warning: plugin " << plugin.filePath
                       << " not loaded: " << plugin.errorString() << Qt::endl;
+    context.warnAboutShadowedTypes(*catalog);
     if (catalog->registry().types().isEmpty())
         return Error(QStringLiteral("no flow plugin found: there is nothing to run (see --plugins)"));
     // Opened once here: a database that cannot be used (damaged, another application's ...)
@@ -111,7 +106,7 @@ Result<void> work(Context &context)
         for (const auto &handle : handles) {
             // The task only waits for the thread's end, which `stopped` reports as well: the
             // shutdown starts when the task does, and the task may go.
-            [[maybe_unused]] auto shutdown = handle->shutdown(fromSeconds(*grace));
+            [[maybe_unused]] auto shutdown = handle->shutdown(*grace);
         }
     };
 
@@ -124,7 +119,7 @@ Result<void> work(Context &context)
                               .withStealing(!context.isSet(QStringLiteral("no-steal")))
                               .withTimers(milliseconds(500))
                               .withPollInterval(milliseconds(*pollMs))
-                              .withLeaseDuration(fromSeconds(*lease))
+                              .withLeaseDuration(*lease)
                               .start());
         WorkerHandle *handle = handles.back().get();
         QObject::connect(handle, &WorkerHandle::problem, &guard, [&context](const QString &problem) {

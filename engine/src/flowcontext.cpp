@@ -124,7 +124,13 @@ AttemptVerdict settleAttempt(StepRecord &step, AttemptRecord &attempt, const std
         : QStringLiteral("%1: %2").arg(failure->kind, failure->message);
     step.error = attempt.error;
     const int usedBudget = attempt.number - step.retryBase;
-    if (retry.isRetryable(failure->kind) && usedBudget < retry.maxAttempts) {
+    // A policy out of its range is not followed (its delays could not be honoured): the step
+    // fails at its first error, and says why.
+    if (const auto policy = retry.check(); !policy) {
+        attempt.error +=
+            QStringLiteral(" (not retried: the step's retry policy is invalid: %1)").arg(policy.errorString());
+        step.error = attempt.error;
+    } else if (retry.isRetryable(failure->kind) && usedBudget < retry.maxAttempts) {
         step.status = StepStatus::Retrying;
         step.nextAttemptAt = attempt.finished.addMSecs(retry.delayBefore(usedBudget + 1).count());
         return AttemptVerdict::Retrying;

@@ -345,6 +345,7 @@ QCoro::Task<Result<FlowOutcome>> FlowExecutor::runNew(QString type, QJsonObject 
     NewFlow flow;
     flow.type = type;
     flow.typeVersion = core->registry.info(type)->version;
+    flow.plugin = core->registry.info(type)->plugin;
     flow.arguments = validated.take();
     auto ids = core->log.scheduleFlows({flow}, core->clock.now());
     if (!ids)

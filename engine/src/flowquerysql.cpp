@@ -157,4 +157,16 @@ std::pair<qint64, QDateTime> dueFromRow(const QSqlQuery &row)
     return {row.value(0).toLongLong(), timeFromValue(row.value(1))};
 }
 
+QString claimFilterCondition(const ClaimFilter &types, QVariantList &values)
+{
+    if (types.isEmpty())
+        return {};
+    QStringList terms;
+    for (const ClaimFilter::Entry &entry : types.entries()) {
+        terms.append(QStringLiteral("(type = ? AND plugin IN ('', ?))"));
+        values << entry.type << entry.plugin;
+    }
+    return QStringLiteral(" AND (") + terms.join(QStringLiteral(" OR ")) + QLatin1Char(')');
+}
+
 } // namespace ergon

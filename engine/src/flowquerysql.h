@@ -21,6 +21,11 @@ struct FlowQueryConditions {
 };
 FlowQueryConditions flowQueryConditions(const FlowQuery &query, QLatin1StringView likeOperator);
 
+/// " AND ((type = ? AND plugin IN ('', ?)) OR …)": the flows a claim may take (ClaimFilter),
+/// each type with the plugin that provides it in the claiming worker; its values are appended.
+/// Empty for an empty filter.
+QString claimFilterCondition(const ClaimFilter &types, QVariantList &values);
+
 /// How many ids one statement of a listing by ids (FlowQuery::ids) binds.
 inline constexpr int flowIdChunkSize = 256;
 

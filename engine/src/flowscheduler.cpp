@@ -3,6 +3,8 @@
 #include "ergon/clock.h"
 #include "ergon/executionlog.h"
 #include "ergon/flowregistry.h"
+#include "ergon/limits.h"
+#include "ergon/storabletext.h"
 #include "ergon/worknotifier.h"
 
 namespace ergon {
@@ -23,6 +25,30 @@ Result<qint64> FlowScheduler::schedule(const ScheduleRequest &request)
     return ids->first();
 }
 
+namespace {
+
+// What the log would store wrongly or not at all: a delay past int64 milliseconds (a run_at
+// in the past), a start outside QDateTime's range, text that cannot be read back as given.
+Result<void> checkRequest(const ScheduleRequest &request)
+{
+    if (auto delay = limits::check(request.delay, limits::delay); !delay)
+        return delay;
+    if (auto priority = limits::check(request.priority, limits::priority); !priority)
+        return priority;
+    if (request.startAt.isValid()) {
+        const qint64 year = request.startAt.date().year();
+        if (year < 1970 || year > 9999)
+            return Error(QStringLiteral("the start time %1 is not between the years 1970 and 9999")
+                             .arg(request.startAt.toString(Qt::ISODate)),
+                         QStringLiteral("out-of-range"));
+    }
+    if (auto key = checkStorableText(request.idempotencyKey, QStringLiteral("the idempotency key")); !key)
+        return key;
+    return checkStorableJson(request.arguments, QStringLiteral("the arguments"));
+}
+
+} // namespace
+
 Result<QList<qint64>> FlowScheduler::scheduleMany(const QList<ScheduleRequest> &requests)
 {
     const QDateTime now = m_clock.now();
@@ -30,12 +56,15 @@ Result<QList<qint64>> FlowScheduler::scheduleMany(const QList<ScheduleRequest> &
     flows.reserve(requests.size());
     QDateTime earliest;
     for (const ScheduleRequest &request : requests) {
+        if (auto checked = checkRequest(request); !checked)
+            return checked.error();
         auto arguments = m_registry.validate(request.type, request.arguments);
         if (!arguments)
             return arguments.error();
         NewFlow flow;
         flow.type = request.type;
         flow.typeVersion = m_registry.info(request.type)->version;
+        flow.plugin = m_registry.info(request.type)->plugin; // workers run it with the same plugin
         flow.arguments = arguments.take();
         flow.priority = request.priority;
         flow.runAt = request.startAt.isValid() ? request.startAt.toUTC() : now.addMSecs(request.delay.count());

@@ -3,15 +3,23 @@
 #include "workerloop.h"
 
 #include "ergon/clock.h"
+#include "ergon/limits.h"
 #include "ergon/worknotifier.h"
 
 #include <QCoreApplication>
 #include <QCoroSignal>
 #include <QThread>
 
+#include <algorithm>
+
 namespace ergon {
 
 namespace {
+std::chrono::milliseconds clamped(std::chrono::milliseconds value, const limits::Range &range)
+{
+    return std::chrono::milliseconds(std::clamp<qint64>(value.count(), range.min, range.max));
+}
+
 SystemClock &systemClock()
 {
     // Stateless and safe from any thread.
@@ -101,13 +109,15 @@ FlowWorker &FlowWorker::withName(QString name)
 
 FlowWorker &FlowWorker::withConcurrency(int flows)
 {
-    m_config.concurrency = std::max(1, flows);
+    refuseOutOfRange(limits::check(flows, limits::concurrency));
+    m_config.concurrency = int(std::clamp<qint64>(flows, limits::concurrency.min, limits::concurrency.max));
     return *this;
 }
 
 FlowWorker &FlowWorker::withPrefetch(int flows)
 {
-    m_config.prefetch = std::max(0, flows);
+    refuseOutOfRange(limits::check(flows, limits::prefetch));
+    m_config.prefetch = int(std::clamp<qint64>(flows, limits::prefetch.min, limits::prefetch.max));
     return *this;
 }
 
@@ -120,7 +130,8 @@ FlowWorker &FlowWorker::withStealing(bool enabled)
 FlowWorker &FlowWorker::withTimers(std::chrono::milliseconds refresh)
 {
     m_config.timers = true;
-    m_config.timerRefresh = std::max(refresh, std::chrono::milliseconds(10));
+    refuseOutOfRange(limits::check(refresh, limits::timerRefresh));
+    m_config.timerRefresh = clamped(refresh, limits::timerRefresh);
     return *this;
 }
 
@@ -132,14 +143,29 @@ FlowWorker &FlowWorker::withoutTimers()
 
 FlowWorker &FlowWorker::withPollInterval(std::chrono::milliseconds interval)
 {
-    m_config.pollInterval = std::max(interval, std::chrono::milliseconds(1));
+    refuseOutOfRange(limits::check(interval, limits::pollInterval));
+    m_config.pollInterval = clamped(interval, limits::pollInterval);
     return *this;
 }
 
 FlowWorker &FlowWorker::withLeaseDuration(std::chrono::milliseconds duration)
 {
-    m_config.leaseDuration = std::max(duration, std::chrono::milliseconds(100));
+    refuseOutOfRange(limits::check(duration, limits::lease));
+    m_config.leaseDuration = clamped(duration, limits::lease);
     return *this;
+}
+
+void FlowWorker::refuseOutOfRange(const Result<void> &checked)
+{
+    if (!checked && !m_invalid)
+        m_invalid = checked.error();
+}
+
+Result<void> FlowWorker::check() const
+{
+    if (m_invalid)
+        return *m_invalid;
+    return {};
 }
 
 FlowWorker &FlowWorker::withClock(Clock &clock)
@@ -160,7 +186,12 @@ std::unique_ptr<WorkerHandle> FlowWorker::start() const
     std::unique_ptr<WorkerHandle> handle(new WorkerHandle(m_config.name, counters));
     auto *thread = new QThread;
     thread->setObjectName(m_config.name);
-    auto *loop = new detail::WorkerLoop(m_config, m_opener, m_registry, *m_clock, counters);
+    // A configuration out of range fails the start as a log that cannot be opened does: the
+    // handle reports failed() with the reason, and the worker claims nothing.
+    LogOpener opener = m_opener;
+    if (m_invalid)
+        opener = [error = *m_invalid]() -> Result<std::unique_ptr<ExecutionLog>> { return error; };
+    auto *loop = new detail::WorkerLoop(m_config, std::move(opener), m_registry, *m_clock, counters);
     loop->moveToThread(thread);
     handle->m_thread = thread;
     handle->m_loop = loop;

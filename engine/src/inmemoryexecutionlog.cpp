@@ -125,6 +125,7 @@ Result<QList<qint64>> InMemoryExecutionLog::scheduleFlows(const QList<NewFlow> &
         record.id = m_store->nextId++;
         record.type = flow.type;
         record.typeVersion = flow.typeVersion;
+        record.plugin = flow.plugin;
         record.arguments = flow.arguments;
         record.priority = flow.priority;
         record.runAt = flow.runAt.isValid() ? flow.runAt : now;
@@ -357,12 +358,12 @@ QList<qint64> leaseInClaimOrder(QList<FlowRecord *> &candidates, int limit, cons
 } // namespace
 
 Result<QList<qint64>> InMemoryExecutionLog::claimDue(const QString &owner, const QDateTime &now,
-                                                     const QDateTime &leaseUntil, int limit, const QStringList &types)
+                                                     const QDateTime &leaseUntil, int limit, const ClaimFilter &types)
 {
     QMutexLocker lock(&m_store->mutex);
     QList<FlowRecord *> candidates;
     for (FlowRecord &flow : m_store->flows) {
-        if (!types.isEmpty() && !types.contains(flow.type))
+        if (!types.accepts(flow.type, flow.plugin))
             continue;
         const bool due =
             (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
@@ -406,13 +407,14 @@ Result<int> InMemoryExecutionLog::releaseFlows(const QString &owner, const QDate
 }
 
 Result<QList<StealRecord>> InMemoryExecutionLog::stealFlows(const QString &thief, const QDateTime &now,
-                                                            const QDateTime &leaseUntil, int limit)
+                                                            const QDateTime &leaseUntil, int limit,
+                                                            const ClaimFilter &types)
 {
     QMutexLocker lock(&m_store->mutex);
     QHash<QString, QList<FlowRecord *>> queues;
     for (FlowRecord &flow : m_store->flows) {
         if (flow.status == FlowStatus::Running && !flow.runStarted.isValid() && !flow.leaseOwner.isEmpty() &&
-            flow.leaseOwner != thief && flow.leaseExpires >= now)
+            flow.leaseOwner != thief && flow.leaseExpires >= now && types.accepts(flow.type, flow.plugin))
             queues[flow.leaseOwner].append(&flow);
     }
     QString victim;
@@ -548,7 +550,7 @@ int InMemoryExecutionLog::fireDue(const QDateTime &now)
 
 Result<FiredTimers> InMemoryExecutionLog::fireAndClaimDue(const QString &owner, const Clock &clock,
                                                           std::chrono::milliseconds leaseDuration, int limit,
-                                                          const QStringList &types)
+                                                          const ClaimFilter &types)
 {
     QMutexLocker lock(&m_store->mutex);
     const QDateTime now = clock.now(); // under the lock: see ExecutionLog::fireAndClaimDue()
@@ -557,7 +559,7 @@ Result<FiredTimers> InMemoryExecutionLog::fireAndClaimDue(const QString &owner, 
     result.fired = fireDue(now);
     QList<FlowRecord *> due;
     for (FlowRecord &flow : m_store->flows) {
-        if (flow.status == FlowStatus::Waiting && flow.runAt <= now && (types.isEmpty() || types.contains(flow.type)))
+        if (flow.status == FlowStatus::Waiting && flow.runAt <= now && types.accepts(flow.type, flow.plugin))
             due.append(&flow);
     }
     result.claimed = leaseInClaimOrder(due, limit, owner, now, leaseUntil);

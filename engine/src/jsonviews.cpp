@@ -39,6 +39,7 @@ QJsonObject flowToJson(const FlowRecord &flow)
         {QStringLiteral("id"), flow.id},
         {QStringLiteral("type"), flow.type},
         {QStringLiteral("type_version"), flow.typeVersion},
+        {QStringLiteral("plugin"), textOrNull(flow.plugin)},
         {QStringLiteral("status"), toString(flow.status)},
         {QStringLiteral("priority"), flow.priority},
         {QStringLiteral("args"), flow.arguments},

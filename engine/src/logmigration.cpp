@@ -25,11 +25,11 @@ struct Table {
     const char *sequence; ///< its id sequence on PostgreSQL, if any
 };
 
-// Every table of schema version 1, with the same columns on both backends.
+// Every table of the current schema version, with the same columns on both backends.
 const Table tables[] = {
     {"flows",
      "id, type, type_version, args, status, priority, run_at, idempotency_key, lease_owner, lease_expires, run_started,"
-     " result, error, created, updated, finished",
+     " result, error, created, updated, finished, plugin",
      "id", "flows_id_seq"},
     {"steps",
      "flow_id, seq, name, occurrence, input_hash, kind, status, result, error, worker, attempts, retry_base,"

@@ -11,6 +11,7 @@
 #include <QPluginLoader>
 #include <QStandardPaths>
 
+#include <algorithm>
 #include <memory>
 
 namespace ergon {
@@ -104,6 +105,14 @@ public:
     QStringList seenFiles;
 
     void consider(const QString &file);
+    QString providerFile(const QString &pluginName) const
+    {
+        for (const PluginInfo &plugin : plugins) {
+            if (plugin.state == PluginInfo::State::Loaded && plugin.name == pluginName)
+                return plugin.filePath;
+        }
+        return {};
+    }
 };
 
 void PluginCatalog::Private::consider(const QString &file)
@@ -145,11 +154,17 @@ void PluginCatalog::Private::consider(const QString &file)
         if (other.state == PluginInfo::State::Loaded && other.name == info.name)
             return fail(QStringLiteral("plugin '%1' is already loaded from %2").arg(info.name, other.filePath));
     }
+    // The first provider of a type wins, type by type: a later plugin keeps its other types.
     for (const FlowTypeInfo &type : std::as_const(info.flowTypes)) {
-        if (const FlowTypeInfo *existing = registry.info(type.name)) {
-            return fail(
-                QStringLiteral("flow type '%1' is already provided by plugin '%2'").arg(type.name, existing->plugin));
-        }
+        if (const FlowTypeInfo *existing = registry.info(type.name))
+            info.shadowed.append({type.name, existing->plugin, providerFile(existing->plugin)});
+    }
+    if (info.shadowed.size() == info.flowTypes.size()) {
+        QStringList reasons;
+        for (const ShadowedType &lost : std::as_const(info.shadowed))
+            reasons.append(
+                QStringLiteral("flow type '%1' is already provided by plugin '%2'").arg(lost.type, lost.byPlugin));
+        return fail(reasons.join(QStringLiteral("; ")));
     }
 
     QObject *instance = loader->instance();
@@ -170,14 +185,28 @@ void PluginCatalog::Private::consider(const QString &file)
                              missing.size() == 1 ? QStringLiteral("it") : QStringLiteral("them")));
     }
     for (const FlowTypeInfo &type : std::as_const(info.flowTypes)) {
+        if (info.isShadowed(type.name))
+            continue;
         const QString typeName = type.name;
         auto added = registry.add(
             type, [plugin, typeName](const QJsonObject &arguments) { return plugin->create(typeName, arguments); });
-        Q_ASSERT(added.ok()); // duplicates were ruled out above
+        Q_ASSERT(added.ok()); // duplicates were set aside above
     }
     info.state = PluginInfo::State::Loaded;
     plugins.append(info);
     loaders.push_back(std::move(loader));
+}
+
+QString ShadowedType::reason() const
+{
+    const QString provider = byFile.isEmpty() ? QStringLiteral("plugin '%1'").arg(byPlugin)
+                                              : QStringLiteral("plugin '%1' (%2)").arg(byPlugin, byFile);
+    return QStringLiteral("flow type '%1' is provided by %2, found first").arg(type, provider);
+}
+
+bool PluginInfo::isShadowed(const QString &type) const
+{
+    return std::any_of(shadowed.cbegin(), shadowed.cend(), [&](const ShadowedType &lost) { return lost.type == type; });
 }
 
 PluginCatalog::PluginCatalog()
@@ -236,6 +265,18 @@ QList<PluginInfo> PluginCatalog::failedPlugins() const
             failed.append(plugin);
     }
     return failed;
+}
+
+QList<std::pair<PluginInfo, ShadowedType>> PluginCatalog::shadowedTypes() const
+{
+    QList<std::pair<PluginInfo, ShadowedType>> lost;
+    for (const PluginInfo &plugin : d->plugins) {
+        if (plugin.hasError())
+            continue;
+        for (const ShadowedType &type : plugin.shadowed)
+            lost.append({plugin, type});
+    }
+    return lost;
 }
 
 } // namespace ergon

@@ -1,6 +1,7 @@
 #include "postgresconnection.h"
 
 #include <QAtomicInteger>
+#include <QLibrary>
 #include <QLoggingCategory>
 #include <QSqlDriver>
 #include <QSqlError>
@@ -81,6 +82,55 @@ void dropStatements(QHash<QString, QSqlQuery> &statements)
     discardingStatements = false;
 }
 
+// What is wrong with a URL QUrl refused, in words of our own: QUrl::errorString() quotes the
+// URL itself ("source was ...") or its user info ("userinfo = ..."), passwords included, and
+// names a character of the password when one is not allowed. Only the kind of fault is kept.
+QString urlFault(const QUrl &parsed)
+{
+    const QString qtText = parsed.errorString();
+    const QString fault = qtText.left(qtText.indexOf(QLatin1Char(';')));
+    if (fault.contains(QLatin1String("port"), Qt::CaseInsensitive))
+        return QStringLiteral("the port is not a number between 1 and 65535");
+    if (fault.contains(QLatin1String("user name"), Qt::CaseInsensitive) ||
+        fault.contains(QLatin1String("password"), Qt::CaseInsensitive))
+        return QStringLiteral("the user name or the password holds a character a URL does not allow: "
+                              "percent-encode it, or leave the password out (PGPASSWORD, ~/.pgpass)");
+    if (fault.contains(QLatin1String("host"), Qt::CaseInsensitive) ||
+        fault.contains(QLatin1String("IPv"), Qt::CaseInsensitive) || fault.contains(QLatin1Char('[')))
+        return QStringLiteral("the host name is malformed");
+    if (fault.contains(QLatin1String("path"), Qt::CaseInsensitive))
+        return QStringLiteral("the database name is malformed");
+    if (fault.contains(QLatin1String("query"), Qt::CaseInsensitive))
+        return QStringLiteral("the parameters after '?' are malformed");
+    return QStringLiteral("a malformed URL");
+}
+
+// libpq prints the server's notices, and an error that arrives on an idle connection ("FATAL:
+// terminating connection due to administrator command" when the server stops), on stderr
+// itself: QPSQL sets no notice processor. Ours hands them to a logging category, off by
+// default (QT_LOGGING_RULES="ergon.postgres.notice.info=true" shows them): the connection's
+// loss reaches the program as the error of its next call, which says it in its own words.
+Q_LOGGING_CATEGORY(lcNotices, "ergon.postgres.notice", QtWarningMsg)
+
+void logNotice(void *, const char *message)
+{
+    qCInfo(lcNotices, "%s", QByteArray(message).trimmed().constData());
+}
+
+void routeNotices(const QSqlDatabase &db)
+{
+    // Resolved from the libpq that QPSQL loaded: the engine does not link libpq itself.
+    using NoticeProcessor = void (*)(void *, const char *);
+    using SetNoticeProcessor = NoticeProcessor (*)(void *, NoticeProcessor, void *);
+    static const auto setNoticeProcessor =
+        reinterpret_cast<SetNoticeProcessor>(QLibrary::resolve(QStringLiteral("pq"), 5, "PQsetNoticeProcessor"));
+    const QVariant handle = db.driver() ? db.driver()->handle() : QVariant();
+    if (!setNoticeProcessor || !handle.isValid() || qstrcmp(handle.typeName(), "PGconn*") != 0)
+        return;
+    if (void *connection = *static_cast<void *const *>(handle.constData()))
+        setNoticeProcessor(connection, &logNotice, nullptr);
+}
+
 } // namespace
 
 Result<PostgresLocation> PostgresLocation::parse(const QString &url)
@@ -91,7 +141,7 @@ Result<PostgresLocation> PostgresLocation::parse(const QString &url)
                      QStringLiteral("invalid-location"));
     };
     if (!parsed.isValid())
-        return invalid(parsed.errorString());
+        return invalid(urlFault(parsed));
     if (parsed.scheme() != QLatin1String("postgresql") && parsed.scheme() != QLatin1String("postgres"))
         return invalid(QStringLiteral("the scheme is '%1'").arg(parsed.scheme()));
 
@@ -221,6 +271,7 @@ Result<void> PostgresConnection::connect(bool first)
         const QString text = m_db.lastError().text().simplified();
         return Error(QStringLiteral("cannot connect to %1: %2").arg(m_display, text), QStringLiteral("connection"));
     }
+    routeNotices(m_db);
     if (auto ready = setUpSession(first); !ready) {
         m_db.close();
         return ready;

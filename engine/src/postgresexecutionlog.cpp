@@ -9,6 +9,7 @@
 
 #include <QCryptographicHash>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QSqlDriver>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -54,7 +55,8 @@ QVariant nullIfEmpty(const QByteArray &text)
 const QString flowColumns = QStringLiteral(
     "id, type, type_version, args, status, priority, run_at, idempotency_key, lease_owner, lease_expires,"
     " result, error, (SELECT count(*) FROM steps WHERE steps.flow_id = flows.id), created, updated, finished,"
-    " run_started");
+    " run_started, plugin");
+constexpr int flowColumnCount = 18;
 
 /// A row of flowColumns; a status this build does not know (a damaged row) is an error.
 Result<FlowRecord> flowFromRow(const QSqlQuery &query, const QString &where)
@@ -81,6 +83,7 @@ Result<FlowRecord> flowFromRow(const QSqlQuery &query, const QString &where)
     flow.updated = toTime(query.value(14));
     flow.finished = toTime(query.value(15));
     flow.runStarted = toTime(query.value(16));
+    flow.plugin = query.value(17).toString();
     return flow;
 }
 
@@ -168,11 +171,6 @@ void sortByClaimOrder(std::vector<Candidate> &candidates)
     });
 }
 
-QString placeholders(qsizetype count)
-{
-    return QStringList(count, QStringLiteral("?")).join(QLatin1String(", "));
-}
-
 } // namespace
 
 class PostgresExecutionLog::Private
@@ -225,7 +223,7 @@ public:
     void onNotification(const QString &name, const QVariant &payload);
     /// fireAndClaimDue() with "now" read by `readNow` once the transaction has begun.
     Result<FiredTimers> fireAndClaim(const QString &owner, const std::function<QDateTime()> &readNow,
-                                     std::chrono::milliseconds leaseDuration, int limit, const QStringList &types);
+                                     std::chrono::milliseconds leaseDuration, int limit, const ClaimFilter &types);
 
     Result<void> migrate();
     Result<qint64> scheduleOne(const NewFlow &flow, const QDateTime &now);
@@ -354,18 +352,25 @@ bool PostgresExecutionLog::isUrl(const QString &location)
 
 QString PostgresExecutionLog::withoutPassword(const QString &location)
 {
-    if (!isUrl(location))
-        return location;
-    auto parsed = PostgresLocation::parse(location);
-    if (parsed)
-        return parsed->display();
-    // Not parseable: still never show what could be a password (between "//user:" and "@").
+    const qsizetype scheme = location.indexOf(QLatin1String("://"));
+    if (scheme < 0)
+        return location; // a path
+    if (isUrl(location)) {
+        if (auto parsed = PostgresLocation::parse(location))
+            return parsed->display();
+    }
+    // Not a URL this log can parse (a typo in the scheme, a bad port, a stray character): still
+    // never show what could be a password, the user info's after its first ':' (up to the last
+    // '@', which may be past the host: masking too much is safe) or a password= parameter.
     QString masked = location;
-    const qsizetype start = masked.indexOf(QLatin1String("://")) + 3;
+    const qsizetype start = scheme + 3;
     const qsizetype at = masked.lastIndexOf(QLatin1Char('@'));
     const qsizetype colon = masked.indexOf(QLatin1Char(':'), start);
     if (at > start && colon > start && colon < at)
         masked.replace(colon + 1, at - colon - 1, QStringLiteral("***"));
+    static const QRegularExpression passwordParameter(QStringLiteral("([?&;]password=)[^&#]*"),
+                                                      QRegularExpression::CaseInsensitiveOption);
+    masked.replace(passwordParameter, QStringLiteral("\\1***"));
     return masked;
 }
 
@@ -442,6 +447,7 @@ Result<qint64> PostgresExecutionLog::Private::scheduleOne(const NewFlow &flow, c
     const QString doing = QStringLiteral("scheduling a flow in");
     const QVariantList values{flow.type,
                               flow.typeVersion,
+                              flow.plugin.isNull() ? QStringLiteral("") : flow.plugin, // NOT NULL
                               QString::fromUtf8(toJsonText(flow.arguments)),
                               flow.priority,
                               fromTime(flow.runAt.isValid() ? flow.runAt : now),
@@ -449,8 +455,8 @@ Result<qint64> PostgresExecutionLog::Private::scheduleOne(const NewFlow &flow, c
                               fromTime(now),
                               fromTime(now)};
     const QString insert =
-        QStringLiteral("INSERT INTO flows (type, type_version, args, status, priority, run_at,"
-                       " idempotency_key, created, updated) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)");
+        QStringLiteral("INSERT INTO flows (type, type_version, plugin, args, status, priority, run_at,"
+                       " idempotency_key, created, updated) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)");
     if (flow.idempotencyKey.isEmpty()) {
         auto inserted = run(insert + QStringLiteral(" RETURNING id"), values, doing);
         if (!inserted)
@@ -761,7 +767,7 @@ Result<std::optional<ClaimedFlow>> PostgresExecutionLog::Private::claim(const Fl
             q->finish();
             return record.error();
         }
-        claimed = ClaimedFlow{record.take(), q->value(17).toBool(), std::nullopt};
+        claimed = ClaimedFlow{record.take(), q->value(flowColumnCount).toBool(), std::nullopt};
     }
     q->finish();
     return claimed;
@@ -888,7 +894,7 @@ Result<void> PostgresExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
 }
 
 Result<QList<qint64>> PostgresExecutionLog::claimDue(const QString &owner, const QDateTime &now,
-                                                     const QDateTime &leaseUntil, int limit, const QStringList &types)
+                                                     const QDateTime &leaseUntil, int limit, const ClaimFilter &types)
 {
     const QString doing = QStringLiteral("claiming flows in");
     if (limit <= 0)
@@ -896,13 +902,8 @@ Result<QList<qint64>> PostgresExecutionLog::claimDue(const QString &owner, const
     // One ordered index scan per queued status (flows_pending and flows_waiting serve priority, then due time),
     // plus expired leases, each locking its rows and skipping those another claimer holds;
     // the best `limit` of their union are leased in the same statement.
-    QString typeFilter;
     QVariantList typeValues;
-    if (!types.isEmpty()) {
-        typeFilter = QStringLiteral(" AND type IN (%1)").arg(placeholders(types.size()));
-        for (const QString &type : types)
-            typeValues.append(type);
-    }
+    const QString typeFilter = claimFilterCondition(types, typeValues);
     const QString queued =
         QStringLiteral("SELECT id, priority, run_at FROM flows WHERE status = '%1' AND run_at <= ?") + typeFilter +
         QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ? FOR UPDATE SKIP LOCKED");
@@ -965,8 +966,11 @@ Result<int> PostgresExecutionLog::releaseFlows(const QString &owner, const QDate
 }
 
 Result<QList<StealRecord>> PostgresExecutionLog::stealFlows(const QString &thief, const QDateTime &now,
-                                                            const QDateTime &leaseUntil, int limit)
+                                                            const QDateTime &leaseUntil, int limit,
+                                                            const ClaimFilter &types)
 {
+    QVariantList typeValues;
+    const QString typeFilter = claimFilterCondition(types, typeValues);
     const QString doing = QStringLiteral("stealing flows in");
     if (limit <= 0)
         return QList<StealRecord>();
@@ -975,9 +979,9 @@ Result<QList<StealRecord>> PostgresExecutionLog::stealFlows(const QString &thief
     auto victims =
         d->run(QStringLiteral("SELECT lease_owner, count(*) AS queued FROM flows WHERE lease_owner IS NOT NULL"
                               " AND lease_owner <> ? AND status = 'running' AND run_started IS NULL"
-                              " AND lease_expires >= ? GROUP BY lease_owner ORDER BY queued DESC, lease_owner"
-                              " LIMIT 1"),
-               {thief, fromTime(now)}, doing);
+                              " AND lease_expires >= ?") +
+                   typeFilter + QStringLiteral(" GROUP BY lease_owner ORDER BY queued DESC, lease_owner LIMIT 1"),
+               QVariantList{thief, fromTime(now)} + typeValues, doing);
     if (!victims)
         return d->rollback<QList<StealRecord>>(victims.error());
     QSqlQuery *q = *victims;
@@ -995,12 +999,14 @@ Result<QList<StealRecord>> PostgresExecutionLog::stealFlows(const QString &thief
     q->finish();
 
     // Rows the victim is starting right now are locked by its claim: skipped, not waited for.
-    auto moved = d->run(QStringLiteral("UPDATE flows SET lease_owner = ?, lease_expires = ?, updated = ? WHERE id IN"
-                                       " (SELECT id FROM flows WHERE lease_owner = ? AND status = 'running'"
-                                       " AND run_started IS NULL ORDER BY priority DESC, run_at, id LIMIT ?"
-                                       " FOR UPDATE SKIP LOCKED)"
-                                       " RETURNING id, priority, run_at"),
-                        {thief, fromTime(leaseUntil), fromTime(now), victim, take}, doing);
+    auto moved = d->run(
+        QStringLiteral("UPDATE flows SET lease_owner = ?, lease_expires = ?, updated = ? WHERE id IN"
+                       " (SELECT id FROM flows WHERE lease_owner = ? AND status = 'running'"
+                       " AND run_started IS NULL") +
+            typeFilter +
+            QStringLiteral(" ORDER BY priority DESC, run_at, id LIMIT ? FOR UPDATE SKIP LOCKED)"
+                           " RETURNING id, priority, run_at"),
+        QVariantList{thief, fromTime(leaseUntil), fromTime(now), victim} + typeValues + QVariantList{take}, doing);
     auto movedRows = readRows<Candidate>(std::move(moved), candidateFromRow, d->readError(doing));
     if (!movedRows)
         return d->rollback<QList<StealRecord>>(movedRows.error());
@@ -1131,7 +1137,7 @@ Result<int> PostgresExecutionLog::fireDueTimers(const QDateTime &now)
 
 Result<FiredTimers> PostgresExecutionLog::fireAndClaimDue(const QString &owner, const Clock &clock,
                                                           std::chrono::milliseconds leaseDuration, int limit,
-                                                          const QStringList &types)
+                                                          const ClaimFilter &types)
 {
     return d->fireAndClaim(
         owner, [&clock] { return clock.now(); }, leaseDuration, limit, types);
@@ -1140,7 +1146,7 @@ Result<FiredTimers> PostgresExecutionLog::fireAndClaimDue(const QString &owner, 
 Result<FiredTimers> PostgresExecutionLog::Private::fireAndClaim(const QString &owner,
                                                                 const std::function<QDateTime()> &readNow,
                                                                 std::chrono::milliseconds leaseDuration, int limit,
-                                                                const QStringList &types)
+                                                                const ClaimFilter &types)
 {
     const QString doing = QStringLiteral("firing due timers in");
     if (auto begun = begin(doing); !begun)
@@ -1166,13 +1172,8 @@ Result<FiredTimers> PostgresExecutionLog::Private::fireAndClaim(const QString &o
         return rollback<FiredTimers>(timers.error());
     if (limit > 0) {
         // As claimDue()'s waiting scan: rows another claimer holds are skipped, not waited for.
-        QString typeFilter;
         QVariantList values{fromTime(now)};
-        if (!types.isEmpty()) {
-            typeFilter = QStringLiteral(" AND type IN (%1)").arg(placeholders(types.size()));
-            for (const QString &type : types)
-                values.append(type);
-        }
+        const QString typeFilter = claimFilterCondition(types, values);
         values << limit << owner << fromTime(leaseUntil) << fromTime(now);
         auto claimed =
             run(QStringLiteral("WITH chosen AS (SELECT id FROM flows WHERE status = 'waiting' AND run_at <= ?") +

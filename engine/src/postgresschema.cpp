@@ -124,6 +124,12 @@ const QList<SchemaMigration> &postgresMigrations()
              QStringLiteral(
                  "CREATE INDEX flows_waiting ON flows (status, priority DESC, run_at) WHERE status = 'waiting'"),
          }},
+        {4,
+         {
+             // The plugin that provided the flow's type where it was scheduled (see SQLite's
+             // schema 4): claims take a type's flows of their own plugin, or of none recorded.
+             QStringLiteral("ALTER TABLE flows ADD COLUMN plugin TEXT NOT NULL DEFAULT ''"),
+         }},
     };
     return migrations;
 }

@@ -1,5 +1,7 @@
 #include "ergon/retrypolicy.h"
 
+#include "ergon/limits.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -55,9 +57,30 @@ std::chrono::milliseconds RetryPolicy::delayBefore(int attempt) const
 {
     if (attempt <= 1)
         return 0ms;
-    const double delay = double(initialDelay.count()) * std::pow(multiplier, attempt - 2);
-    const double capped = std::min(delay, double(maxDelay.count()));
+    // Every input gives a delay within the range: a NaN or an infinity never reaches llround.
+    const double factor = std::isfinite(multiplier) ? std::clamp(multiplier, 1.0, limits::maxRetryMultiplier) : 1.0;
+    const double cap = double(std::clamp<qint64>(maxDelay.count(), limits::retryDelay.min, limits::retryDelay.max));
+    const double first =
+        double(std::clamp<qint64>(initialDelay.count(), limits::retryDelay.min, limits::retryDelay.max));
+    const double delay = first * std::pow(factor, attempt - 2);
+    const double capped = std::isfinite(delay) ? std::min(delay, cap) : cap;
     return std::chrono::milliseconds(qint64(std::llround(std::max(0.0, capped))));
+}
+
+Result<void> RetryPolicy::check() const
+{
+    if (auto attempts = limits::check(maxAttempts, limits::attempts); !attempts)
+        return attempts;
+    if (auto first = limits::check(initialDelay, limits::retryDelay); !first)
+        return first.error().prefixed(QStringLiteral("initial delay"));
+    if (auto cap = limits::check(maxDelay, limits::retryDelay); !cap)
+        return cap.error().prefixed(QStringLiteral("maximum delay"));
+    if (!std::isfinite(multiplier) || multiplier < 1.0 || multiplier > limits::maxRetryMultiplier)
+        return Error(QStringLiteral("the multiplier must be between 1 and %1 (got %2)")
+                         .arg(limits::maxRetryMultiplier)
+                         .arg(multiplier),
+                     QStringLiteral("out-of-range"));
+    return {};
 }
 
 bool RetryPolicy::isRetryable(const QString &errorKind) const

@@ -56,7 +56,7 @@ QVariant nullIfEmpty(const QString &text)
 constexpr char flowColumnList[] =
     "id, type, type_version, args, status, priority, run_at, idempotency_key, lease_owner, lease_expires,"
     " result, error, (SELECT count(*) FROM steps WHERE steps.flow_id = flows.id), created, updated, finished,"
-    " run_started";
+    " run_started, plugin";
 constexpr int flowStepCountColumn = 12;
 const QString flowColumns = QLatin1String(flowColumnList);
 
@@ -85,6 +85,7 @@ Result<FlowRecord> flowFromRow(const QSqlQuery &query, const QString &fileName)
     flow.updated = toTime(query.value(14));
     flow.finished = toTime(query.value(15));
     flow.runStarted = toTime(query.value(16));
+    flow.plugin = query.value(17).toString();
     return flow;
 }
 
@@ -233,6 +234,7 @@ Result<FlowRecord> flowFromNativeRow(const SqliteStatement &row, QString &lastTy
     flow.updated = row.columnTime(14);
     flow.finished = row.columnTime(15);
     flow.runStarted = row.columnTime(16);
+    flow.plugin = row.columnText(17);
     return flow;
 }
 
@@ -270,22 +272,27 @@ Result<StepRecord> stepFromNativeRow(const SqliteStatement &row, const QString &
     return step;
 }
 
-/// " AND type IN (?3, …)" for the native claim statements, whose ?1 and ?2 are the time and
-/// the limit; empty for no types. bindTypes() binds them.
-QByteArray typeInFilter(const QStringList &types)
+/// " AND ((type = ?3 AND plugin IN ('', ?4)) OR …)" for the native claim statements, whose ?1
+/// and ?2 are the time and the limit: each type with the plugin that provides it here (see
+/// ClaimFilter); empty for no types. bindTypes() binds them.
+QByteArray typeInFilter(const ClaimFilter &types)
 {
     if (types.isEmpty())
         return {};
-    QByteArrayList marks;
-    for (int i = 0; i < types.size(); ++i)
-        marks.append("?" + QByteArray::number(i + 3));
-    return " AND type IN (" + marks.join(", ") + ")";
+    QByteArrayList terms;
+    for (int i = 0; i < types.size(); ++i) {
+        terms.append("(type = ?" + QByteArray::number(2 * i + 3) + " AND plugin IN ('', ?" +
+                     QByteArray::number(2 * i + 4) + "))");
+    }
+    return " AND (" + terms.join(" OR ") + ")";
 }
 
-void bindTypes(SqliteStatement &statement, const QStringList &types)
+void bindTypes(SqliteStatement &statement, const ClaimFilter &types)
 {
-    for (int i = 0; i < types.size(); ++i)
-        statement.bindText(i + 3, types.at(i), SqliteStatement::Text::Borrowed);
+    for (int i = 0; i < types.size(); ++i) {
+        statement.bindText(2 * i + 3, types.at(i).type, SqliteStatement::Text::Borrowed);
+        statement.bindText(2 * i + 4, types.at(i).plugin, SqliteStatement::Text::Borrowed);
+    }
 }
 
 /// A flow a claim may take, with what orders the claims.
@@ -507,7 +514,7 @@ public:
     Result<void> leaseUnstarted(const QList<qint64> &ids, const QString &owner, const QDateTime &now,
                                 const QDateTime &leaseUntil, const QString &doing);
     /// The flows a claim may take now, in claim order, at most `limit`.
-    Result<std::vector<Candidate>> dueCandidates(const QDateTime &now, int limit, const QStringList &types,
+    Result<std::vector<Candidate>> dueCandidates(const QDateTime &now, int limit, const ClaimFilter &types,
                                                  const QString &doing);
     /// Adds to `outcome.refused` the flows whose steps in the batch may not be written: those
     /// their step's worker does not hold running (steps of an empty worker are administrative
@@ -726,9 +733,10 @@ Result<qint64> SqliteExecutionLog::Private::scheduleOne(const NewFlow &flow, con
         }
     }
     auto inserted =
-        run(QStringLiteral("INSERT INTO flows (type, type_version, args, status, priority, run_at,"
-                           " idempotency_key, created, updated) VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?)"),
-            {flow.type, flow.typeVersion, QString::fromUtf8(toJsonText(flow.arguments)), flow.priority,
+        run(QStringLiteral("INSERT INTO flows (type, type_version, plugin, args, status, priority, run_at,"
+                           " idempotency_key, created, updated) VALUES (?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?)"),
+            {flow.type, flow.typeVersion, flow.plugin.isNull() ? QStringLiteral("") : flow.plugin,
+             QString::fromUtf8(toJsonText(flow.arguments)), flow.priority,
              fromTime(flow.runAt.isValid() ? flow.runAt : now), nullIfEmpty(flow.idempotencyKey), fromTime(now),
              fromTime(now)},
             doing);
@@ -1306,7 +1314,7 @@ Result<void> SqliteExecutionLog::Private::leaseUnstarted(const QList<qint64> &id
 }
 
 Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const QDateTime &now, int limit,
-                                                                          const QStringList &types,
+                                                                          const ClaimFilter &types,
                                                                           const QString &doing)
 {
     // Ordered index scans, merged here (cheaper than a sort over their union): the queued flows
@@ -1322,7 +1330,7 @@ Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const 
     };
     std::vector<Scan> scans;
     const QByteArray pendingOfType = "SELECT id, priority, run_at FROM flows WHERE status = 'pending' AND type = ?3"
-                                     " AND run_at <= ?1 ORDER BY priority DESC, run_at LIMIT ?2";
+                                     " AND run_at <= ?1 AND plugin IN ('', ?4) ORDER BY priority DESC, run_at LIMIT ?2";
     for (qsizetype i = 0; i < types.size(); ++i)
         scans.push_back({pendingOfType, i});
     if (types.isEmpty()) {
@@ -1352,9 +1360,10 @@ Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const 
         SqliteStatement &q = **statement;
         q.bindTime(1, now);
         q.bindInt(2, limit);
-        if (scan.type)
-            q.bindText(3, types.at(*scan.type), SqliteStatement::Text::Borrowed);
-        else
+        if (scan.type) {
+            q.bindText(3, types.at(*scan.type).type, SqliteStatement::Text::Borrowed);
+            q.bindText(4, types.at(*scan.type).plugin, SqliteStatement::Text::Borrowed);
+        } else
             bindTypes(q, types);
         for (;;) {
             auto row = q.step(doing);
@@ -1377,7 +1386,7 @@ Result<std::vector<Candidate>> SqliteExecutionLog::Private::dueCandidates(const 
 }
 
 Result<QList<qint64>> SqliteExecutionLog::claimDue(const QString &owner, const QDateTime &now,
-                                                   const QDateTime &leaseUntil, int limit, const QStringList &types)
+                                                   const QDateTime &leaseUntil, int limit, const ClaimFilter &types)
 {
     const QString doing = QStringLiteral("claiming flows in");
     if (limit <= 0)
@@ -1400,7 +1409,7 @@ Result<QList<qint64>> SqliteExecutionLog::claimDue(const QString &owner, const Q
 
 Result<QList<ClaimedFlow>> SqliteExecutionLog::claimDueStarted(const QString &owner, const QDateTime &now,
                                                                const QDateTime &leaseUntil, int limit,
-                                                               const QStringList &types)
+                                                               const ClaimFilter &types)
 {
     const QString doing = QStringLiteral("claiming flows in");
     if (limit <= 0)
@@ -1454,8 +1463,11 @@ Result<int> SqliteExecutionLog::releaseFlows(const QString &owner, const QDateTi
 }
 
 Result<QList<StealRecord>> SqliteExecutionLog::stealFlows(const QString &thief, const QDateTime &now,
-                                                          const QDateTime &leaseUntil, int limit)
+                                                          const QDateTime &leaseUntil, int limit,
+                                                          const ClaimFilter &types)
 {
+    QVariantList typeValues;
+    const QString typeFilter = claimFilterCondition(types, typeValues);
     const QString doing = QStringLiteral("stealing flows in");
     if (limit <= 0)
         return QList<StealRecord>();
@@ -1464,8 +1476,9 @@ Result<QList<StealRecord>> SqliteExecutionLog::stealFlows(const QString &thief, 
     auto victims =
         d->run(QStringLiteral("SELECT lease_owner, count(*) AS queued FROM flows WHERE lease_owner IS NOT NULL"
                               " AND lease_owner <> ? AND status = 'running' AND run_started IS NULL"
-                              " AND lease_expires >= ? GROUP BY lease_owner ORDER BY queued DESC LIMIT 1"),
-               {thief, fromTime(now)}, doing);
+                              " AND lease_expires >= ?") +
+                   typeFilter + QStringLiteral(" GROUP BY lease_owner ORDER BY queued DESC LIMIT 1"),
+               QVariantList{thief, fromTime(now)} + typeValues, doing);
     if (!victims)
         return d->rollback<QList<StealRecord>>(victims.error());
     QSqlQuery *q = *victims;
@@ -1484,8 +1497,9 @@ Result<QList<StealRecord>> SqliteExecutionLog::stealFlows(const QString &thief, 
 
     auto ids =
         d->run(QStringLiteral("SELECT id FROM flows INDEXED BY flows_lease WHERE lease_owner = ? AND status = 'running'"
-                              " AND run_started IS NULL ORDER BY priority DESC, run_at LIMIT ?"),
-               {victim, take}, doing);
+                              " AND run_started IS NULL") +
+                   typeFilter + QStringLiteral(" ORDER BY priority DESC, run_at LIMIT ?"),
+               QVariantList{victim} + typeValues + QVariantList{take}, doing);
     auto stolenIds = readRows<qint64>(
         std::move(ids), [](const QSqlQuery &row) { return row.value(0).toLongLong(); }, d->readError(doing));
     if (!stolenIds)
@@ -1649,7 +1663,7 @@ Result<int> SqliteExecutionLog::fireDueTimers(const QDateTime &now)
 
 Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, const Clock &clock,
                                                         std::chrono::milliseconds leaseDuration, int limit,
-                                                        const QStringList &types)
+                                                        const ClaimFilter &types)
 {
     const QString doing = QStringLiteral("firing due timers in");
     // Urgent: ahead of this process's other writers (the workers' group commits), so that due

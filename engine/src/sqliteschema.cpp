@@ -122,6 +122,13 @@ const QList<SchemaMigration> &sqliteMigrations()
                             " WHERE status = 'pending'"),
              QStringLiteral("CREATE INDEX flows_waiting ON flows (status, run_at) WHERE status = 'waiting'"),
          }},
+        {4,
+         {
+             // The plugin that provided the flow's type where it was scheduled: two plugins may
+             // declare one type, and a worker must run a flow with the plugin that scheduled it
+             // (claims filter on it). Empty for the flows stored before: any worker of the type.
+             QStringLiteral("ALTER TABLE flows ADD COLUMN plugin TEXT NOT NULL DEFAULT ''"),
+         }},
     };
     return migrations;
 }

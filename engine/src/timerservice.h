@@ -2,6 +2,7 @@
 
 #include "workerloop.h"
 
+#include "ergon/claimfilter.h"
 #include "ergon/timerqueue.h"
 
 #include <QObject>
@@ -26,7 +27,7 @@ class TimerService : public QObject
 public:
     struct Settings {
         QString owner;
-        QStringList types;
+        ClaimFilter types;
         int concurrency = 1;
         std::chrono::milliseconds leaseDuration{std::chrono::seconds(60)};
         std::chrono::milliseconds refresh{std::chrono::seconds(1)};

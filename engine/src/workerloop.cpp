@@ -26,8 +26,9 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     , m_deadlineTimer(this)
     , m_spaceTimer(this)
 {
+    // Each type with its plugin here: flows another plugin scheduled are left to its workers.
     for (const FlowTypeInfo &type : m_registry.types())
-        m_types.append(type.name);
+        m_types.add(type.name, type.plugin);
     m_pollTimer.setInterval(m_config.pollInterval);
     m_heartbeatTimer.setInterval(
         std::max<std::chrono::milliseconds>(m_config.leaseDuration / 3, std::chrono::milliseconds(50)));
@@ -200,7 +201,7 @@ void WorkerLoop::fill()
     }
     if (m_config.stealing && int(m_running.size()) < m_config.concurrency && m_queue.empty()) {
         const int room = m_config.concurrency - int(m_running.size());
-        auto stolen = m_log->stealFlows(m_config.name, m_clock.now(), leaseUntil(), room);
+        auto stolen = m_log->stealFlows(m_config.name, m_clock.now(), leaseUntil(), room, m_types);
         if (!stolen)
             return report(stolen.error());
         m_counters->steals += stolen->size();

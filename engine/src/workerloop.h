@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ergon/claimfilter.h"
 #include "diskfullbackoff.h"
 
 #include "ergon/clock.h"
@@ -115,7 +116,7 @@ private:
     AlignedClock m_alignedClock;
     Clock &m_clock; ///< m_alignedClock
     std::shared_ptr<WorkerCounters> m_counters;
-    QStringList m_types;
+    ClaimFilter m_types;
 
     std::unique_ptr<ExecutionLog> m_log;
     std::unique_ptr<FlowExecutor> m_executor;

@@ -207,7 +207,6 @@ private Q_SLOTS:
         QTest::newRow("delay not a number") << strings({"schedule", "demo.Pipeline", "--delay", "soon"});
         QTest::newRow("negative delay") << strings({"schedule", "demo.Pipeline", "--delay", "-1"});
         QTest::newRow("priority not a number") << strings({"schedule", "demo.Pipeline", "--priority", "high"});
-        QTest::newRow("key with count") << strings({"schedule", "demo.Pipeline", "--key", "k", "--count", "2"});
         QTest::newRow("schedule without type") << strings({"schedule"});
         QTest::newRow("two types") << strings({"schedule", "demo.Pipeline", "demo.Flaky"});
         QTest::newRow("unknown status") << strings({"list", "--status", "sleeping"});

@@ -247,7 +247,7 @@ void TestSqliteExecutionLog::olderSchema_isMigratedKeepingTheRecords()
     QCOMPARE(runRawSql(path,
                        {u"DROP INDEX flows_status"_s, u"DROP INDEX flows_pending"_s, u"DROP INDEX flows_waiting"_s,
                         u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s,
-                        u"PRAGMA user_version = 1"_s}),
+                        u"ALTER TABLE flows DROP COLUMN plugin"_s, u"PRAGMA user_version = 1"_s}),
              QString());
 
     ERGON_TRY(log, SqliteExecutionLog::open(path));

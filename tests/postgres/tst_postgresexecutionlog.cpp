@@ -101,6 +101,7 @@ private Q_SLOTS:
     void newerSchema_isRefusedAndLeftUntouched();
     void foreignSchema_isRefused();
     void olderSchema_isMigrated();
+    void schema3IsMigratedTo4();
     void concurrentOpens_migrateOnce();
     void notify_wakesAListener();
     void serverNow_isTheServersClock();
@@ -229,6 +230,7 @@ void TestPostgresExecutionLog::olderSchema_isMigrated()
     QVERIFY(raw.exec(u"DROP INDEX flows_pending"_s));
     QVERIFY(raw.exec(u"DROP INDEX flows_waiting"_s));
     QVERIFY(raw.exec(u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s));
+    QVERIFY(raw.exec(u"ALTER TABLE flows DROP COLUMN plugin"_s)); // schema 4
     QVERIFY(raw.exec(u"UPDATE schema_version SET version = 1"_s));
 
     ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
@@ -238,6 +240,45 @@ void TestPostgresExecutionLog::olderSchema_isMigrated()
     QVERIFY(raw.value(u"SELECT to_regclass('flows_queue')::text"_s).toString().isEmpty());
     ERGON_TRY(counts, log->countByStatus());
     QCOMPARE(counts.value(FlowStatus::Pending), 1); // the records stay
+    // Schema 4: the flows stored before have no plugin recorded; new ones have theirs.
+    ERGON_TRY(flows, log->flows(FlowQuery{}));
+    QCOMPARE(flows.first().plugin, QString());
+    NewFlow withPlugin = newFlow();
+    withPlugin.plugin = u"orders"_s;
+    ERGON_TRY(added, log->scheduleFlows({withPlugin}, QDateTime::currentDateTimeUtc()));
+    ERGON_TRY(stored, log->flow(added.first()));
+    QCOMPARE(stored->plugin, u"orders"_s);
+}
+
+void TestPostgresExecutionLog::schema3IsMigratedTo4()
+{
+    ERGON_REQUIRE_POSTGRES();
+    PostgresTestSchema schema;
+    {
+        ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
+        ERGON_VERIFY_OK(log->scheduleFlows({newFlow()}, QDateTime::currentDateTimeUtc()));
+    }
+    // Back to what version 3 wrote: no plugin column.
+    RawConnection raw(schema.name());
+    QVERIFY(raw.exec(u"ALTER TABLE flows DROP COLUMN plugin"_s));
+    QVERIFY(raw.exec(u"UPDATE schema_version SET version = 3"_s));
+
+    ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
+    QCOMPARE(raw.value(u"SELECT version FROM schema_version"_s).toInt(), 4);
+    ERGON_TRY(flows, log->flows(FlowQuery{}));
+    QCOMPARE(flows.size(), 1);
+    QCOMPARE(flows.first().plugin, QString());
+    // Any worker of the type takes it; a flow recorded with another plugin stays.
+    NewFlow foreign = newFlow();
+    foreign.plugin = u"other"_s;
+    ERGON_TRY(added, log->scheduleFlows({foreign}, QDateTime::currentDateTimeUtc()));
+    ClaimFilter filter;
+    filter.add(flows.first().type, u"mine"_s);
+    ERGON_TRY(claimed,
+              log->claimDue(u"w"_s, QDateTime::currentDateTimeUtc().addSecs(1),
+                            QDateTime::currentDateTimeUtc().addSecs(61), 10, filter));
+    QCOMPARE(claimed, QList<qint64>{flows.first().id});
+    QVERIFY(!claimed.contains(added.first()));
 }
 
 void TestPostgresExecutionLog::concurrentOpens_migrateOnce()

@@ -95,7 +95,7 @@ Result<bool> ThreadRecordingLog::claimFlow(qint64 id, const QString &owner, cons
 }
 
 Result<QList<qint64>> ThreadRecordingLog::claimDue(const QString &owner, const QDateTime &now,
-                                                   const QDateTime &leaseUntil, int limit, const QStringList &types)
+                                                   const QDateTime &leaseUntil, int limit, const ClaimFilter &types)
 {
     m_record->record("claimDue");
     return m_log->claimDue(owner, now, leaseUntil, limit, types);
@@ -103,7 +103,7 @@ Result<QList<qint64>> ThreadRecordingLog::claimDue(const QString &owner, const Q
 
 Result<QList<ClaimedFlow>> ThreadRecordingLog::claimDueStarted(const QString &owner, const QDateTime &now,
                                                                const QDateTime &leaseUntil, int limit,
-                                                               const QStringList &types)
+                                                               const ClaimFilter &types)
 {
     m_record->record("claimDueStarted");
     return m_log->claimDueStarted(owner, now, leaseUntil, limit, types);
@@ -122,10 +122,11 @@ Result<int> ThreadRecordingLog::releaseFlows(const QString &owner, const QDateTi
 }
 
 Result<QList<StealRecord>> ThreadRecordingLog::stealFlows(const QString &thief, const QDateTime &now,
-                                                          const QDateTime &leaseUntil, int limit)
+                                                          const QDateTime &leaseUntil, int limit,
+                                                          const ClaimFilter &types)
 {
     m_record->record("stealFlows");
-    return m_log->stealFlows(thief, now, leaseUntil, limit);
+    return m_log->stealFlows(thief, now, leaseUntil, limit, types);
 }
 
 Result<QList<std::pair<qint64, QDateTime>>> ThreadRecordingLog::upcoming(const QDateTime &now, const QDateTime &horizon,
@@ -173,7 +174,7 @@ Result<int> ThreadRecordingLog::fireDueTimers(const QDateTime &now)
 
 Result<FiredTimers> ThreadRecordingLog::fireAndClaimDue(const QString &owner, const Clock &clock,
                                                         std::chrono::milliseconds leaseDuration, int limit,
-                                                        const QStringList &types)
+                                                        const ClaimFilter &types)
 {
     m_record->record("fireAndClaimDue");
     return m_log->fireAndClaimDue(owner, clock, leaseDuration, limit, types);

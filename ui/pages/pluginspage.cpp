@@ -17,6 +17,8 @@
 #include <QTreeWidgetItemIterator>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace ergon {
 
 namespace {
@@ -130,10 +132,19 @@ void PluginsPage::setCatalog(const PluginCatalog &catalog, const QStringList &se
         item->setText(DetailColumn, plugin.description);
         item->setToolTip(DetailColumn, plugin.description);
         for (const FlowTypeInfo &type : plugin.flowTypes) {
-            ++types;
             auto *child = new QTreeWidgetItem(item);
             child->setText(NameColumn, type.name);
             child->setText(VersionColumn, tr("v%1").arg(type.version));
+            // A type another plugin, found first, provides instead: shown, with that plugin.
+            const auto lost = std::find_if(plugin.shadowed.cbegin(), plugin.shadowed.cend(),
+                                           [&](const ShadowedType &shadowed) { return shadowed.type == type.name; });
+            if (lost != plugin.shadowed.cend()) {
+                child->setData(NameColumn, failedRole, true);
+                child->setText(DetailColumn, tr("Shadowed: %1").arg(lost->reason()));
+                child->setToolTip(DetailColumn, lost->reason());
+                continue;
+            }
+            ++types;
             child->setText(DetailColumn, type.description);
             child->setToolTip(DetailColumn, type.description);
             for (const ArgumentSpec &argument : type.schema.fields()) {

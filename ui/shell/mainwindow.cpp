@@ -280,6 +280,14 @@ void MainWindow::showPage(Page page)
 
 void MainWindow::openDatabase(const QString &location)
 {
+    // "postgresq://u:pw@host/db" is a typo, not a file to create: taken for a path, it would be
+    // shown (password included) and created.
+    if (location.contains(QLatin1String("://")) && !isDatabaseUrl(location)) {
+        const QString shown = displayLocation(location);
+        m_summary->showMessage(tr("Not a postgresql:// URL: %1").arg(shown), true);
+        Q_EMIT databaseFailed(shown, tr("not a postgresql:// URL"));
+        return;
+    }
     // A server's URL as it is; a file by its absolute path (the recent list's key).
     const QString absolute =
         isDatabaseUrl(location) ? location : QDir::cleanPath(QFileInfo(location).absoluteFilePath());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "claimfilter.h"
 #include "clock.h"
 #include "logbatch.h"
 #include "records.h"
@@ -77,9 +78,10 @@ public:
 
     /// Atomically leases up to `limit` claimable flows to the owner, highest priority first, then
     /// earliest due, without starting them (a worker's prefetch). Returns their ids in that order.
-    /// With `types`, only flows of those types: a worker takes only what it can run.
+    /// With `types`, only flows of those types, scheduled by the same plugins (ClaimFilter): a
+    /// worker takes only what it can run, and runs it with the plugin that scheduled it.
     virtual Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
-                                           int limit, const QStringList &types = {}) = 0;
+                                           int limit, const ClaimFilter &types = {}) = 0;
     /// claimDue() for flows to run at once: leases up to `limit` claimable flows to the owner
     /// and marks their runs started, in claim order, and returns each as its executor's claim
     /// would (the row, and the steps to replay where the log reads them). A started flow cannot
@@ -87,7 +89,7 @@ public:
     /// Default: claimDue(), then one commit() that claims them: two transactions.
     virtual Result<QList<ClaimedFlow>> claimDueStarted(const QString &owner, const QDateTime &now,
                                                        const QDateTime &leaseUntil, int limit,
-                                                       const QStringList &types = {})
+                                                       const ClaimFilter &types = {})
     {
         auto ids = claimDue(owner, now, leaseUntil, limit, types);
         if (!ids)
@@ -112,7 +114,8 @@ public:
     /// Work stealing: moves up to `limit` prefetched, not-started flows from the worker with the
     /// longest such queue (other than the thief) to the thief, recording each steal.
     virtual Result<QList<StealRecord>> stealFlows(const QString &thief, const QDateTime &now,
-                                                  const QDateTime &leaseUntil, int limit) = 0;
+                                                  const QDateTime &leaseUntil, int limit,
+                                                  const ClaimFilter &types = {}) = 0;
     /// Queued flows (pending or waiting) that fall due after `now` and no later than `horizon`,
     /// earliest first, as (id, due time): what a timer service arms itself with.
     virtual Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
@@ -151,7 +154,7 @@ public:
     /// transactions.
     virtual Result<FiredTimers> fireAndClaimDue(const QString &owner, const Clock &clock,
                                                 std::chrono::milliseconds leaseDuration, int limit,
-                                                const QStringList &types = {})
+                                                const ClaimFilter &types = {})
     {
         const QDateTime now = clock.now();
         const QDateTime leaseUntil = now.addMSecs(leaseDuration.count());

@@ -17,7 +17,10 @@ class ExecutionLog;
 class FlowRegistry;
 class WorkNotifier;
 
-/// One flow to schedule.
+/// One flow to schedule. The ranges are limits.h's: a delay of 0 to 10 years, a priority of
+/// ±1,000,000, a start time between the years 1970 and 9999; the key and every string of the
+/// arguments must be storable as given (storabletext.h: valid Unicode, no NUL). A request out
+/// of range is refused with an error of kind "out-of-range" or "invalid-text".
 struct ScheduleRequest {
     QString type;
     QJsonObject arguments;

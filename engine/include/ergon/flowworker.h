@@ -11,6 +11,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QThread;
 
@@ -100,6 +101,11 @@ private:
 /// auto handle = FlowWorker(opener, catalog.registry()).withName("worker-1").withConcurrency(16)
 ///                   .withTimers(std::chrono::milliseconds(100)).start();
 /// \endcode
+///
+/// Every number has a range (limits.h): concurrency 1 to 100,000, prefetch 0 to 100,000, the
+/// lease 100 ms to 1 day, the poll interval 1 ms to 1 hour, the timers' refresh 10 ms to 1 hour.
+/// A value out of range is refused: check() names it, and start() returns a handle that emits
+/// failed() with that reason and runs nothing.
 class FlowWorker
 {
 public:
@@ -120,6 +126,8 @@ public:
     FlowWorker &withNotifier(WorkNotifier *notifier);
 
     const WorkerConfig &config() const { return m_config; }
+    /// The first value given out of its range, if any.
+    Result<void> check() const;
 
     [[nodiscard]] std::unique_ptr<WorkerHandle> start() const;
 
@@ -129,6 +137,9 @@ private:
     Clock *m_clock;
     WorkNotifier *m_notifier = nullptr;
     WorkerConfig m_config;
+    std::optional<Error> m_invalid;
+
+    void refuseOutOfRange(const Result<void> &checked);
 };
 
 } // namespace ergon

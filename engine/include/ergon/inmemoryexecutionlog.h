@@ -33,11 +33,11 @@ public:
     Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;
     Result<void> cancelFlow(qint64 id, const QDateTime &now) override;
     Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil, int limit,
-                                   const QStringList &types) override;
+                                   const ClaimFilter &types) override;
     Result<int> renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
     Result<int> releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted) override;
     Result<QList<StealRecord>> stealFlows(const QString &thief, const QDateTime &now, const QDateTime &leaseUntil,
-                                          int limit) override;
+                                          int limit, const ClaimFilter &types = {}) override;
     Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
                                                          int limit) override;
     Result<void> registerWorker(const WorkerRecord &worker) override;
@@ -48,7 +48,7 @@ public:
     Result<int> fireDueTimers(const QDateTime &now) override;
     Result<FiredTimers> fireAndClaimDue(const QString &owner, const Clock &clock,
                                         std::chrono::milliseconds leaseDuration, int limit,
-                                        const QStringList &types = {}) override;
+                                        const ClaimFilter &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
 
 private:

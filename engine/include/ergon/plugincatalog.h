@@ -7,8 +7,20 @@
 #include <QStringList>
 
 #include <memory>
+#include <utility>
 
 namespace ergon {
+
+/// A flow type a plugin declares but does not provide, because a plugin found before it in
+/// the scan order provides a type of the same name.
+struct ShadowedType {
+    QString type;
+    QString byPlugin; ///< the plugin that provides it
+    QString byFile;   ///< that plugin's file
+
+    /// "flow type 'orders.OrderProcessor' is provided by plugin 'rival' (/path/librival.so)"
+    QString reason() const;
+};
 
 /// What the catalog knows of one plugin file, loaded or not.
 struct PluginInfo {
@@ -20,7 +32,10 @@ struct PluginInfo {
     QString name;  ///< from the metadata, when it could be read
     QString version;
     QString description;
-    QList<FlowTypeInfo> flowTypes;
+    QList<FlowTypeInfo> flowTypes; ///< every type its metadata declares, shadowed ones included
+    QList<ShadowedType> shadowed;  ///< its types that an earlier plugin provides instead
+
+    bool isShadowed(const QString &type) const;
 
     bool hasError() const { return state == State::Failed; }
     const QString &errorString() const { return error; }
@@ -29,11 +44,15 @@ struct PluginInfo {
 /// Finds flow plugins, checks them, and fills a FlowRegistry with their flow types.
 ///
 /// Each candidate file is judged on its metadata before it is loaded: a file that is not a
-/// plugin, a plugin for another interface (or interface version), metadata that does not
-/// follow the format, or a flow type another plugin already provides is recorded with a clear
-/// error and skipped; the other plugins load. A plugin built on FlowPluginOf is also refused
-/// when its metadata declares a flow type its create() cannot build. Folders are scanned in the order added, files in
-/// name order; the first provider of a flow type wins.
+/// plugin, a plugin for another interface (or interface version), or metadata that does not
+/// follow the format is recorded with a clear error and skipped; the other plugins load. A
+/// plugin built on FlowPluginOf is also refused when its metadata declares a flow type its
+/// create() cannot build.
+///
+/// Folders are scanned in the order added, files in name order, and a flow type declared twice
+/// goes, type by type, to the first plugin in that order: the later plugin still provides its
+/// other types, and lists the one it lost in PluginInfo::shadowed with the winner. A plugin
+/// left with no type of its own is not loaded (its error names the winner).
 class PluginCatalog
 {
 public:
@@ -57,6 +76,8 @@ public:
     const FlowRegistry &registry() const;
     const QList<PluginInfo> &plugins() const;
     QList<PluginInfo> failedPlugins() const;
+    /// Every type a loaded plugin declares and another provides, with the plugin that lost it.
+    QList<std::pair<PluginInfo, ShadowedType>> shadowedTypes() const;
 
 private:
     class Private;

@@ -33,7 +33,7 @@ class PostgresExecutionLog final : public ExecutionLog
 {
 public:
     /// The schema version this build writes (the same numbering as SQLite's).
-    static constexpr int schemaVersion = 3;
+    static constexpr int schemaVersion = 4;
     /// The channel of wake-ups: NOTIFY channels belong to the whole database, so each schema
     /// has its own, and deployments sharing a database in different schemas (`schema=`) do not
     /// wake each other's workers. "ergon_work" for the default schema.
@@ -45,7 +45,8 @@ public:
 
     /// Whether the location is a PostgreSQL URL (postgresql:// or postgres://).
     static bool isUrl(const QString &location);
-    /// The URL without its password (for messages); anything else is returned unchanged.
+    /// The URL without its password (for messages), also when it cannot be parsed; any other
+    /// "scheme://user:password@..." text is masked too; a path is returned unchanged.
     static QString withoutPassword(const QString &location);
 
     QString location() const override;
@@ -57,11 +58,11 @@ public:
     Result<QList<FlowText>> flowTexts(qint64 afterId, int limit) override;
     Result<bool> claimFlow(qint64 id, const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
     Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil, int limit,
-                                   const QStringList &types) override;
+                                   const ClaimFilter &types) override;
     Result<int> renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
     Result<int> releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted) override;
     Result<QList<StealRecord>> stealFlows(const QString &thief, const QDateTime &now, const QDateTime &leaseUntil,
-                                          int limit) override;
+                                          int limit, const ClaimFilter &types = {}) override;
     Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
                                                          int limit) override;
     Result<void> registerWorker(const WorkerRecord &worker) override;
@@ -72,7 +73,7 @@ public:
     Result<int> fireDueTimers(const QDateTime &now) override;
     Result<FiredTimers> fireAndClaimDue(const QString &owner, const Clock &clock,
                                         std::chrono::milliseconds leaseDuration, int limit,
-                                        const QStringList &types = {}) override;
+                                        const ClaimFilter &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
     Result<WriteOutcome> commit(const LogBatch &batch) override;
     Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;

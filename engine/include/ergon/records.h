@@ -30,6 +30,7 @@ inline bool isFinished(FlowStatus status)
 struct NewFlow {
     QString type;
     int typeVersion = 1;
+    QString plugin; ///< the plugin that provides the type where it was scheduled; empty: none
     QJsonObject arguments;
     int priority = 0;       ///< higher runs first
     QDateTime runAt;        ///< not before; invalid means now
@@ -41,6 +42,7 @@ struct FlowRecord {
     qint64 id = 0;
     QString type;
     int typeVersion = 1;
+    QString plugin; ///< see NewFlow::plugin; empty for flows stored before it was recorded
     QJsonObject arguments;
     FlowStatus status = FlowStatus::Pending;
     int priority = 0;

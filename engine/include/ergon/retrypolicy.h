@@ -1,5 +1,7 @@
 #pragma once
 
+#include "result.h"
+
 #include <QStringList>
 
 #include <chrono>
@@ -9,6 +11,10 @@ namespace ergon {
 /// How a failing step is retried. Attempt n (n ≥ 2) waits
 /// min(initialDelay × multiplier^(n-2), maxDelay) after attempt n-1 failed.
 /// An error whose kind is listed in nonRetryableErrorKinds fails the step at once.
+///
+/// The ranges (limits.h): 1 to 1000 attempts, delays of 0 to 30 days, a multiplier of 1 to
+/// 1000 (finite). check() names a value out of range; a step whose policy fails the check is
+/// not retried, and its error says why. delayBefore() is defined for every value.
 struct RetryPolicy {
     int maxAttempts = 3;
     std::chrono::milliseconds initialDelay{1000};
@@ -37,6 +43,8 @@ struct RetryPolicy {
     /// The wait before the given attempt (1-based; attempt 1 never waits).
     std::chrono::milliseconds delayBefore(int attempt) const;
     bool isRetryable(const QString &errorKind) const;
+    /// The first field out of its range, if any.
+    Result<void> check() const;
 
     bool operator==(const RetryPolicy &) const = default;
 };

@@ -37,7 +37,7 @@ public:
     };
 
     /// The schema version this build writes.
-    static constexpr int schemaVersion = 3;
+    static constexpr int schemaVersion = 4;
 
     static Result<std::unique_ptr<SqliteExecutionLog>> open(const QString &path, Options options);
     static Result<std::unique_ptr<SqliteExecutionLog>> open(const QString &path) { return open(path, Options()); }
@@ -59,13 +59,13 @@ public:
     Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;
     Result<void> cancelFlow(qint64 id, const QDateTime &now) override;
     Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil, int limit,
-                                   const QStringList &types) override;
+                                   const ClaimFilter &types) override;
     Result<QList<ClaimedFlow>> claimDueStarted(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
-                                               int limit, const QStringList &types = {}) override;
+                                               int limit, const ClaimFilter &types = {}) override;
     Result<int> renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
     Result<int> releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted) override;
     Result<QList<StealRecord>> stealFlows(const QString &thief, const QDateTime &now, const QDateTime &leaseUntil,
-                                          int limit) override;
+                                          int limit, const ClaimFilter &types = {}) override;
     Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
                                                          int limit) override;
     Result<void> registerWorker(const WorkerRecord &worker) override;
@@ -76,7 +76,7 @@ public:
     Result<int> fireDueTimers(const QDateTime &now) override;
     Result<FiredTimers> fireAndClaimDue(const QString &owner, const Clock &clock,
                                         std::chrono::milliseconds leaseDuration, int limit,
-                                        const QStringList &types = {}) override;
+                                        const ClaimFilter &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
     /// Checkpoints and truncates the write-ahead log, and keeps it small from then on.
     Result<void> reclaimSpace() override;
