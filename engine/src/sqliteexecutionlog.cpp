@@ -385,10 +385,11 @@ public:
         return explained(sqliteError(doing, fileName(), error.text().trimmed()));
     }
     /// A read-only error says why the file is read-only when it is not the file itself.
+    /// A disk I/O error on a full disk is a full disk (sqliteFullDiskError()).
     Error explained(const Error &error) const
     {
         if (error.kind() != QLatin1String("read-only") || readOnlyReason.isEmpty())
-            return error;
+            return sqliteFullDiskError(error, path);
         return Error(error.message() + QStringLiteral("; ") + readOnlyReason, error.kind());
     }
 
@@ -687,6 +688,10 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
             if (done.error().kind() != QLatin1String("busy") || waited.elapsed() >= d->busyTimeoutMs)
                 return done.error();
             std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt + 1, 10)));
+        }
+        if (sqliteSpaceIsShort(path)) {
+            if (auto small = sqliteKeepLogSmall(d->handle, d->name); !small)
+                return small.error();
         }
     }
     return std::unique_ptr<SqliteExecutionLog>(new SqliteExecutionLog(std::move(d)));
@@ -1150,7 +1155,7 @@ Result<WriteOutcome> SqliteExecutionLog::commit(const LogBatch &batch)
         // The error at hand is the one to report; a failed ROLLBACK has nothing to add.
         [[maybe_unused]] auto rolledBack = native.rollback.run(doing);
         d->endTurn();
-        return error;
+        return d->explained(error);
     };
     for (const FlowClaim &claim : batch.claims) {
         auto claimed = d->claim(claim);

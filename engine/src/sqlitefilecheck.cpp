@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QHash>
+#include <QStorageInfo>
 #include <QUrl>
 
 #include <sqlite3.h>
@@ -39,8 +40,10 @@ Result<SqliteFilePlan> planSqliteOpen(const QString &path, bool create)
     }
     if (info.isDir())
         return Error(QStringLiteral("%1 is a folder, not a database").arg(path), QStringLiteral("corrupt"));
-    if (info.size() == 0) {
-        // SQLite takes an empty file for an empty database and would write one into it.
+    if (info.size() == 0 && !create) {
+        // SQLite takes an empty file for an empty database and would write one into it. Only a
+        // caller that may create a database takes it so: another process may be creating one
+        // there this very moment (its file is empty until its schema commits).
         return Error(QStringLiteral("%1 is not an SQLite database (an empty file); it was left untouched.").arg(path),
                      QStringLiteral("corrupt"));
     }
@@ -132,24 +135,51 @@ Result<std::shared_ptr<void>> SqliteIntegrity::check(sqlite3 *db, const QString 
     if (mark->checked)
         return std::shared_ptr<void>(mark);
     const qint64 size = QFileInfo(canonicalPath).size();
-    if (maxBytes >= 0 && size > maxBytes)
-        return std::shared_ptr<void>(); // too large to check at every open: see the class
+    if (maxBytes == 0 || (maxBytes > 0 && size > maxBytes))
+        return std::shared_ptr<void>(); // not checked at open, or too large to: see the class
     if (auto checked = quickCheck(db, fileName); !checked)
         return checked.error();
     mark->checked = true;
     return std::shared_ptr<void>(mark);
 }
 
-Result<void> sqliteReclaimLogSpace(sqlite3 *db, const QString &fileName)
+Error sqliteFullDiskError(const Error &error, const QString &path)
 {
-    const QString doing = QStringLiteral("making room in");
+    if (error.kind() != QLatin1String("storage") || !error.message().contains(QLatin1String("disk I/O error")))
+        return error;
+    // Less than SQLite's -shm file and a few pages of log need: the error is the disk's.
+    constexpr qint64 almostNothing = 1024 * 1024;
+    const qint64 free = QStorageInfo(QFileInfo(path).absolutePath()).bytesAvailable();
+    if (free < 0 || free >= almostNothing)
+        return error;
+    return Error(error.message() + QStringLiteral(" (the disk is full: %1 bytes free)").arg(free),
+                 QStringLiteral("full"));
+}
+
+bool sqliteSpaceIsShort(const QString &path)
+{
+    constexpr qint64 shortOfSpace = 64 * 1024 * 1024;
+    const qint64 free = QStorageInfo(QFileInfo(path).absolutePath()).bytesAvailable();
+    return free >= 0 && free < shortOfSpace;
+}
+
+Result<void> sqliteKeepLogSmall(sqlite3 *db, const QString &fileName)
+{
     for (const char *sql : {"PRAGMA journal_size_limit = 0", "PRAGMA wal_autocheckpoint = 64"}) {
         auto statement = SqliteStatement::prepare(db, sql, fileName);
         if (!statement)
             return statement.error();
-        if (auto done = statement->run(doing); !done)
+        if (auto done = statement->run(QStringLiteral("setting up")); !done)
             return done;
     }
+    return {};
+}
+
+Result<void> sqliteReclaimLogSpace(sqlite3 *db, const QString &fileName)
+{
+    const QString doing = QStringLiteral("making room in");
+    if (auto small = sqliteKeepLogSmall(db, fileName); !small)
+        return small;
     int logFrames = 0;
     int checkpointed = 0;
     if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &logFrames, &checkpointed) != SQLITE_OK)

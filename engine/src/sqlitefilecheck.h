@@ -31,7 +31,8 @@ struct SqliteFilePlan {
 /// stat()s `path` only: no descriptor of our own is ever opened on a database (closing one would
 /// drop the POSIX locks of SQLite's connections in this process). Refuses a missing file unless
 /// `create` (kind "no-database"), a missing or read-only folder for a new file, an empty file
-/// (kind "corrupt": SQLite would make a database of it) and a folder.
+/// unless `create` (kind "corrupt": SQLite would make a database of it; a creator takes it for a
+/// database another process is creating) and a folder.
 Result<SqliteFilePlan> planSqliteOpen(const QString &path, bool create);
 
 /// The database name and connect options that QSQLITE opens the plan with.
@@ -64,6 +65,11 @@ public:
     static Result<void> quickCheck(sqlite3 *db, const QString &fileName);
 };
 
+/// A "disk I/O error" of SQLite on a disk with (almost) no space left, as a full disk (kind
+/// "full"): SQLite cannot create or grow its -shm file there, and says so in these words, not
+/// with SQLITE_FULL. Any other error is returned as it is.
+Error sqliteFullDiskError(const Error &error, const QString &path);
+
 /// After SQLite said "database or disk is full": checkpoints the write-ahead log into the
 /// database and truncates it to nothing (wal_checkpoint(TRUNCATE)), and from then on keeps it
 /// small on this connection (wal_autocheckpoint of 64 pages, journal_size_limit 0), so that the
@@ -71,5 +77,11 @@ public:
 /// before its next checkpoint. The checkpoint's own failure is returned (it needs a little room
 /// too, and another connection may be reading); the caller tries again later.
 Result<void> sqliteReclaimLogSpace(sqlite3 *db, const QString &fileName);
+
+/// The log kept small from the start (as above, without the checkpoint) when the disk holding
+/// `path` has less than 64 MB free: a log that grows to 4 MB before its first checkpoint would
+/// otherwise fill it, and a checkpoint needs room in the database file for the pages it copies.
+bool sqliteSpaceIsShort(const QString &path);
+Result<void> sqliteKeepLogSmall(sqlite3 *db, const QString &fileName);
 
 } // namespace ergon

@@ -105,6 +105,8 @@ void WorkerLoop::begin()
         }
         m_log = log.take();
     }
+    if (m_diskFull.isWaiting())
+        (void)m_log->reclaimSpace(); // started on a full disk: its failure shows in the writes below
     m_alignedClock.align(*m_log);
     m_started = m_clock.now();
     if (auto registered = m_log->registerWorker(record()); !registered) {

@@ -3,6 +3,8 @@
 // JSON, field names and values), its errors on stderr and its exit codes (0 success, 1 failure,
 // 2 malformed command line), and two worker round trips that stop the worker with a signal.
 
+#include <ergon/sqliteexecutionlog.h>
+
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -128,6 +130,9 @@ class TestCli : public QObject
     }
 
     QString statusOf(qint64 id) const { return showJson(id).value(QStringLiteral("status")).toString(); }
+
+    // The reading verbs refuse a database that does not exist: these tests read an empty one.
+    bool createEmptyDatabase() const { return ergon::SqliteExecutionLog::open(m_db).ok(); }
 
 private Q_SLOTS:
     void init()
@@ -383,6 +388,7 @@ private Q_SLOTS:
     void unknownFlow()
     {
         QFETCH(QStringList, arguments);
+        QVERIFY(createEmptyDatabase());
         const Outcome outcome = run(arguments);
         QVERIFY2(outcome.exitCode == 1, qPrintable(describe(outcome)));
         QVERIFY(outcome.out.isEmpty());
@@ -417,6 +423,7 @@ private Q_SLOTS:
 
     void statsOfAnEmptyDatabase()
     {
+        QVERIFY(createEmptyDatabase());
         const Outcome outcome = run({QStringLiteral("stats"), QStringLiteral("--json")});
         QCOMPARE(outcome.exitCode, 0);
         const QJsonObject expected{{QStringLiteral("pending"), 0}, {QStringLiteral("running"), 0},
