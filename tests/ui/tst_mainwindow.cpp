@@ -3,25 +3,26 @@
 // refused while the current one stays; in-process workers stopped before the window closes;
 // and never a call to the log from the GUI thread. Also `ergon-console --screenshots`.
 
-#include "widgets/argumentform.h"
-#include "session/consolesession.h"
 #include "consoletest.h"
 #include "ergontest.h"
-#include "pages/flowspage.h"
 #include "models/flowtablemodel.h"
-#include "shell/mainwindow.h"
+#include "pages/flowspage.h"
 #include "pages/overviewpage.h"
+#include "pages/workerspage.h"
+#include "session/consolesession.h"
+#include "session/workerpool.h"
+#include "shell/mainwindow.h"
 #include "shell/scheduledialog.h"
+#include "threadrecordinglog.h"
+#include "widgets/argumentform.h"
 #include "widgets/sidebar.h"
 #include "widgets/statussummary.h"
-#include "threadrecordinglog.h"
-#include "session/workerpool.h"
-#include "pages/workerspage.h"
 
 #include <QFile>
 #include <QImage>
 #include <QItemSelectionModel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -79,9 +80,17 @@ private Q_SLOTS:
             QCOMPARE(window.sidebar()->currentRow(), page);
         }
 
-        // Refresh rate and F5.
-        window.setRefreshInterval(5s);
-        QVERIFY2(window.summary()->refreshText().contains(u"5"_s), qPrintable(window.summary()->refreshText()));
+        // Refresh rate (View › Refresh Rate › 5 s) and F5.
+        QAction *fiveSeconds = nullptr;
+        for (QAction *action : window.findChildren<QAction *>()) {
+            if (action->isCheckable() && action->data().toInt() == 5000)
+                fiveSeconds = action;
+        }
+        QVERIFY(fiveSeconds);
+        fiveSeconds->trigger();
+        QCOMPARE(window.refreshInterval(), std::chrono::milliseconds(5s));
+        QVERIFY(fiveSeconds->isChecked());
+        QCOMPARE(window.summary()->refreshText(), u"refresh every 5 s"_s);
         QTest::qWait(300);
         const qsizetype before = snapshots.size();
         QTest::keyClick(&window, Qt::Key_F5);
@@ -121,11 +130,33 @@ private Q_SLOTS:
         QCOMPARE(failed.first().first().toString(), bad);
         QCOMPARE(window.databasePath(), second.path());
         QCOMPARE(window.windowTitle(), u"second.db — Ergon Console"_s);
+        // Said in a dialog that names the file; OK closes it.
+        QTRY_VERIFY(window.openFailureDialog() && window.openFailureDialog()->isVisible());
+        QVERIFY2(window.openFailureDialog()->text().contains(u"notes.db"_s),
+                 qPrintable(window.openFailureDialog()->text()));
+        QTest::mouseClick(window.openFailureDialog()->button(QMessageBox::Ok), Qt::LeftButton);
+        QTRY_VERIFY(!window.openFailureDialog());
 
-        // Closing with a worker running: it stops first, then the window closes.
+        // Closing with a worker running: asked first; the worker stops, then the window closes.
         window.session()->workers()->start(1, 2);
         QVERIFY(!window.close());
         QVERIFY(window.isVisible());
+        QMessageBox *question = nullptr;
+        const auto quitQuestion = [&window] {
+            for (QMessageBox *box : window.findChildren<QMessageBox *>()) {
+                if (box->isVisible() && box->windowTitle() == u"Quit Ergon Console"_s)
+                    return box;
+            }
+            return static_cast<QMessageBox *>(nullptr);
+        };
+        QTRY_VERIFY((question = quitQuestion()) != nullptr);
+        QPushButton *quit = nullptr;
+        for (QAbstractButton *button : question->buttons()) {
+            if (question->buttonRole(button) == QMessageBox::AcceptRole)
+                quit = qobject_cast<QPushButton *>(button);
+        }
+        QVERIFY(quit);
+        QTest::mouseClick(quit, Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), 10000);
         QVERIFY(window.session()->workers()->isEmpty());
 

@@ -12,29 +12,20 @@
 
 namespace ergon {
 
-namespace {
-
-// Only what the table shows: a row whose visible fields are equal needs no repaint. (A flow's
-// id, type and arguments never change.)
-bool sameRow(const FlowRecord &a, const FlowRecord &b)
-{
-    return a.updated == b.updated && a.status == b.status && a.stepCount == b.stepCount && a.error == b.error &&
-        a.created == b.created;
-}
-
-} // namespace
-
 FlowTableModel::FlowTableModel(QObject *parent)
-    : QAbstractTableModel(parent)
+    : RowMergeModel(parent)
     , m_today(QDate::currentDate())
 {
 }
 
 FlowTableModel::~FlowTableModel() = default;
 
-int FlowTableModel::rowCount(const QModelIndex &parent) const
+bool FlowTableModel::sameRow(const Row &a, const Row &b) const
 {
-    return parent.isValid() ? 0 : int(m_rows.size());
+    // Only what the table shows: a row whose visible fields are equal needs no repaint. (A
+    // flow's id, type and arguments never change.)
+    return a.flow.updated == b.flow.updated && a.flow.status == b.flow.status && a.flow.stepCount == b.flow.stepCount &&
+        a.flow.error == b.flow.error && a.flow.created == b.flow.created;
 }
 
 int FlowTableModel::columnCount(const QModelIndex &parent) const
@@ -215,88 +206,11 @@ void FlowTableModel::clear()
 void FlowTableModel::setFlows(const QList<FlowRecord> &flows, bool complete)
 {
     m_today = QDate::currentDate();
-    QHash<qint64, qsizetype> newPosition;
-    newPosition.reserve(flows.size());
-    for (qsizetype i = 0; i < flows.size(); ++i)
-        newPosition.insert(flows.at(i).id, i);
-
-    // 1. Remove the rows whose flow is gone, a contiguous run at a time, from the bottom up.
-    for (qsizetype last = m_rows.size() - 1; last >= 0; --last) {
-        if (newPosition.contains(m_rows.at(last).flow.id))
-            continue;
-        qsizetype first = last;
-        while (first > 0 && !newPosition.contains(m_rows.at(first - 1).flow.id))
-            --first;
-        beginRemoveRows({}, int(first), int(last));
-        m_rows.remove(first, last - first + 1);
-        endRemoveRows();
-        last = first;
-    }
-
-    // 2. The list is ordered newest first, so the remaining rows keep their relative order. If
-    //    they did not (another order), move them with a layout change that carries the
-    //    persistent indexes, and with them the selection.
-    const auto before = [&newPosition](const Row &a, const Row &b) {
-        return newPosition.value(a.flow.id) < newPosition.value(b.flow.id);
-    };
-    if (!std::is_sorted(m_rows.cbegin(), m_rows.cend(), before)) {
-        Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
-        const QModelIndexList oldIndexes = persistentIndexList();
-        QList<qint64> oldIds;
-        oldIds.reserve(oldIndexes.size());
-        for (const QModelIndex &index : oldIndexes)
-            oldIds.append(m_rows.at(index.row()).flow.id);
-        std::stable_sort(m_rows.begin(), m_rows.end(), before);
-        QHash<qint64, int> row;
-        for (int i = 0; i < m_rows.size(); ++i)
-            row.insert(m_rows.at(i).flow.id, i);
-        QModelIndexList newIndexes;
-        newIndexes.reserve(oldIndexes.size());
-        for (qsizetype i = 0; i < oldIndexes.size(); ++i)
-            newIndexes.append(index(row.value(oldIds.at(i)), oldIndexes.at(i).column()));
-        changePersistentIndexList(oldIndexes, newIndexes);
-        Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
-    }
-
-    // 3. The rows are now a subsequence of flows, in order: walk both, inserting the runs of new
-    //    flows and updating the rows that changed (one dataChanged per contiguous run).
-    qsizetype row = 0;
-    qsizetype changedFirst = -1;
-    const auto flushChanged = [&](qsizetype end) {
-        if (changedFirst < 0)
-            return;
-        Q_EMIT dataChanged(index(int(changedFirst), 0), index(int(end - 1), ColumnCount - 1));
-        changedFirst = -1;
-    };
-    for (qsizetype i = 0; i < flows.size();) {
-        if (row < m_rows.size() && m_rows.at(row).flow.id == flows.at(i).id) {
-            if (sameRow(m_rows.at(row).flow, flows.at(i))) {
-                flushChanged(row);
-            } else {
-                if (changedFirst < 0)
-                    changedFirst = row;
-                m_rows[row].flow = flows.at(i); // the arguments (and their text) stay
-            }
-            ++row;
-            ++i;
-            continue;
-        }
-        flushChanged(row);
-        qsizetype end = i;
-        while (end < flows.size() && (row >= m_rows.size() || flows.at(end).id != m_rows.at(row).flow.id))
-            ++end;
-        beginInsertRows({}, int(row), int(row + end - i - 1));
-        QList<Row> inserted;
-        inserted.reserve(end - i);
-        for (qsizetype k = i; k < end; ++k)
-            inserted.append(Row{flows.at(k), QString()});
-        m_rows.insert(row, end - i, Row());
-        std::move(inserted.begin(), inserted.end(), m_rows.begin() + row);
-        endInsertRows();
-        row += end - i;
-        i = end;
-    }
-    flushChanged(row);
+    QList<Row> fresh;
+    fresh.reserve(flows.size());
+    for (const FlowRecord &flow : flows)
+        fresh.append(Row{flow, QString()});
+    mergeRows(fresh);
     m_complete = complete;
     m_fetching = false;
 }
@@ -312,7 +226,7 @@ void FlowTableModel::appendFlows(const QList<FlowRecord> &flows, bool complete)
     for (const FlowRecord &flow : flows) {
         const int existing = rowOf(flow.id);
         if (existing >= 0) {
-            if (!sameRow(m_rows.at(existing).flow, flow)) {
+            if (!sameRow(m_rows.at(existing), Row{flow, QString()})) {
                 m_rows[existing].flow = flow;
                 Q_EMIT dataChanged(index(existing, 0), index(existing, ColumnCount - 1));
             }

@@ -1,22 +1,31 @@
 #pragma once
 
+#include "models/rowmergemodel.h"
+
 #include "ergon/records.h"
 
-#include <QAbstractTableModel>
 #include <QDate>
 #include <QList>
 
 namespace ergon {
 
+namespace detail {
+/// A row of the Flows list: the flow, and its arguments as compact JSON once shown.
+struct FlowRow {
+    FlowRecord flow;
+    mutable QString argumentsText;
+};
+} // namespace detail
+
 /// The loaded rows of the Flows page's list, one row per flow, newest first. A thin model: it
-/// holds values only and never reads the log. New rows are merged in place by flow id (rows
-/// removed, inserted, or updated with dataChanged), so selection, current index and scroll
-/// position survive a refresh.
+/// holds values only and never reads the log. New rows are merged in place by flow id
+/// (RowMergeModel: rows removed, inserted, or updated with dataChanged), so selection, current
+/// index and scroll position survive a refresh.
 ///
 /// It holds only the pages loaded so far. While more flows match than are loaded,
 /// canFetchMore() is true and fetchMore() asks for the next page with moreRequested(); the
 /// reader's answer comes back through appendFlows().
-class FlowTableModel : public QAbstractTableModel
+class FlowTableModel : public RowMergeModel<detail::FlowRow, qint64>
 {
     Q_OBJECT
 
@@ -41,7 +50,6 @@ public:
     explicit FlowTableModel(QObject *parent = nullptr);
     ~FlowTableModel() override;
 
-    int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
@@ -71,15 +79,15 @@ Q_SIGNALS:
     /// fetchMore() was called: the page should load `rowCount() + n` rows.
     void moreRequested();
 
+protected:
+    qint64 keyOf(const detail::FlowRow &row) const override { return row.flow.id; }
+    bool sameRow(const detail::FlowRow &a, const detail::FlowRow &b) const override;
+
 private:
-    struct Row {
-        FlowRecord flow;
-        mutable QString argumentsText; // compact JSON, made on first display
-    };
+    using Row = detail::FlowRow;
 
     const QString &argumentsText(const Row &row) const;
 
-    QList<Row> m_rows;
     bool m_complete = true;
     bool m_fetching = false;
     QDate m_today;

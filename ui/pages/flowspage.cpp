@@ -1,29 +1,26 @@
 #include "pages/flowspage.h"
 
-#include "pages/flowdetailpane.h"
 #include "models/flowformat.h"
-#include "session/flowpagereader.h"
+#include "models/flowlistcontroller.h"
 #include "models/flowtablemodel.h"
+#include "pages/flowdetailpane.h"
 
-#include "ergon/flowregistry.h"
-
-#include <QAction>
 #include <QComboBox>
-#include <QCoreApplication>
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStyle>
 #include <QTableView>
-#include <QThread>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -42,101 +39,51 @@ QString statusLabel(FlowStatus status)
     return text;
 }
 
-// The table view, with the one thing the page needs that QTableView keeps protected: laying
-// its rows out now, so that the scroll position can be restored right after a merge.
-class FlowTableView : public QTableView
-{
-public:
-    using QTableView::QTableView;
-
-    void layoutNow()
-    {
-        executeDelayedItemsLayout();
-        updateGeometries();
-    }
-};
-
-// Reader threads of pages already gone, still finishing a query.
-QSet<QThread *> &retiringThreads()
-{
-    static QSet<QThread *> threads;
-    return threads;
-}
-
-bool &applicationQuitting()
-{
-    static bool quitting = false;
-    return quitting;
-}
-
-void waitForRetiringThreads()
-{
-    applicationQuitting() = true;
-    for (QThread *thread : std::as_const(retiringThreads()))
-        thread->wait();
-}
-
-void retireReaderThread(QThread *thread)
-{
-    auto *app = QCoreApplication::instance();
-    if (!app || applicationQuitting() || QCoreApplication::closingDown()) {
-        thread->quit();
-        thread->wait();
-        delete thread;
-        return;
-    }
-    static const bool watching = [app] {
-        QObject::connect(app, &QCoreApplication::aboutToQuit, app, &waitForRetiringThreads);
-        qAddPostRoutine(&waitForRetiringThreads); // QTEST_MAIN and others that never exec()
-        return true;
-    }();
-    Q_UNUSED(watching);
-    retiringThreads().insert(thread);
-    QObject::connect(thread, &QThread::finished, app, [thread] {
-        retiringThreads().remove(thread);
-        thread->deleteLater();
-    });
-    thread->quit();
-}
-
 } // namespace
 
-FlowsPage::FlowsPage(Opener opener, QWidget *parent)
+FlowsPage::FlowsPage(QWidget *parent)
     : QWidget(parent)
-    , m_latest(std::make_shared<std::atomic<quint64>>(0))
+    , m_controller(new FlowListController(this))
 {
-    qRegisterMetaType<FlowFilter>();
-    qRegisterMetaType<FlowPageSnapshot>();
-    qRegisterMetaType<FlowDetailSnapshot>();
-    buildUi();
+    m_detail = new FlowDetailPane(this);
+    buildTable();
+    m_info = new QLabel(m_controller->statusText(), this);
+    m_info->setForegroundRole(QPalette::PlaceholderText);
+    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
-    m_thread = new QThread; // not a child: it may outlive the page (see the destructor)
-    m_thread->setObjectName(QStringLiteral("flows-page-reader"));
-    m_reader = new FlowPageReader(std::move(opener), m_latest);
-    m_reader->moveToThread(m_thread);
-    connect(m_thread, &QThread::started, m_reader, &FlowPageReader::start);
-    // Deleted on its own thread, where its connection was opened.
-    connect(m_thread, &QThread::finished, m_reader, &QObject::deleteLater);
-    connect(m_reader, &FlowPageReader::pageAvailable, this, &FlowsPage::applyPage);
-    connect(m_reader, &FlowPageReader::detailAvailable, m_detail, &FlowDetailPane::showDetail);
-    connect(m_reader, &FlowPageReader::openFailed, this, &FlowsPage::showOpenError);
-    connect(m_reader, &FlowPageReader::searchMirrorLoaded, this, &FlowsPage::searchMirrorLoaded);
-    connect(m_reader, &FlowPageReader::readFailed, this, [this](const QString &error) {
-        m_readError = error;
-        updateStatusText();
-    });
-    m_thread->start();
+    m_stack = new QStackedWidget(this);
+    m_stack->addWidget(m_view);
+    m_stack->addWidget(buildNote());
+
+    auto *listSide = new QWidget(this);
+    auto *listLayout = new QVBoxLayout(listSide);
+    listLayout->setContentsMargins(8, 8, 4, 4);
+    listLayout->setSpacing(6);
+    listLayout->addLayout(buildFilterBar());
+    listLayout->addWidget(m_stack, 1);
+    // The bulk actions sit under the table, next to what it holds.
+    listLayout->addLayout(buildFooter());
+
+    auto *splitter = new QSplitter(Qt::Horizontal, this);
+    splitter->addWidget(listSide);
+    splitter->addWidget(m_detail);
+    splitter->setStretchFactor(0, 3);
+    splitter->setStretchFactor(1, 2);
+    splitter->setChildrenCollapsible(false);
+    splitter->setSizes({600, 400});
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(splitter);
+
+    connectController();
+    updateCounts();
+    updateBulkButtons();
+    updateEmptyState();
 }
 
-FlowsPage::~FlowsPage()
-{
-    // The reader may be in the middle of a long query (a text search over a million flows):
-    // the page goes at once and the thread ends in the background, the reader deleted on it.
-    // Only when the application is quitting is the thread waited for.
-    retireReaderThread(m_thread);
-}
+FlowsPage::~FlowsPage() = default;
 
-void FlowsPage::buildUi()
+QLayout *FlowsPage::buildFilterBar()
 {
     m_statusBox = new QComboBox(this);
     m_statusBox->addItem(tr("All statuses"));
@@ -155,7 +102,8 @@ void FlowsPage::buildUi()
     m_search->setPlaceholderText(tr("Search id or arguments"));
     m_search->setClearButtonEnabled(true);
     m_search->addAction(style()->standardIcon(QStyle::SP_FileDialogContentsView), QLineEdit::LeadingPosition);
-    m_search->setToolTip(tr("A flow id, or text found in the flows' arguments (Ctrl+F)"));
+    m_search->setToolTip(tr("A flow id, or text found in the flows' arguments (Ctrl+F; Escape clears it)"));
+    m_search->installEventFilter(this);
     auto *find = new QAction(this);
     find->setShortcut(QKeySequence::Find);
     find->setShortcutContext(Qt::WidgetWithChildrenShortcut);
@@ -165,25 +113,22 @@ void FlowsPage::buildUi()
     });
     addAction(find);
 
-    m_bulkRetry = new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), tr("Retry"), this);
-    m_bulkRetry->setToolTip(tr("Retry the selected failed flows, each from its failed step"));
-    m_bulkCancel = new QPushButton(style()->standardIcon(QStyle::SP_DialogCancelButton), tr("Cancel"), this);
-    m_bulkCancel->setToolTip(tr("Cancel the selected flows that have not finished"));
+    connect(m_statusBox, &QComboBox::activated, this, &FlowsPage::applyFilterFromBar);
+    connect(m_typeBox, &QComboBox::activated, this, &FlowsPage::applyFilterFromBar);
+    connect(m_search, &QLineEdit::textEdited, this, &FlowsPage::applyFilterFromBar);
 
-    m_info = new QLabel(tr("Reading the database…"), this);
-    m_info->setForegroundRole(QPalette::PlaceholderText);
-    m_info->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *bar = new QHBoxLayout;
+    bar->setSpacing(6);
+    bar->addWidget(m_statusBox);
+    bar->addWidget(m_typeBox);
+    bar->addWidget(m_search, 1);
+    return bar;
+}
 
-    m_model = new FlowTableModel(this);
-    m_proxy = new QSortFilterProxyModel(this);
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(FlowTableModel::SortRole);
-    m_proxy->setDynamicSortFilter(true);
-    m_proxy->setSortCaseSensitivity(Qt::CaseInsensitive);
-
-    auto *view = new FlowTableView(this);
-    m_view = view;
-    m_view->setModel(m_proxy);
+void FlowsPage::buildTable()
+{
+    m_view = new QTableView(this);
+    m_view->setModel(m_controller->sortedModel());
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -203,180 +148,166 @@ void FlowsPage::buildUi()
     header->setSectionsClickable(true);
     header->setSortIndicatorShown(true);
     header->setSortIndicator(FlowTableModel::IdColumn, Qt::DescendingOrder);
+    // Columns as wide as their typical content.
     const QFontMetrics metrics = m_view->fontMetrics();
     const int padding = 2 * metrics.horizontalAdvance(QLatin1Char('M'));
     const int iconWidth = m_view->style()->pixelMetric(QStyle::PM_SmallIconSize) + 4;
-    header->resizeSection(FlowTableModel::IdColumn, metrics.horizontalAdvance(QStringLiteral("0000000")) + padding);
-    header->resizeSection(FlowTableModel::TypeColumn,
-                          metrics.horizontalAdvance(QStringLiteral("orders.OrderProcessor")) + padding / 2);
-    header->resizeSection(FlowTableModel::StatusColumn,
-                          metrics.horizontalAdvance(QStringLiteral("completed")) + iconWidth + padding / 2);
-    header->resizeSection(FlowTableModel::StepsColumn, metrics.horizontalAdvance(QStringLiteral("Steps")) + padding);
-    header->resizeSection(FlowTableModel::CreatedColumn,
-                          metrics.horizontalAdvance(QStringLiteral("00 May 00:00")) + padding);
-    header->resizeSection(FlowTableModel::UpdatedColumn,
-                          metrics.horizontalAdvance(QStringLiteral("00 May 00:00")) + padding);
-    header->resizeSection(FlowTableModel::ArgumentsColumn,
-                          metrics.horizontalAdvance(QStringLiteral("\"order_id\":\"ORD-0000\"")) + padding);
+    const std::pair<int, int> widths[] = {
+        {FlowTableModel::IdColumn, metrics.horizontalAdvance(QStringLiteral("0000000")) + padding},
+        {FlowTableModel::TypeColumn, metrics.horizontalAdvance(QStringLiteral("orders.OrderProcessor")) + padding / 2},
+        {FlowTableModel::StatusColumn,
+         metrics.horizontalAdvance(QStringLiteral("completed")) + iconWidth + padding / 2},
+        {FlowTableModel::StepsColumn, metrics.horizontalAdvance(QStringLiteral("Steps")) + padding},
+        {FlowTableModel::CreatedColumn, metrics.horizontalAdvance(QStringLiteral("00 May 00:00")) + padding},
+        {FlowTableModel::UpdatedColumn, metrics.horizontalAdvance(QStringLiteral("00 May 00:00")) + padding},
+        {FlowTableModel::ArgumentsColumn,
+         metrics.horizontalAdvance(QStringLiteral("\"order_id\":\"ORD-0000\"")) + padding},
+    };
+    for (const auto &[column, width] : widths)
+        header->resizeSection(column, width);
 
-    m_note = new QLabel(this);
+    connect(header, &QHeaderView::sortIndicatorChanged, m_controller, &FlowListController::sortBy);
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) { onCurrentChanged(current); });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &FlowsPage::updateBulkButtons);
+}
+
+QWidget *FlowsPage::buildNote()
+{
+    m_noteBox = new QWidget(this);
+    m_note = new QLabel(m_noteBox);
     m_note->setAlignment(Qt::AlignCenter);
     m_note->setWordWrap(true);
     m_note->setEnabled(false); // the palette's muted text colour
-    m_stack = new QStackedWidget(this);
-    m_stack->addWidget(m_view);
-    m_stack->addWidget(m_note);
+    // An empty database: the next things to do, one click away.
+    m_scheduleButton = new QPushButton(tr("Schedule a Flow…"), m_noteBox);
+    m_scheduleButton->setToolTip(tr("Flows › Schedule… (Ctrl+N)"));
+    m_workersButton = new QPushButton(tr("Start Workers…"), m_noteBox);
+    m_workersButton->setToolTip(tr("Workers run the flows: start some in this console on the Workers page"));
+    connect(m_scheduleButton, &QPushButton::clicked, this, &FlowsPage::scheduleRequested);
+    connect(m_workersButton, &QPushButton::clicked, this, &FlowsPage::workersRequested);
+    auto *buttons = new QHBoxLayout;
+    buttons->addStretch(1);
+    buttons->addWidget(m_scheduleButton);
+    buttons->addWidget(m_workersButton);
+    buttons->addStretch(1);
+    auto *layout = new QVBoxLayout(m_noteBox);
+    layout->addStretch(1);
+    layout->addWidget(m_note);
+    layout->addLayout(buttons);
+    layout->addStretch(1);
+    return m_noteBox;
+}
 
-    m_detail = new FlowDetailPane(this);
-
-    auto *bar = new QHBoxLayout;
-    bar->setSpacing(6);
-    bar->addWidget(m_statusBox);
-    bar->addWidget(m_typeBox);
-    bar->addWidget(m_search, 1);
-    // The bulk actions sit under the table, next to what it holds.
+QLayout *FlowsPage::buildFooter()
+{
+    m_bulkRetry = new QPushButton(style()->standardIcon(QStyle::SP_BrowserReload), tr("Retry"), this);
+    m_bulkRetry->setToolTip(tr("Retry the selected failed flows, each from its failed step"));
+    m_bulkCancel = new QPushButton(style()->standardIcon(QStyle::SP_DialogCancelButton), tr("Cancel"), this);
+    m_bulkCancel->setToolTip(tr("Cancel the selected flows that have not finished"));
+    connect(m_bulkRetry, &QPushButton::clicked, this,
+            [this] { m_controller->retry(m_controller->failedAmong(selectedFlowIds())); });
+    connect(m_bulkCancel, &QPushButton::clicked, this,
+            [this] { confirmCancel(m_controller->unfinishedAmong(selectedFlowIds())); });
     auto *footer = new QHBoxLayout;
     footer->setSpacing(6);
     footer->addWidget(m_info, 1);
     footer->addWidget(m_bulkRetry);
     footer->addWidget(m_bulkCancel);
+    return footer;
+}
 
-    auto *listSide = new QWidget(this);
-    auto *listLayout = new QVBoxLayout(listSide);
-    listLayout->setContentsMargins(8, 8, 4, 4);
-    listLayout->setSpacing(6);
-    listLayout->addLayout(bar);
-    listLayout->addWidget(m_stack, 1);
-    listLayout->addLayout(footer);
+void FlowsPage::connectController()
+{
+    FlowListController *c = m_controller;
+    connect(c, &FlowListController::aboutToMerge, this, &FlowsPage::rememberScrollAnchor);
+    connect(c, &FlowListController::merged, this, &FlowsPage::restoreScrollAnchor);
+    connect(c, &FlowListController::snapshotApplied, this, [this](quint64 generation) {
+        updateBulkButtons();
+        Q_EMIT snapshotApplied(generation);
+    });
+    connect(c, &FlowListController::firstPageShown, this, &FlowsPage::firstPageShown);
+    connect(c, &FlowListController::searchMirrorLoaded, this, &FlowsPage::searchMirrorLoaded);
+    connect(c, &FlowListController::filterChanged, this, &FlowsPage::showFilterInBar);
+    connect(c, &FlowListController::countsChanged, this, &FlowsPage::updateCounts);
+    connect(c, &FlowListController::typesChanged, this, &FlowsPage::updateTypes);
+    connect(c, &FlowListController::statusTextChanged, m_info, &QLabel::setText);
+    connect(c, &FlowListController::emptyStateChanged, this, &FlowsPage::updateEmptyState);
+    connect(c, &FlowListController::detailAvailable, m_detail, &FlowDetailPane::showDetail);
+    connect(c, &FlowListController::sortReset, this, [this](int column, Qt::SortOrder order) {
+        const QSignalBlocker block(m_view->horizontalHeader());
+        m_view->horizontalHeader()->setSortIndicator(column, order);
+    });
+    connect(c->model(), &FlowTableModel::moreRequested, this, &FlowsPage::showMoreIfLastRowShows);
+    connect(m_detail, &FlowDetailPane::retryRequested, c,
+            [c](qint64 flowId, const QString &stepName) { c->retry({flowId}, stepName); });
+    connect(m_detail, &FlowDetailPane::cancelRequested, this, [this](qint64 flowId) { confirmCancel({flowId}); });
+}
 
-    auto *splitter = new QSplitter(Qt::Horizontal, this);
-    splitter->addWidget(listSide);
-    splitter->addWidget(m_detail);
-    splitter->setStretchFactor(0, 3);
-    splitter->setStretchFactor(1, 2);
-    splitter->setChildrenCollapsible(false);
-    splitter->setSizes({600, 400});
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(splitter);
+void FlowsPage::setSession(ConsoleSession *session)
+{
+    m_detail->showFlow(0);
+    m_controller->setSession(session);
+}
 
-    connect(m_statusBox, &QComboBox::activated, this, &FlowsPage::applyFilterFromBar);
-    connect(m_typeBox, &QComboBox::activated, this, &FlowsPage::applyFilterFromBar);
-    connect(m_search, &QLineEdit::textEdited, this, &FlowsPage::applyFilterFromBar);
-    connect(header, &QHeaderView::sortIndicatorChanged, this, &FlowsPage::onSortRequested);
-    connect(m_model, &FlowTableModel::moreRequested, this, [this] {
-        // Only rows someone can see are loaded: a hidden view asks for more after every
-        // insertion, and a view not laid out yet cannot tell where its last row is.
-        auto *view = static_cast<FlowTableView *>(m_view);
-        bool lastRowShows = false;
-        if (view->isVisible()) {
-            view->layoutNow();
-            const QModelIndex last = m_proxy->index(m_proxy->rowCount() - 1, 0);
-            lastRowShows = !last.isValid() || view->viewport()->rect().intersects(view->visualRect(last));
-        }
-        if (!lastRowShows) {
-            m_model->cancelFetch();
-            return;
-        }
-        requestMore(m_model->rowCount() + FlowPageReader::defaultPageSize);
-    });
-    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
-            [this](const QModelIndex &current) { onCurrentChanged(current); });
-    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &FlowsPage::updateBulkButtons);
-    connect(m_bulkRetry, &QPushButton::clicked, this, [this] {
-        QList<qint64> ids;
-        for (const qint64 id : selectedFlowIds()) {
-            const int row = m_model->rowOf(id);
-            if (row >= 0 && m_model->flowAt(row).status == FlowStatus::Failed)
-                ids.append(id);
-        }
-        if (!ids.isEmpty())
-            Q_EMIT retryRequested(ids, QString());
-    });
-    connect(m_bulkCancel, &QPushButton::clicked, this, [this] {
-        QList<qint64> ids;
-        for (const qint64 id : selectedFlowIds()) {
-            const int row = m_model->rowOf(id);
-            if (row >= 0 && !isFinished(m_model->flowAt(row).status))
-                ids.append(id);
-        }
-        if (!ids.isEmpty())
-            Q_EMIT cancelRequested(ids);
-    });
-    connect(m_detail, &FlowDetailPane::retryRequested, this,
-            [this](qint64 flowId, const QString &stepName) { Q_EMIT retryRequested({flowId}, stepName); });
-    connect(m_detail, &FlowDetailPane::cancelRequested, this,
-            [this](qint64 flowId) { Q_EMIT cancelRequested({flowId}); });
-    updateBulkButtons();
+FlowTableModel *FlowsPage::model() const
+{
+    return m_controller->model();
+}
+
+FlowFilter FlowsPage::filter() const
+{
+    return m_controller->filter();
+}
+
+quint64 FlowsPage::filterGeneration() const
+{
+    return m_controller->generation();
+}
+
+const FlowPageSnapshot &FlowsPage::lastSnapshot() const
+{
+    return m_controller->lastSnapshot();
+}
+
+QString FlowsPage::statusText() const
+{
+    return m_info->text();
+}
+
+qint64 FlowsPage::currentFlowId() const
+{
+    return m_controller->currentFlow();
 }
 
 void FlowsPage::setRegistry(const FlowRegistry *registry)
 {
-    m_registry = registry;
     m_detail->setRegistry(registry);
-    if (!registry)
-        return;
-    QList<FlowRecord> known;
-    for (const FlowTypeInfo &info : registry->types()) {
-        FlowRecord flow;
-        flow.type = info.name;
-        known.append(flow);
-    }
-    updateTypes(known);
-    for (int i = 1; i < m_typeBox->count(); ++i) {
-        if (const FlowTypeInfo *info = registry->info(m_typeBox->itemData(i).toString()))
-            m_typeBox->setItemData(i, info->description, Qt::ToolTipRole);
-    }
+    m_controller->setRegistry(registry);
+    updateTypes();
 }
 
 void FlowsPage::refresh()
 {
-    if (m_reader)
-        QMetaObject::invokeMethod(m_reader, &FlowPageReader::refresh, Qt::QueuedConnection);
-}
-
-void FlowsPage::setRefreshInterval(std::chrono::milliseconds interval)
-{
-    if (!m_reader)
-        return;
-    const int ms = int(std::clamp<qint64>(interval.count(), 0, std::numeric_limits<int>::max()));
-    QMetaObject::invokeMethod(
-        m_reader, [reader = m_reader, ms] { reader->setInterval(ms); }, Qt::QueuedConnection);
+    m_controller->refresh();
 }
 
 void FlowsPage::setFilter(const FlowFilter &filter)
 {
-    {
-        const QSignalBlocker blockStatus(m_statusBox);
-        const QSignalBlocker blockType(m_typeBox);
-        const QSignalBlocker blockSearch(m_search);
-        m_statusBox->setCurrentIndex(filter.status ? m_statusBox->findData(int(*filter.status)) : 0);
-        if (!filter.type.isEmpty() && m_typeBox->findData(filter.type) < 0) {
-            FlowRecord flow;
-            flow.type = filter.type;
-            updateTypes({flow});
-        }
-        m_typeBox->setCurrentIndex(filter.type.isEmpty() ? 0 : m_typeBox->findData(filter.type));
-        m_search->setText(filter.text);
-    }
-    startFilter(filter);
+    m_controller->setFilter(filter);
 }
 
-void FlowsPage::showFlow(qint64 flowId)
+void FlowsPage::showFilterInBar(const FlowFilter &filter)
 {
-    const int row = m_model->rowOf(flowId);
-    if (row >= 0) {
-        const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-        m_view->selectionModel()->setCurrentIndex(index,
-                                                  QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-        m_view->scrollTo(index);
-        return;
-    }
-    m_currentFlow = flowId;
-    m_detail->showFlow(flowId);
-    if (m_reader)
-        QMetaObject::invokeMethod(
-            m_reader, [reader = m_reader, flowId] { reader->setCurrentFlow(flowId); }, Qt::QueuedConnection);
+    const QSignalBlocker blockStatus(m_statusBox);
+    const QSignalBlocker blockType(m_typeBox);
+    const QSignalBlocker blockSearch(m_search);
+    m_statusBox->setCurrentIndex(filter.status ? m_statusBox->findData(int(*filter.status)) : 0);
+    if (!filter.type.isEmpty() && m_typeBox->findData(filter.type) < 0)
+        m_typeBox->addItem(filter.type, filter.type);
+    m_typeBox->setCurrentIndex(filter.type.isEmpty() ? 0 : m_typeBox->findData(filter.type));
+    if (m_search->text() != filter.text)
+        m_search->setText(filter.text);
 }
 
 void FlowsPage::applyFilterFromBar()
@@ -386,128 +317,53 @@ void FlowsPage::applyFilterFromBar()
         filter.status = FlowStatus(m_statusBox->currentData().toInt());
     filter.type = m_typeBox->currentData().toString();
     filter.text = m_search->text().trimmed();
-    if (filter == m_filter)
+    if (filter == m_controller->filter())
         return;
-    startFilter(filter);
+    m_controller->setFilter(filter);
 }
 
-void FlowsPage::startFilter(const FlowFilter &filter)
+void FlowsPage::showFlow(qint64 flowId)
 {
-    m_filter = filter;
-    ++m_generation;
-    // Published before the request is queued: the reader skips every older request still in
-    // its queue, and drops the answer of the one it may be reading.
-    m_latest->store(m_generation, std::memory_order_release);
-    m_info->setText(tr("Searching…"));
-    if (!m_reader)
+    const int row = model()->rowOf(flowId);
+    if (row >= 0) {
+        const QModelIndex index = m_controller->sortedModel()->mapFromSource(model()->index(row, 0));
+        m_view->selectionModel()->setCurrentIndex(index,
+                                                  QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        m_view->scrollTo(index);
         return;
-    QMetaObject::invokeMethod(
-        m_reader, [reader = m_reader, filter, generation = m_generation] { reader->setFilter(filter, generation); },
-        Qt::QueuedConnection);
+    }
+    m_detail->showFlow(flowId);
+    m_controller->setCurrentFlow(flowId);
+    syncCurrentRow();
 }
 
-void FlowsPage::requestMore(int rows)
+void FlowsPage::updateCounts()
 {
-    // While a new filter's first page is on its way the loaded rows are the old filter's.
-    if (!m_reader || m_lastSnapshot.generation != m_generation)
-        return;
-    QMetaObject::invokeMethod(
-        m_reader, [reader = m_reader, generation = m_generation, rows] { reader->loadMore(generation, rows); },
-        Qt::QueuedConnection);
-}
-
-void FlowsPage::applyPage(const FlowPageSnapshot &snapshot)
-{
-    if (snapshot.generation != m_generation)
-        return; // the answer to a filter that has been replaced since
-    if (m_openFailed)
-        return;
-
-    // Keep the row at the top of the viewport where it is, unless the view is at the very top
-    // (then new flows show up there).
-    auto *view = static_cast<FlowTableView *>(m_view);
-    QScrollBar *scroll = m_view->verticalScrollBar();
-    qint64 anchorId = 0;
-    int anchorTop = 0;
-    if (scroll->value() > 0) {
-        const QModelIndex top = m_view->indexAt(QPoint(1, 1));
-        if (top.isValid()) {
-            anchorId = top.data(FlowTableModel::FlowIdRole).toLongLong();
-            anchorTop = m_view->visualRect(top).top();
-        }
-    }
-
-    m_applying = true;
-    if (snapshot.offset == 0)
-        m_model->setFlows(snapshot.flows, snapshot.complete);
-    else
-        m_model->appendFlows(snapshot.flows, snapshot.complete);
-    m_applying = false;
-
-    if (anchorId != 0) {
-        const int row = m_model->rowOf(anchorId);
-        if (row >= 0) {
-            view->layoutNow();
-            const QModelIndex index = m_proxy->mapFromSource(m_model->index(row, 0));
-            const int delta = m_view->visualRect(index).top() - anchorTop;
-            if (delta != 0)
-                scroll->setValue(scroll->value() + delta);
-        }
-    }
-
-    if (snapshot.offset == 0) {
-        m_lastSnapshot = snapshot;
-        updateCounts(snapshot.countsByStatus);
-    } else {
-        m_lastSnapshot.complete = snapshot.complete;
-        m_lastSnapshot.buildMicroseconds = snapshot.buildMicroseconds;
-        m_sortLoading = false;
-    }
-    m_readError.clear();
-    updateTypes(snapshot.flows);
-    applySort();
-    updateBulkButtons();
-    updateStatusText();
-
-    if (m_model->rowCount() == 0 && m_model->isComplete()) {
-        showNote(m_filter.isEmpty()
-                     ? tr("No flows in this database yet.\nFlows appear here as soon as they are scheduled.")
-                     : tr("No flow matches the filter."));
-    } else {
-        m_stack->setCurrentWidget(m_view);
-    }
-
-    Q_EMIT snapshotApplied(snapshot.generation);
-    if (!m_firstPageShown) {
-        m_firstPageShown = true;
-        Q_EMIT firstPageShown();
-    }
-}
-
-void FlowsPage::updateCounts(const QMap<FlowStatus, qint64> &counts)
-{
+    // The session's counts: the same numbers as the sidebar and the Overview.
+    const bool known = m_controller->hasCounts();
+    const QMap<FlowStatus, qint64> counts = m_controller->counts();
     qint64 total = 0;
     for (const qint64 count : counts)
         total += count;
-    m_statusBox->setItemText(0, tr("All statuses (%L1)").arg(total));
+    m_statusBox->setItemText(0, known ? tr("All statuses (%L1)").arg(total) : tr("All statuses"));
     for (int i = 1; i < m_statusBox->count(); ++i) {
         const auto status = FlowStatus(m_statusBox->itemData(i).toInt());
-        m_statusBox->setItemText(i, tr("%1 (%L2)").arg(statusLabel(status)).arg(counts.value(status, 0)));
+        m_statusBox->setItemText(
+            i, known ? tr("%1 (%L2)").arg(statusLabel(status)).arg(counts.value(status, 0)) : statusLabel(status));
     }
 }
 
-void FlowsPage::updateTypes(const QList<FlowRecord> &flows)
+void FlowsPage::updateTypes()
 {
-    // Types known from the registry and from the flows seen, in name order; the current item
-    // stays current as others are inserted.
-    for (const FlowRecord &flow : flows) {
-        if (flow.type.isEmpty() || m_typeBox->findData(flow.type) >= 0)
+    // The current item stays current as others are inserted, in name order.
+    const QSignalBlocker block(m_typeBox);
+    for (const QString &type : m_controller->types()) {
+        if (m_typeBox->findData(type) >= 0)
             continue;
         int at = 1;
-        while (at < m_typeBox->count() && m_typeBox->itemData(at).toString() < flow.type)
+        while (at < m_typeBox->count() && m_typeBox->itemData(at).toString() < type)
             ++at;
-        const QSignalBlocker block(m_typeBox);
-        m_typeBox->insertItem(at, flow.type, flow.type);
+        m_typeBox->insertItem(at, type, type);
     }
 }
 
@@ -522,126 +378,169 @@ QList<qint64> FlowsPage::selectedFlowIds() const
     return ids;
 }
 
-qint64 FlowsPage::currentFlowId() const
-{
-    return m_currentFlow;
-}
-
 void FlowsPage::updateBulkButtons()
 {
-    int failed = 0;
-    int unfinished = 0;
-    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
-    for (const QModelIndex &index : rows) {
-        const auto status = FlowStatus(index.data(FlowTableModel::FlowStatusRole).toInt());
-        failed += status == FlowStatus::Failed ? 1 : 0;
-        unfinished += isFinished(status) ? 0 : 1;
-    }
+    const QList<qint64> selected = selectedFlowIds();
+    const qsizetype failed = m_controller->failedAmong(selected).size();
+    const qsizetype unfinished = m_controller->unfinishedAmong(selected).size();
     m_bulkRetry->setEnabled(failed > 0);
     m_bulkRetry->setText(failed > 1 ? tr("Retry %L1").arg(failed) : tr("Retry"));
     m_bulkCancel->setEnabled(unfinished > 0);
     m_bulkCancel->setText(unfinished > 1 ? tr("Cancel %L1").arg(unfinished) : tr("Cancel"));
 }
 
-QString FlowsPage::statusText() const
+void FlowsPage::updateEmptyState()
 {
-    return m_info->text();
+    using Empty = FlowListController::Empty;
+    const Empty empty = m_controller->emptyState();
+    if (empty == Empty::No || empty == Empty::Reading) {
+        m_stack->setCurrentWidget(m_view);
+        return;
+    }
+    const bool firstRun = empty == Empty::NoFlows;
+    m_scheduleButton->setVisible(firstRun);
+    m_workersButton->setVisible(firstRun);
+    switch (empty) {
+    case Empty::NoFlows:
+        m_note->setText(tr("No flows in this database yet.\nSchedule one (Ctrl+N), and start workers to run it."));
+        break;
+    case Empty::NoMatch:
+        m_note->setText(tr("No flow matches the filter."));
+        break;
+    case Empty::CannotOpen:
+        m_note->setText(tr("Cannot open the database.\n%1").arg(m_controller->openError()));
+        break;
+    case Empty::No:
+    case Empty::Reading:
+        break;
+    }
+    m_stack->setCurrentWidget(m_noteBox);
 }
 
-void FlowsPage::updateStatusText()
+void FlowsPage::rememberScrollAnchor()
 {
-    QStringList parts;
-    const qint64 loaded = m_model->rowCount();
-    if (m_lastSnapshot.generation != m_generation) {
-        parts << tr("Searching…");
-    } else if (m_model->isComplete()) {
-        parts << (loaded == 1 ? tr("1 flow") : tr("%L1 flows").arg(loaded));
-    } else if (m_lastSnapshot.matching >= 0) {
-        parts << tr("%L1 of %L2 flows loaded").arg(loaded).arg(m_lastSnapshot.matching);
-    } else {
-        parts << tr("%L1 flows loaded, more below").arg(loaded);
+    // Keep the row at the top of the viewport where it is, unless the view is at the very top
+    // (then new flows show up there).
+    m_merging = true;
+    m_anchorId = 0;
+    if (m_view->verticalScrollBar()->value() <= 0)
+        return;
+    const QModelIndex top = m_view->indexAt(QPoint(1, 1));
+    if (top.isValid()) {
+        m_anchorId = top.data(FlowTableModel::FlowIdRole).toLongLong();
+        m_anchorTop = m_view->visualRect(top).top();
     }
-    if (m_lastSnapshot.generation == m_generation)
-        parts << tr("read in %1")
-                     .arg(flowformat::duration(std::chrono::milliseconds(m_lastSnapshot.buildMicroseconds / 1000)));
-    if (!m_sortNote.isEmpty())
-        parts << m_sortNote;
-    if (!m_readError.isEmpty())
-        parts << tr("last read failed: %1").arg(m_readError);
-    m_info->setText(parts.join(QStringLiteral("  ·  ")));
+}
+
+void FlowsPage::restoreScrollAnchor()
+{
+    m_merging = false;
+    syncCurrentRow();
+    if (m_anchorId == 0)
+        return;
+    const int row = model()->rowOf(m_anchorId);
+    if (row < 0)
+        return;
+    m_view->doItemsLayout();
+    const QModelIndex index = m_controller->sortedModel()->mapFromSource(model()->index(row, 0));
+    const int delta = m_view->visualRect(index).top() - m_anchorTop;
+    if (delta != 0)
+        m_view->verticalScrollBar()->setValue(m_view->verticalScrollBar()->value() + delta);
+}
+
+void FlowsPage::syncCurrentRow()
+{
+    // The current row is the flow the pane shows, or none: when rows go in a merge, the view
+    // moves its current index to a neighbour the user never picked, and a click on that row
+    // would then change nothing.
+    QItemSelectionModel *selection = m_view->selectionModel();
+    const qint64 shown = m_controller->currentFlow();
+    const QModelIndex current = selection->currentIndex();
+    if (current.isValid() && current.data(FlowTableModel::FlowIdRole).toLongLong() == shown)
+        return;
+    const int row = shown > 0 ? model()->rowOf(shown) : -1;
+    m_merging = true;
+    if (row >= 0)
+        selection->setCurrentIndex(m_controller->sortedModel()->mapFromSource(model()->index(row, 0)),
+                                   QItemSelectionModel::NoUpdate);
+    else
+        selection->clearCurrentIndex();
+    m_merging = false;
 }
 
 void FlowsPage::onCurrentChanged(const QModelIndex &current)
 {
     // A row that moves or goes during a merge does not change the flow the user picked.
-    if (m_applying || !current.isValid())
+    if (m_merging || !current.isValid())
         return;
     const qint64 flowId = current.data(FlowTableModel::FlowIdRole).toLongLong();
-    if (flowId == m_currentFlow)
+    if (flowId == m_controller->currentFlow())
         return;
-    m_currentFlow = flowId;
     m_detail->showFlow(flowId);
-    if (m_reader)
-        QMetaObject::invokeMethod(
-            m_reader, [reader = m_reader, flowId] { reader->setCurrentFlow(flowId); }, Qt::QueuedConnection);
+    m_controller->setCurrentFlow(flowId);
 }
 
-void FlowsPage::onSortRequested(int column, Qt::SortOrder order)
+void FlowsPage::showMoreIfLastRowShows()
 {
-    m_sortColumn = column;
-    m_sortOrder = order;
-    m_sortLoadGeneration.reset();
-    m_sortLoading = false;
-    m_sortNote.clear();
-    applySort();
-    updateStatusText();
-}
-
-void FlowsPage::applySort()
-{
-    const bool natural = m_sortColumn == FlowTableModel::IdColumn && m_sortOrder == Qt::DescendingOrder;
-    if (natural || m_model->isComplete()) {
-        // Newest first is the log's own order; any other order is honest only over every match.
-        if (natural && m_proxy->sortColumn() != -1)
-            m_proxy->sort(-1);
-        else if (!natural && (m_proxy->sortColumn() != m_sortColumn || m_proxy->sortOrder() != m_sortOrder))
-            m_proxy->sort(m_sortColumn, m_sortOrder);
-        m_sortNote.clear();
+    // Only rows someone can see are loaded: a hidden view asks for more after every insertion,
+    // and a view not laid out yet cannot tell where its last row is.
+    bool lastRowShows = false;
+    if (m_view->isVisible()) {
+        m_view->doItemsLayout();
+        const QAbstractItemModel *shown = m_view->model();
+        const QModelIndex last = shown->index(shown->rowCount() - 1, 0);
+        lastRowShows = !last.isValid() || m_view->viewport()->rect().intersects(m_view->visualRect(last));
+    }
+    if (!lastRowShows) {
+        model()->cancelFetch();
         return;
     }
-    if (m_sortLoading)
+    m_controller->loadMore(model()->rowCount() + FlowListController::pageSize());
+}
+
+void FlowsPage::confirmCancel(const QList<qint64> &flowIds)
+{
+    if (flowIds.isEmpty())
         return;
-    if (m_reader && m_sortLoadGeneration != m_generation && m_lastSnapshot.generation == m_generation &&
-        m_model->rowCount() < sortableRows) {
-        m_sortLoadGeneration = m_generation;
-        m_sortLoading = true;
-        m_sortNote = tr("loading every match to sort…");
-        requestMore(sortableRows);
-        return;
+    // Opened, not exec()'d: no nested event loop; the table stays live behind it.
+    const int count = int(flowIds.size());
+    auto *box =
+        new QMessageBox(QMessageBox::Warning, tr("Cancel Flows"),
+                        count == 1 ? tr("Cancel flow %1?").arg(flowIds.first()) : tr("Cancel %L1 flows?").arg(count),
+                        QMessageBox::NoButton, this);
+    box->setInformativeText(tr("A cancelled flow runs no further step: a running one stops at its next step or "
+                               "timer. It cannot be resumed or retried."));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    QPushButton *confirm = box->addButton(count == 1 ? tr("Cancel Flow") : tr("Cancel %L1 Flows").arg(count),
+                                          QMessageBox::DestructiveRole);
+    box->setDefaultButton(box->addButton(tr("Keep"), QMessageBox::RejectRole));
+    connect(box, &QMessageBox::buttonClicked, this, [this, confirm, flowIds](QAbstractButton *button) {
+        if (button == confirm)
+            m_controller->cancel(flowIds);
+    });
+    box->open();
+}
+
+bool FlowsPage::eventFilter(QObject *watched, QEvent *event)
+{
+    // Escape in the search field clears it (and the text filter).
+    if (watched == m_search && event->type() == QEvent::KeyPress &&
+        static_cast<QKeyEvent *>(event)->key() == Qt::Key_Escape && !m_search->text().isEmpty()) {
+        m_search->clear();
+        applyFilterFromBar();
+        return true;
     }
-    // More match than the page sorts: back to newest first, and say why.
-    if (m_proxy->sortColumn() != -1)
-        m_proxy->sort(-1);
-    const QString column = m_model->headerData(m_sortColumn, Qt::Horizontal).toString();
-    m_sortNote = tr("more than %L1 match: narrow the filter to sort by %2").arg(sortableRows).arg(column);
-    m_sortColumn = FlowTableModel::IdColumn;
-    m_sortOrder = Qt::DescendingOrder;
-    const QSignalBlocker block(m_view->horizontalHeader());
-    m_view->horizontalHeader()->setSortIndicator(FlowTableModel::IdColumn, Qt::DescendingOrder);
+    return QWidget::eventFilter(watched, event);
 }
 
-void FlowsPage::showNote(const QString &text)
+void FlowsPage::changeEvent(QEvent *event)
 {
-    m_note->setText(text);
-    m_stack->setCurrentWidget(m_note);
-}
-
-void FlowsPage::showOpenError(const QString &error)
-{
-    m_openFailed = true;
-    m_model->clear();
-    m_info->setText(tr("Cannot open the database."));
-    showNote(tr("Cannot open the database.\n%1").arg(error));
+    if (event->type() == QEvent::PaletteChange) {
+        for (int i = 1; i < m_statusBox->count(); ++i)
+            m_statusBox->setItemIcon(i,
+                                     flowformat::statusIcon(FlowStatus(m_statusBox->itemData(i).toInt()), palette()));
+    }
+    QWidget::changeEvent(event);
 }
 
 } // namespace ergon

@@ -31,13 +31,12 @@ struct FlowFilter {
 struct FlowPageSnapshot {
     quint64 generation = 0; ///< the filter's generation: a page for an older filter is dropped
     FlowFilter filter;
-    int offset = 0;                          ///< position of flows.first() in the filtered list
-    QList<FlowRecord> flows;                 ///< newest first
-    bool complete = false;                   ///< no matching flow after these
-    qint64 matching = -1;                    ///< matching flows in the log, when the counts tell (-1: unknown)
-    bool searchMirrored = false;             ///< the text was found in the reader's search mirror, not by LIKE
-    QMap<FlowStatus, qint64> countsByStatus; ///< every flow in the log
-    qint64 buildMicroseconds = 0;            ///< time the reader took to build it
+    int offset = 0;               ///< position of flows.first() in the filtered list
+    QList<FlowRecord> flows;      ///< newest first
+    bool complete = false;        ///< no matching flow after these
+    qint64 matching = -1;         ///< flows holding the text, when the search mirror tells (-1: unknown)
+    bool searchMirrored = false;  ///< the text was found in the reader's search mirror, not by LIKE
+    qint64 buildMicroseconds = 0; ///< time the reader took to build it
     QDateTime readAt;
 };
 

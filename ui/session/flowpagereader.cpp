@@ -2,66 +2,30 @@
 
 #include "ergon/executionlog.h"
 
-#include <QElapsedTimer>
-#include <QThread>
 #include <QTimer>
-
-#include <numeric>
 
 namespace ergon {
 
-namespace {
-
-// The counts by status say how many flows match a filter on status alone; a type or text
-// filter would need a count query of its own, which the log does not offer.
-qint64 matchingCount(const FlowFilter &filter, const QMap<FlowStatus, qint64> &counts)
-{
-    if (!filter.type.isEmpty() || !filter.text.trimmed().isEmpty())
-        return -1;
-    if (filter.status)
-        return counts.value(*filter.status, 0);
-    return std::accumulate(counts.cbegin(), counts.cend(), qint64(0));
-}
-
-} // namespace
-
 FlowPageReader::FlowPageReader(Opener opener, std::shared_ptr<const std::atomic<quint64>> latestGeneration,
-                               QObject *parent)
-    : QObject(parent)
-    , m_opener(std::move(opener))
+                               std::chrono::milliseconds interval, QObject *parent)
+    : LogReader(std::move(opener), interval, parent)
     , m_latest(std::move(latestGeneration))
-    , m_timer(new QTimer(this))
 {
-    m_timer->setInterval(1000);
-    connect(m_timer, &QTimer::timeout, this, &FlowPageReader::refresh);
 }
 
 FlowPageReader::~FlowPageReader() = default;
 
-void FlowPageReader::start()
+void FlowPageReader::logOpened()
 {
-    Q_ASSERT(QThread::currentThread() == thread());
-    if (m_log)
-        return;
-    auto log = m_opener();
-    if (!log) {
-        Q_EMIT openFailed(log.errorString());
-        return;
-    }
-    m_log = log.take();
-    Q_EMIT opened(m_log->location());
-    refresh();
-    if (m_timer->interval() > 0)
-        m_timer->start();
     m_searchLoadClock.start();
     QTimer::singleShot(0, this, &FlowPageReader::loadSearchSlice);
 }
 
 void FlowPageReader::loadSearchSlice()
 {
-    if (!m_log || m_search.isLoaded())
+    if (!log() || m_search.isLoaded())
         return;
-    auto loaded = m_search.loadSlice(*m_log);
+    auto loaded = m_search.loadSlice(*log());
     if (!loaded) {
         // Busy, most likely: try again a little later; searches use LIKE meanwhile.
         Q_EMIT readFailed(loaded.errorString());
@@ -106,21 +70,19 @@ void FlowPageReader::setFilter(const FlowFilter &filter, quint64 generation)
     m_filter = filter;
     m_generation = generation;
     m_window = defaultPageSize;
-    // The user waits for this one: the counts (a scan of an index over every flow) wait for
-    // the next refresh.
-    readWindow(CountsWait::UntilRefresh);
+    readWindow();
 }
 
 void FlowPageReader::loadMore(quint64 generation, int rows)
 {
-    if (generation != m_generation || !isLatest(generation) || rows <= m_window || !m_log)
+    if (generation != m_generation || !isLatest(generation) || rows <= m_window || !log())
         return;
     QElapsedTimer clock;
     clock.start();
     // One row more than asked says whether anything follows.
     const int wanted = rows - m_window;
     const FlowQuery query = queryFor(m_window, wanted + 1);
-    auto flows = m_log->flows(query);
+    auto flows = log()->flows(query);
     if (!flows) {
         Q_EMIT readFailed(flows.errorString());
         return;
@@ -148,52 +110,27 @@ void FlowPageReader::setCurrentFlow(qint64 flowId)
     readDetail();
 }
 
-void FlowPageReader::setInterval(int milliseconds)
+void FlowPageReader::read()
 {
-    if (milliseconds <= 0) {
-        m_timer->stop();
-        m_timer->setInterval(0);
-        return;
-    }
-    m_timer->setInterval(milliseconds);
-    if (m_log)
-        m_timer->start();
-}
-
-void FlowPageReader::refresh()
-{
-    if (!m_log)
-        return;
     readWindow();
     readDetail();
 }
 
-void FlowPageReader::readWindow(CountsWait countsWait)
+void FlowPageReader::readWindow()
 {
-    if (!m_log || !isLatest(m_generation))
+    if (!log() || !isLatest(m_generation))
         return;
     QElapsedTimer clock;
     clock.start();
     // The mirror follows the log at every read, searching or not, so that a search finds the
     // flows scheduled up to now. A failure sends searches to the log's LIKE until it succeeds.
-    if (auto caughtUp = m_search.catchUp(*m_log); !caughtUp)
+    if (auto caughtUp = m_search.catchUp(*log()); !caughtUp)
         Q_EMIT readFailed(caughtUp.errorString());
     const FlowQuery query = queryFor(0, m_window + 1);
-    auto flows = m_log->flows(query);
+    auto flows = log()->flows(query);
     if (!flows) {
         Q_EMIT readFailed(flows.errorString());
         return;
-    }
-    const bool countsDue =
-        !m_countsAge.isValid() || (countsWait == CountsWait::No && m_countsAge.elapsed() >= countsInterval.count());
-    if (countsDue) {
-        auto counts = m_log->countByStatus();
-        if (!counts) {
-            Q_EMIT readFailed(counts.errorString());
-            return;
-        }
-        m_counts = counts.take();
-        m_countsAge.start();
     }
     if (!isLatest(m_generation))
         return;
@@ -205,9 +142,8 @@ void FlowPageReader::readWindow(CountsWait countsWait)
     snapshot.complete = snapshot.flows.size() <= m_window;
     if (!snapshot.complete)
         snapshot.flows.resize(m_window);
-    snapshot.countsByStatus = m_counts;
-    snapshot.matching = matchingCount(m_filter, snapshot.countsByStatus);
-    // The mirror's hits are every flow that holds the text: a count, when nothing else filters.
+    // The mirror's hits are every flow that holds the text: a count, when nothing else filters
+    // (a filter on status alone is counted by the session's counts).
     if (query.ids && !query.status && query.type.isEmpty())
         snapshot.matching = query.ids->size();
     snapshot.readAt = QDateTime::currentDateTimeUtc();
@@ -217,13 +153,13 @@ void FlowPageReader::readWindow(CountsWait countsWait)
 
 void FlowPageReader::readDetail()
 {
-    if (!m_log || m_currentFlow <= 0)
+    if (!log() || m_currentFlow <= 0)
         return;
     FlowDetailSnapshot snapshot;
     snapshot.flowId = m_currentFlow;
-    auto flow = m_log->flow(m_currentFlow);
-    auto steps = flow ? m_log->steps(m_currentFlow, true) : Result<QList<StepRecord>>(flow.error());
-    auto workers = steps ? m_log->workers() : Result<QList<WorkerRecord>>(steps.error());
+    auto flow = log()->flow(m_currentFlow);
+    auto steps = flow ? log()->steps(m_currentFlow, true) : Result<QList<StepRecord>>(flow.error());
+    auto workers = steps ? log()->workers() : Result<QList<WorkerRecord>>(steps.error());
     if (!workers) {
         snapshot.error = workers.errorString();
     } else {

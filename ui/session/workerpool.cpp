@@ -90,6 +90,16 @@ void WorkerPool::abort(const QString &name)
     }
 }
 
+int WorkerPool::inFlight() const
+{
+    int flows = 0;
+    for (const Entry &entry : m_workers) {
+        if (entry.handle->isRunning())
+            flows += entry.handle->stats().inFlight;
+    }
+    return flows;
+}
+
 void WorkerPool::overlayLiveCounters(QList<WorkerRecord> &workers) const
 {
     if (m_workers.empty())

@@ -53,6 +53,9 @@ public:
     bool contains(const QString &name) const;
     bool isStopping(const QString &name) const;
     bool isEmpty() const { return m_workers.empty(); }
+    /// The workers, and the flows they are running now (their live counters).
+    int size() const { return int(m_workers.size()); }
+    int inFlight() const;
     /// The prefix of the names; "<host>-<pid>" by default, so that other consoles and
     /// processes on the same database never collide.
     void setNamePrefix(const QString &prefix) { m_prefix = prefix; }

@@ -1,15 +1,16 @@
 #include "shell/mainwindow.h"
 
-#include "session/consolesnapshot.h"
-#include "shell/consolestyle.h"
 #include "pages/flowspage.h"
 #include "pages/overviewpage.h"
 #include "pages/pluginspage.h"
+#include "pages/timerspage.h"
+#include "pages/workerspage.h"
+#include "session/consolesnapshot.h"
+#include "shell/consoledialogs.h"
+#include "shell/consolestyle.h"
 #include "shell/scheduledialog.h"
 #include "widgets/sidebar.h"
 #include "widgets/statussummary.h"
-#include "pages/timerspage.h"
-#include "pages/workerspage.h"
 
 #include "ergon/openexecutionlog.h"
 #include "ergon/plugincatalog.h"
@@ -24,23 +25,14 @@
 #include <QInputDialog>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QSettings>
+#include <QPushButton>
 #include <QStackedWidget>
 #include <QStatusBar>
-#include <QThread>
 #include <QVBoxLayout>
 
 namespace ergon {
 
 namespace {
-
-constexpr int maxRecent = 8;
-const QString geometryKey = QStringLiteral("MainWindow/geometry");
-const QString stateKey = QStringLiteral("MainWindow/state");
-const QString pageKeySetting = QStringLiteral("MainWindow/page");
-const QString refreshKey = QStringLiteral("Console/refreshMs");
-const QString recentKey = QStringLiteral("Console/recentDatabases");
-const QString folderKey = QStringLiteral("Console/lastFolder");
 
 QString pageTitle(MainWindow::Page page)
 {
@@ -80,35 +72,39 @@ MainWindow::MainWindow(const PluginCatalog &catalog, const QStringList &pluginPa
     , m_catalog(catalog)
     , m_pluginPaths(pluginPaths)
     , m_options(std::move(options))
+    , m_settings(m_options.persistent)
+    , m_sessions(new SessionSwitcher(catalog.registry(),
+                                     m_options.openerFactory ? m_options.openerFactory : &MainWindow::defaultOpener,
+                                     m_options.session, this))
     , m_sidebar(new Sidebar(this))
     , m_stack(new QStackedWidget(this))
     , m_overview(new OverviewPage(this))
-    , m_flowsHolder(new QWidget(this))
+    , m_flows(new FlowsPage(this))
     , m_workers(new WorkersPage(this))
     , m_timers(new TimersPage(this))
     , m_plugins(new PluginsPage(this))
     , m_summary(new StatusSummary(this))
 {
-    if (!m_options.openerFactory)
-        m_options.openerFactory = &MainWindow::defaultOpener;
-    m_interval = m_options.session.reader.interval;
     m_overview->setHistoryWindow(m_options.chartWindow);
+    m_flows->setRegistry(&m_catalog.registry());
     createPages();
-    createMenus();
+    connectPages();
+    createFileMenu();
+    createViewMenu();
+    createHelpMenu();
     statusBar()->addWidget(m_summary, 1);
     statusBar()->setSizeGripEnabled(true);
     resize(1280, 800);
-    if (m_options.persistent)
-        restoreSettings();
-    m_summary->setRefreshInterval(m_interval);
+    restoreSettings();
+    m_summary->setRefreshInterval(m_sessions->refreshInterval());
     updateTitle();
+    connect(m_sessions, &SessionSwitcher::switched, this, &MainWindow::adopt);
+    connect(m_sessions, &SessionSwitcher::failed, this, &MainWindow::showOpenFailure);
 }
 
-MainWindow::~MainWindow()
-{
-    // The sessions (current, opening, retiring) are children: their destructors wait for
-    // their threads, which only happens here, at exit. The Flows page ends its reader itself.
-}
+// The sessions (current, opening, retiring) are the switcher's children: their destructors wait
+// for their threads, which only happens here, at exit.
+MainWindow::~MainWindow() = default;
 
 LogOpener MainWindow::defaultOpener(const QString &location)
 {
@@ -147,7 +143,12 @@ MainWindow::Page MainWindow::currentPage() const
 
 QString MainWindow::databasePath() const
 {
-    return m_session ? m_session->path() : QString();
+    return session() ? session()->path() : QString();
+}
+
+QMessageBox *MainWindow::openFailureDialog() const
+{
+    return m_openFailure;
 }
 
 void MainWindow::createPages()
@@ -158,10 +159,8 @@ void MainWindow::createPages()
     m_sidebar->addPage(pageTitle(TimersPageIndex), tr("Pending durable timers with their countdowns"));
     m_sidebar->addPage(pageTitle(PluginsPageIndex), tr("Flow plugins: loaded and failed"));
 
-    auto *flowsLayout = new QVBoxLayout(m_flowsHolder);
-    flowsLayout->setContentsMargins(0, 0, 0, 0);
     m_stack->addWidget(m_overview);
-    m_stack->addWidget(m_flowsHolder);
+    m_stack->addWidget(m_flows);
     m_stack->addWidget(m_workers);
     m_stack->addWidget(m_timers);
     m_stack->addWidget(m_plugins);
@@ -186,15 +185,16 @@ void MainWindow::createPages()
     layout->addWidget(line);
     layout->addWidget(m_stack, 1);
     setCentralWidget(central);
+}
 
+void MainWindow::connectPages()
+{
     // What the pages ask for runs on the session's command thread.
     connect(m_overview, &OverviewPage::retryRequested, this, [this](const QList<qint64> &ids, const QString &step) {
-        if (m_session)
-            m_session->retry(ids, step);
+        if (session())
+            session()->retry(ids, step);
     });
     connect(m_overview, &OverviewPage::flowActivated, this, [this](qint64 flowId) {
-        if (!m_flows)
-            return;
         FlowFilter failed;
         failed.status = FlowStatus::Failed;
         m_flows->setFilter(failed);
@@ -202,12 +202,15 @@ void MainWindow::createPages()
         showPage(FlowsPageIndex);
     });
     connect(m_timers, &TimersPage::fireNowRequested, this, [this](qint64 flowId) {
-        if (m_session)
-            m_session->fireTimerNow(flowId);
+        if (session())
+            session()->fireTimerNow(flowId);
     });
+    connect(m_flows, &FlowsPage::firstPageShown, this, &MainWindow::flowsShown);
+    connect(m_flows, &FlowsPage::scheduleRequested, this, &MainWindow::showScheduleDialog);
+    connect(m_flows, &FlowsPage::workersRequested, this, [this] { showPage(WorkersPageIndex); });
 }
 
-void MainWindow::createMenus()
+void MainWindow::createFileMenu()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
     QAction *create = file->addAction(tr("&New Database…"), this, &MainWindow::chooseDatabaseToCreate);
@@ -219,9 +222,13 @@ void MainWindow::createMenus()
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
-    quit->setShortcut(QKeySequence::Quit);
+    // Ctrl+Q everywhere: some platforms (and the offscreen one) have no standard Quit key.
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
     updateRecentMenu();
+}
 
+void MainWindow::createViewMenu()
+{
     QMenu *flows = menuBar()->addMenu(tr("F&lows"));
     m_scheduleAction = flows->addAction(tr("&Schedule…"), this, &MainWindow::showScheduleDialog);
     m_scheduleAction->setShortcut(QKeySequence::New);
@@ -247,14 +254,14 @@ void MainWindow::createMenus()
         QAction *action = rate->addAction(rateText(std::chrono::milliseconds(ms)));
         action->setCheckable(true);
         action->setData(ms);
-        action->setChecked(std::chrono::milliseconds(ms) == m_interval);
+        action->setChecked(std::chrono::milliseconds(ms) == m_sessions->refreshInterval());
         m_rateGroup->addAction(action);
         connect(action, &QAction::triggered, this, [this, ms] { setRefreshInterval(std::chrono::milliseconds(ms)); });
     }
     rate->addSeparator();
-    QAction *pause = rate->addAction(tr("&Pause Live Updates"));
-    pause->setCheckable(true);
-    connect(pause, &QAction::toggled, this, &MainWindow::setPaused);
+    m_pauseAction = rate->addAction(tr("&Pause Live Updates"));
+    m_pauseAction->setCheckable(true);
+    connect(m_pauseAction, &QAction::toggled, this, &MainWindow::setPaused);
 
     QMenu *theme = view->addMenu(tr("&Theme"));
     auto *themes = new QActionGroup(this);
@@ -267,8 +274,15 @@ void MainWindow::createMenus()
         themes->addAction(action);
         connect(action, &QAction::triggered, this, [this, value = value] { setTheme(value); });
     }
+}
 
+void MainWindow::createHelpMenu()
+{
     QMenu *help = menuBar()->addMenu(tr("&Help"));
+    QAction *shortcuts = help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
+    shortcuts->setShortcut(QKeySequence::HelpContents);
+    help->addAction(tr("&Read Me"), this, &MainWindow::showReadme);
+    help->addSeparator();
     help->addAction(tr("&About Ergon Console"), this, &MainWindow::showAbout);
 }
 
@@ -280,50 +294,12 @@ void MainWindow::showPage(Page page)
 
 void MainWindow::openDatabase(const QString &location)
 {
-    // "postgresq://u:pw@host/db" is a typo, not a file to create: taken for a path, it would be
-    // shown (password included) and created.
-    if (location.contains(QLatin1String("://")) && !isDatabaseUrl(location)) {
-        const QString shown = displayLocation(location);
-        m_summary->showMessage(tr("Not a postgresql:// URL: %1").arg(shown), true);
-        Q_EMIT databaseFailed(shown, tr("not a postgresql:// URL"));
-        return;
-    }
-    // A server's URL as it is; a file by its absolute path (the recent list's key).
-    const QString absolute =
-        isDatabaseUrl(location) ? location : QDir::cleanPath(QFileInfo(location).absoluteFilePath());
-    if (m_opening)
-        m_opening->retire();
-    auto *session =
-        new ConsoleSession(absolute, m_options.openerFactory(absolute), m_catalog.registry(), m_options.session, this);
-    session->setRefreshInterval(m_interval);
-    m_opening = session;
-    connect(session, &ConsoleSession::opened, this, [this, session] {
-        if (m_opening == session)
-            adopt(session);
-    });
-    connect(session, &ConsoleSession::openFailed, this, [this, session, absolute](const QString &error) {
-        if (m_opening != session)
-            return;
-        m_opening = nullptr;
-        session->retire();
-        m_summary->showMessage(tr("Cannot open %1: %2").arg(style::displayPath(displayLocation(absolute)), error),
-                               true);
-        Q_EMIT databaseFailed(absolute, error);
-    });
-    session->start();
-    if (m_paused)
-        QMetaObject::invokeMethod(
-            session->reader(), [reader = session->reader()] { reader->setPaused(true); }, Qt::QueuedConnection);
+    m_sessions->open(location);
 }
 
 void MainWindow::adopt(ConsoleSession *session)
 {
-    m_opening = nullptr;
-    if (m_session)
-        m_session->retire();
-    m_session = session;
     m_overview->clear();
-
     connect(session, &ConsoleSession::snapshotAvailable, this, &MainWindow::showSnapshot);
     connect(session, &ConsoleSession::readFailed, m_summary, &StatusSummary::showReadError);
     connect(session, &ConsoleSession::commandFinished, this,
@@ -341,8 +317,12 @@ void MainWindow::adopt(ConsoleSession *session)
     connect(session->workers(), &WorkerPool::problem, this,
             [this](const QString &problem) { m_summary->showMessage(problem, true); });
     m_workers->setWorkerPool(session->workers());
+    m_flows->setSession(session);
 
-    createFlowsPage(session->opener());
+    // A database that opened clears what was said about one that did not.
+    if (m_openFailure)
+        m_openFailure->close();
+    m_summary->clearMessage();
     m_summary->setDatabase(displayLocation(session->path()));
     addRecent(session->path());
     updateTitle();
@@ -350,26 +330,17 @@ void MainWindow::adopt(ConsoleSession *session)
     Q_EMIT databaseOpened(session->path());
 }
 
-void MainWindow::createFlowsPage(const LogOpener &opener)
+void MainWindow::showOpenFailure(const QString &location, const QString &error)
 {
-    // The page owns its reader (thread and connection): a new database gets a new page.
-    if (m_flows) {
-        m_flowsHolder->layout()->removeWidget(m_flows);
-        m_flows->deleteLater();
-    }
-    m_flows = new FlowsPage(opener, m_flowsHolder);
-    m_flowsHolder->layout()->addWidget(m_flows);
-    m_flows->setRegistry(&m_catalog.registry());
-    m_flows->setRefreshInterval(m_paused ? std::chrono::milliseconds(0) : m_interval);
-    connect(m_flows, &FlowsPage::retryRequested, this, [this](const QList<qint64> &ids, const QString &step) {
-        if (m_session)
-            m_session->retry(ids, step);
-    });
-    connect(m_flows, &FlowsPage::cancelRequested, this, [this](const QList<qint64> &ids) {
-        if (m_session)
-            m_session->cancel(ids);
-    });
-    connect(m_flows, &FlowsPage::firstPageShown, this, &MainWindow::flowsShown);
+    const QString shown = style::displayPath(displayLocation(location));
+    m_summary->showMessage(tr("Cannot open %1: %2").arg(shown, error), true);
+    // The file and the reason in full, not cut as in the status bar.
+    if (m_openFailure)
+        m_openFailure->close();
+    m_openFailure = dialogs::openFailure(
+        this, shown, error, session() ? style::displayPath(displayLocation(session()->path())) : QString());
+    m_openFailure->open();
+    Q_EMIT databaseFailed(location, error);
 }
 
 void MainWindow::showSnapshot(const ConsoleSnapshot &snapshot)
@@ -400,6 +371,7 @@ void MainWindow::showSnapshot(const ConsoleSnapshot &snapshot)
 
 void MainWindow::showCommandOutcome(ConsoleCommands::Command command, const QString &text, bool failed)
 {
+    // The session reads again right after a command: what it changed shows at once.
     m_summary->showMessage(text, failed);
     if (command == ConsoleCommands::Command::Schedule && m_scheduleDialog) {
         if (failed)
@@ -407,16 +379,11 @@ void MainWindow::showCommandOutcome(ConsoleCommands::Command command, const QStr
         else
             m_scheduleDialog->showFinished(text);
     }
-    // What the command changed shows at once rather than at the next tick.
-    refresh();
 }
 
 void MainWindow::refresh()
 {
-    if (m_session)
-        m_session->refresh();
-    if (m_flows)
-        m_flows->refresh();
+    m_sessions->refresh();
 }
 
 ScheduleDialog *MainWindow::showScheduleDialog()
@@ -426,8 +393,8 @@ ScheduleDialog *MainWindow::showScheduleDialog()
         m_scheduleDialog->setAttribute(Qt::WA_DeleteOnClose);
         connect(m_scheduleDialog, &ScheduleDialog::scheduleRequested, this,
                 [this](const ScheduleRequest &request, int count) {
-                    if (m_session)
-                        m_session->schedule(request, count);
+                    if (session())
+                        session()->schedule(request, count);
                     else if (m_scheduleDialog)
                         m_scheduleDialog->showFailed(tr("No database is open."));
                 });
@@ -441,13 +408,7 @@ ScheduleDialog *MainWindow::showScheduleDialog()
 
 void MainWindow::setRefreshInterval(std::chrono::milliseconds interval)
 {
-    m_interval = interval;
-    if (m_session)
-        m_session->setRefreshInterval(interval);
-    if (m_flows && !m_paused)
-        m_flows->setRefreshInterval(interval);
-    if (m_opening)
-        m_opening->setRefreshInterval(interval);
+    m_sessions->setRefreshInterval(interval);
     m_summary->setRefreshInterval(interval);
     if (m_rateGroup) {
         const QList<QAction *> actions = m_rateGroup->actions();
@@ -458,72 +419,52 @@ void MainWindow::setRefreshInterval(std::chrono::milliseconds interval)
 
 void MainWindow::setPaused(bool paused)
 {
-    m_paused = paused;
-    if (m_flows)
-        m_flows->setRefreshInterval(paused ? std::chrono::milliseconds(0) : m_interval);
-    if (m_session)
-        QMetaObject::invokeMethod(
-            m_session->reader(), [reader = m_session->reader(), paused] { reader->setPaused(paused); },
-            Qt::QueuedConnection);
+    m_sessions->setPaused(paused);
     m_summary->setPaused(paused);
+    if (m_pauseAction && m_pauseAction->isChecked() != paused)
+        m_pauseAction->setChecked(paused);
 }
 
 void MainWindow::setTheme(style::Theme theme)
 {
     m_options.theme = theme;
     style::applyTheme(theme);
-    if (m_options.persistent)
-        QSettings().setValue(QStringLiteral("Console/theme"), style::themeName(theme));
+    m_settings.setTheme(theme);
 }
 
 void MainWindow::chooseServerToOpen()
 {
-    // Opened, not exec()'d: no nested event loop. The password is best left to PGPASSWORD or
-    // ~/.pgpass; one typed in the URL is used but never shown or remembered.
-    auto *dialog = new QInputDialog(this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Open PostgreSQL Server"));
-    dialog->setLabelText(tr("Database URL (postgresql://user@host:port/dbname):"));
-    dialog->setTextValue(QStringLiteral("postgresql://"));
+    QInputDialog *dialog = dialogs::openServer(this);
     connect(dialog, &QInputDialog::textValueSelected, this, [this](const QString &url) {
         if (isDatabaseUrl(url.trimmed()))
             openDatabase(url.trimmed());
         else
             m_summary->showMessage(tr("Not a postgresql:// URL: %1").arg(displayLocation(url.trimmed())), true);
     });
+    // Opened, not exec()'d: no nested event loop; the readers keep delivering meanwhile.
     dialog->open();
 }
 
 void MainWindow::chooseDatabaseToOpen()
 {
-    auto *dialog = new QFileDialog(this, tr("Open Database"), QSettings().value(folderKey, QDir::homePath()).toString(),
-                                   tr("Ergon databases (*.db *.sqlite *.sqlite3);;All files (*)"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setOption(QFileDialog::DontUseNativeDialog);
-    dialog->setFileMode(QFileDialog::ExistingFile);
-    dialog->setAcceptMode(QFileDialog::AcceptOpen);
+    // The open database's folder first: the next file is most often beside it.
+    const QString current = databasePath();
+    QString folder =
+        !current.isEmpty() && !isDatabaseUrl(current) ? QFileInfo(current).absolutePath() : m_settings.lastFolder();
+    QFileDialog *dialog = dialogs::openDatabase(this, folder.isEmpty() ? QDir::homePath() : folder);
     connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
-        QSettings().setValue(folderKey, QFileInfo(path).absolutePath());
+        m_settings.setLastFolder(QFileInfo(path).absolutePath());
         openDatabase(path);
     });
-    // Opened, not exec()'d: no nested event loop; the readers keep delivering meanwhile.
     dialog->open();
 }
 
 void MainWindow::chooseDatabaseToCreate()
 {
-    auto *dialog = new QFileDialog(this, tr("New Database"), QSettings().value(folderKey, QDir::homePath()).toString(),
-                                   tr("Ergon databases (*.db)"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setOption(QFileDialog::DontUseNativeDialog);
-    // An existing file is opened, never replaced: nothing here deletes a database.
-    dialog->setOption(QFileDialog::DontConfirmOverwrite);
-    dialog->setAcceptMode(QFileDialog::AcceptSave);
-    dialog->setFileMode(QFileDialog::AnyFile);
-    dialog->setDefaultSuffix(QStringLiteral("db"));
-    dialog->selectFile(QStringLiteral("ergon.db"));
+    const QString last = m_settings.lastFolder();
+    QFileDialog *dialog = dialogs::newDatabase(this, last.isEmpty() ? QDir::homePath() : last);
     connect(dialog, &QFileDialog::fileSelected, this, [this](const QString &path) {
-        QSettings().setValue(folderKey, QFileInfo(path).absolutePath());
+        m_settings.setLastFolder(QFileInfo(path).absolutePath());
         openDatabase(path);
     });
     dialog->open();
@@ -531,14 +472,7 @@ void MainWindow::chooseDatabaseToCreate()
 
 void MainWindow::addRecent(const QString &location)
 {
-    // A server is remembered without its password (PGPASSWORD or ~/.pgpass supply it again).
-    const QString path = isDatabaseUrl(location) ? displayLocation(location) : location;
-    m_recent.removeAll(path);
-    m_recent.prepend(path);
-    while (m_recent.size() > maxRecent)
-        m_recent.removeLast();
-    if (m_options.persistent)
-        QSettings().setValue(recentKey, m_recent);
+    m_settings.addRecentDatabase(location);
     updateRecentMenu();
 }
 
@@ -547,21 +481,20 @@ void MainWindow::updateRecentMenu()
     if (!m_recentMenu)
         return;
     m_recentMenu->clear();
-    for (const QString &path : std::as_const(m_recent)) {
+    const QStringList recent = m_settings.recentDatabases();
+    for (const QString &path : recent) {
         QAction *action = m_recentMenu->addAction(style::displayPath(displayLocation(path)), this,
                                                   [this, path] { openDatabase(path); });
         action->setEnabled(path != databasePath());
     }
-    if (!m_recent.isEmpty()) {
+    if (!recent.isEmpty()) {
         m_recentMenu->addSeparator();
         m_recentMenu->addAction(tr("Clear List"), this, [this] {
-            m_recent.clear();
-            if (m_options.persistent)
-                QSettings().remove(recentKey);
+            m_settings.clearRecentDatabases();
             updateRecentMenu();
         });
     }
-    m_recentMenu->setEnabled(!m_recent.isEmpty());
+    m_recentMenu->setEnabled(!recent.isEmpty());
 }
 
 void MainWindow::updateTitle()
@@ -575,61 +508,72 @@ void MainWindow::updateTitle()
 
 void MainWindow::restoreSettings()
 {
-    QSettings settings;
-    if (const QByteArray geometry = settings.value(geometryKey).toByteArray(); !geometry.isEmpty())
-        restoreGeometry(geometry);
-    if (const QByteArray state = settings.value(stateKey).toByteArray(); !state.isEmpty())
-        restoreState(state);
-    const int ms = settings.value(refreshKey, int(m_interval.count())).toInt();
-    if (ms >= 50)
-        setRefreshInterval(std::chrono::milliseconds(ms));
-    m_recent = settings.value(recentKey).toStringList();
+    m_settings.restoreWindow(this);
+    if (const auto interval = m_settings.refreshInterval())
+        setRefreshInterval(*interval);
     updateRecentMenu();
-    showPage(Page(std::clamp(settings.value(pageKeySetting, 0).toInt(), 0, PageCount - 1)));
+    showPage(Page(std::clamp(m_settings.page(), 0, PageCount - 1)));
 }
 
-void MainWindow::saveSettings() const
+bool MainWindow::confirmQuit()
 {
-    QSettings settings;
-    settings.setValue(geometryKey, saveGeometry());
-    settings.setValue(stateKey, saveState());
-    settings.setValue(refreshKey, qint64(m_interval.count()));
-    settings.setValue(pageKeySetting, int(currentPage()));
+    WorkerPool *pool = session() ? session()->workers() : nullptr;
+    if (!pool || pool->isEmpty() || m_quitConfirmed)
+        return true;
+    if (!m_quitQuestion) {
+        QPushButton *quit = nullptr;
+        m_quitQuestion = dialogs::quitWithWorkers(this, pool->size(), pool->inFlight(), &quit);
+        connect(m_quitQuestion, &QMessageBox::buttonClicked, this, [this, quit](QAbstractButton *button) {
+            if (button != quit)
+                return;
+            m_quitConfirmed = true;
+            QMetaObject::invokeMethod(this, &QWidget::close, Qt::QueuedConnection);
+        });
+        // Window-modal and opened, not exec()'d: the pages stay live behind it.
+        m_quitQuestion->open();
+    }
+    m_quitQuestion->raise();
+    return false;
+}
+
+void MainWindow::stopWorkersAndClose()
+{
+    WorkerPool *pool = session()->workers();
+    m_closing = true;
+    setEnabled(false);
+    m_summary->showMessage(tr("Stopping the workers of this console…"));
+    connect(pool, &WorkerPool::emptied, this, &QWidget::close, Qt::QueuedConnection);
+    pool->stopAll();
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
     // Workers of this console finish their steps and hand their flows back before the window
-    // goes; the close comes back when the last one has stopped.
-    WorkerPool *pool = m_session ? m_session->workers() : nullptr;
+    // goes (once the user said so); the close comes back when the last one has stopped.
+    WorkerPool *pool = session() ? session()->workers() : nullptr;
     if (pool && !pool->isEmpty()) {
         event->ignore();
-        if (!m_closing) {
-            m_closing = true;
-            setEnabled(false);
-            m_summary->showMessage(tr("Stopping the workers of this console…"));
-            connect(pool, &WorkerPool::emptied, this, &QWidget::close, Qt::QueuedConnection);
-            pool->stopAll();
-        }
+        if (!m_closing && confirmQuit())
+            stopWorkersAndClose();
         return;
     }
-    if (m_options.persistent)
-        saveSettings();
+    m_settings.saveWindow(this, int(currentPage()));
     event->accept();
+}
+
+void MainWindow::showShortcuts()
+{
+    dialogs::showShortcuts(this);
+}
+
+void MainWindow::showReadme()
+{
+    dialogs::showReadme(this);
 }
 
 void MainWindow::showAbout()
 {
-    // Window-modal and opened, not exec()'d: no nested event loop.
-    auto *box = new QMessageBox(this);
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setWindowTitle(tr("About Ergon Console"));
-    box->setIconPixmap(QApplication::windowIcon().pixmap(64, 64));
-    box->setText(tr("<b>Ergon Console %1</b>").arg(QApplication::applicationVersion()));
-    box->setInformativeText(
-        tr("A durable execution engine and its console.\nBuilt with Qt %1.").arg(QString::fromLatin1(QT_VERSION_STR)));
-    box->setStandardButtons(QMessageBox::Close);
-    box->open();
+    dialogs::showAbout(this);
 }
 
 } // namespace ergon

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "session/consolesession.h"
+#include "session/sessionswitcher.h"
+#include "shell/consolesettings.h"
 #include "shell/consolestyle.h"
 
 #include <QMainWindow>
@@ -12,6 +14,7 @@
 
 class QActionGroup;
 class QMenu;
+class QMessageBox;
 class QStackedWidget;
 
 namespace ergon {
@@ -26,9 +29,10 @@ class StatusSummary;
 class TimersPage;
 class WorkersPage;
 
-/// The console's window. It arranges the pages, the menus and the status bar, and wires the
-/// pages to the session of the open database (ConsoleSession: reader, commands, in-process
-/// workers); the pages and the session do the work.
+/// The console's window. It arranges the pages, the menus and the status bar, and hands the
+/// pages the session of the open database (ConsoleSession: readers, commands, in-process
+/// workers); the pages and the session do the work. Which database is open is the
+/// SessionSwitcher's, what is remembered between runs ConsoleSettings'.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
@@ -38,7 +42,7 @@ public:
 
     /// How a database path becomes connections: called once per database, the opener it
     /// returns once per thread that needs a connection.
-    using OpenerFactory = std::function<LogOpener(const QString &path)>;
+    using OpenerFactory = SessionSwitcher::OpenerFactory;
 
     struct Options {
         OpenerFactory openerFactory; ///< default: openExecutionLog() (a SQLite path or a PostgreSQL URL)
@@ -71,10 +75,12 @@ public:
     StatusSummary *summary() const { return m_summary; }
     Sidebar *sidebar() const { return m_sidebar; }
     /// The session of the database shown (null before the first one opened).
-    ConsoleSession *session() const { return m_session; }
+    ConsoleSession *session() const { return m_sessions->current(); }
     QString databasePath() const;
-    QStringList recentDatabases() const { return m_recent; }
-    std::chrono::milliseconds refreshInterval() const { return m_interval; }
+    QStringList recentDatabases() const { return m_settings.recentDatabases(); }
+    std::chrono::milliseconds refreshInterval() const { return m_sessions->refreshInterval(); }
+    /// The dialog that says why the last database could not be opened (null when none shows).
+    QMessageBox *openFailureDialog() const;
 
 public Q_SLOTS:
     /// Opens the database (a file's path or a server's URL) on new threads; the window switches
@@ -87,13 +93,17 @@ public Q_SLOTS:
     void setPaused(bool paused);
     /// View › Theme: applies it to the application and remembers it.
     void setTheme(ergon::style::Theme theme);
-    /// File › Open database… and New database… (non-modal file dialogs).
+    /// File › Open database… (starting in the open database's folder) and New database…
+    /// (non-modal file dialogs).
     void chooseDatabaseToOpen();
     void chooseServerToOpen();
     void chooseDatabaseToCreate();
     /// Flows › Schedule… (Ctrl+N): the Schedule dialog, non-modal; scheduling runs on the
     /// session's command thread and reports back to it.
     ScheduleDialog *showScheduleDialog();
+    /// Help › Keyboard Shortcuts and Help › Read Me (non-modal).
+    void showShortcuts();
+    void showReadme();
 
 Q_SIGNALS:
     /// The database is open and shown.
@@ -110,42 +120,46 @@ protected:
 
 private:
     void createPages();
-    void createMenus();
+    void connectPages();
+    void createFileMenu();
+    void createViewMenu();
+    void createHelpMenu();
     void adopt(ConsoleSession *session);
-    void createFlowsPage(const LogOpener &opener);
+    void showOpenFailure(const QString &location, const QString &error);
     void showSnapshot(const ConsoleSnapshot &snapshot);
     void showCommandOutcome(ConsoleCommands::Command command, const QString &text, bool failed);
     void addRecent(const QString &location);
     void updateRecentMenu();
     void updateTitle();
     void restoreSettings();
-    void saveSettings() const;
+    /// Asks before quitting while this console's workers run flows; true when the close may go on.
+    bool confirmQuit();
+    void stopWorkersAndClose();
     void showAbout();
 
     const PluginCatalog &m_catalog;
     QStringList m_pluginPaths;
     Options m_options;
-    std::chrono::milliseconds m_interval{1000};
-    bool m_paused = false;
+    ConsoleSettings m_settings;
+    SessionSwitcher *m_sessions;
     bool m_closing = false;
-
-    QPointer<ConsoleSession> m_session;
-    QPointer<ConsoleSession> m_opening; // the session being opened, until it reports
+    bool m_quitConfirmed = false;
 
     Sidebar *m_sidebar;
     QStackedWidget *m_stack;
     OverviewPage *m_overview;
-    FlowsPage *m_flows = nullptr;
-    QWidget *m_flowsHolder;
+    FlowsPage *m_flows;
     QPointer<ScheduleDialog> m_scheduleDialog;
+    QPointer<QMessageBox> m_openFailure;
+    QPointer<QMessageBox> m_quitQuestion;
     QAction *m_scheduleAction = nullptr;
+    QAction *m_pauseAction = nullptr;
     WorkersPage *m_workers;
     TimersPage *m_timers;
     PluginsPage *m_plugins;
     StatusSummary *m_summary;
     QMenu *m_recentMenu = nullptr;
     QActionGroup *m_rateGroup = nullptr;
-    QStringList m_recent;
 };
 
 } // namespace ergon

@@ -1,7 +1,7 @@
 #include "shell/scheduledialog.h"
 
-#include "widgets/argumentform.h"
 #include "models/flowformat.h"
+#include "widgets/argumentform.h"
 
 #include "ergon/flowregistry.h"
 

@@ -133,6 +133,15 @@ void StatusSummary::showMessage(const QString &message, bool error)
     applyPalette();
 }
 
+void StatusSummary::clearMessage()
+{
+    m_messageTimer->stop();
+    m_messageIsError = false;
+    m_message->clear();
+    m_message->setToolTip(QString());
+    applyPalette();
+}
+
 void StatusSummary::updateRefresh()
 {
     if (m_paused) {

@@ -35,6 +35,8 @@ public Q_SLOTS:
     void setPaused(bool paused);
     /// A command's outcome; errors stay until the next message, the rest fade after a while.
     void showMessage(const QString &message, bool error = false);
+    /// Clears the message (e.g. a refusal, once another database opened fine).
+    void clearMessage();
 
 protected:
     void changeEvent(QEvent *event) override;

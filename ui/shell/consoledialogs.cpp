@@ -1,0 +1,174 @@
+#include "shell/consoledialogs.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QInputDialog>
+#include <QMainWindow>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+
+namespace ergon::dialogs {
+
+namespace {
+
+QString tr(const char *text, const char *disambiguation = nullptr, int n = -1)
+{
+    return QCoreApplication::translate("ConsoleDialogs", text, disambiguation, n);
+}
+
+QFileDialog *fileDialog(QWidget *parent, const QString &title, const QString &folder, const QString &filter)
+{
+    auto *dialog = new QFileDialog(parent, title, folder, filter);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setOption(QFileDialog::DontUseNativeDialog);
+    return dialog;
+}
+
+// A non-modal window with a text browser and a Close button.
+QDialog *textWindow(QWidget *parent, const QString &title, QTextBrowser **browser)
+{
+    auto *dialog = new QDialog(parent);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(title);
+    *browser = new QTextBrowser(dialog);
+    (*browser)->setOpenExternalLinks(true);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, dialog);
+    QObject::connect(buttons, &QDialogButtonBox::rejected, dialog, &QDialog::close);
+    auto *layout = new QVBoxLayout(dialog);
+    layout->addWidget(*browser, 1);
+    layout->addWidget(buttons);
+    return dialog;
+}
+
+void addShortcuts(const QList<QAction *> &actions, const QString &menu, QStringList &rows)
+{
+    for (QAction *action : actions) {
+        if (action->menu()) {
+            addShortcuts(action->menu()->actions(), menu + QStringLiteral(" › ") + action->text().remove(u'&'), rows);
+            continue;
+        }
+        if (action->shortcut().isEmpty())
+            continue;
+        rows.append(QStringLiteral("<tr><td><b>%1</b></td><td>%2 › %3</td></tr>")
+                        .arg(action->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
+                             menu.toHtmlEscaped(), action->text().remove(u'&').toHtmlEscaped()));
+    }
+}
+
+} // namespace
+
+QFileDialog *openDatabase(QWidget *parent, const QString &folder)
+{
+    QFileDialog *dialog =
+        fileDialog(parent, tr("Open Database"), folder, tr("Ergon databases (*.db *.sqlite *.sqlite3);;All files (*)"));
+    dialog->setFileMode(QFileDialog::ExistingFile);
+    dialog->setAcceptMode(QFileDialog::AcceptOpen);
+    return dialog;
+}
+
+QFileDialog *newDatabase(QWidget *parent, const QString &folder)
+{
+    QFileDialog *dialog = fileDialog(parent, tr("New Database"), folder, tr("Ergon databases (*.db)"));
+    // An existing file is opened, never replaced: nothing here deletes a database.
+    dialog->setOption(QFileDialog::DontConfirmOverwrite);
+    dialog->setAcceptMode(QFileDialog::AcceptSave);
+    dialog->setFileMode(QFileDialog::AnyFile);
+    dialog->setDefaultSuffix(QStringLiteral("db"));
+    dialog->selectFile(QStringLiteral("ergon.db"));
+    return dialog;
+}
+
+QInputDialog *openServer(QWidget *parent)
+{
+    // The password is best left to PGPASSWORD or ~/.pgpass; one typed in the URL is used but
+    // never shown or remembered.
+    auto *dialog = new QInputDialog(parent);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Open PostgreSQL Server"));
+    dialog->setLabelText(tr("Database URL (postgresql://user@host:port/dbname):"));
+    dialog->setTextValue(QStringLiteral("postgresql://"));
+    return dialog;
+}
+
+QMessageBox *openFailure(QWidget *parent, const QString &shownLocation, const QString &error, const QString &stays)
+{
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot Open Database"),
+                                tr("Cannot open %1").arg(shownLocation), QMessageBox::Ok, parent);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(stays.isEmpty() ? error : error + QStringLiteral("\n\n") + tr("%1 stays open.").arg(stays));
+    return box;
+}
+
+QMessageBox *quitWithWorkers(QWidget *parent, int workers, int flows, QPushButton **quit)
+{
+    const QString text = flows == 0
+        ? tr("%n worker(s) of this console are running, with no flow in progress.", nullptr, workers)
+        : tr("%n worker(s) of this console are running %1.", nullptr, workers)
+              .arg(flows == 1 ? tr("1 flow") : tr("%1 flows").arg(QLocale().toString(flows)));
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Quit Ergon Console"), text, QMessageBox::NoButton, parent);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(
+        tr("Quitting stops them: each finishes the step it is running and hands its flows back to the database, "
+           "where they wait for the next worker (in this console or `ergon-console worker`). Nothing is lost."));
+    *quit = box->addButton(tr("Stop Workers and Quit"), QMessageBox::AcceptRole);
+    box->setDefaultButton(box->addButton(tr("Keep Running"), QMessageBox::RejectRole));
+    return box;
+}
+
+void showShortcuts(QMainWindow *window)
+{
+    // From the menus themselves, so that the list is never out of date.
+    QStringList rows;
+    for (QAction *menu : window->menuBar()->actions()) {
+        if (menu->menu())
+            addShortcuts(menu->menu()->actions(), menu->text().remove(u'&'), rows);
+    }
+    const QString find = QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText);
+    rows.append(tr("<tr><td><b>%1</b></td><td>Flows page: search the flows</td></tr>").arg(find));
+    rows.append(tr("<tr><td><b>Esc</b></td><td>Flows page: clear the search</td></tr>"));
+    rows.append(tr("<tr><td><b>Double-click</b></td><td>A failure on the Overview: open it on the Flows "
+                   "page</td></tr>"));
+    QTextBrowser *browser = nullptr;
+    QDialog *dialog = textWindow(window, tr("Keyboard Shortcuts"), &browser);
+    dialog->setObjectName(QStringLiteral("shortcuts"));
+    browser->setHtml(QStringLiteral("<table cellspacing=6>%1</table>").arg(rows.join(QString())));
+    dialog->resize(520, 520);
+    dialog->show();
+}
+
+void showReadme(QWidget *parent)
+{
+    QTextBrowser *browser = nullptr;
+    QDialog *dialog = textWindow(parent, tr("Ergon Console — Read Me"), &browser);
+    dialog->setObjectName(QStringLiteral("readme"));
+    QFile readme(QStringLiteral(":/ergon/README.md"));
+    if (readme.open(QIODevice::ReadOnly))
+        browser->setMarkdown(QString::fromUtf8(readme.readAll()));
+    else
+        browser->setPlainText(tr("The README is not part of this build: %1").arg(readme.errorString()));
+    dialog->resize(820, 700);
+    dialog->show();
+}
+
+void showAbout(QWidget *parent)
+{
+    auto *box = new QMessageBox(parent);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setWindowTitle(tr("About Ergon Console"));
+    box->setIconPixmap(QApplication::windowIcon().pixmap(64, 64));
+    box->setText(tr("<b>Ergon Console %1</b>").arg(QApplication::applicationVersion()));
+    box->setInformativeText(
+        tr("A durable execution engine and its console.\nBuilt with Qt %1.").arg(QString::fromLatin1(QT_VERSION_STR)));
+    box->setStandardButtons(QMessageBox::Close);
+    box->open();
+}
+
+} // namespace ergon::dialogs
