@@ -124,6 +124,16 @@ const QList<SchemaMigration> &postgresMigrations()
              QStringLiteral(
                  "CREATE INDEX flows_waiting ON flows (status, priority DESC, run_at) WHERE status = 'waiting'"),
          }},
+        {4,
+         {
+             // One row per run of a worker rather than per name: a worker started again under
+             // a name used before keeps the earlier runs' rows and counters. The existing rows
+             // are numbered as the column is added.
+             QStringLiteral("ALTER TABLE workers DROP CONSTRAINT workers_pkey"),
+             QStringLiteral("ALTER TABLE workers ADD COLUMN id BIGSERIAL PRIMARY KEY"),
+             // A name's latest run (heartbeats before the id is known, steals), and the list.
+             QStringLiteral("CREATE INDEX workers_name ON workers (name, id)"),
+         }},
     };
     return migrations;
 }

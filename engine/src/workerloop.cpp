@@ -24,6 +24,7 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     , m_pollTimer(this)
     , m_heartbeatTimer(this)
     , m_deadlineTimer(this)
+    , m_countersTimer(this)
 {
     for (const FlowTypeInfo &type : m_registry.types())
         m_types.append(type.name);
@@ -31,6 +32,8 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     m_heartbeatTimer.setInterval(
         std::max<std::chrono::milliseconds>(m_config.leaseDuration / 3, std::chrono::milliseconds(50)));
     m_deadlineTimer.setSingleShot(true);
+    m_countersTimer.setSingleShot(true);
+    m_countersTimer.setInterval(m_config.countersInterval);
     connect(&m_pollTimer, &QTimer::timeout, this, [this] {
         // Runs cut off by a storage error (e.g. a lost connection) go back to the front of the
         // queue: the flow is still leased to us, and its claim checks that it still is.
@@ -39,6 +42,7 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
         fill();
     });
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &WorkerLoop::heartbeat);
+    connect(&m_countersTimer, &QTimer::timeout, this, &WorkerLoop::writeCounters);
     connect(&m_deadlineTimer, &QTimer::timeout, this, [this] { finish(WorkerStatus::Stopped, true); });
 }
 
@@ -69,6 +73,7 @@ QDateTime WorkerLoop::leaseUntil() const
 WorkerRecord WorkerLoop::record() const
 {
     WorkerRecord worker;
+    worker.id = m_run;
     worker.name = m_config.name;
     worker.host = QSysInfo::machineHostName();
     worker.pid = QCoreApplication::applicationPid();
@@ -96,12 +101,14 @@ void WorkerLoop::begin()
     m_log = log.take();
     m_alignedClock.align(*m_log);
     m_started = m_clock.now();
-    if (auto registered = m_log->registerWorker(record()); !registered) {
+    auto registered = m_log->registerWorker(record());
+    if (!registered) {
         m_state = State::Stopped;
         Q_EMIT failed(registered.error().message());
         Q_EMIT finished();
         return;
     }
+    m_run = *registered;
     // Flows still leased under this name belong to a predecessor of the same name that died
     // (a restarted service): nobody runs them, and our heartbeats would renew their leases for
     // ever. Hand them back at once.
@@ -218,6 +225,7 @@ bool WorkerLoop::markRunning(qint64 flowId)
     // there (an unknown flow type), calling flowDone() before run() returns.
     m_running.insert(flowId);
     m_counters->inFlight = int(m_running.size());
+    countersChanged();
     return true;
 }
 
@@ -249,6 +257,7 @@ void WorkerLoop::flowDone(qint64 flowId, const Result<FlowOutcome> &outcome)
             outcome.error().kind() != QLatin1String("not-found");
     if (cutOff && m_state == State::Running)
         m_interrupted.append(flowId);
+    countersChanged();
     if (m_state == State::Draining && m_running.isEmpty())
         return finish(WorkerStatus::Stopped, false);
     scheduleFill();
@@ -262,8 +271,25 @@ void WorkerLoop::heartbeat()
     const QDateTime now = m_clock.now();
     if (auto renewed = m_log->renewLeases(m_config.name, now, leaseUntil()); !renewed)
         return report(renewed.error());
+    m_countersTimer.stop(); // the heartbeat writes them
     if (auto beat = m_log->heartbeat(record(), now); !beat)
         return report(beat.error());
+}
+
+void WorkerLoop::countersChanged()
+{
+    // The first change starts the wait and later ones join it: one small write per interval
+    // however many flows finish in it, and none while nothing changes.
+    if (!m_countersTimer.isActive() && (m_state == State::Running || m_state == State::Draining))
+        m_countersTimer.start();
+}
+
+void WorkerLoop::writeCounters()
+{
+    if (m_state != State::Running && m_state != State::Draining)
+        return;
+    if (auto written = m_log->updateWorkerCounters(record()); !written)
+        report(written.error());
 }
 
 void WorkerLoop::startTimers()
@@ -334,6 +360,7 @@ void WorkerLoop::abortNow()
     m_counters->running = false;
     m_pollTimer.stop();
     m_heartbeatTimer.stop();
+    m_countersTimer.stop();
     stopTimers();
     m_deadlineTimer.stop();
     m_executor.reset();
@@ -349,6 +376,7 @@ void WorkerLoop::finish(WorkerStatus status, bool releaseAll)
     m_counters->running = false;
     m_pollTimer.stop();
     m_heartbeatTimer.stop();
+    m_countersTimer.stop();
     stopTimers();
     m_deadlineTimer.stop();
     m_executor.reset(); // abandons flows still running after the deadline

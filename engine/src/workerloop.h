@@ -88,6 +88,9 @@ private:
     void whenDone(qint64 flowId, QCoro::Task<Result<FlowOutcome>> run);
     void flowDone(qint64 flowId, const Result<FlowOutcome> &outcome);
     void heartbeat();
+    /// The counters changed: written within WorkerConfig::countersInterval.
+    void countersChanged();
+    void writeCounters();
     void startTimers();
     void stopTimers();
     void timersTicked(const QList<qint64> &claimed);
@@ -114,6 +117,8 @@ private:
     QTimer m_pollTimer;
     QTimer m_heartbeatTimer;
     QTimer m_deadlineTimer;
+    QTimer m_countersTimer;
+    qint64 m_run = 0; ///< this run's row in the workers table
     bool m_fillScheduled = false;
     /// Durable timers, on a thread of their own (with timers on only).
     QThread *m_timerThread = nullptr;

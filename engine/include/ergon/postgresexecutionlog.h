@@ -33,7 +33,7 @@ class PostgresExecutionLog final : public ExecutionLog
 {
 public:
     /// The schema version this build writes (the same numbering as SQLite's).
-    static constexpr int schemaVersion = 3;
+    static constexpr int schemaVersion = 4;
     /// The channel of wake-ups: NOTIFY channels belong to the whole database, so each schema
     /// has its own, and deployments sharing a database in different schemas (`schema=`) do not
     /// wake each other's workers. "ergon_work" for the default schema.
@@ -64,8 +64,10 @@ public:
                                           int limit) override;
     Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
                                                          int limit) override;
-    Result<void> registerWorker(const WorkerRecord &worker) override;
+    Result<qint64> registerWorker(const WorkerRecord &worker) override;
     Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &now) override;
+    Result<void> updateWorkerCounters(const WorkerRecord &worker) override;
+    Result<int> forgetWorkers(const QList<qint64> &runs, const QDateTime &now) override;
     Result<QList<WorkerRecord>> workers() override;
     Result<QList<TimerRecord>> pendingTimers(int limit) override;
     Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) override;

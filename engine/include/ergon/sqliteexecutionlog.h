@@ -24,7 +24,7 @@ public:
     };
 
     /// The schema version this build writes.
-    static constexpr int schemaVersion = 3;
+    static constexpr int schemaVersion = 4;
 
     static Result<std::unique_ptr<SqliteExecutionLog>> open(const QString &path, Options options);
     static Result<std::unique_ptr<SqliteExecutionLog>> open(const QString &path) { return open(path, Options()); }
@@ -53,8 +53,10 @@ public:
                                           int limit) override;
     Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
                                                          int limit) override;
-    Result<void> registerWorker(const WorkerRecord &worker) override;
+    Result<qint64> registerWorker(const WorkerRecord &worker) override;
     Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &now) override;
+    Result<void> updateWorkerCounters(const WorkerRecord &worker) override;
+    Result<int> forgetWorkers(const QList<qint64> &runs, const QDateTime &now) override;
     Result<QList<WorkerRecord>> workers() override;
     Result<QList<TimerRecord>> pendingTimers(int limit) override;
     Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) override;
