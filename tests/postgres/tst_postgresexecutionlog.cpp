@@ -230,6 +230,9 @@ void TestPostgresExecutionLog::olderSchema_isMigrated()
     QVERIFY(raw.exec(u"DROP INDEX flows_pending"_s));
     QVERIFY(raw.exec(u"DROP INDEX flows_waiting"_s));
     QVERIFY(raw.exec(u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s));
+    QVERIFY(raw.exec(u"DROP INDEX workers_name"_s)); // and a workers table keyed by name
+    QVERIFY(raw.exec(u"ALTER TABLE workers DROP COLUMN id"_s));
+    QVERIFY(raw.exec(u"ALTER TABLE workers ADD PRIMARY KEY (name)"_s));
     QVERIFY(raw.exec(u"UPDATE schema_version SET version = 1"_s));
 
     ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
