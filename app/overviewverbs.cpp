@@ -76,6 +76,16 @@ Result<void> timers(Context &context)
     return {};
 }
 
+const QString forgetStoppedOption = QStringLiteral("forget-stopped");
+
+void workersOptions(QCommandLineParser &parser)
+{
+    jsonOnly(parser);
+    parser.addOption({forgetStoppedOption,
+                      QStringLiteral("Forgets the workers that stopped or were lost (their rows and counters) "
+                                     "before listing the others.")});
+}
+
 Result<void> workers(Context &context)
 {
     auto log = context.openExistingLog();
@@ -85,6 +95,19 @@ Result<void> workers(Context &context)
     if (!list)
         return list.error();
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (context.isSet(forgetStoppedOption)) {
+        QList<qint64> gone;
+        for (const WorkerRecord &worker : std::as_const(*list)) {
+            if (effectiveStatus(worker, now) != WorkerStatus::Alive)
+                gone.append(worker.id);
+        }
+        // The log keeps whichever of them came back to life meanwhile.
+        if (auto forgotten = (*log)->forgetWorkers(gone, now); !forgotten)
+            return forgotten.error();
+        list = (*log)->workers();
+        if (!list)
+            return list.error();
+    }
     if (context.isSet(jsonOption)) {
         context.printJson(workersToJson(*list, now));
         return {};
@@ -154,8 +177,9 @@ QList<Verb> overviewVerbs()
          QStringLiteral("Text: name, host, pid, status (alive, lost, stopped), last heartbeat (local), in flight/\n"
                         "concurrency, completed, failed, steals. A worker silent for longer than its lease shows\n"
                         "lost. JSON: an array of objects with name, host, pid, status, heartbeat, concurrency,\n"
-                        "in_flight, completed, failed, steals."),
-         jsonOnly,
+                        "in_flight, completed, failed, steals. A name reused by a later run (a restarted\n"
+                        "worker) has a row per run."),
+         workersOptions,
          workers},
     };
 }

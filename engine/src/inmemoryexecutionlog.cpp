@@ -2,6 +2,8 @@
 
 #include "ergon/jsontext.h"
 
+#include "workertable.h"
+
 #include <QMutex>
 
 #include <algorithm>
@@ -17,7 +19,7 @@ public:
     QMap<qint64, FlowRecord> flows;
     QHash<qint64, QList<StepRecord>> steps; ///< by flow, in seq order, each with its attempt log
     QHash<QString, qint64> idempotencyKeys;
-    QMap<QString, WorkerRecord> workers;
+    detail::WorkerTable workers;
     QList<StealRecord> steals;
 
     /// The flow as read: its progress is the number of steps recorded.
@@ -438,8 +440,7 @@ Result<QList<StealRecord>> InMemoryExecutionLog::stealFlows(const QString &thief
         stolen.append(StealRecord{flow->id, victim, thief, now});
     }
     m_store->steals.append(stolen);
-    if (auto worker = m_store->workers.find(thief); worker != m_store->workers.end())
-        worker->steals += stolen.size();
+    m_store->workers.countSteals(thief, stolen.size());
     return stolen;
 }
 
@@ -459,34 +460,36 @@ Result<QList<std::pair<qint64, QDateTime>>> InMemoryExecutionLog::upcoming(const
     return due;
 }
 
-Result<void> InMemoryExecutionLog::registerWorker(const WorkerRecord &worker)
+Result<qint64> InMemoryExecutionLog::registerWorker(const WorkerRecord &worker)
 {
     QMutexLocker lock(&m_store->mutex);
-    m_store->workers.insert(worker.name, worker);
-    return {};
+    return m_store->workers.registerRun(worker);
 }
 
 Result<void> InMemoryExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &now)
 {
     QMutexLocker lock(&m_store->mutex);
-    if (auto it = m_store->workers.find(worker.name); it != m_store->workers.end()) {
-        it->heartbeat = worker.heartbeat;
-        it->inFlight = worker.inFlight;
-        it->completed = worker.completed;
-        it->failed = worker.failed;
-        it->status = worker.status;
-    }
-    for (WorkerRecord &other : m_store->workers) {
-        if (effectiveStatus(other, now) == WorkerStatus::Lost)
-            other.status = WorkerStatus::Lost;
-    }
+    m_store->workers.beat(worker, now);
+    return {};
+}
+
+Result<void> InMemoryExecutionLog::updateWorkerCounters(const WorkerRecord &worker)
+{
+    QMutexLocker lock(&m_store->mutex);
+    m_store->workers.updateCounters(worker);
     return {};
 }
 
 Result<QList<WorkerRecord>> InMemoryExecutionLog::workers()
 {
     QMutexLocker lock(&m_store->mutex);
-    return m_store->workers.values();
+    return m_store->workers.list();
+}
+
+Result<int> InMemoryExecutionLog::forgetWorkers(const QList<qint64> &runs, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    return m_store->workers.forget(runs, now);
 }
 
 Result<QList<TimerRecord>> InMemoryExecutionLog::pendingTimers(int limit)

@@ -38,8 +38,8 @@ const Table tables[] = {
     {"attempts", "flow_id, seq, attempt, started, finished, error, worker", "flow_id, seq, attempt", nullptr},
     {"timers", "flow_id, seq, name, fire_at, fired_at", "flow_id, seq", nullptr},
     {"workers",
-     "name, host, pid, started, heartbeat, concurrency, lease_ms, in_flight, completed, failed, steals, status", "name",
-     nullptr},
+     "id, name, host, pid, started, heartbeat, concurrency, lease_ms, in_flight, completed, failed, steals, status",
+     "id", "workers_id_seq"},
     {"steals", "id, flow_id, from_worker, to_worker, at", "id", "steals_id_seq"},
     {"signals", "id, flow_id, name, payload, created, consumed", "id", "signals_id_seq"},
 };

@@ -3,6 +3,7 @@
 #include "flowquerysql.h"
 #include "postgresconnection.h"
 #include "postgresschema.h"
+#include "workersql.h"
 
 #include "ergon/jsontext.h"
 #include "ergon/sqliteexecutionlog.h"
@@ -129,27 +130,6 @@ Result<StepRecord> stepFromRow(const QSqlQuery &query, const QString &where)
     step.nextAttemptAt = toTime(query.value(15));
     step.attemptStarted = toTime(query.value(16));
     return step;
-}
-
-const QString workerColumns = QStringLiteral(
-    "name, host, pid, started, heartbeat, concurrency, in_flight, completed, failed, steals, status, lease_ms");
-
-WorkerRecord workerFromRow(const QSqlQuery &query)
-{
-    WorkerRecord worker;
-    worker.name = query.value(0).toString();
-    worker.host = query.value(1).toString();
-    worker.pid = query.value(2).toLongLong();
-    worker.started = toTime(query.value(3));
-    worker.heartbeat = toTime(query.value(4));
-    worker.concurrency = query.value(5).toInt();
-    worker.inFlight = query.value(6).toInt();
-    worker.completed = query.value(7).toLongLong();
-    worker.failed = query.value(8).toLongLong();
-    worker.steals = query.value(9).toLongLong();
-    worker.status = workerStatusFromString(query.value(10).toString()).value_or(WorkerStatus::Alive);
-    worker.leaseMs = query.value(11).toLongLong();
-    return worker;
 }
 
 struct Candidate {
@@ -1022,8 +1002,8 @@ Result<QList<StealRecord>> PostgresExecutionLog::stealFlows(const QString &thief
             return d->rollback<QList<StealRecord>>(recorded.error());
         stolen.append(StealRecord{candidate.id, victim, thief, now});
     }
-    auto counted = d->run(QStringLiteral("UPDATE workers SET steals = steals + ? WHERE name = ?"),
-                          {qint64(stolen.size()), thief}, doing);
+    const workersql::Statement count = workersql::countSteals(thief, stolen.size());
+    auto counted = d->run(count.sql, count.values, doing);
     if (!counted)
         return d->rollback<QList<StealRecord>>(counted.error());
     if (auto committed = d->commit(doing); !committed)
@@ -1041,22 +1021,19 @@ Result<QList<std::pair<qint64, QDateTime>>> PostgresExecutionLog::upcoming(const
     return readRows<std::pair<qint64, QDateTime>>(std::move(query), dueFromRow, d->readError(doing));
 }
 
-Result<void> PostgresExecutionLog::registerWorker(const WorkerRecord &worker)
+Result<qint64> PostgresExecutionLog::registerWorker(const WorkerRecord &worker)
 {
-    auto query = d->run(
-        QStringLiteral("INSERT INTO workers (") + workerColumns +
-            QStringLiteral(") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET"
-                           " host = excluded.host, pid = excluded.pid, started = excluded.started,"
-                           " heartbeat = excluded.heartbeat, concurrency = excluded.concurrency,"
-                           " in_flight = excluded.in_flight, completed = excluded.completed,"
-                           " failed = excluded.failed, steals = excluded.steals, status = excluded.status,"
-                           " lease_ms = excluded.lease_ms"),
-        {worker.name, worker.host, worker.pid, fromTime(worker.started), fromTime(worker.heartbeat), worker.concurrency,
-         worker.inFlight, worker.completed, worker.failed, worker.steals, toString(worker.status), worker.leaseMs},
-        QStringLiteral("registering a worker in"));
+    const workersql::Statement insert = workersql::registerRun(worker);
+    const QString doing = QStringLiteral("registering a worker in");
+    auto query = d->run(insert.sql, insert.values, doing);
     if (!query)
         return query.error();
-    return {};
+    QSqlQuery *q = *query;
+    if (!q->next())
+        return Error(QStringLiteral("%1 %2: no id was returned").arg(doing, location()), QStringLiteral("storage"));
+    const qint64 run = q->value(0).toLongLong();
+    q->finish();
+    return run;
 }
 
 Result<void> PostgresExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &now)
@@ -1064,29 +1041,50 @@ Result<void> PostgresExecutionLog::heartbeat(const WorkerRecord &worker, const Q
     const QString doing = QStringLiteral("recording a heartbeat in");
     if (auto begun = d->begin(doing); !begun)
         return begun;
-    auto own =
-        d->run(QStringLiteral("UPDATE workers SET heartbeat = ?, in_flight = ?, completed = ?, failed = ?, status = ?"
-                              " WHERE name = ?"),
-               {fromTime(worker.heartbeat), worker.inFlight, worker.completed, worker.failed, toString(worker.status),
-                worker.name},
-               doing);
-    if (!own)
-        return d->rollback<void>(own.error());
-    // Each worker is judged by its own lease: a heartbeat older than that means lost.
-    auto lost =
-        d->run(QStringLiteral("UPDATE workers SET status = 'lost' WHERE status = 'alive' AND heartbeat + lease_ms < ?"),
-               {fromTime(now)}, doing);
-    if (!lost)
-        return d->rollback<void>(lost.error());
+    for (const workersql::Statement &statement : {workersql::beat(worker), workersql::markSilentLost(now)}) {
+        if (auto ran = d->run(statement.sql, statement.values, doing); !ran)
+            return d->rollback<void>(ran.error());
+    }
+    return d->commit(doing);
+}
+
+Result<void> PostgresExecutionLog::updateWorkerCounters(const WorkerRecord &worker)
+{
+    // In a transaction of its own rather than autocommit, so that on SQLite it takes its
+    // turn among this process's writers like any other write.
+    const QString doing = QStringLiteral("recording a worker's counters in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun;
+    const workersql::Statement update = workersql::counters(worker);
+    if (auto ran = d->run(update.sql, update.values, doing); !ran)
+        return d->rollback<void>(ran.error());
     return d->commit(doing);
 }
 
 Result<QList<WorkerRecord>> PostgresExecutionLog::workers()
 {
     const QString doing = QStringLiteral("listing workers in");
-    auto query =
-        d->run(QStringLiteral("SELECT ") + workerColumns + QStringLiteral(" FROM workers ORDER BY name"), {}, doing);
-    return readRows<WorkerRecord>(std::move(query), workerFromRow, d->readError(doing));
+    const workersql::Statement list = workersql::list();
+    auto query = d->run(list.sql, list.values, doing);
+    return readRows<WorkerRecord>(std::move(query), workersql::fromRow, d->readError(doing));
+}
+
+Result<int> PostgresExecutionLog::forgetWorkers(const QList<qint64> &runs, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("forgetting workers in");
+    if (auto begun = d->begin(doing); !begun)
+        return begun.error();
+    int forgotten = 0;
+    for (const qint64 run : runs) {
+        const workersql::Statement forget = workersql::forget(run, now);
+        auto ran = d->run(forget.sql, forget.values, doing);
+        if (!ran)
+            return d->rollback<int>(ran.error());
+        forgotten += (*ran)->numRowsAffected();
+    }
+    if (auto committed = d->commit(doing); !committed)
+        return committed.error();
+    return forgotten;
 }
 
 Result<QList<TimerRecord>> PostgresExecutionLog::pendingTimers(int limit)

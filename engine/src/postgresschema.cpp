@@ -129,6 +129,13 @@ const QList<SchemaMigration> &postgresMigrations()
              // The plugin that provided the flow's type where it was scheduled (see SQLite's
              // schema 4): claims take a type's flows of their own plugin, or of none recorded.
              QStringLiteral("ALTER TABLE flows ADD COLUMN plugin TEXT NOT NULL DEFAULT ''"),
+             // One row per run of a worker rather than per name: a worker started again under
+             // a name used before keeps the earlier runs' rows and counters. The existing rows
+             // are numbered as the column is added.
+             QStringLiteral("ALTER TABLE workers DROP CONSTRAINT workers_pkey"),
+             QStringLiteral("ALTER TABLE workers ADD COLUMN id BIGSERIAL PRIMARY KEY"),
+             // A name's latest run (heartbeats before the id is known, steals), and the list.
+             QStringLiteral("CREATE INDEX workers_name ON workers (name, id)"),
          }},
     };
     return migrations;

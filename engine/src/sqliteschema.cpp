@@ -128,6 +128,33 @@ const QList<SchemaMigration> &sqliteMigrations()
              // declare one type, and a worker must run a flow with the plugin that scheduled it
              // (claims filter on it). Empty for the flows stored before: any worker of the type.
              QStringLiteral("ALTER TABLE flows ADD COLUMN plugin TEXT NOT NULL DEFAULT ''"),
+             // One row per run of a worker rather than per name: a worker started again under
+             // a name used before (a restarted service, the console's workers) keeps the
+             // earlier runs' rows and counters. SQLite cannot change a primary key in place:
+             // the table is rebuilt, the existing rows numbered in the order they started.
+             // AUTOINCREMENT: a forgotten run's id is never handed out again.
+             QStringLiteral("CREATE TABLE workers_by_run ("
+                            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+                            " name TEXT NOT NULL,"
+                            " host TEXT NOT NULL,"
+                            " pid INTEGER NOT NULL,"
+                            " started INTEGER NOT NULL,"
+                            " heartbeat INTEGER NOT NULL,"
+                            " concurrency INTEGER NOT NULL DEFAULT 1,"
+                            " lease_ms INTEGER NOT NULL DEFAULT 30000,"
+                            " in_flight INTEGER NOT NULL DEFAULT 0,"
+                            " completed INTEGER NOT NULL DEFAULT 0,"
+                            " failed INTEGER NOT NULL DEFAULT 0,"
+                            " steals INTEGER NOT NULL DEFAULT 0,"
+                            " status TEXT NOT NULL DEFAULT 'alive')"),
+             QStringLiteral("INSERT INTO workers_by_run (name, host, pid, started, heartbeat, concurrency, lease_ms,"
+                            " in_flight, completed, failed, steals, status)"
+                            " SELECT name, host, pid, started, heartbeat, concurrency, lease_ms, in_flight, completed,"
+                            " failed, steals, status FROM workers ORDER BY started, name"),
+             QStringLiteral("DROP TABLE workers"),
+             QStringLiteral("ALTER TABLE workers_by_run RENAME TO workers"),
+             // A name's latest run (heartbeats before the id is known, steals), and the list.
+             QStringLiteral("CREATE INDEX workers_name ON workers (name, id)"),
          }},
     };
     return migrations;

@@ -25,6 +25,7 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     , m_heartbeatTimer(this)
     , m_deadlineTimer(this)
     , m_spaceTimer(this)
+    , m_countersTimer(this)
 {
     // Each type with its plugin here: flows another plugin scheduled are left to its workers.
     for (const FlowTypeInfo &type : m_registry.types())
@@ -35,6 +36,8 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     m_deadlineTimer.setSingleShot(true);
     m_spaceTimer.setSingleShot(true);
     connect(&m_spaceTimer, &QTimer::timeout, this, &WorkerLoop::retryAfterFullDisk);
+    m_countersTimer.setSingleShot(true);
+    m_countersTimer.setInterval(m_config.countersInterval);
     connect(&m_pollTimer, &QTimer::timeout, this, [this] {
         // Runs cut off by a storage error (e.g. a lost connection) go back to the front of the
         // queue: the flow is still leased to us, and its claim checks that it still is.
@@ -43,6 +46,7 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
         fill();
     });
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &WorkerLoop::heartbeat);
+    connect(&m_countersTimer, &QTimer::timeout, this, &WorkerLoop::writeCounters);
     connect(&m_deadlineTimer, &QTimer::timeout, this, [this] { finish(WorkerStatus::Stopped, true); });
 }
 
@@ -73,6 +77,7 @@ QDateTime WorkerLoop::leaseUntil() const
 WorkerRecord WorkerLoop::record() const
 {
     WorkerRecord worker;
+    worker.id = m_run;
     worker.name = m_config.name;
     worker.host = QSysInfo::machineHostName();
     worker.pid = QCoreApplication::applicationPid();
@@ -109,7 +114,8 @@ void WorkerLoop::begin()
         (void)m_log->reclaimSpace(); // started on a full disk: its failure shows in the writes below
     m_alignedClock.align(*m_log);
     m_started = m_clock.now();
-    if (auto registered = m_log->registerWorker(record()); !registered) {
+    auto registered = m_log->registerWorker(record());
+    if (!registered) {
         if (registered.error().kind() == QLatin1String("full"))
             return waitForSpace(registered.error());
         m_state = State::Stopped;
@@ -117,6 +123,7 @@ void WorkerLoop::begin()
         Q_EMIT finished();
         return;
     }
+    m_run = *registered;
     // Flows still leased under this name belong to a predecessor of the same name that died
     // (a restarted service): nobody runs them, and our heartbeats would renew their leases for
     // ever. Hand them back at once.
@@ -237,6 +244,7 @@ bool WorkerLoop::markRunning(qint64 flowId)
     // there (an unknown flow type), calling flowDone() before run() returns.
     m_running.insert(flowId);
     m_counters->inFlight = int(m_running.size());
+    countersChanged();
     return true;
 }
 
@@ -270,6 +278,7 @@ void WorkerLoop::flowDone(qint64 flowId, const Result<FlowOutcome> &outcome)
             outcome.error().kind() != QLatin1String("not-found");
     if (cutOff && m_state == State::Running)
         m_interrupted.append(flowId);
+    countersChanged();
     const QString kind = outcome ? outcome->errorKind : outcome.error().kind();
     if (kind == QLatin1String("corrupt") || (kind == QLatin1String("full") && m_state == State::Running)) {
         if (!handle(Error(outcome ? outcome->error : outcome.error().message(), kind)))
@@ -288,9 +297,26 @@ void WorkerLoop::heartbeat()
     const QDateTime now = m_clock.now();
     if (auto renewed = m_log->renewLeases(m_config.name, now, leaseUntil()); !renewed)
         return report(renewed.error());
+    m_countersTimer.stop(); // the heartbeat writes them
     if (auto beat = m_log->heartbeat(record(), now); !beat)
         return report(beat.error());
     m_diskFull.noteWritten();
+}
+
+void WorkerLoop::countersChanged()
+{
+    // The first change starts the wait and later ones join it: one small write per interval
+    // however many flows finish in it, and none while nothing changes.
+    if (!m_countersTimer.isActive() && (m_state == State::Running || m_state == State::Draining))
+        m_countersTimer.start();
+}
+
+void WorkerLoop::writeCounters()
+{
+    if (m_state != State::Running && m_state != State::Draining)
+        return;
+    if (auto written = m_log->updateWorkerCounters(record()); !written)
+        report(written.error());
 }
 
 void WorkerLoop::startTimers()
@@ -368,6 +394,7 @@ void WorkerLoop::abortNow()
     m_pollTimer.stop();
     m_heartbeatTimer.stop();
     m_spaceTimer.stop();
+    m_countersTimer.stop();
     stopTimers();
     m_deadlineTimer.stop();
     m_executor.reset();
@@ -384,6 +411,7 @@ void WorkerLoop::finish(WorkerStatus status, bool releaseAll)
     m_pollTimer.stop();
     m_heartbeatTimer.stop();
     m_spaceTimer.stop();
+    m_countersTimer.stop();
     stopTimers();
     m_deadlineTimer.stop();
     m_executor.reset(); // abandons flows still running after the deadline

@@ -92,6 +92,9 @@ private:
     void whenDone(qint64 flowId, QCoro::Task<Result<FlowOutcome>> run);
     void flowDone(qint64 flowId, const Result<FlowOutcome> &outcome);
     void heartbeat();
+    /// The counters changed: written within WorkerConfig::countersInterval.
+    void countersChanged();
+    void writeCounters();
     void startTimers();
     void stopTimers();
     void timersTicked(const QList<qint64> &claimed);
@@ -128,6 +131,8 @@ private:
     QTimer m_pollTimer;
     QTimer m_heartbeatTimer;
     QTimer m_deadlineTimer;
+    QTimer m_countersTimer;
+    qint64 m_run = 0; ///< this run's row in the workers table
     bool m_fillScheduled = false;
     DiskFullBackoff m_diskFull;
     QTimer m_spaceTimer; ///< the next try after a full disk (begin() again while Starting)

@@ -183,7 +183,7 @@ private Q_SLOTS:
         QTest::newRow("show") << QStringLiteral("show") << strings({"--json", "ID"});
         QTest::newRow("stats") << QStringLiteral("stats") << strings({"--json"});
         QTest::newRow("timers") << QStringLiteral("timers") << strings({"--json"});
-        QTest::newRow("workers") << QStringLiteral("workers") << strings({"--json"});
+        QTest::newRow("workers") << QStringLiteral("workers") << strings({"--json", "--forget-stopped"});
         QTest::newRow("retry") << QStringLiteral("retry") << strings({"--step", "ID"});
         QTest::newRow("cancel") << QStringLiteral("cancel") << strings({"ID", "--db"});
     }
@@ -528,6 +528,11 @@ private Q_SLOTS:
         const Outcome workersText = run({QStringLiteral("workers")});
         QCOMPARE(workersText.lines().size(), 2);
         QVERIFY(workersText.lines().constFirst().contains(QStringLiteral("stopped")));
+        QCOMPARE(run({QStringLiteral("workers"), QStringLiteral("--forget-stopped"), QStringLiteral("--json")})
+                     .json()
+                     .array()
+                     .size(),
+                 0);
 
         const QJsonObject flow = showJson(ids[7]);
         QCOMPARE(flow[QStringLiteral("status")].toString(), QStringLiteral("completed"));

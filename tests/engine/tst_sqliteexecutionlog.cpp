@@ -142,6 +142,7 @@ private Q_SLOTS:
 
     void createsAndReopens();
     void olderSchema_isMigratedKeepingTheRecords();
+    void schema3_workersByName_becomeRuns();
     void refusesWhatItCannotOpen_data();
     void refusesWhatItCannotOpen();
     void missingFolder();
@@ -288,6 +289,58 @@ void TestSqliteExecutionLog::olderSchema_isMigratedKeepingTheRecords()
         db.close();
     }
     QSqlDatabase::removeDatabase(name);
+}
+
+void TestSqliteExecutionLog::schema3_workersByName_becomeRuns()
+{
+    const QString path = m_dir->filePath(u"v3.db"_s);
+    createErgonDatabase(path);
+    // Back to version 3: no plugin column, and a workers table of one row per name, the name its
+    // primary key.
+    QCOMPARE(runRawSql(path,
+                       {u"ALTER TABLE flows DROP COLUMN plugin"_s, u"DROP TABLE workers"_s,
+                        u"CREATE TABLE workers (name TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL,"
+                        " started INTEGER NOT NULL, heartbeat INTEGER NOT NULL, concurrency INTEGER NOT NULL DEFAULT 1,"
+                        " lease_ms INTEGER NOT NULL DEFAULT 30000, in_flight INTEGER NOT NULL DEFAULT 0,"
+                        " completed INTEGER NOT NULL DEFAULT 0, failed INTEGER NOT NULL DEFAULT 0,"
+                        " steals INTEGER NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'alive')"_s,
+                        u"INSERT INTO workers VALUES ('vm-1', 'vm', 24686, 2000, 9000, 4, 30000, 0, 147, 3, 1,"
+                        " 'stopped')"_s,
+                        u"INSERT INTO workers VALUES ('a-1', 'a', 11, 1000, 9500, 2, 30000, 0, 5, 0, 0, 'stopped')"_s,
+                        u"PRAGMA user_version = 3"_s}),
+             QString());
+
+    ERGON_TRY(log, SqliteExecutionLog::open(path));
+    ERGON_TRY(migrated, log->workers());
+    QCOMPARE(migrated.size(), 2);
+    QCOMPARE(migrated[0].name, u"a-1"_s);
+    QCOMPARE(migrated[0].id, 1); // numbered in the order they started
+    QCOMPARE(migrated[1].name, u"vm-1"_s);
+    QCOMPARE(migrated[1].id, 2);
+    QCOMPARE(migrated[1].pid, 24686);
+    QCOMPARE(migrated[1].started, QDateTime::fromMSecsSinceEpoch(2000, Qt::UTC));
+    QCOMPARE(migrated[1].heartbeat, QDateTime::fromMSecsSinceEpoch(9000, Qt::UTC));
+    QCOMPARE(migrated[1].concurrency, 4);
+    QCOMPARE(migrated[1].completed, 147);
+    QCOMPARE(migrated[1].failed, 3);
+    QCOMPARE(migrated[1].steals, 1);
+    QCOMPARE(migrated[1].status, WorkerStatus::Stopped);
+
+    // The name used again: a new run, the old one's history kept.
+    WorkerRecord again = migrated[1];
+    again.completed = 0;
+    again.failed = 0;
+    again.steals = 0;
+    again.status = WorkerStatus::Alive;
+    ERGON_TRY(run, log->registerWorker(again));
+    QCOMPARE(run, 3);
+    ERGON_TRY(after, log->workers());
+    QCOMPARE(after.size(), 3);
+    QCOMPARE(after[1].completed, 147);
+    QCOMPARE(after[2].id, 3);
+    QCOMPARE(after[2].completed, 0);
+    log.reset();
+    QCOMPARE(runRawSql(path, {u"SELECT 1 FROM workers INDEXED BY workers_name WHERE name = 'vm-1'"_s}), QString());
 }
 
 void TestSqliteExecutionLog::refusesWhatItCannotOpen_data()

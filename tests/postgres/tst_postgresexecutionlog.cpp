@@ -102,6 +102,7 @@ private Q_SLOTS:
     void foreignSchema_isRefused();
     void olderSchema_isMigrated();
     void schema3IsMigratedTo4();
+    void schema3_workersByName_becomeRuns();
     void concurrentOpens_migrateOnce();
     void notify_wakesAListener();
     void serverNow_isTheServersClock();
@@ -231,6 +232,9 @@ void TestPostgresExecutionLog::olderSchema_isMigrated()
     QVERIFY(raw.exec(u"DROP INDEX flows_waiting"_s));
     QVERIFY(raw.exec(u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s));
     QVERIFY(raw.exec(u"ALTER TABLE flows DROP COLUMN plugin"_s)); // schema 4
+    QVERIFY(raw.exec(u"DROP INDEX workers_name"_s)); // and a workers table keyed by name
+    QVERIFY(raw.exec(u"ALTER TABLE workers DROP COLUMN id"_s));
+    QVERIFY(raw.exec(u"ALTER TABLE workers ADD PRIMARY KEY (name)"_s));
     QVERIFY(raw.exec(u"UPDATE schema_version SET version = 1"_s));
 
     ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
@@ -258,9 +262,12 @@ void TestPostgresExecutionLog::schema3IsMigratedTo4()
         ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
         ERGON_VERIFY_OK(log->scheduleFlows({newFlow()}, QDateTime::currentDateTimeUtc()));
     }
-    // Back to what version 3 wrote: no plugin column.
+    // Back to what version 3 wrote: no plugin column, workers keyed by name.
     RawConnection raw(schema.name());
     QVERIFY(raw.exec(u"ALTER TABLE flows DROP COLUMN plugin"_s));
+    QVERIFY(raw.exec(u"DROP INDEX workers_name"_s));
+    QVERIFY(raw.exec(u"ALTER TABLE workers DROP COLUMN id"_s));
+    QVERIFY(raw.exec(u"ALTER TABLE workers ADD PRIMARY KEY (name)"_s));
     QVERIFY(raw.exec(u"UPDATE schema_version SET version = 3"_s));
 
     ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
@@ -279,6 +286,50 @@ void TestPostgresExecutionLog::schema3IsMigratedTo4()
                             QDateTime::currentDateTimeUtc().addSecs(61), 10, filter));
     QCOMPARE(claimed, QList<qint64>{flows.first().id});
     QVERIFY(!claimed.contains(added.first()));
+}
+
+void TestPostgresExecutionLog::schema3_workersByName_becomeRuns()
+{
+    ERGON_REQUIRE_POSTGRES();
+    PostgresTestSchema schema;
+    {
+        ERGON_VERIFY_OK(PostgresExecutionLog::open(schema.url()));
+    }
+    // Back to version 3: no plugin column, and a workers table of one row per name, the name its
+    // primary key.
+    RawConnection raw(schema.name());
+    QVERIFY(raw.exec(u"ALTER TABLE flows DROP COLUMN plugin"_s));
+    QVERIFY(raw.exec(u"DROP TABLE workers"_s));
+    QVERIFY(raw.exec(u"CREATE TABLE workers (name TEXT PRIMARY KEY, host TEXT NOT NULL, pid BIGINT NOT NULL,"
+                     " started BIGINT NOT NULL, heartbeat BIGINT NOT NULL, concurrency INTEGER NOT NULL DEFAULT 1,"
+                     " lease_ms BIGINT NOT NULL DEFAULT 30000, in_flight INTEGER NOT NULL DEFAULT 0,"
+                     " completed BIGINT NOT NULL DEFAULT 0, failed BIGINT NOT NULL DEFAULT 0,"
+                     " steals BIGINT NOT NULL DEFAULT 0, status TEXT NOT NULL DEFAULT 'alive')"_s));
+    QVERIFY(raw.exec(u"INSERT INTO workers VALUES ('vm-1', 'vm', 24686, 2000, 9000, 4, 30000, 0, 147, 3, 1,"
+                     " 'stopped')"_s));
+    QVERIFY(raw.exec(u"UPDATE schema_version SET version = 3"_s));
+
+    ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
+    QCOMPARE(raw.value(u"SELECT version FROM schema_version"_s).toInt(), PostgresExecutionLog::schemaVersion);
+    ERGON_TRY(migrated, log->workers());
+    QCOMPARE(migrated.size(), 1);
+    QVERIFY(migrated[0].id > 0);
+    QCOMPARE(migrated[0].name, u"vm-1"_s);
+    QCOMPARE(migrated[0].completed, 147);
+    QCOMPARE(migrated[0].failed, 3);
+    QCOMPARE(migrated[0].steals, 1);
+    QCOMPARE(migrated[0].status, WorkerStatus::Stopped);
+    // The name used again: a new run, the old one's history kept.
+    WorkerRecord again = migrated[0];
+    again.completed = 0;
+    again.status = WorkerStatus::Alive;
+    ERGON_TRY(run, log->registerWorker(again));
+    QVERIFY(run > migrated[0].id);
+    ERGON_TRY(after, log->workers());
+    QCOMPARE(after.size(), 2);
+    QCOMPARE(after[0].completed, 147);
+    QCOMPARE(after[1].id, run);
+    QVERIFY(!raw.value(u"SELECT to_regclass('workers_name')::text"_s).toString().isEmpty());
 }
 
 void TestPostgresExecutionLog::concurrentOpens_migrateOnce()

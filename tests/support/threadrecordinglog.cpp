@@ -136,7 +136,7 @@ Result<QList<std::pair<qint64, QDateTime>>> ThreadRecordingLog::upcoming(const Q
     return m_log->upcoming(now, horizon, limit);
 }
 
-Result<void> ThreadRecordingLog::registerWorker(const WorkerRecord &worker)
+Result<qint64> ThreadRecordingLog::registerWorker(const WorkerRecord &worker)
 {
     m_record->record("registerWorker");
     return m_log->registerWorker(worker);
@@ -148,10 +148,22 @@ Result<void> ThreadRecordingLog::heartbeat(const WorkerRecord &worker, const QDa
     return m_log->heartbeat(worker, lostBefore);
 }
 
+Result<void> ThreadRecordingLog::updateWorkerCounters(const WorkerRecord &worker)
+{
+    m_record->record("updateWorkerCounters");
+    return m_log->updateWorkerCounters(worker);
+}
+
 Result<QList<WorkerRecord>> ThreadRecordingLog::workers()
 {
     m_record->record("workers");
     return m_log->workers();
+}
+
+Result<int> ThreadRecordingLog::forgetWorkers(const QList<qint64> &runs, const QDateTime &now)
+{
+    m_record->record("forgetWorkers");
+    return m_log->forgetWorkers(runs, now);
 }
 
 Result<QList<TimerRecord>> ThreadRecordingLog::pendingTimers(int limit)

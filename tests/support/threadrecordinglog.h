@@ -60,9 +60,11 @@ public:
                                           int limit, const ClaimFilter &types = {}) override;
     Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
                                                          int limit) override;
-    Result<void> registerWorker(const WorkerRecord &worker) override;
+    Result<qint64> registerWorker(const WorkerRecord &worker) override;
     Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &lostBefore) override;
+    Result<void> updateWorkerCounters(const WorkerRecord &worker) override;
     Result<QList<WorkerRecord>> workers() override;
+    Result<int> forgetWorkers(const QList<qint64> &runs, const QDateTime &now) override;
     Result<QList<TimerRecord>> pendingTimers(int limit) override;
     Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) override;
     Result<int> fireDueTimers(const QDateTime &now) override;

@@ -61,6 +61,7 @@ inline WorkerRecord workerRecord(const QString &name, const QDateTime &heartbeat
                                  qint64 failed = 0, qint64 leaseMs = 30000)
 {
     WorkerRecord worker;
+    worker.id = qint64(qHash(name) & 0x7fffffff) + 1; // one run per name, unless a test sets another
     worker.name = name;
     worker.host = QStringLiteral("host");
     worker.pid = 4242;

@@ -15,7 +15,7 @@ struct ConsoleSnapshot;
 /// Every worker of the latest snapshot, one row each, in the log's order (by name). A thin
 /// model: it only holds values; heartbeat ages are as of the snapshot's time. Workers that run
 /// in this console are marked (bold, and "stopping" while they wind down).
-class WorkerTableModel : public RowMergeModel<WorkerRecord, QString>
+class WorkerTableModel : public RowMergeModel<WorkerRecord, qint64>
 {
     Q_OBJECT
 
@@ -56,7 +56,7 @@ public:
     WorkerStatus status(int row) const;
 
 protected:
-    QString keyOf(const WorkerRecord &row) const override { return row.name; }
+    qint64 keyOf(const WorkerRecord &row) const override { return row.id; } // a run: a name may be reused
     bool sameRow(const WorkerRecord &a, const WorkerRecord &b) const override;
 
 private:

@@ -121,12 +121,25 @@ public:
     virtual Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
                                                                  int limit) = 0;
 
-    /// Adds or replaces the worker's row.
-    virtual Result<void> registerWorker(const WorkerRecord &worker) = 0;
-    /// Updates the worker's heartbeat and counters, and marks as lost every alive worker whose
-    /// heartbeat is older than its own lease duration at `now` (see effectiveStatus()).
+    /// Adds a row for a new run of the worker (its id is ignored) and returns the run's id. The
+    /// rows of earlier runs of the same name stay, with their counters: the history of each run.
+    virtual Result<qint64> registerWorker(const WorkerRecord &worker) = 0;
+    /// Updates the run's heartbeat and counters (the run `worker.id`; with an id of 0, the
+    /// latest run of `worker.name`), and marks as lost every alive worker whose heartbeat is
+    /// older than its own lease duration at `now` (see effectiveStatus()).
     virtual Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &now) = 0;
+    /// Writes the run's counters alone (in flight, completed, failed; the run chosen as by
+    /// heartbeat()): one small write, which a worker makes at most every
+    /// WorkerConfig::countersInterval between its heartbeats, so that the counters others
+    /// read are current without a write per flow.
+    virtual Result<void> updateWorkerCounters(const WorkerRecord &worker) = 0;
+    /// Every run of every worker, by name, then by run (oldest first).
     virtual Result<QList<WorkerRecord>> workers() = 0;
+    /// Deletes the rows of the given runs that are not alive at `now` (stopped, or lost: see
+    /// effectiveStatus()) and returns how many it deleted; runs still alive are kept. Their
+    /// steals stay in steals(). A lost worker that comes back after being forgotten is listed
+    /// again only from its next run.
+    virtual Result<int> forgetWorkers(const QList<qint64> &runs, const QDateTime &now) = 0;
 
     /// Pending durable timers, earliest first.
     virtual Result<QList<TimerRecord>> pendingTimers(int limit) = 0;

@@ -39,6 +39,10 @@ struct WorkerConfig {
     std::chrono::milliseconds timerRefresh{500}; ///< how often due times are read from the log
     std::chrono::milliseconds pollInterval{200}; ///< how often to look for work from other processes
     std::chrono::milliseconds leaseDuration{30000};
+    /// At most how often the worker's counters (in flight, completed, failed) are written
+    /// between heartbeats, once they change: what keeps the workers' table current for the
+    /// console and `workers` without a write per flow.
+    std::chrono::milliseconds countersInterval{500};
 };
 
 /// What a running worker has done so far.

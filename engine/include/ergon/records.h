@@ -98,8 +98,11 @@ enum class WorkerStatus { Alive, Lost, Stopped };
 QString toString(WorkerStatus status);
 std::optional<WorkerStatus> workerStatusFromString(const QString &text);
 
-/// A worker as the workers table shows it: identity, liveness and counters.
+/// One run of a worker as the workers table shows it: identity, liveness and counters. A name
+/// may be reused by later runs (a restarted service, the console's workers started again):
+/// each run keeps a row of its own, told apart by its id.
 struct WorkerRecord {
+    qint64 id = 0; ///< the run, given by ExecutionLog::registerWorker(); 0 before it registered
     QString name;
     QString host;
     qint64 pid = 0;

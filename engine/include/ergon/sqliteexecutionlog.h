@@ -68,8 +68,10 @@ public:
                                           int limit, const ClaimFilter &types = {}) override;
     Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
                                                          int limit) override;
-    Result<void> registerWorker(const WorkerRecord &worker) override;
+    Result<qint64> registerWorker(const WorkerRecord &worker) override;
     Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &now) override;
+    Result<void> updateWorkerCounters(const WorkerRecord &worker) override;
+    Result<int> forgetWorkers(const QList<qint64> &runs, const QDateTime &now) override;
     Result<QList<WorkerRecord>> workers() override;
     Result<QList<TimerRecord>> pendingTimers(int limit) override;
     Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) override;
