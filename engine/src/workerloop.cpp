@@ -24,8 +24,8 @@ WorkerLoop::WorkerLoop(WorkerConfig config, LogOpener opener, const FlowRegistry
     , m_pollTimer(this)
     , m_heartbeatTimer(this)
     , m_deadlineTimer(this)
-    , m_spaceTimer(this)
     , m_countersTimer(this)
+    , m_spaceTimer(this)
 {
     // Each type with its plugin here: flows another plugin scheduled are left to its workers.
     for (const FlowTypeInfo &type : m_registry.types())
