@@ -4,6 +4,7 @@
 #include "widgets/argumentform.h"
 
 #include "ergon/flowregistry.h"
+#include "ergon/limits.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -65,15 +66,16 @@ ScheduleDialog::ScheduleDialog(const FlowRegistry &registry, QWidget *parent)
     m_description->setWordWrap(true);
     m_description->setForegroundRole(QPalette::PlaceholderText);
 
-    m_count->setRange(1, 1'000'000);
+    // The engine's ranges (the command line refuses the same values).
+    m_count->setRange(int(limits::scheduleCount.min), int(limits::scheduleCount.max));
     m_count->setGroupSeparatorShown(true);
     m_count->setAccelerated(true);
     m_count->setToolTip(tr("How many flows to schedule with these arguments"));
-    m_delay->setRange(0, 365.0 * 24 * 3600);
+    m_delay->setRange(0, double(limits::delay.max / limits::secondMs));
     m_delay->setDecimals(1);
     m_delay->setSuffix(tr(" s"));
     m_delay->setToolTip(tr("The flows are not run before this many seconds from now"));
-    m_priority->setRange(-1000, 1000);
+    m_priority->setRange(int(limits::priority.min), int(limits::priority.max));
     m_priority->setToolTip(tr("Higher runs first"));
 
     auto *typeForm = new QFormLayout;
