@@ -176,14 +176,10 @@ private Q_SLOTS:
         {
             // Interrupted while step-2 sleeps, as in a crash.
             FlowExecutor executor(*log, m_catalog.registry(), clock);
-            auto ids = log->scheduleFlows({NewFlow{QStringLiteral("demo.Pipeline"),
-                                                   1,
-                                                   {{QStringLiteral("steps"), 3},
-                                                    {QStringLiteral("step_ms"), 200},
-                                                    {QStringLiteral("witness"), witness}},
-                                                   0,
-                                                   {},
-                                                   {}}},
+            auto ids = log->scheduleFlows({NewFlow{.type = QStringLiteral("demo.Pipeline"),
+                                                   .arguments = {{QStringLiteral("steps"), 3},
+                                                                 {QStringLiteral("step_ms"), 200},
+                                                                 {QStringLiteral("witness"), witness}}}},
                                           clock.now());
             QVERIFY(ids);
             flowId = ids->first();

@@ -384,12 +384,9 @@ private Q_SLOTS:
         QVERIFY(log);
         QList<NewFlow> flows;
         for (int i = 0; i < 5; ++i)
-            flows.append(NewFlow{QStringLiteral("demo.Pipeline"),
-                                 1,
-                                 {{QStringLiteral("steps"), 1}},
-                                 0,
-                                 QDateTime::currentDateTimeUtc().addDays(1),
-                                 {}});
+            flows.append(NewFlow{.type = QStringLiteral("demo.Pipeline"),
+                                 .arguments = {{QStringLiteral("steps"), 1}},
+                                 .runAt = QDateTime::currentDateTimeUtc().addDays(1)});
         ERGON_TRY(ids, (*log)->scheduleFlows(flows, QDateTime::currentDateTimeUtc()));
         QTRY_VERIFY_WITH_TIMEOUT(page.model()->rowOf(ids.constLast()) == 0, 10000);
 
