@@ -6,8 +6,8 @@
 #include <ergon/plugincatalog.h>
 
 #include "consoletest.h"
-#include "mainwindow.h"
-#include "statussummary.h"
+#include "shell/mainwindow.h"
+#include "widgets/statussummary.h"
 
 #include <QSignalSpy>
 #include <QStandardPaths>
