@@ -176,11 +176,11 @@ private Q_SLOTS:
         {
             // Interrupted while step-2 sleeps, as in a crash.
             FlowExecutor executor(*log, m_catalog.registry(), clock);
-            auto ids = log->scheduleFlows({NewFlow{.type = QStringLiteral("demo.Pipeline"),
-                                                   .arguments = {{QStringLiteral("steps"), 3},
-                                                                 {QStringLiteral("step_ms"), 200},
-                                                                 {QStringLiteral("witness"), witness}}}},
-                                          clock.now());
+            NewFlow pipeline;
+            pipeline.type = QStringLiteral("demo.Pipeline");
+            pipeline.arguments = {
+                {QStringLiteral("steps"), 3}, {QStringLiteral("step_ms"), 200}, {QStringLiteral("witness"), witness}};
+            auto ids = log->scheduleFlows({pipeline}, clock.now());
             QVERIFY(ids);
             flowId = ids->first();
             auto running = executor.run(flowId);

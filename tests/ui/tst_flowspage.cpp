@@ -41,6 +41,16 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// A one-step demo.Pipeline flow due tomorrow: it stays pending while the test watches.
+NewFlow tomorrowsPipeline()
+{
+    NewFlow flow;
+    flow.type = QStringLiteral("demo.Pipeline");
+    flow.arguments = {{QStringLiteral("steps"), 1}};
+    flow.runAt = QDateTime::currentDateTimeUtc().addDays(1);
+    return flow;
+}
+
 LogOpener opener(const QString &path)
 {
     return [path]() -> Result<std::unique_ptr<ExecutionLog>> {
@@ -384,9 +394,7 @@ private Q_SLOTS:
         QVERIFY(log);
         QList<NewFlow> flows;
         for (int i = 0; i < 5; ++i)
-            flows.append(NewFlow{.type = QStringLiteral("demo.Pipeline"),
-                                 .arguments = {{QStringLiteral("steps"), 1}},
-                                 .runAt = QDateTime::currentDateTimeUtc().addDays(1)});
+            flows.append(tomorrowsPipeline());
         ERGON_TRY(ids, (*log)->scheduleFlows(flows, QDateTime::currentDateTimeUtc()));
         QTRY_VERIFY_WITH_TIMEOUT(page.model()->rowOf(ids.constLast()) == 0, 10000);
 
