@@ -8,6 +8,7 @@
 #include "ergontest.h"
 #include "logfixture.h"
 
+#include <ergon/openexecutionlog.h>
 #include <ergon/sqliteexecutionlog.h>
 
 #include <QDateTime>
@@ -151,7 +152,10 @@ void TestCliProcesses::sameKeyFromManyProcesses_makesOneFlow()
         db = schema->url();
     }
     // The database exists (and is migrated) before the race: the race is the key's, not the
-    // schema's.
+    // schema's. (Reading verbs refuse a database that does not exist: create it here.)
+    {
+        ERGON_TRY(created, openExecutionLog(db));
+    }
     QCOMPARE(m_cli->runRaw({u"stats"_s, u"--db"_s, db}).exitCode, 0);
 
     // Several rounds, each a new key scheduled by several processes started together.
