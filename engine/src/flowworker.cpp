@@ -48,7 +48,8 @@ bool WorkerHandle::isRunning() const
 
 WorkerStats WorkerHandle::stats() const
 {
-    return WorkerStats{m_counters->completed, m_counters->failed, m_counters->steals, m_counters->inFlight};
+    return WorkerStats{m_counters->completed, m_counters->failed, m_counters->steals, m_counters->inFlight,
+                       m_counters->run};
 }
 
 QCoro::Task<> WorkerHandle::shutdown(std::chrono::milliseconds deadline)

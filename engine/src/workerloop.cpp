@@ -124,6 +124,7 @@ void WorkerLoop::begin()
         return;
     }
     m_run = *registered;
+    m_counters->run = m_run;
     // Flows still leased under this name belong to a predecessor of the same name that died
     // (a restarted service): nobody runs them, and our heartbeats would renew their leases for
     // ever. Hand them back at once.

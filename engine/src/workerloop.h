@@ -1,7 +1,7 @@
 #pragma once
 
-#include "ergon/claimfilter.h"
 #include "diskfullbackoff.h"
+#include "ergon/claimfilter.h"
 
 #include "ergon/clock.h"
 #include "ergon/flowexecutor.h"
@@ -56,6 +56,7 @@ struct WorkerCounters {
     std::atomic<qint64> steals{0};
     std::atomic<int> inFlight{0};
     std::atomic<bool> running{false};
+    std::atomic<qint64> run{0}; ///< the run's id in the workers table, once registered
 };
 
 /// The worker itself, living on the worker's thread: claims work, runs flows through a

@@ -2,9 +2,9 @@
 // batches with progress, retry, cancel and firing a timer, each ending in finished or failed;
 // the in-process workers are woken through the notifier.
 
-#include "session/consolecommands.h"
 #include "consoletest.h"
 #include "ergontest.h"
+#include "session/consolecommands.h"
 #include "threadrecordinglog.h"
 
 #include <ergon/flowscheduler.h>
@@ -136,7 +136,7 @@ private Q_SLOTS:
         QCOMPARE(statusOf(*m_log, later), u"cancelled"_s);
 
         // Fire now: the ten-minute nap ends at once and the flow completes.
-        QMetaObject::invokeMethod(m_commands, [c = m_commands, sleeper] { c->fireTimerNow(sleeper); });
+        QMetaObject::invokeMethod(m_commands, [c = m_commands, sleeper] { c->fireTimersNow({sleeper}); });
         QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 3, 5000);
         QCOMPARE(finished.last().at(0).value<Command>(), Command::FireTimer);
         QTRY_COMPARE_WITH_TIMEOUT(statusOf(*m_log, sleeper), u"completed"_s, 10000);

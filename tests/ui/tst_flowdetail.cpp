@@ -2,12 +2,17 @@
 // timeline, formatted JSON, the buttons and their requests, and stale snapshots ignored.
 
 #include "pages/flowdetailpane.h"
+#include "models/consoleformat.h"
+#include "models/flowformat.h"
 #include "models/flowstepsmodel.h"
 #include "widgets/steptimeline.h"
 
 #include "ergontest.h"
 
+#include "ergon/flowregistry.h"
+
 #include <QAbstractItemModelTester>
+#include <QHeaderView>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QTest>
@@ -144,12 +149,94 @@ private Q_SLOTS:
         QCOMPARE(timeline.laneCount(), 2);
         QCOMPARE(timeline.span().first, t0);
         QCOMPARE(timeline.span().second, t0.addMSecs(4000));
+
+        // What hovering along the first lane reads, left to right: the three attempts, each
+        // with its error, and the back-offs between them; the bars of failed attempts are red.
+        QStringList tips;
+        const QRect lane = timeline.laneRect(0);
         const QImage image = timeline.grab().toImage();
-        QVERIFY(!image.isNull());
+        QList<int> failedAt;
+        for (int x = lane.left(); x <= lane.right(); ++x) {
+            const QString tip = timeline.toolTipAt(QPoint(x, lane.center().y()));
+            if (!tip.isEmpty() && (tips.isEmpty() || tips.constLast() != tip)) {
+                tips.append(tip);
+                if (tip.contains(QLatin1String("fails on purpose")))
+                    failedAt.append(x + 4); // inside the bar, past the slack and the edge
+            }
+        }
+        QCOMPARE(tips.size(), 5);
+        for (int i = 0; i < 3; ++i) {
+            QVERIFY2(tips.at(2 * i).startsWith(QStringLiteral("flaky — attempt %1\n50 ms on worker-1").arg(i + 1)),
+                     qPrintable(tips.at(2 * i)));
+            QVERIFY(tips.at(2 * i).endsWith(QStringLiteral("attempt %1 fails on purpose").arg(i + 1)));
+        }
+        QCOMPARE(tips.at(1), QStringLiteral("flaky — back-off 350 ms"));
+        const QColor red = flowformat::statusColor(StepStatus::Failed, timeline.palette());
+        QCOMPARE(failedAt.size(), 3);
+        for (const int x : std::as_const(failedAt))
+            QCOMPARE(image.pixelColor(QPoint(x, lane.center().y()) * image.devicePixelRatio()).name(), red.name());
+        // The timer's lane: its pending bar up to the fire time.
+        const QRect napLane = timeline.laneRect(1);
+        QVERIFY(timeline.toolTipAt(QPoint(napLane.right() - 2, napLane.center().y()))
+                    .startsWith(QLatin1String("Timer nap\n3 s, fires at")));
         QVERIFY(timeline.sizeHint().height() > 2 * timeline.fontMetrics().height());
+
         timeline.clear();
         QCOMPARE(timeline.laneCount(), 0);
-        QVERIFY(!timeline.grab().isNull());
+        QVERIFY(timeline.toolTipAt(lane.center()).isEmpty());
+    }
+
+    // Defect 9: the Duration column is the time spent in attempts. Two attempts of 0 ms a
+    // minute and 18 s apart (a failure, then a manual retry) took 0 ms, not "1 min 18 s"; and
+    // durations read one way everywhere ("1 min 05 s" in the table as on the Timers page).
+    void stepDurationIsTheTimeInAttempts()
+    {
+        FlowDetailPane pane;
+        pane.resize(900, 600);
+        pane.show();
+        pane.showFlow(7);
+        StepRecord retried;
+        retried.flowId = 7;
+        retried.name = QStringLiteral("charge");
+        retried.status = StepStatus::Completed;
+        retried.started = t0;
+        retried.attempts = 2;
+        retried.attemptLog = {attempt(1, 0, 0, QStringLiteral("card declined")), attempt(2, 78'000, 78'000)};
+        retried.attemptStarted = retried.attemptLog.constLast().started;
+        retried.finished = retried.attemptLog.constLast().finished;
+        StepRecord slow;
+        slow.flowId = 7;
+        slow.seq = 1;
+        slow.name = QStringLiteral("ship");
+        slow.status = StepStatus::Completed;
+        slow.started = t0.addSecs(80);
+        slow.attempts = 1;
+        slow.attemptStarted = slow.started;
+        slow.finished = slow.started.addSecs(65);
+        FlowDetailSnapshot snapshot = snapshotOf(FlowStatus::Completed, {retried, slow});
+        snapshot.readAt = t0.addSecs(200);
+        pane.showDetail(snapshot);
+
+        QAbstractItemModel *steps = pane.stepsView()->model();
+        QCOMPARE(steps->index(0, FlowStepsModel::DurationColumn).data().toString(), QStringLiteral("0 ms"));
+        QVERIFY(steps->index(0, FlowStepsModel::DurationColumn)
+                    .data(Qt::ToolTipRole)
+                    .toString()
+                    .startsWith(QStringLiteral("0 ms in 2 attempts, 1 min 18 s from the first start to the end")));
+        QCOMPARE(steps->index(1, FlowStepsModel::DurationColumn).data().toString(), QStringLiteral("1 min 05 s"));
+        QCOMPARE(style::duration(std::chrono::seconds(65)), QStringLiteral("1 min 05 s"));
+
+        // A step running its third attempt: the two before and the one under way.
+        StepRecord running = flakyStep(2, false);
+        running.status = StepStatus::Running;
+        running.attempts = 3;
+        running.nextAttemptAt = {};
+        running.attemptStarted = t0.addSecs(60);
+        FlowDetailSnapshot now = snapshotOf(FlowStatus::Running, {running}, 8);
+        now.readAt = t0.addMSecs(60'400);
+        pane.showFlow(8);
+        pane.showDetail(now);
+        QCOMPARE(steps->index(0, FlowStepsModel::DurationColumn).data().toString(), QStringLiteral("500 ms"));
     }
 
     void paneShowsAFailedFlowAndAsksForRetry()
@@ -181,6 +268,99 @@ private Q_SLOTS:
         QCOMPARE(retry.first().at(0).toLongLong(), qint64(7));
         QCOMPARE(retry.first().at(1).toString(), QStringLiteral("flaky"));
         QCOMPARE(cancel.size(), 0);
+    }
+
+    // Defect 10: a flow whose own code threw after its only step completed has no step to
+    // retry; the replay would run the same code and fail the same way. The button is off and
+    // says why, the line under the status says what would help; with a new version of the
+    // type loaded, a retry runs new code and the button is on again.
+    void retryOfAFlowWhoseOwnCodeThrew()
+    {
+        FlowRegistry sameVersion;
+        FlowTypeInfo info;
+        info.name = QStringLiteral("demo.Flaky");
+        info.version = 1;
+        QVERIFY(sameVersion.add(info, [](const QJsonObject &) -> Result<std::unique_ptr<Flow>> {
+            return Error(QStringLiteral("unused"));
+        }));
+        FlowRegistry newVersion;
+        info.version = 2;
+        QVERIFY(newVersion.add(info, [](const QJsonObject &) -> Result<std::unique_ptr<Flow>> {
+            return Error(QStringLiteral("unused"));
+        }));
+
+        FlowDetailPane pane;
+        pane.resize(900, 600);
+        pane.show();
+        pane.setRegistry(&sameVersion);
+        QSignalSpy retry(&pane, &FlowDetailPane::retryRequested);
+        StepRecord done;
+        done.flowId = 7;
+        done.name = QStringLiteral("fetch");
+        done.status = StepStatus::Completed;
+        done.started = t0;
+        done.finished = t0.addMSecs(20);
+        done.attempts = 1;
+        FlowDetailSnapshot threw = snapshotOf(FlowStatus::Failed, {done});
+        threw.flow->error = QStringLiteral("TypeError: total is not a number");
+        threw.flow->typeVersion = 1;
+        pane.showFlow(7);
+        pane.showDetail(threw);
+
+        QVERIFY(!pane.retryButton()->isEnabled());
+        QVERIFY2(pane.retryButton()->toolTip().contains(QLatin1String("No step failed")),
+                 qPrintable(pane.retryButton()->toolTip()));
+        QVERIFY(pane.retryButton()->toolTip().contains(QLatin1String("fails the same way")));
+        QVERIFY2(pane.explanation().text.startsWith(QLatin1String("Failed: TypeError: total is not a number")),
+                 qPrintable(pane.explanation().text));
+        QVERIFY(pane.explanation().text.contains(QLatin1String("load it with a new version")));
+        QTest::mouseClick(pane.retryButton(), Qt::LeftButton);
+        QCOMPARE(retry.size(), 0);
+
+        // Version 2 loaded: a retry runs other code, and says so.
+        pane.setRegistry(&newVersion);
+        QVERIFY(pane.retryButton()->isEnabled());
+        QVERIFY(pane.retryButton()->toolTip().contains(QLatin1String("version 2")));
+        QTest::mouseClick(pane.retryButton(), Qt::LeftButton);
+        QCOMPARE(retry.size(), 1);
+        QCOMPARE(retry.first().at(1).toString(), QString()); // no step named: the flow runs again
+    }
+
+    // Defect 7: in a pane as narrow as the Flows page gives it at 1440 px, the step table's
+    // Error column is on screen and wide enough to read (the worker and the tries give way),
+    // and the whole error of the selected attempt is shown below the table.
+    void errorColumnReadableInANarrowPane()
+    {
+        FlowDetailPane pane;
+        pane.resize(480, 640);
+        pane.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&pane));
+        pane.showFlow(7);
+        pane.showDetail(snapshotOf(FlowStatus::Failed, {flakyStep(3, true)}));
+        QTreeView *view = pane.stepsView();
+        QHeaderView *header = view->header();
+        QVERIFY(!header->isSectionHidden(FlowStepsModel::ErrorColumn));
+        const int errorLeft = header->sectionViewportPosition(FlowStepsModel::ErrorColumn);
+        const int errorWidth = header->sectionSize(FlowStepsModel::ErrorColumn);
+        QVERIFY2(errorLeft >= 0 && errorLeft + errorWidth <= view->viewport()->width(),
+                 qPrintable(QStringLiteral("%1 + %2 in %3").arg(errorLeft).arg(errorWidth).arg(view->viewport()->width())));
+        QVERIFY2(errorWidth >= view->fontMetrics().averageCharWidth() * 24, qPrintable(QString::number(errorWidth)));
+        QVERIFY(header->isSectionHidden(FlowStepsModel::WorkerColumn));
+        QVERIFY(!header->isSectionHidden(FlowStepsModel::NameColumn));
+        QVERIFY(!header->isSectionHidden(FlowStepsModel::StatusColumn));
+
+        // Wide again: every column is back.
+        pane.resize(1100, 640);
+        QTRY_VERIFY(!header->isSectionHidden(FlowStepsModel::WorkerColumn));
+
+        // The second attempt selected by click: its error, whole, below the table.
+        pane.resize(480, 640);
+        QTRY_VERIFY(header->isSectionHidden(FlowStepsModel::WorkerColumn));
+        QCOMPARE(pane.stepErrorText(), QString());
+        const QModelIndex second = view->model()->index(1, FlowStepsModel::NameColumn, view->model()->index(0, 0));
+        QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(second).center());
+        QCOMPARE(view->currentIndex().row(), 1);
+        QCOMPARE(pane.stepErrorText(), QStringLiteral("flaky, attempt 2: attempt 2 fails on purpose"));
     }
 
     void paneShowsARunningFlowAndAsksForCancel()

@@ -2,16 +2,19 @@
 // snapshots arrive (rates from count changes), the work distribution per worker, the latest
 // failures (a model checked by QAbstractItemModelTester) and retry from there.
 
-#include "session/consolehistory.h"
 #include "consoletest.h"
+#include "models/consoleformat.h"
 #include "models/failurelistmodel.h"
 #include "pages/overviewpage.h"
+#include "session/consolehistory.h"
 #include "widgets/rollinglinechart.h"
 #include "widgets/workerloadchart.h"
 
 #include <QAbstractItemModelTester>
 #include <QItemSelectionModel>
+#include <QLocale>
 #include <QPushButton>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTableView>
 
@@ -33,6 +36,26 @@ FlowRecord failure(qint64 id, const QString &error, int secondsAgo = 5)
     flow.updated = start.addSecs(-secondsAgo);
     flow.finished = flow.updated;
     return flow;
+}
+
+// Every label of a count axis says exactly the value of its gridline: evenly spaced whole
+// numbers from 0 ("0 2 5 8 10" is what a 2.5 step printed without decimals looked like).
+void verifyEvenLabels(const QStringList &labels, bool wholeNumbers)
+{
+    QVERIFY2(labels.size() >= 3, qPrintable(labels.join(u" | "_s)));
+    QList<double> values;
+    for (const QString &label : labels) {
+        bool ok = false;
+        values.append(QLocale::c().toDouble(label, &ok));
+        QVERIFY2(ok, qPrintable(u"not a number: "_s + label));
+        if (wholeNumbers)
+            QVERIFY2(!label.contains(u'.'), qPrintable(labels.join(u" | "_s)));
+    }
+    std::sort(values.begin(), values.end());
+    QCOMPARE(values.first(), 0.0);
+    const double step = values.at(1) - values.at(0);
+    for (qsizetype i = 1; i < values.size(); ++i)
+        QVERIFY2(qFuzzyCompare(values.at(i) - values.at(i - 1), step), qPrintable(labels.join(u" | "_s)));
 }
 
 } // namespace
@@ -135,6 +158,92 @@ private Q_SLOTS:
         snapshot.workers[0].completed = 25;
         page.showSnapshot(snapshot);
         QCOMPARE(page.workerChart()->completed(u"alpha"_s), 25.0);
+    }
+
+    // Defect 4: nine flows at most, an axis to 10: its gridlines are at whole counts, each
+    // labelled with its own value; the rate chart (flows per second) says its decimals.
+    void countAxesHaveWholeTicks()
+    {
+        OverviewPage page;
+        page.resize(1200, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        ConsoleSnapshot snapshot = countsSnapshot(start, {9, 0, 0, 0, 0, 0});
+        snapshot.workers = {workerRecord(u"alpha"_s, start, 6, 3), workerRecord(u"beta"_s, start, 2, 0)};
+        page.showSnapshot(snapshot);
+        // Eleven completed in a second: a rate that tops out between whole steps (12.5).
+        page.showSnapshot(countsSnapshot(start.addSecs(1), {9, 0, 0, 11, 0, 0}));
+        QTRY_COMPARE_WITH_TIMEOUT(page.queueChart()->pointCount(0), 2, 2000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.workerChart()->axisLabels(Qt::Horizontal).size() >= 3, 2000);
+        verifyEvenLabels(page.workerChart()->axisLabels(Qt::Horizontal), true);
+        QTRY_VERIFY_WITH_TIMEOUT(page.queueChart()->axisLabels(Qt::Vertical).size() >= 3, 2000);
+        verifyEvenLabels(page.queueChart()->axisLabels(Qt::Vertical), true);
+        QTRY_VERIFY_WITH_TIMEOUT(page.rateChart()->axisLabels(Qt::Vertical).size() >= 3, 2000);
+        verifyEvenLabels(page.rateChart()->axisLabels(Qt::Vertical), false);
+    }
+
+    void axisScales_data()
+    {
+        QTest::addColumn<double>("maximum");
+        QTest::addColumn<bool>("whole");
+        QTest::addColumn<double>("top");
+        QTest::addColumn<int>("ticks");
+        QTest::addColumn<int>("decimals");
+        QTest::newRow("nothing yet") << 0.0 << true << 4.0 << 5 << 0;
+        QTest::newRow("two counts") << 2.0 << true << 4.0 << 5 << 0;
+        QTest::newRow("nine flows") << 9.0 << true << 10.0 << 6 << 0;
+        QTest::newRow("eleven flows") << 11.0 << true << 15.0 << 4 << 0;
+        QTest::newRow("eleven per second") << 11.0 << false << 12.5 << 6 << 1;
+        QTest::newRow("a thousand") << 1000.0 << true << 1500.0 << 4 << 0;
+        QTest::newRow("a little over one per second") << 1.1 << false << 1.25 << 6 << 2;
+        QTest::newRow("under one per second") << 0.5 << false << 1.0 << 6 << 1;
+    }
+
+    void axisScales()
+    {
+        QFETCH(double, maximum);
+        QFETCH(bool, whole);
+        const style::AxisScale scale = style::axisScale(maximum, whole ? 4 : 1, whole);
+        QTEST(scale.top, "top");
+        QTEST(scale.tickCount, "ticks");
+        QTEST(scale.decimals, "decimals");
+        const double step = scale.top / (scale.tickCount - 1);
+        if (whole)
+            QCOMPARE(step, std::round(step));
+        QVERIFY(scale.top >= maximum);
+    }
+
+    // Worker runs sharing a name (a console's workers started again, a restarted service) are
+    // bars of their own, told apart by when they started.
+    void workerRunsSharingANameAreToldApart()
+    {
+        OverviewPage page;
+        ConsoleSnapshot snapshot = countsSnapshot(start, {0, 0, 0, 150, 3, 0});
+        WorkerRecord first = workerRecord(u"vm-24686-1"_s, start.addSecs(-600), 147, 3);
+        first.id = 1;
+        first.started = start.addSecs(-3600);
+        first.status = WorkerStatus::Stopped;
+        WorkerRecord second = first;
+        second.id = 2;
+        second.started = start.addSecs(-1800);
+        second.completed = 3;
+        second.failed = 0;
+        WorkerRecord third = workerRecord(u"vm-24686-1"_s, start, 0, 0);
+        third.id = 3;
+        third.started = start.addSecs(-60);
+        snapshot.workers = {first, second, third};
+        page.showSnapshot(snapshot);
+        const QStringList bars = page.workerChart()->workers();
+        QCOMPARE(bars.size(), 3);
+        QCOMPARE(QSet<QString>(bars.cbegin(), bars.cend()).size(), 3);
+        const auto at = [](const WorkerRecord &worker) { return worker.started.toLocalTime().toString(u"HH:mm:ss"_s); };
+        const QString firstBar = u"vm-24686-1 (stopped, %1)"_s.arg(at(first));
+        const QString secondBar = u"vm-24686-1 (stopped, %1)"_s.arg(at(second));
+        QVERIFY2(bars.contains(firstBar), qPrintable(bars.join(u" | "_s)));
+        QCOMPARE(page.workerChart()->completed(firstBar), 147.0);
+        QCOMPARE(page.workerChart()->failed(firstBar), 3.0);
+        QCOMPARE(page.workerChart()->completed(secondBar), 3.0);
+        QCOMPARE(page.workerChart()->completed(u"vm-24686-1 (%1)"_s.arg(at(third))), 0.0);
     }
 
     void latestFailuresAndRetry()

@@ -2,11 +2,11 @@
 // (QAbstractItemModelTester), and live: a pending timer counts down every second without a
 // read, and Fire now makes it due — the flow completes with an in-process worker.
 
-#include "session/consolesession.h"
 #include "consoletest.h"
 #include "ergontest.h"
-#include "pages/timerspage.h"
 #include "models/timertablemodel.h"
+#include "pages/timerspage.h"
+#include "session/consolesession.h"
 #include "session/workerpool.h"
 
 #include <QAbstractItemModelTester>
@@ -108,7 +108,7 @@ private Q_SLOTS:
         page.show();
         QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         connect(&session, &ConsoleSession::snapshotAvailable, &page, &TimersPage::showSnapshot);
-        connect(&page, &TimersPage::fireNowRequested, &session, &ConsoleSession::fireTimerNow);
+        connect(&page, &TimersPage::fireNowRequested, &session, &ConsoleSession::fireTimersNow);
         QSignalSpy scheduled(&session, &ConsoleSession::flowsScheduled);
         QSignalSpy finished(&session, &ConsoleSession::commandFinished);
         QSignalSpy opened(&session, &ConsoleSession::opened);

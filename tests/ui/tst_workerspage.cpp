@@ -2,12 +2,12 @@
 // live: two in-process workers started from the page show alive, one aborted shows lost once
 // its (short) lease has passed, the other stops gracefully from the page.
 
-#include "session/consolesession.h"
 #include "consoletest.h"
 #include "ergontest.h"
-#include "session/workerpool.h"
-#include "pages/workerspage.h"
 #include "models/workertablemodel.h"
+#include "pages/workerspage.h"
+#include "session/consolesession.h"
+#include "session/workerpool.h"
 
 #include <QAbstractItemModelTester>
 #include <QItemSelectionModel>
@@ -83,7 +83,7 @@ private Q_SLOTS:
         QCOMPARE(model.status(1), WorkerStatus::Stopped);
         model.setSnapshot(workersSnapshot({c, b, a}, now.addSecs(2)));
         QCOMPARE(model.rowCount(), 3);
-        model.setLocalWorkers({u"a"_s}, {u"a"_s});
+        model.setLocalRuns({a.id}, {a.id});
         QCOMPARE(model.index(2, 0).data(WorkerTableModel::LocalRole).toBool(), true);
         QCOMPARE(model.index(2, WorkerTableModel::StatusColumn).data().toString(), u"stopping"_s);
         model.setSnapshot(workersSnapshot({}, now.addSecs(3)));

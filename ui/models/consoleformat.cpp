@@ -1,5 +1,6 @@
 #include "models/consoleformat.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QLocale>
 #include <QPainter>
@@ -71,17 +72,31 @@ QColor mutedText(const QPalette &palette)
                             (text.blueF() * 3 + window.blueF() * 2) / 5);
 }
 
-double niceCeiling(double value, int ticks)
+AxisScale axisScale(double maximum, double minimumTop, bool wholeSteps)
 {
-    if (value <= 0)
-        return ticks;
-    const double step = value / ticks;
-    const double magnitude = std::pow(10.0, std::floor(std::log10(step)));
-    for (const double factor : {1.0, 2.0, 2.5, 5.0, 10.0}) {
-        if (factor * magnitude >= step)
-            return ticks * factor * magnitude;
+    const double value = std::max({maximum * 1.05, minimumTop, 1e-9});
+    // The smallest round step that covers the value in at most five steps.
+    constexpr int mostSteps = 5;
+    double magnitude = std::pow(10.0, std::floor(std::log10(value / mostSteps)));
+    if (wholeSteps)
+        magnitude = std::max(magnitude, 1.0);
+    for (;; magnitude *= 10) {
+        for (const double factor : {1.0, 2.0, 2.5, 5.0}) {
+            if (wholeSteps && factor == 2.5)
+                continue;
+            const double step = factor * magnitude;
+            const int steps = std::max(1, int(std::ceil(value / step - 1e-9)));
+            if (steps > mostSteps)
+                continue;
+            AxisScale scale;
+            scale.top = step * steps;
+            scale.tickCount = steps + 1;
+            // A step of 0.25 needs two decimals, 2.5 one, 0.5 one, 5 none.
+            const int stepDecimals = std::max(0, -int(std::floor(std::log10(step) + 1e-9)));
+            scale.decimals = stepDecimals + (factor == 2.5 && step < 10 ? 1 : 0);
+            return scale;
+        }
     }
-    return ticks * 10.0 * magnitude;
 }
 
 QIcon dot(const QColor &color)
@@ -102,7 +117,7 @@ QString duration(std::chrono::milliseconds duration)
     const qint64 ms = std::max<qint64>(0, duration.count());
     if (ms < 1000)
         return QObject::tr("%1 ms").arg(ms);
-    if (ms < 10'000)
+    if (ms < 10'000 && ms % 1000 != 0)
         return QObject::tr("%1 s").arg(QLocale().toString(double(ms) / 1000.0, 'f', 1));
     const qint64 s = ms / 1000;
     if (s < 60)
@@ -112,6 +127,13 @@ QString duration(std::chrono::milliseconds duration)
     if (s < 86400)
         return QObject::tr("%1 h %2 min").arg(s / 3600).arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
     return QObject::tr("%1 d %2 h").arg(s / 86400).arg((s % 86400) / 3600);
+}
+
+QString duration(const QDateTime &from, const QDateTime &to)
+{
+    if (!from.isValid() || !to.isValid())
+        return {};
+    return duration(std::chrono::milliseconds(from.msecsTo(to)));
 }
 
 QString ago(std::chrono::milliseconds age)

@@ -29,15 +29,29 @@ QColor workerStatusColor(WorkerStatus status, const QPalette &palette);
 /// Text of lesser importance: the palette's placeholder text colour.
 QColor mutedText(const QPalette &palette);
 
-/// The smallest round number (1, 2, 2.5 or 5 times a power of ten, times `ticks`) at least
-/// value: an axis top with even, readable steps; `ticks` for nothing.
-double niceCeiling(double value, int ticks = 4);
+/// A value axis from 0: its top, how many ticks (gridlines, 0 and the top included) and the
+/// decimals its labels need so that every label says exactly the value of its gridline.
+struct AxisScale {
+    double top = 4;
+    int tickCount = 5;
+    int decimals = 0;
+    bool operator==(const AxisScale &) const = default;
+};
+
+/// The axis for values up to `maximum` (with 5 % headroom), never ending below `minimumTop`:
+/// at most five equal steps of 1, 2 or 5 times a power of ten, the smallest that fit. For counts (`wholeSteps`) every
+/// step is a whole number, so that no gridline falls between two counts (a "3" on 2.5); rates
+/// may also step by 2.5 times a power of ten, labelled with the decimals the step needs.
+AxisScale axisScale(double maximum, double minimumTop, bool wholeSteps);
 
 /// A filled circle in the colour, for status columns and legends.
 QIcon dot(const QColor &color);
 
-/// "850 ms", "4.2 s", "3 min 12 s", "2 h 05 min", "3 d 4 h".
+/// Every duration the console shows, one way: "850 ms", "4.2 s", "4 s", "42 s", "3 min 12 s",
+/// "1 min 05 s", "2 h 05 min", "3 d 4 h". Negative durations (clocks apart) read as 0 ms.
 QString duration(std::chrono::milliseconds duration);
+/// The duration between two times, or an empty text when either is invalid.
+QString duration(const QDateTime &from, const QDateTime &to);
 /// "12 s ago", "just now".
 QString ago(std::chrono::milliseconds age);
 /// A count with the locale's digit grouping: "1,234,567".

@@ -37,38 +37,7 @@ QColor forPalette(QColor color, const QPalette &palette)
     return isDark(palette) ? color.lighter(135) : color;
 }
 
-QString twoUnits(qint64 big, const char *bigUnit, qint64 small, const char *smallUnit)
-{
-    if (small == 0)
-        return QStringLiteral("%1 %2").arg(big).arg(QLatin1String(bigUnit));
-    return QStringLiteral("%1 %2 %3 %4").arg(big).arg(QLatin1String(bigUnit)).arg(small).arg(QLatin1String(smallUnit));
-}
-
 } // namespace
-
-QString duration(std::chrono::milliseconds duration)
-{
-    qint64 ms = std::abs(qint64(duration.count()));
-    if (ms < 1000)
-        return QStringLiteral("%1 ms").arg(ms);
-    if (ms < 10'000 && ms % 1000 != 0)
-        return QStringLiteral("%1 s").arg(QLocale().toString(double(ms) / 1000.0, 'f', 1));
-    const qint64 s = ms / 1000;
-    if (s < 60)
-        return QStringLiteral("%1 s").arg(s);
-    if (s < 3600)
-        return twoUnits(s / 60, "min", s % 60, "s");
-    if (s < 86400)
-        return twoUnits(s / 3600, "h", (s % 3600) / 60, "min");
-    return twoUnits(s / 86400, "d", (s % 86400) / 3600, "h");
-}
-
-QString duration(const QDateTime &from, const QDateTime &to)
-{
-    if (!from.isValid() || !to.isValid())
-        return {};
-    return duration(std::chrono::milliseconds(from.msecsTo(to)));
-}
 
 QString time(const QDateTime &time, const QDate &today)
 {

@@ -7,21 +7,13 @@
 #include <QIcon>
 #include <QString>
 
-#include <chrono>
-
 class QPalette;
 
 namespace ergon {
 
-/// How the Flows page writes durations, times and JSON, and which colour stands for a status.
-/// Kept in one place so that the table, the detail pane and the timeline agree.
+/// How the Flows page writes times and JSON (durations: style::duration, the console's one format), and which colour
+/// stands for a status. Kept in one place so that the table, the detail pane and the timeline agree.
 namespace flowformat {
-
-/// A readable duration with at most two units: "350 ms", "4.2 s", "3 min 12 s", "2 h 5 min",
-/// "3 d 4 h". Negative durations are written as their magnitude.
-QString duration(std::chrono::milliseconds duration);
-/// The duration between two times, or an empty text when either is invalid.
-QString duration(const QDateTime &from, const QDateTime &to);
 
 /// A time in local time, "yyyy-MM-dd HH:mm:ss"; the date is left out when it is `today`'s.
 QString time(const QDateTime &time, const QDate &today = {});

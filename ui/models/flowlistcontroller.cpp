@@ -1,5 +1,6 @@
 #include "models/flowlistcontroller.h"
 
+#include "models/consoleformat.h"
 #include "models/flowformat.h"
 #include "models/flowtablemodel.h"
 #include "session/consolesession.h"
@@ -335,7 +336,7 @@ void FlowListController::updateStatusText()
     }
     if (m_lastSnapshot.generation == m_generation && m_lastSnapshot.readAt.isValid())
         parts << tr("read in %1")
-                     .arg(flowformat::duration(std::chrono::milliseconds(m_lastSnapshot.buildMicroseconds / 1000)));
+                     .arg(style::duration(std::chrono::milliseconds(m_lastSnapshot.buildMicroseconds / 1000)));
     if (!m_sortNote.isEmpty())
         parts << m_sortNote;
     if (!m_outcome.isEmpty())

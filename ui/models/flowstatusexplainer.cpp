@@ -1,5 +1,6 @@
 #include "models/flowstatusexplainer.h"
 
+#include "models/consoleformat.h"
 #include "models/flowformat.h"
 
 #include "ergon/flowregistry.h"
@@ -30,12 +31,12 @@ QString firstLine(const QString &text)
 // "in 3 min 12 s (at 14:03:12)" for a time ahead, "since 5 s" for a time passed.
 QString until(const QDateTime &time, const QDateTime &now)
 {
-    return tr("in %1 (at %2)").arg(flowformat::duration(now, time), flowformat::time(time, now.toLocalTime().date()));
+    return tr("in %1 (at %2)").arg(style::duration(now, time), flowformat::time(time, now.toLocalTime().date()));
 }
 
 QString ago(const QDateTime &time, const QDateTime &now)
 {
-    return flowformat::duration(time, now);
+    return style::duration(time, now);
 }
 
 const WorkerRecord *findWorker(const QList<WorkerRecord> &workers, const QString &name)
@@ -69,13 +70,16 @@ FlowStatusExplanation make(Kind kind, QString text, QDateTime until = {})
     return FlowStatusExplanation{kind, std::move(text), std::move(until)};
 }
 
-FlowStatusExplanation explainFailed(const FlowRecord &flow, const QList<StepRecord> &steps)
+FlowStatusExplanation explainFailed(const FlowRecord &flow, const QList<StepRecord> &steps,
+                                    const FlowRegistry *registry)
 {
     const StepRecord *failed =
         lastStep(steps, [](const StepRecord &step) { return step.status == StepStatus::Failed; });
     if (!failed) {
         const QString error = firstLine(flow.error);
-        return make(Kind::Failed, error.isEmpty() ? tr("Failed.") : tr("Failed: %1").arg(error));
+        const QString what = error.isEmpty() ? tr("Failed.") : tr("Failed: %1").arg(error);
+        const RetryAdvice advice = retryAdvice(flow, steps, registry);
+        return make(Kind::Failed, advice.reason.isEmpty() ? what : what + QLatin1Char(' ') + advice.reason);
     }
     const int attempts = failed->attempts - failed->retryBase;
     return make(Kind::Failed,
@@ -137,7 +141,7 @@ FlowStatusExplanation explainRunning(const FlowRecord &flow, const QList<StepRec
         QString text = retrying->nextAttemptAt > now
             ? tr("Backing off until %1 (in %2): step %3 failed attempt %4")
                   .arg(flowformat::time(retrying->nextAttemptAt, now.toLocalTime().date()),
-                       flowformat::duration(now, retrying->nextAttemptAt), quoted(retrying->name))
+                       style::duration(now, retrying->nextAttemptAt), quoted(retrying->name))
                   .arg(retrying->attempts)
             : tr("Retrying step %1 after attempt %2 failed").arg(quoted(retrying->name)).arg(retrying->attempts);
         if (!error.isEmpty())
@@ -191,7 +195,7 @@ FlowStatusExplanation explainFlowStatus(const FlowRecord &flow, const QList<Step
     case FlowStatus::Cancelled:
         return {};
     case FlowStatus::Failed:
-        return explainFailed(flow, steps);
+        return explainFailed(flow, steps, registry);
     case FlowStatus::Pending:
     case FlowStatus::Running:
     case FlowStatus::Waiting:
@@ -217,6 +221,35 @@ QString failedStepName(const QList<StepRecord> &steps)
     const StepRecord *failed =
         lastStep(steps, [](const StepRecord &step) { return step.status == StepStatus::Failed; });
     return failed ? failed->name : QString();
+}
+
+RetryAdvice retryAdvice(const FlowRecord &flow, const QList<StepRecord> &steps, const FlowRegistry *registry)
+{
+    if (flow.status != FlowStatus::Failed)
+        return {false, tr("Only a failed flow is retried.")};
+    if (!failedStepName(steps).isEmpty())
+        return {true, {}};
+    const FlowTypeInfo *info = registry ? registry->info(flow.type) : nullptr;
+    if (!info) {
+        return {true,
+                tr("No step failed: the flow's own code did. A retry runs that code again; it helps only if the "
+                   "workers now load a fixed %1.")
+                    .arg(quoted(flow.type))};
+    }
+    if (info->version == flow.typeVersion) {
+        return {false,
+                tr("No step failed: the flow's own code did, after its steps completed. A retry would replay "
+                   "them and run the same code (%1 version %2) again, which fails the same way. Fix the "
+                   "flow type and load it with a new version, then retry.")
+                    .arg(quoted(flow.type))
+                    .arg(flow.typeVersion)};
+    }
+    return {true,
+            tr("No step failed: the flow's own code did, in version %1; %2 is loaded now at version %3, "
+               "whose code a retry runs.")
+                .arg(flow.typeVersion)
+                .arg(quoted(flow.type))
+                .arg(info->version)};
 }
 
 } // namespace ergon

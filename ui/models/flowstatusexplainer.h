@@ -50,4 +50,14 @@ FlowStatusExplanation explainFlowStatus(const FlowRecord &flow, const QList<Step
 /// The name of the step a "Retry failed step" re-runs: the last failed step, or empty.
 QString failedStepName(const QList<StepRecord> &steps);
 
+/// Whether a retry can change the outcome of a failed flow, and what to say about it. A retry
+/// re-runs the failed step with a fresh budget and replays the completed ones; a flow whose own
+/// code threw after its steps completed has no failed step: its replay runs the same code and
+/// fails the same way, unless the code is another version by now.
+struct RetryAdvice {
+    bool helps = false;
+    QString reason; ///< why not, or what the retry will do differently; empty for a failed step
+};
+RetryAdvice retryAdvice(const FlowRecord &flow, const QList<StepRecord> &steps, const FlowRegistry *registry);
+
 } // namespace ergon

@@ -1,5 +1,6 @@
 #include "models/flowstepsmodel.h"
 
+#include "models/consoleformat.h"
 #include "models/flowformat.h"
 
 #include <QGuiApplication>
@@ -40,7 +41,33 @@ StepStatus attemptStatus(const AttemptRecord &attempt)
     return attempt.finished.isValid() ? StepStatus::Completed : StepStatus::Running;
 }
 
+QDateTime endOrNow(const QDateTime &finished, const QDateTime &now)
+{
+    return finished.isValid() ? finished : now;
+}
+
 } // namespace
+
+std::chrono::milliseconds FlowStepsModel::timeInAttempts(const StepRecord &step, const QDateTime &now)
+{
+    // Without its log (not read), the step's span is all there is to show.
+    if (step.attemptLog.isEmpty() && step.status != StepStatus::Running)
+        return std::chrono::milliseconds(step.started.msecsTo(endOrNow(step.finished, now)));
+    qint64 ms = 0;
+    bool current = false;
+    for (const AttemptRecord &attempt : step.attemptLog) {
+        if (attempt.started.isValid())
+            ms += std::max<qint64>(0, attempt.started.msecsTo(endOrNow(attempt.finished, now)));
+        current = current || attempt.number == step.attempts;
+    }
+    // The attempt running now is not in the log yet.
+    if (step.status == StepStatus::Running && !current) {
+        const QDateTime started = step.attemptStarted.isValid() ? step.attemptStarted : step.started;
+        if (started.isValid())
+            ms += std::max<qint64>(0, started.msecsTo(now));
+    }
+    return std::chrono::milliseconds(ms);
+}
 
 FlowStepsModel::FlowStepsModel(QObject *parent)
     : QAbstractItemModel(parent)
@@ -120,9 +147,9 @@ QVariant FlowStepsModel::stepData(const StepRecord &step, int column, int role) 
             return step.kind == StepKind::Timer ? QVariant() : QVariant(step.attempts);
         case DurationColumn:
             if (step.kind == StepKind::Timer)
-                return flowformat::duration(step.started,
-                                            step.nextAttemptAt.isValid() ? step.nextAttemptAt : step.finished);
-            return flowformat::duration(step.started, step.finished.isValid() ? step.finished : m_now);
+                return style::duration(step.started, step.nextAttemptAt.isValid() ? step.nextAttemptAt : step.finished);
+            // The time its attempts took, not the idle time between a failure and a retry.
+            return style::duration(timeInAttempts(step, m_now));
         case ErrorColumn:
             return step.error.section(QLatin1Char('\n'), 0, 0);
         }
@@ -133,10 +160,18 @@ QVariant FlowStepsModel::stepData(const StepRecord &step, int column, int role) 
             return step.kind == StepKind::Timer
                 ? tr("Durable timer, fires at %1").arg(flowformat::preciseTime(step.nextAttemptAt))
                 : tr("Step %1 of the run").arg(step.seq + 1);
-        case DurationColumn:
-            return tr("Started %1\nFinished %2")
-                .arg(flowformat::preciseTime(step.started),
-                     step.finished.isValid() ? flowformat::preciseTime(step.finished) : tr("—"));
+        case DurationColumn: {
+            QString text = tr("Started %1\nFinished %2")
+                               .arg(flowformat::preciseTime(step.started),
+                                    step.finished.isValid() ? flowformat::preciseTime(step.finished) : tr("—"));
+            if (step.kind == StepKind::Step && step.attempts > 1)
+                text = tr("%1 in %2 attempts, %3 from the first start to the end")
+                           .arg(style::duration(timeInAttempts(step, m_now)))
+                           .arg(step.attempts)
+                           .arg(style::duration(step.started, endOrNow(step.finished, m_now))) +
+                    QLatin1Char('\n') + text;
+            return text;
+        }
         case ErrorColumn:
             return step.error.isEmpty() ? QVariant() : QVariant(step.error);
         }
@@ -182,7 +217,7 @@ QVariant FlowStepsModel::attemptData(const StepRecord &, const AttemptRecord &at
         case WorkerColumn:
             return attempt.worker;
         case DurationColumn:
-            return flowformat::duration(attempt.started, attempt.finished.isValid() ? attempt.finished : m_now);
+            return style::duration(attempt.started, attempt.finished.isValid() ? attempt.finished : m_now);
         case ErrorColumn:
             return attempt.error.section(QLatin1Char('\n'), 0, 0);
         }

@@ -6,6 +6,8 @@
 #include <QDateTime>
 #include <QList>
 
+#include <chrono>
+
 namespace ergon {
 
 /// The steps of one flow as a tree: a row per step (or durable timer) with its status, worker,
@@ -35,6 +37,10 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     qint64 flowId() const { return m_flowId; }
+    /// The time a step spent in its attempts, the one running at `now` included: the
+    /// Duration column. The idle time between a failed attempt and the next (a back-off, or
+    /// days until someone pressed Retry) is not in it.
+    static std::chrono::milliseconds timeInAttempts(const StepRecord &step, const QDateTime &now);
     const QList<StepRecord> &steps() const { return m_steps; }
 
 public Q_SLOTS:

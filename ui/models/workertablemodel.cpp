@@ -1,7 +1,7 @@
 #include "models/workertablemodel.h"
 
-#include "session/consolesnapshot.h"
 #include "models/consoleformat.h"
+#include "session/consolesnapshot.h"
 
 #include <QFont>
 #include <QGuiApplication>
@@ -40,7 +40,7 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
         return {};
     const WorkerRecord &worker = m_rows.at(index.row());
     const WorkerStatus status = effectiveStatus(worker, m_now);
-    const bool local = m_local.contains(worker.name);
+    const bool local = m_local.contains(worker.id);
     const auto age = std::chrono::milliseconds(worker.heartbeat.isValid() ? worker.heartbeat.msecsTo(m_now) : 0);
 
     switch (role) {
@@ -80,7 +80,7 @@ QVariant WorkerTableModel::data(const QModelIndex &index, int role) const
         case PidColumn:
             return worker.pid;
         case StatusColumn:
-            if (local && m_stopping.contains(worker.name) && status == WorkerStatus::Alive)
+            if (local && m_stopping.contains(worker.id) && status == WorkerStatus::Alive)
                 return tr("stopping");
             return toString(status);
         case HeartbeatColumn:
@@ -145,6 +145,8 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
         return section >= PidColumn && section != StatusColumn && section != HeartbeatColumn
             ? int(Qt::AlignRight | Qt::AlignVCenter)
             : int(Qt::AlignLeft | Qt::AlignVCenter);
+    if (role == Qt::ToolTipRole && section == ConcurrencyColumn)
+        return tr("Concurrency: the flows the worker runs at once");
     if (role != Qt::DisplayRole)
         return QAbstractTableModel::headerData(section, orientation, role);
     switch (section) {
@@ -159,7 +161,7 @@ QVariant WorkerTableModel::headerData(int section, Qt::Orientation orientation, 
     case HeartbeatColumn:
         return tr("Heartbeat");
     case ConcurrencyColumn:
-        return tr("Concurrency");
+        return tr("At once"); // "Concurrency" would make the column wide for a number
     case InFlightColumn:
         return tr("In flight");
     case CompletedColumn:
@@ -184,10 +186,12 @@ void WorkerTableModel::setSnapshot(const ConsoleSnapshot &snapshot)
     }
 }
 
-void WorkerTableModel::setLocalWorkers(const QStringList &names, const QStringList &stopping)
+void WorkerTableModel::setLocalRuns(const QSet<qint64> &runs, const QSet<qint64> &stopping)
 {
-    m_local = QSet<QString>(names.cbegin(), names.cend());
-    m_stopping = QSet<QString>(stopping.cbegin(), stopping.cend());
+    if (runs == m_local && stopping == m_stopping)
+        return;
+    m_local = runs;
+    m_stopping = stopping;
     if (!m_rows.isEmpty())
         Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
 }

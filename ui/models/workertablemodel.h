@@ -49,7 +49,8 @@ public:
 
     void setSnapshot(const ConsoleSnapshot &snapshot);
     /// The workers running in this process, and those of them stopping.
-    void setLocalWorkers(const QStringList &names, const QStringList &stopping);
+    /// The runs (WorkerRecord::id) this console runs, and those of them stopping.
+    void setLocalRuns(const QSet<qint64> &runs, const QSet<qint64> &stopping);
     /// The palette the status colours are chosen for.
     void setPalette(const QPalette &palette);
 
@@ -61,8 +62,8 @@ protected:
 
 private:
     QDateTime m_now;
-    QSet<QString> m_local;
-    QSet<QString> m_stopping;
+    QSet<qint64> m_local;
+    QSet<qint64> m_stopping;
     QPalette m_palette;
 };
 

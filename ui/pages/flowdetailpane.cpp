@@ -1,12 +1,15 @@
 #include "pages/flowdetailpane.h"
 
+#include "models/consoleformat.h"
 #include "models/flowformat.h"
 #include "models/flowstepsmodel.h"
+#include "widgets/columnfitter.h"
 #include "widgets/steptimeline.h"
 
 #include <QFontDatabase>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -53,6 +56,7 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     , m_tabs(new QTabWidget(this))
     , m_stepsModel(new FlowStepsModel(this))
     , m_stepsView(new QTreeView(this))
+    , m_stepError(new QLabel(this))
     , m_timeline(new StepTimeline(this))
     , m_timelineArea(new QScrollArea(this))
     , m_arguments(makeJsonView(this))
@@ -81,8 +85,7 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     m_times->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_times->setForegroundRole(QPalette::PlaceholderText);
     m_retry->setIcon(style()->standardIcon(QStyle::SP_BrowserReload));
-    m_retry->setToolTip(
-        tr("Re-queue the flow: its failed step gets a fresh retry budget; completed steps are replayed"));
+    m_retry->setToolTip(retryToolTip());
     m_cancel->setIcon(style()->standardIcon(QStyle::SP_DialogCancelButton));
     m_cancel->setToolTip(tr("Cancel the flow; a running flow stops at its next step"));
 
@@ -95,18 +98,32 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     m_stepsView->setUniformRowHeights(true);
     m_stepsView->setAllColumnsShowFocus(true);
     m_stepsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_stepsView->header()->setStretchLastSection(true);
+    // By content, in the pane's width: the error reads best with room, so when the pane is
+    // narrow the worker and the tries go first (the error of the selected row is also shown
+    // whole below the table).
     const QFontMetrics metrics = fontMetrics();
-    QHeaderView *stepsHeader = m_stepsView->header();
-    stepsHeader->resizeSection(FlowStepsModel::NameColumn,
-                               metrics.horizontalAdvance(QStringLiteral("attempt 10")) + 40);
-    stepsHeader->resizeSection(FlowStepsModel::StatusColumn,
-                               metrics.horizontalAdvance(QStringLiteral("completed")) + 36);
-    stepsHeader->resizeSection(FlowStepsModel::WorkerColumn,
-                               metrics.horizontalAdvance(QStringLiteral("worker-1")) + 16);
-    stepsHeader->resizeSection(FlowStepsModel::AttemptsColumn, metrics.horizontalAdvance(QStringLiteral("Tries")) + 16);
-    stepsHeader->resizeSection(FlowStepsModel::DurationColumn,
-                               metrics.horizontalAdvance(QStringLiteral("3 min 12 s")) + 12);
+    const int pad = 2 * metrics.horizontalAdvance(QLatin1Char('M'));
+    m_stepColumns = new ColumnFitter(m_stepsView, m_stepsView->header(), FlowStepsModel::ErrorColumn,
+                                     metrics.averageCharWidth() * 28);
+    const auto fit = [&](int column, const QString &sample, int priority, int extra = 0) {
+        const QString header = m_stepsModel->headerData(column, Qt::Horizontal).toString();
+        m_stepColumns->setColumn(
+            column, std::max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(header)) + pad + extra,
+            priority);
+    };
+    fit(FlowStepsModel::NameColumn, QStringLiteral("attempt 10"), 5, m_stepsView->indentation());
+    fit(FlowStepsModel::StatusColumn, QStringLiteral("completed"), 4, 20); // and its dot
+    fit(FlowStepsModel::DurationColumn, QStringLiteral("3 min 12 s"), 3);
+    fit(FlowStepsModel::AttemptsColumn, QStringLiteral("00"), 1);
+    fit(FlowStepsModel::WorkerColumn, QStringLiteral("host-00000-0"), 0);
+    m_stepError->setWordWrap(true);
+    m_stepError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_stepError->setTextFormat(Qt::PlainText);
+    m_stepError->hide();
+    connect(m_stepsView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &FlowDetailPane::updateStepError);
+    connect(m_stepsModel, &QAbstractItemModel::dataChanged, this, &FlowDetailPane::updateStepError);
+    connect(m_stepsModel, &QAbstractItemModel::modelReset, this, &FlowDetailPane::updateStepError);
     // A step whose attempts failed opens to show them.
     connect(m_stepsModel, &QAbstractItemModel::rowsInserted, this, [this](const QModelIndex &parent) {
         if (parent.isValid())
@@ -133,6 +150,7 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     stepsLayout->setSpacing(4);
     stepsLayout->addWidget(m_timelineArea);
     stepsLayout->addWidget(m_stepsView, 1);
+    stepsLayout->addWidget(m_stepError);
     m_tabs->addTab(stepsPage, tr("Steps"));
     m_tabs->addTab(m_arguments, tr("Arguments"));
     m_tabs->addTab(m_result, tr("Result"));
@@ -163,7 +181,8 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     outer->addWidget(m_stack);
 
     connect(m_retry, &QPushButton::clicked, this, [this] {
-        if (m_snapshot.flow && m_snapshot.flow->status == FlowStatus::Failed)
+        if (m_snapshot.flow && m_snapshot.flow->status == FlowStatus::Failed &&
+            retryAdvice(*m_snapshot.flow, m_snapshot.steps, m_registry).helps)
             Q_EMIT retryRequested(m_flowId, failedStepName(m_snapshot.steps));
     });
     connect(m_cancel, &QPushButton::clicked, this, [this] {
@@ -179,9 +198,57 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
 
 FlowDetailPane::~FlowDetailPane() = default;
 
+QString FlowDetailPane::stepErrorText() const
+{
+    return m_stepError->isHidden() ? QString() : m_stepError->text();
+}
+
+void FlowDetailPane::updateStepError()
+{
+    // The whole error of the step or attempt selected, where it can be read at any width.
+    const QModelIndex current = m_stepsView->currentIndex();
+    const QString error = current.isValid()
+        ? current.siblingAtColumn(FlowStepsModel::ErrorColumn).data(Qt::ToolTipRole).toString()
+        : QString();
+    if (error.isEmpty()) {
+        m_stepError->hide();
+        return;
+    }
+    const QString name = current.siblingAtColumn(FlowStepsModel::NameColumn).data().toString();
+    const QModelIndex parent = current.parent();
+    const QString where = parent.isValid()
+        ? tr("%1, %2").arg(parent.siblingAtColumn(FlowStepsModel::NameColumn).data().toString(), name)
+        : name;
+    m_stepError->setText(tr("%1: %2").arg(where, error));
+    QPalette pal = m_stepError->palette();
+    pal.setColor(QPalette::WindowText, flowformat::statusColor(FlowStatus::Failed, palette()));
+    m_stepError->setPalette(pal);
+    m_stepError->show();
+}
+
+void FlowDetailPane::updateRetryButton()
+{
+    // A flow whose own code threw has no step to retry: the button says why (and the line
+    // under the status what would help), rather than re-queue a flow that fails the same way.
+    if (!m_snapshot.flow || m_snapshot.flow->status != FlowStatus::Failed) {
+        m_retry->setEnabled(false);
+        m_retry->setToolTip(retryToolTip());
+        return;
+    }
+    const RetryAdvice advice = retryAdvice(*m_snapshot.flow, m_snapshot.steps, m_registry);
+    m_retry->setEnabled(advice.helps);
+    m_retry->setToolTip(advice.reason.isEmpty() ? retryToolTip() : advice.reason);
+}
+
+QString FlowDetailPane::retryToolTip()
+{
+    return tr("Re-queue the flow: its failed step gets a fresh retry budget; completed steps are replayed");
+}
+
 void FlowDetailPane::setRegistry(const FlowRegistry *registry)
 {
     m_registry = registry;
+    updateRetryButton();
     updateExplanation();
 }
 
@@ -257,7 +324,7 @@ void FlowDetailPane::showDetail(const FlowDetailSnapshot &snapshot)
     times << tr("updated %1").arg(flowformat::time(flow.updated, today));
     if (flow.finished.isValid())
         times << tr("finished %1 (%2 after creation)")
-                     .arg(flowformat::time(flow.finished, today), flowformat::duration(flow.created, flow.finished));
+                     .arg(flowformat::time(flow.finished, today), style::duration(flow.created, flow.finished));
     if (!flow.leaseOwner.isEmpty())
         times << tr("held by %1").arg(flow.leaseOwner);
     times << tr("priority %1").arg(flow.priority) << tr("version %1").arg(flow.typeVersion);
@@ -287,7 +354,7 @@ void FlowDetailPane::showDetail(const FlowDetailSnapshot &snapshot)
     m_timeline->setSteps(snapshot.steps, snapshot.readAt);
     m_timelineArea->setFixedHeight(m_timeline->heightForLanes(std::min(m_timeline->laneCount(), 10)));
 
-    m_retry->setEnabled(flow.status == FlowStatus::Failed);
+    updateRetryButton();
     m_cancel->setEnabled(!isFinished(flow.status));
     m_stack->setCurrentIndex(1);
     m_explanationLabel->setToolTip({});

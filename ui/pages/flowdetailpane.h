@@ -1,7 +1,7 @@
 #pragma once
 
-#include "session/flowpage.h"
 #include "models/flowstatusexplainer.h"
+#include "session/flowpage.h"
 
 #include <QWidget>
 
@@ -17,6 +17,7 @@ class QTreeView;
 namespace ergon {
 
 class FlowRegistry;
+class ColumnFitter;
 class FlowStepsModel;
 class StepTimeline;
 
@@ -44,6 +45,8 @@ public:
     QPushButton *cancelButton() const { return m_cancel; }
     FlowStepsModel *stepsModel() const { return m_stepsModel; }
     QTreeView *stepsView() const { return m_stepsView; }
+    /// The whole error of the selected step or attempt, shown below the table; empty if none.
+    QString stepErrorText() const;
     StepTimeline *timeline() const { return m_timeline; }
     QString argumentsText() const;
     QString resultText() const;
@@ -62,6 +65,9 @@ Q_SIGNALS:
 
 private:
     void updateExplanation();
+    void updateRetryButton();
+    void updateStepError();
+    static QString retryToolTip();
     void setJson(QPlainTextEdit *edit, const QString &text);
 
     const FlowRegistry *m_registry = nullptr;
@@ -81,6 +87,8 @@ private:
     QTabWidget *m_tabs;
     FlowStepsModel *m_stepsModel;
     QTreeView *m_stepsView;
+    QLabel *m_stepError;
+    ColumnFitter *m_stepColumns = nullptr;
     StepTimeline *m_timeline;
     QScrollArea *m_timelineArea;
     QPlainTextEdit *m_arguments;

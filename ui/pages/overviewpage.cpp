@@ -1,8 +1,8 @@
 #include "pages/overviewpage.h"
 
+#include "models/failurelistmodel.h"
 #include "session/consolesnapshot.h"
 #include "shell/consolestyle.h"
-#include "models/failurelistmodel.h"
 #include "widgets/rollinglinechart.h"
 #include "widgets/workerloadchart.h"
 
@@ -93,7 +93,7 @@ OverviewPage::OverviewPage(QWidget *parent)
     m_queueChart->addSeries(tr("Waiting"), {});
     m_rateChart->addSeries(tr("Completed"), {});
     m_rateChart->addSeries(tr("Failed"), {});
-    m_rateChart->setValueFormat({});
+    m_rateChart->setWholeSteps(false); // flows per second: 0.25, 0.5 …
     m_rateChart->setMinimumTop(1);
     m_rateChart->setPlaceholderText(tr("Completions and failures per second appear from the second reading on."));
 

@@ -1,8 +1,8 @@
 #include "pages/timerspage.h"
 
+#include "models/timertablemodel.h"
 #include "session/consolesnapshot.h"
 #include "shell/consolestyle.h"
-#include "models/timertablemodel.h"
 
 #include <QEvent>
 #include <QHBoxLayout>
@@ -10,11 +10,12 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPushButton>
-#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QStackedLayout>
 #include <QTableView>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ergon {
 
@@ -100,15 +101,16 @@ void TimersPage::showSnapshot(const ConsoleSnapshot &snapshot)
 
 void TimersPage::fireSelected()
 {
-    QSet<qint64> fired;
-    const QModelIndexList rows = m_view->selectionModel()->selectedRows();
-    for (const QModelIndex &row : rows) {
+    QModelIndexList rows = m_view->selectionModel()->selectedRows();
+    std::sort(rows.begin(), rows.end(), [](const QModelIndex &a, const QModelIndex &b) { return a.row() < b.row(); });
+    QList<qint64> flowIds;
+    for (const QModelIndex &row : std::as_const(rows)) {
         const qint64 flowId = row.data(TimerTableModel::FlowIdRole).toLongLong();
-        if (flowId > 0 && !fired.contains(flowId)) {
-            fired.insert(flowId);
-            Q_EMIT fireNowRequested(flowId);
-        }
+        if (flowId > 0 && !flowIds.contains(flowId))
+            flowIds.append(flowId);
     }
+    if (!flowIds.isEmpty())
+        Q_EMIT fireNowRequested(flowIds); // one command, one summary naming each
 }
 
 void TimersPage::changeEvent(QEvent *event)

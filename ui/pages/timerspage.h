@@ -32,7 +32,8 @@ public Q_SLOTS:
     void fireSelected();
 
 Q_SIGNALS:
-    void fireNowRequested(qint64 flowId);
+    /// The flows whose timers are to fire, in the table's order.
+    void fireNowRequested(const QList<qint64> &flowIds);
 
 protected:
     void changeEvent(QEvent *event) override;

@@ -1,9 +1,10 @@
 #include "pages/workerspage.h"
 
-#include "session/consolesnapshot.h"
-#include "shell/consolestyle.h"
-#include "session/workerpool.h"
 #include "models/workertablemodel.h"
+#include "session/consolesnapshot.h"
+#include "session/workerpool.h"
+#include "shell/consolestyle.h"
+#include "widgets/columnfitter.h"
 
 #include <QEvent>
 #include <QHBoxLayout>
@@ -46,28 +47,27 @@ WorkersPage::WorkersPage(QWidget *parent)
     m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setSortingEnabled(true);
     m_view->sortByColumn(WorkerTableModel::NameColumn, Qt::AscendingOrder);
+    // By content, in the page's width: the worker's name takes the room left, and when the
+    // window is narrow the least useful columns go first (PID, host, steals), never the name.
     QHeaderView *header = m_view->horizontalHeader();
-    header->setStretchLastSection(false);
-    header->setSectionResizeMode(QHeaderView::Interactive);
-    header->setSectionResizeMode(WorkerTableModel::NameColumn, QHeaderView::Stretch);
     const QFontMetrics metrics = m_view->fontMetrics();
     const int pad = 2 * metrics.horizontalAdvance(QLatin1Char('M'));
-    const auto fit = [&](int column, const QString &sample) {
-        header->resizeSection(
-            column,
-            std::max(metrics.horizontalAdvance(sample),
-                     metrics.horizontalAdvance(m_model->headerData(column, Qt::Horizontal).toString())) +
-                pad);
+    m_columns = new ColumnFitter(m_view, header, WorkerTableModel::NameColumn,
+                                 metrics.horizontalAdvance(QStringLiteral("host-00000-00")) + pad);
+    const auto fit = [&](int column, const QString &sample, int priority) {
+        const QString title = m_model->headerData(column, Qt::Horizontal).toString();
+        m_columns->setColumn(
+            column, std::max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(title)) + pad, priority);
     };
-    fit(WorkerTableModel::HostColumn, QStringLiteral("build-host-01"));
-    fit(WorkerTableModel::PidColumn, QStringLiteral("4194304"));
-    fit(WorkerTableModel::StatusColumn, QStringLiteral("stopping") + QStringLiteral("MM"));
-    fit(WorkerTableModel::HeartbeatColumn, QStringLiteral("10 min 00 s ago"));
-    fit(WorkerTableModel::ConcurrencyColumn, QStringLiteral("000"));
-    fit(WorkerTableModel::InFlightColumn, QStringLiteral("0000"));
-    fit(WorkerTableModel::CompletedColumn, QStringLiteral("0,000,000"));
-    fit(WorkerTableModel::FailedColumn, QStringLiteral("000,000"));
-    fit(WorkerTableModel::StealsColumn, QStringLiteral("000,000"));
+    fit(WorkerTableModel::StatusColumn, QStringLiteral("stopping") + QStringLiteral("MM"), 9);
+    fit(WorkerTableModel::InFlightColumn, QStringLiteral("0000"), 8);
+    fit(WorkerTableModel::CompletedColumn, QStringLiteral("0,000,000"), 8);
+    fit(WorkerTableModel::FailedColumn, QStringLiteral("000,000"), 7);
+    fit(WorkerTableModel::HeartbeatColumn, QStringLiteral("10 min 00 s ago"), 6);
+    fit(WorkerTableModel::ConcurrencyColumn, QStringLiteral("000"), 5);
+    fit(WorkerTableModel::StealsColumn, QStringLiteral("000,000"), 3);
+    fit(WorkerTableModel::HostColumn, QStringLiteral("build-host-01"), 2);
+    fit(WorkerTableModel::PidColumn, QStringLiteral("4194304"), 1);
 
     m_count->setRange(1, 64);
     m_count->setValue(2);
@@ -150,6 +150,11 @@ WorkersPage::WorkersPage(QWidget *parent)
 
 WorkersPage::~WorkersPage() = default;
 
+QList<int> WorkersPage::hiddenColumns() const
+{
+    return m_columns->hiddenColumns();
+}
+
 void WorkersPage::setWorkerPool(WorkerPool *pool)
 {
     if (m_pool)
@@ -163,6 +168,7 @@ void WorkersPage::setWorkerPool(WorkerPool *pool)
 void WorkersPage::showSnapshot(const ConsoleSnapshot &snapshot)
 {
     m_model->setSnapshot(snapshot);
+    updateLocalWorkers(); // a run is known from its registration on, after the pool's changed()
     const int alive = snapshot.aliveWorkers();
     const int lost = snapshot.lostWorkers();
     QStringList parts;
@@ -210,16 +216,10 @@ void WorkersPage::stopAll()
 
 void WorkersPage::updateLocalWorkers()
 {
-    QStringList names;
-    QStringList stopping;
-    if (m_pool) {
-        names = m_pool->names();
-        for (const QString &name : std::as_const(names)) {
-            if (m_pool->isStopping(name))
-                stopping.append(name);
-        }
-    }
-    m_model->setLocalWorkers(names, stopping);
+    if (m_pool)
+        m_model->setLocalRuns(m_pool->runs(), m_pool->runs(true));
+    else
+        m_model->setLocalRuns({}, {});
     updateButtons();
 }
 

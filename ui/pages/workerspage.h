@@ -12,6 +12,7 @@ class QTableView;
 
 namespace ergon {
 
+class ColumnFitter;
 class WorkerPool;
 class WorkerTableModel;
 struct ConsoleSnapshot;
@@ -49,6 +50,9 @@ public Q_SLOTS:
 protected:
     void changeEvent(QEvent *event) override;
 
+    /// The columns hidden for want of room (least useful first).
+    QList<int> hiddenColumns() const;
+
 private:
     void updateLocalWorkers();
     void updateButtons();
@@ -67,6 +71,7 @@ private:
     QLabel *m_note;
     QListWidget *m_steals;
     QLabel *m_stealsNote;
+    ColumnFitter *m_columns = nullptr;
 };
 
 } // namespace ergon

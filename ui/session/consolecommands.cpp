@@ -77,18 +77,52 @@ void ConsoleCommands::cancel(const QList<qint64> &flowIds)
     forEachFlow(Command::Cancel, flowIds, tr("Cancelled"), [this](qint64 id) { return m_scheduler->cancel(id); });
 }
 
-void ConsoleCommands::fireTimerNow(qint64 flowId)
+void ConsoleCommands::fireTimersNow(const QList<qint64> &flowIds)
 {
-    forEachFlow(Command::FireTimer, {flowId}, tr("Fired the timer of"), [this](qint64 id) -> Result<void> {
-        const QDateTime now = m_clock.now();
-        auto fired = m_log->fireTimerNow(id, now);
-        if (fired && m_notifier)
-            m_notifier->announce(now);
+    // Each fired timer is named by its flow: "Fired 2 timers: flows 768, 771."
+    const auto summary = [](const QList<qint64> &fired) {
+        if (fired.size() == 1)
+            return tr("Fired the timer of flow %1.").arg(fired.first());
+        return tr("Fired %1 timers: flows %2.").arg(QLocale().toString(fired.size()), flowList(fired));
+    };
+    bool any = false;
+    QDateTime firedAt;
+    forEachFlow(Command::FireTimer, flowIds, summary, [this, &any, &firedAt](qint64 id) -> Result<void> {
+        firedAt = m_clock.now();
+        auto fired = m_log->fireTimerNow(id, firedAt);
+        any = any || fired.ok();
         return fired;
     });
+    // One wake-up for them all.
+    if (any && m_notifier)
+        m_notifier->announce(firedAt);
+}
+
+QString ConsoleCommands::flowList(const QList<qint64> &flowIds)
+{
+    constexpr qsizetype shown = 10;
+    QStringList ids;
+    for (qsizetype i = 0; i < std::min(shown, flowIds.size()); ++i)
+        ids.append(QString::number(flowIds.at(i)));
+    QString text = ids.join(QStringLiteral(", "));
+    if (flowIds.size() > shown)
+        text += tr(" and %1 more").arg(QLocale().toString(flowIds.size() - shown));
+    return text;
 }
 
 void ConsoleCommands::forEachFlow(Command command, const QList<qint64> &flowIds, const QString &verb,
+                                  const std::function<Result<void>(qint64)> &action)
+{
+    forEachFlow(
+        command, flowIds,
+        [&verb](const QList<qint64> &done) {
+            return done.size() == 1 ? tr("%1 flow %2.").arg(verb).arg(done.first())
+                                    : tr("%1 %2 flows.").arg(verb, QLocale().toString(done.size()));
+        },
+        action);
+}
+
+void ConsoleCommands::forEachFlow(Command command, const QList<qint64> &flowIds, const Summary &summarize,
                                   const std::function<Result<void>(qint64)> &action)
 {
     if (auto open = ensureOpen(); !open) {
@@ -109,8 +143,7 @@ void ConsoleCommands::forEachFlow(Command command, const QList<qint64> &flowIds,
         Q_EMIT failed(command, errors.join(QLatin1Char('\n')));
         return;
     }
-    QString summary = done.size() == 1 ? tr("%1 flow %2.").arg(verb).arg(done.first())
-                                       : tr("%1 %2 flows.").arg(verb, QLocale().toString(done.size()));
+    QString summary = summarize(done);
     if (!errors.isEmpty())
         summary += QLatin1Char(' ') + tr("Not done for %n flow(s):", nullptr, int(errors.size())) + QLatin1Char('\n') +
             errors.join(QLatin1Char('\n'));

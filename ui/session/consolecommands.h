@@ -48,8 +48,9 @@ public Q_SLOTS:
     /// Re-queues failed flows from their failed step (or the named one).
     void retry(const QList<qint64> &flowIds, const QString &stepName = {});
     void cancel(const QList<qint64> &flowIds);
-    /// Makes a waiting flow's durable timer due now and wakes the workers.
-    void fireTimerNow(qint64 flowId);
+    /// Makes the durable timers of waiting flows due now and wakes the workers; the summary
+    /// names the flow of each timer fired.
+    void fireTimersNow(const QList<qint64> &flowIds);
 
 Q_SIGNALS:
     void progress(ergon::ConsoleCommands::Command command, int done, int total);
@@ -59,9 +60,15 @@ Q_SIGNALS:
     void scheduled(const QList<qint64> &flowIds);
 
 private:
+    using Summary = std::function<QString(const QList<qint64> &done)>;
+
     Result<void> ensureOpen();
+    /// "768, 771", the first ten ids and how many more.
+    static QString flowList(const QList<qint64> &flowIds);
     /// Runs one action per flow and reports the outcome of them all at once.
     void forEachFlow(Command command, const QList<qint64> &flowIds, const QString &verb,
+                     const std::function<Result<void>(qint64)> &action);
+    void forEachFlow(Command command, const QList<qint64> &flowIds, const Summary &summarize,
                      const std::function<Result<void>(qint64)> &action);
 
     Opener m_opener;

@@ -228,9 +228,9 @@ void ConsoleSession::cancel(const QList<qint64> &flowIds)
     post(m_commands, [flowIds](ConsoleCommands *commands) { commands->cancel(flowIds); });
 }
 
-void ConsoleSession::fireTimerNow(qint64 flowId)
+void ConsoleSession::fireTimersNow(const QList<qint64> &flowIds)
 {
-    post(m_commands, [flowId](ConsoleCommands *commands) { commands->fireTimerNow(flowId); });
+    post(m_commands, [flowIds](ConsoleCommands *commands) { commands->fireTimersNow(flowIds); });
 }
 
 void ConsoleSession::deleteWhenDone()

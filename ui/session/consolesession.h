@@ -84,7 +84,7 @@ public Q_SLOTS:
     void schedule(const ergon::ScheduleRequest &request, int count);
     void retry(const QList<qint64> &flowIds, const QString &stepName = {});
     void cancel(const QList<qint64> &flowIds);
-    void fireTimerNow(qint64 flowId);
+    void fireTimersNow(const QList<qint64> &flowIds);
 
 Q_SIGNALS:
     void opened(const QString &location);

@@ -36,16 +36,19 @@ struct ConsoleSnapshot {
     int lostWorkers() const;
 };
 
-/// One bar of the work distribution: a worker and the flows it finished.
+/// One bar of the work distribution: a worker run and the flows it finished.
 struct WorkerLoad {
     QString worker;
     qint64 completed = 0;
     qint64 failed = 0;
     WorkerStatus status = WorkerStatus::Alive;
+    qint64 run = 0; ///< WorkerRecord::id
+    QString label;  ///< the bar's: the name, its status unless alive, and when it started
+                    ///< if another run shown has the same name ("w-1 (stopped, 14:02:07)")
 };
 
-/// The flows each worker finished, from the workers' own counters, alive and lost workers
-/// first (stopped ones only while they hold finished work), in the snapshot's order.
+/// The flows each worker run finished, from the runs' own counters, alive and lost runs first
+/// (stopped ones only while they hold finished work), in the snapshot's order.
 QList<WorkerLoad> workerLoads(const ConsoleSnapshot &snapshot);
 
 } // namespace ergon

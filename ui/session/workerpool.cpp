@@ -109,6 +109,8 @@ void WorkerPool::overlayLiveCounters(QList<WorkerRecord> &workers) const
         if (!entry || !entry->handle->isRunning())
             continue;
         const WorkerStats stats = entry->handle->stats();
+        if (stats.run != worker.id)
+            continue; // an earlier run of the same name: its counters are its own
         worker.completed = std::max(worker.completed, stats.completed);
         worker.failed = std::max(worker.failed, stats.failed);
         worker.steals = std::max(worker.steals, stats.steals);
@@ -121,6 +123,17 @@ QStringList WorkerPool::names() const
     QStringList result;
     for (const Entry &entry : m_workers)
         result.append(entry.handle->name());
+    return result;
+}
+
+QSet<qint64> WorkerPool::runs(bool stoppingOnly) const
+{
+    QSet<qint64> result;
+    for (const Entry &entry : m_workers) {
+        const qint64 run = entry.handle->stats().run;
+        if (run != 0 && (!stoppingOnly || entry.stopping))
+            result.insert(run);
+    }
     return result;
 }
 

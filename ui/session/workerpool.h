@@ -3,6 +3,7 @@
 #include "ergon/flowworker.h"
 
 #include <QObject>
+#include <QSet>
 #include <QStringList>
 
 #include <chrono>
@@ -50,6 +51,10 @@ public:
 
     /// The workers running or stopping, by name.
     QStringList names() const;
+    /// The runs (WorkerRecord::id) of the workers running or stopping, those registered so far:
+    /// a row of the workers table is this console's by its run, not its name, which an earlier
+    /// run (another console, or this one on the database before) may have had too.
+    QSet<qint64> runs(bool stoppingOnly = false) const;
     bool contains(const QString &name) const;
     bool isStopping(const QString &name) const;
     bool isEmpty() const { return m_workers.empty(); }

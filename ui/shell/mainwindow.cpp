@@ -201,9 +201,9 @@ void MainWindow::connectPages()
         m_flows->showFlow(flowId);
         showPage(FlowsPageIndex);
     });
-    connect(m_timers, &TimersPage::fireNowRequested, this, [this](qint64 flowId) {
+    connect(m_timers, &TimersPage::fireNowRequested, this, [this](const QList<qint64> &flowIds) {
         if (session())
-            session()->fireTimerNow(flowId);
+            session()->fireTimersNow(flowIds);
     });
     connect(m_flows, &FlowsPage::firstPageShown, this, &MainWindow::flowsShown);
     connect(m_flows, &FlowsPage::scheduleRequested, this, &MainWindow::showScheduleDialog);

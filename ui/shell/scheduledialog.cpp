@@ -98,8 +98,22 @@ ScheduleDialog::ScheduleDialog(const FlowRegistry &registry, QWidget *parent)
 
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_status->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_progress->hide();
     m_progress->setTextVisible(true);
+    // The status line and the progress bar have their room from the start, so that nothing
+    // above them moves when they appear (a click meant for Count would land elsewhere): three
+    // lines of text, or a line and the bar; a longer text is cut and shown whole as tooltip.
+    auto *statusArea = new QWidget(this);
+    auto *statusLayout = new QVBoxLayout(statusArea);
+    statusLayout->setContentsMargins(0, 0, 0, 0);
+    statusLayout->setSpacing(4);
+    statusLayout->addWidget(m_status);
+    statusLayout->addWidget(m_progress);
+    statusLayout->addStretch(1);
+    const int lines = m_status->fontMetrics().lineSpacing();
+    statusArea->setFixedHeight(std::max(3 * lines, lines + 4 + m_progress->sizeHint().height()));
+    m_status->setMaximumHeight(statusArea->maximumHeight());
 
     auto *buttons = new QDialogButtonBox(this);
     buttons->addButton(m_schedule, QDialogButtonBox::AcceptRole);
@@ -113,8 +127,7 @@ ScheduleDialog::ScheduleDialog(const FlowRegistry &registry, QWidget *parent)
     layout->addLayout(typeForm);
     layout->addWidget(arguments, 1);
     layout->addWidget(scheduling);
-    layout->addWidget(m_status);
-    layout->addWidget(m_progress);
+    layout->addWidget(statusArea);
     layout->addWidget(buttons);
 
     connect(m_type, &QComboBox::currentIndexChanged, this, &ScheduleDialog::typeChanged);
@@ -296,7 +309,7 @@ void ScheduleDialog::setBusy(bool busy)
 void ScheduleDialog::setStatus(const QString &text, bool problem)
 {
     m_status->setText(text);
-    m_status->setVisible(!text.isEmpty());
+    m_status->setToolTip(text); // whole, should it need more than its three lines
     QPalette pal = m_status->palette();
     pal.setColor(QPalette::WindowText,
                  problem ? flowformat::statusColor(FlowStatus::Failed, palette())

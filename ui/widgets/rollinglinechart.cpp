@@ -1,65 +1,25 @@
 #include "widgets/rollinglinechart.h"
 
-#include "shell/consolestyle.h"
+#include "models/consoleformat.h"
 
 #include <QCategoryAxis>
 #include <QChart>
-#include <QChartView>
-#include <QEvent>
-#include <QGraphicsLayout>
-#include <QLabel>
-#include <QLegendMarker>
 #include <QLineSeries>
-#include <QStackedLayout>
-#include <QVBoxLayout>
+#include <QResizeEvent>
 #include <QValueAxis>
 
 namespace ergon {
 
 RollingLineChart::RollingLineChart(const QString &title, QWidget *parent)
-    : QWidget(parent)
-    , m_title(new QLabel(title, this))
-    , m_placeholder(new QLabel(this))
-    , m_stack(new QStackedLayout)
-    , m_chart(new QChart)
-    , m_view(new QChartView(m_chart, this))
-    , m_timeAxis(new QCategoryAxis(m_chart))
-    , m_valueAxis(new QValueAxis(m_chart))
+    : ChartPanel(title, parent)
+    , m_timeAxis(new QCategoryAxis(chart()))
 {
-    QFont titleFont = m_title->font();
-    titleFont.setBold(true);
-    m_title->setFont(titleFont);
-
-    m_chart->setBackgroundRoundness(0);
-    m_chart->setMargins(QMargins(2, 4, 22, 2)); // room for the "now" label at the right edge
-    m_chart->layout()->setContentsMargins(0, 0, 0, 0);
-    m_chart->legend()->setAlignment(Qt::AlignTop);
-    m_chart->legend()->setMarkerShape(QLegend::MarkerShapeCircle);
-    m_chart->setAnimationOptions(QChart::NoAnimation);
-    m_chart->addAxis(m_timeAxis, Qt::AlignBottom);
-    m_chart->addAxis(m_valueAxis, Qt::AlignLeft);
+    setPlaceholderText(tr("Waiting for data…"));
+    chart()->setMargins(QMargins(2, 4, 22, 2)); // room for the "now" label at the right edge
+    chart()->addAxis(m_timeAxis, Qt::AlignBottom);
     m_timeAxis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
-    m_valueAxis->setLabelFormat(QStringLiteral("%.0f"));
-    m_valueAxis->setTickCount(5);
-    m_valueAxis->setMinorTickCount(0);
-    m_view->setRenderHint(QPainter::Antialiasing);
-    m_view->setFrameShape(QFrame::NoFrame);
-    m_view->setMinimumHeight(180);
-
-    m_placeholder->setAlignment(Qt::AlignCenter);
-    m_placeholder->setWordWrap(true);
-    m_placeholder->setText(tr("Waiting for data…"));
-    m_stack->addWidget(m_placeholder);
-    m_stack->addWidget(m_view);
-
-    auto *layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(4);
-    layout->addWidget(m_title);
-    layout->addLayout(m_stack, 1);
-
+    addValueAxis(Qt::AlignLeft);
     setWindow(m_window);
-    fitValueAxis(0);
     applyPalette();
 }
 
@@ -67,11 +27,12 @@ RollingLineChart::~RollingLineChart() = default;
 
 int RollingLineChart::addSeries(const QString &name, const QColor &color)
 {
-    auto *series = new QLineSeries(m_chart);
+    auto *series = new QLineSeries(chart());
     series->setName(name);
-    m_chart->addSeries(series);
+    chart()->addSeries(series);
     series->attachAxis(m_timeAxis);
-    series->attachAxis(m_valueAxis);
+    for (QAbstractAxis *axis : chart()->axes(Qt::Vertical))
+        series->attachAxis(axis);
     m_series.append(series);
     setColor(int(m_series.size() - 1), color);
     return int(m_series.size() - 1);
@@ -90,36 +51,53 @@ void RollingLineChart::setColor(int index, const QColor &color)
 void RollingLineChart::setWindow(std::chrono::seconds window)
 {
     m_window = window;
-    const qint64 seconds = window.count();
-    // Labels at round moments: every minute up to 5 min, else every fifth of the window. A
-    // category axis labels the end of each range; the first range is empty so that the oldest
-    // moment is labelled too.
+    m_labelStep = 0;
+    labelTimeAxis();
+    m_timeAxis->setRange(double(-window.count()), 0);
+}
+
+void RollingLineChart::labelTimeAxis()
+{
+    // Labels at round moments, as many as the width holds with room between them (a label
+    // Qt Charts cannot fit is cut to "−5 …"): every minute, two, five… of the window.
+    const qint64 seconds = m_window.count();
+    const QFontMetrics metrics(m_timeAxis->labelsFont());
+    const int labelWidth = metrics.horizontalAdvance(tr("−%1 min").arg(88)) + metrics.horizontalAdvance(u'M') * 2;
+    const int plotWidth = std::max(1, width() - metrics.horizontalAdvance(QStringLiteral("00000")) - 40);
+    const qint64 fitting = std::max<qint64>(1, plotWidth / labelWidth - 1);
+    qint64 step = seconds;
+    for (const qint64 candidate : {10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400}) {
+        if (candidate <= seconds && seconds / candidate <= fitting && seconds % candidate == 0) {
+            step = candidate;
+            break;
+        }
+    }
+    if (seconds <= 300)
+        step = std::max<qint64>(step, std::min<qint64>(60, seconds)); // never finer than a minute
+    if (step == m_labelStep)
+        return;
+    m_labelStep = step;
+    // A category axis labels the end of each range; the first range is empty so that the
+    // oldest moment is labelled too.
     for (const QString &label : m_timeAxis->categoriesLabels())
         m_timeAxis->remove(label);
-    const qint64 step = seconds <= 300 ? 60 : std::max<qint64>(1, seconds / 5);
     m_timeAxis->setStartValue(double(-seconds) - 0.001);
     for (qint64 at = seconds; at >= 0; at -= step) {
         const QString label = at == 0 ? tr("now") : at % 60 == 0 ? tr("−%1 min").arg(at / 60) : tr("−%1 s").arg(at);
         m_timeAxis->append(label, double(-at));
     }
-    m_timeAxis->setRange(double(-seconds), 0);
 }
 
-void RollingLineChart::setValueFormat(const QString &format)
+void RollingLineChart::setWholeSteps(bool whole)
 {
-    m_adaptiveFormat = format.isEmpty();
-    if (!m_adaptiveFormat)
-        m_valueAxis->setLabelFormat(format);
+    m_wholeSteps = whole;
+    fitValueAxis(m_maximum, m_minimumTop, m_wholeSteps);
 }
 
 void RollingLineChart::setMinimumTop(double top)
 {
     m_minimumTop = top;
-}
-
-void RollingLineChart::setPlaceholderText(const QString &text)
-{
-    m_placeholder->setText(text);
+    fitValueAxis(m_maximum, m_minimumTop, m_wholeSteps);
 }
 
 void RollingLineChart::setPoints(const QList<QList<QPointF>> &points)
@@ -133,8 +111,9 @@ void RollingLineChart::setPoints(const QList<QList<QPointF>> &points)
             maximum = std::max(maximum, point.y());
         any = any || !list.isEmpty();
     }
-    fitValueAxis(maximum);
-    m_stack->setCurrentWidget(any ? static_cast<QWidget *>(m_view) : m_placeholder);
+    m_maximum = maximum;
+    fitValueAxis(maximum, m_minimumTop, m_wholeSteps);
+    showChart(any);
 }
 
 int RollingLineChart::seriesCount() const
@@ -154,42 +133,17 @@ QString RollingLineChart::seriesName(int series) const
     return line ? line->name() : QString();
 }
 
-void RollingLineChart::fitValueAxis(double maximum)
+void RollingLineChart::applySeriesPalette(const QPalette &pal)
 {
-    // Only ever a round top with four even steps; it changes only when the data crosses it.
-    const double top = std::max(m_minimumTop, style::niceCeiling(maximum * 1.05));
-    if (m_valueAxis->max() != top || m_valueAxis->min() != 0)
-        m_valueAxis->setRange(0, top);
-    // Decimals only where the ticks need them (a top of 2 has ticks at 0.5).
-    if (m_adaptiveFormat)
-        m_valueAxis->setLabelFormat(top >= 4 ? QStringLiteral("%.0f") : QStringLiteral("%.1f"));
+    m_timeAxis->setLabelsColor(style::mutedText(pal));
+    m_timeAxis->setGridLineColor(gridColor(pal));
+    m_timeAxis->setLinePenColor(gridColor(pal));
 }
 
-void RollingLineChart::changeEvent(QEvent *event)
+void RollingLineChart::resizeEvent(QResizeEvent *event)
 {
-    QWidget::changeEvent(event);
-    if (event->type() == QEvent::PaletteChange || event->type() == QEvent::StyleChange)
-        applyPalette();
-}
-
-void RollingLineChart::applyPalette()
-{
-    const QPalette pal = palette();
-    const QColor text = pal.color(QPalette::Text);
-    const QColor grid =
-        style::isDark(pal) ? pal.color(QPalette::Base).lighter(180) : pal.color(QPalette::Base).darker(112);
-    m_chart->setBackgroundBrush(pal.brush(QPalette::Base));
-    m_chart->setPlotAreaBackgroundVisible(false);
-    m_chart->legend()->setLabelColor(text);
-    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(m_timeAxis), static_cast<QAbstractAxis *>(m_valueAxis)}) {
-        axis->setLabelsColor(style::mutedText(pal));
-        axis->setGridLineColor(grid);
-        axis->setLinePenColor(grid);
-    }
-    m_view->setBackgroundBrush(pal.brush(QPalette::Base));
-    QPalette placeholder = m_placeholder->palette();
-    placeholder.setColor(QPalette::WindowText, style::mutedText(pal));
-    m_placeholder->setPalette(placeholder);
+    ChartPanel::resizeEvent(event);
+    labelTimeAxis();
 }
 
 } // namespace ergon

@@ -1,29 +1,23 @@
 #pragma once
 
+#include "widgets/chartpanel.h"
+
 #include <QColor>
 #include <QList>
 #include <QPointF>
-#include <QWidget>
 
 #include <chrono>
 
-class QChart;
-class QChartView;
 class QLineSeries;
-class QLabel;
-class QValueAxis;
 class QCategoryAxis;
-class QStackedLayout;
 
 namespace ergon {
 
 /// A titled line chart over a rolling time window ending now: x is seconds relative to the
 /// newest point (-window … 0), y starts at 0 and grows to fit. Points arrive in batches, one
 /// QXYSeries::replace() per series, so that a refresh costs one repaint, not one per point.
-///
-/// Charts are kept out of every header: this file and its .cpp are the only ones that know
-/// Qt Charts' types beyond forward declarations.
-class RollingLineChart : public QWidget
+/// The time axis labels as many round moments as its width holds without cutting one.
+class RollingLineChart : public ChartPanel
 {
     Q_OBJECT
 
@@ -36,13 +30,10 @@ public:
     int addSeries(const QString &name, const QColor &color);
     void setColor(int series, const QColor &color);
     void setWindow(std::chrono::seconds window);
-    /// printf format of the y labels, e.g. "%.0f" for counts; empty: whole numbers, or one
-    /// decimal when the axis tops out below 4 (rates).
-    void setValueFormat(const QString &format);
-    /// The y axis never ends below this (default 4: whole ticks for counts).
+    /// Counts (the default): whole steps on the y axis. Rates: steps of 0.25, 0.5… as needed.
+    void setWholeSteps(bool whole);
+    /// The y axis never ends below this (default 4).
     void setMinimumTop(double top);
-    /// Shown instead of the chart until points arrive.
-    void setPlaceholderText(const QString &text);
 
     /// Replaces the points of every series at once and fits the y axis.
     void setPoints(const QList<QList<QPointF>> &points);
@@ -51,23 +42,19 @@ public:
     QString seriesName(int series) const;
 
 protected:
-    void changeEvent(QEvent *event) override;
+    void applySeriesPalette(const QPalette &palette) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
-    void applyPalette();
-    void fitValueAxis(double maximum);
+    void labelTimeAxis();
 
-    QLabel *m_title;
-    QLabel *m_placeholder;
-    QStackedLayout *m_stack;
-    QChart *m_chart;
-    QChartView *m_view;
     QCategoryAxis *m_timeAxis;
-    QValueAxis *m_valueAxis;
     QList<QLineSeries *> m_series;
     std::chrono::seconds m_window{300};
+    qint64 m_labelStep = 0; // seconds between two time labels
     double m_minimumTop = 4;
-    bool m_adaptiveFormat = false;
+    double m_maximum = 0;
+    bool m_wholeSteps = true;
 };
 
 } // namespace ergon

@@ -18,8 +18,17 @@ public:
     /// The badge of a page; empty hides it. `alert` draws it in the failure colour.
     void setBadge(int page, const QString &text, bool alert = false);
     QString badge(int page) const;
+    /// Where a page's label and badge are drawn (the badge's rect is empty without one).
+    QRect labelRect(int page) const;
+    QRect badgeRect(int page) const;
 
     QSize sizeHint() const override;
+
+protected:
+    void changeEvent(QEvent *event) override;
+
+private:
+    void fitWidth();
 };
 
 } // namespace ergon

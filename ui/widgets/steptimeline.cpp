@@ -1,5 +1,6 @@
 #include "widgets/steptimeline.h"
 
+#include "models/consoleformat.h"
 #include "models/flowformat.h"
 
 #include <QEvent>
@@ -40,7 +41,7 @@ QString attemptTip(const StepRecord &step, const AttemptRecord &attempt, const Q
     QString tip = StepTimeline::tr("%1 — attempt %2\n%3")
                       .arg(step.name)
                       .arg(attempt.number)
-                      .arg(flowformat::duration(attempt.started, attempt.finished.isValid() ? attempt.finished : now));
+                      .arg(style::duration(attempt.started, attempt.finished.isValid() ? attempt.finished : now));
     if (!attempt.worker.isEmpty())
         tip += StepTimeline::tr(" on %1").arg(attempt.worker);
     if (!attempt.error.isEmpty())
@@ -96,7 +97,7 @@ void StepTimeline::rebuild()
             Bar bar{lane, step.started, fireAt.isValid() ? fireAt : m_now,
                     fired ? Bar::Kind::TimerFired : Bar::Kind::TimerPending,
                     tr("Timer %1\n%2, fires at %3")
-                        .arg(step.name, flowformat::duration(step.started, fireAt), flowformat::preciseTime(fireAt))};
+                        .arg(step.name, style::duration(step.started, fireAt), flowformat::preciseTime(fireAt))};
             extend(bar.from);
             extend(bar.to);
             m_showNow = m_showNow || !fired;
@@ -132,10 +133,9 @@ void StepTimeline::rebuild()
                                                             : Bar::Kind::Running;
             m_showNow = m_showNow || kind == Bar::Kind::Running;
             if (i > 0 && attempts.at(i - 1).finished.isValid()) {
-                m_bars.append(
-                    Bar{lane, attempts.at(i - 1).finished, attempt.started, Bar::Kind::Backoff,
-                        tr("%1 — back-off %2")
-                            .arg(step.name, flowformat::duration(attempts.at(i - 1).finished, attempt.started))});
+                m_bars.append(Bar{lane, attempts.at(i - 1).finished, attempt.started, Bar::Kind::Backoff,
+                                  tr("%1 — back-off %2")
+                                      .arg(step.name, style::duration(attempts.at(i - 1).finished, attempt.started))});
             }
             m_bars.append(Bar{lane, attempt.started, end, kind, attemptTip(step, attempt, m_now)});
             extend(attempt.started);
@@ -242,7 +242,7 @@ void StepTimeline::paintEvent(QPaintEvent *)
         painter.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
         painter.setPen(muted);
         const QString text =
-            t == 0 ? QStringLiteral("0") : QStringLiteral("+") + flowformat::duration(std::chrono::milliseconds(t));
+            t == 0 ? QStringLiteral("0") : QStringLiteral("+") + style::duration(std::chrono::milliseconds(t));
         const int w = fontMetrics().horizontalAdvance(text);
         const qreal left = std::clamp(x - w / 2.0, qreal(plot.left() - margin), qreal(width() - w - 1));
         painter.drawText(QPointF(left, axisY + fontMetrics().ascent()), text);
@@ -296,17 +296,30 @@ void StepTimeline::paintEvent(QPaintEvent *)
     }
 }
 
+QString StepTimeline::toolTipAt(const QPoint &pos) const
+{
+    const QRect plot = plotRect();
+    // Bars drawn last are on top; a thin back-off line gets a little slack.
+    for (auto it = m_bars.crbegin(); it != m_bars.crend(); ++it) {
+        if (barRect(*it, plot).adjusted(-2, -4, 2, 4).contains(pos))
+            return it->tip;
+    }
+    return {};
+}
+
+QRect StepTimeline::laneRect(int lane) const
+{
+    const QRect plot = plotRect();
+    return QRect(plot.left(), plot.top() + lane * laneHeight(), plot.width(), laneHeight());
+}
+
 bool StepTimeline::event(QEvent *event)
 {
     if (event->type() == QEvent::ToolTip) {
         auto *help = static_cast<QHelpEvent *>(event);
-        const QRect plot = plotRect();
-        // Bars drawn last are on top; a thin back-off line gets a little slack.
-        for (auto it = m_bars.crbegin(); it != m_bars.crend(); ++it) {
-            if (barRect(*it, plot).adjusted(-2, -4, 2, 4).contains(help->pos())) {
-                QToolTip::showText(help->globalPos(), it->tip, this);
-                return true;
-            }
+        if (const QString tip = toolTipAt(help->pos()); !tip.isEmpty()) {
+            QToolTip::showText(help->globalPos(), tip, this);
+            return true;
         }
         QToolTip::hideText();
         event->ignore();

@@ -27,6 +27,12 @@ public:
     std::pair<QDateTime, QDateTime> span() const { return {m_start, m_end}; }
     int laneCount() const { return int(m_steps.size()); }
 
+    /// What hovering at `pos` shows: the tooltip of the bar there (attempt, back-off, timer),
+    /// or an empty text.
+    QString toolTipAt(const QPoint &pos) const;
+    /// Where a step's lane is drawn (its bars; the name is left of it).
+    QRect laneRect(int lane) const;
+
     /// The height that shows `lanes` lanes and the axis.
     int heightForLanes(int lanes) const;
 

@@ -1,26 +1,22 @@
 #pragma once
 
+#include "widgets/chartpanel.h"
+
 #include <QList>
 #include <QStringList>
-#include <QWidget>
 
 class QBarCategoryAxis;
 class QBarSet;
-class QChart;
-class QChartView;
 class QHorizontalStackedBarSeries;
-class QLabel;
-class QStackedLayout;
-class QValueAxis;
 
 namespace ergon {
 
 struct WorkerLoad;
 
-/// The work distribution: one horizontal bar per worker, the flows it completed and failed
-/// stacked. Updated in place (QBarSet::replace) while the workers stay the same; rebuilt when
-/// one comes or goes.
-class WorkerLoadChart : public QWidget
+/// The work distribution: one horizontal bar per worker run, the flows it completed and failed
+/// stacked. Updated in place (QBarSet::replace) while the runs stay the same; rebuilt when one
+/// comes or goes.
+class WorkerLoadChart : public ChartPanel
 {
     Q_OBJECT
 
@@ -32,26 +28,18 @@ public:
 
     /// The bars' labels, top to bottom as shown.
     QStringList workers() const;
-    /// The completed (and failed) value of a worker's bar, -1 if it has none.
-    double completed(const QString &worker) const;
-    double failed(const QString &worker) const;
+    /// The completed (and failed) value of the bar with this label, -1 if there is none.
+    double completed(const QString &label) const;
+    double failed(const QString &label) const;
 
 protected:
-    void changeEvent(QEvent *event) override;
+    void applySeriesPalette(const QPalette &palette) override;
 
 private:
-    void applyPalette();
-
-    QLabel *m_title;
-    QLabel *m_placeholder;
-    QStackedLayout *m_stack;
-    QChart *m_chart;
-    QChartView *m_view;
     QHorizontalStackedBarSeries *m_series;
     QBarSet *m_completed;
     QBarSet *m_failed;
     QBarCategoryAxis *m_workerAxis;
-    QValueAxis *m_valueAxis;
     QStringList m_names; // as given, bottom to top in the chart (categories)
 };
 

@@ -51,6 +51,7 @@ struct WorkerStats {
     qint64 failed = 0;
     qint64 steals = 0;
     int inFlight = 0;
+    qint64 run = 0; ///< the run's id (WorkerRecord::id) once it registered, 0 before
 };
 
 /// A started worker. Owns its thread: destroying the handle of a running worker aborts it.
