@@ -1,10 +1,10 @@
 // The detail pane of the Flows page: steps and attempts as a tree model updated in place, the
 // timeline, formatted JSON, the buttons and their requests, and stale snapshots ignored.
 
-#include "pages/flowdetailpane.h"
 #include "models/consoleformat.h"
 #include "models/flowformat.h"
 #include "models/flowstepsmodel.h"
+#include "pages/flowdetailpane.h"
 #include "widgets/steptimeline.h"
 
 #include "ergontest.h"
@@ -342,8 +342,9 @@ private Q_SLOTS:
         QVERIFY(!header->isSectionHidden(FlowStepsModel::ErrorColumn));
         const int errorLeft = header->sectionViewportPosition(FlowStepsModel::ErrorColumn);
         const int errorWidth = header->sectionSize(FlowStepsModel::ErrorColumn);
-        QVERIFY2(errorLeft >= 0 && errorLeft + errorWidth <= view->viewport()->width(),
-                 qPrintable(QStringLiteral("%1 + %2 in %3").arg(errorLeft).arg(errorWidth).arg(view->viewport()->width())));
+        QVERIFY2(
+            errorLeft >= 0 && errorLeft + errorWidth <= view->viewport()->width(),
+            qPrintable(QStringLiteral("%1 + %2 in %3").arg(errorLeft).arg(errorWidth).arg(view->viewport()->width())));
         QVERIFY2(errorWidth >= view->fontMetrics().averageCharWidth() * 24, qPrintable(QString::number(errorWidth)));
         QVERIFY(header->isSectionHidden(FlowStepsModel::WorkerColumn));
         QVERIFY(!header->isSectionHidden(FlowStepsModel::NameColumn));

@@ -279,6 +279,42 @@ private Q_SLOTS:
         QVERIFY(dialog.scheduleButton()->isEnabled());
     }
 
+    // Defect 12: the fields stay where they are when the status line or the progress bar
+    // appears, so that a click aimed at Count lands on Count.
+    void fieldsDoNotMoveWhenTheStatusShows()
+    {
+        ScheduleDialog dialog(m_catalog.registry());
+        QVERIFY(dialog.setFlowType(QStringLiteral("demo.Flaky")));
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        const auto where = [&dialog](QWidget *field) {
+            return QRect(field->mapTo(&dialog, QPoint(0, 0)), field->size());
+        };
+        QWidget *firstArgument = dialog.argumentForm()->editor(QStringLiteral("fail_times"));
+        QVERIFY(firstArgument);
+        const QRect count = where(dialog.countBox());
+        const QRect priority = where(dialog.priorityBox());
+        const QRect argument = where(firstArgument);
+        const QRect button = where(dialog.scheduleButton());
+
+        QTest::mouseClick(dialog.scheduleButton(), Qt::LeftButton);
+        QVERIFY(dialog.isBusy());
+        dialog.showProgress(1, 3);
+        QCoreApplication::processEvents();
+        QCOMPARE(where(dialog.countBox()), count);
+        dialog.showFailed(QStringLiteral("The database is locked by another process; nothing was scheduled."));
+        QCoreApplication::processEvents();
+        QVERIFY(!dialog.statusText().isEmpty());
+        QCOMPARE(where(dialog.countBox()), count);
+        QCOMPARE(where(dialog.priorityBox()), priority);
+        QCOMPARE(where(firstArgument), argument);
+        QCOMPARE(where(dialog.scheduleButton()), button);
+
+        // The click meant for Count reaches Count.
+        QTest::mouseClick(dialog.countBox(), Qt::LeftButton, {}, dialog.countBox()->rect().center());
+        QVERIFY(dialog.countBox()->hasFocus());
+    }
+
     void defaultsAreSentFilledIn()
     {
         ScheduleDialog dialog(m_catalog.registry());

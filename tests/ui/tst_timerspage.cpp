@@ -148,6 +148,57 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 0, 5000);
     }
 
+    // Defect 8: Fire now on two timers is one command whose outcome names each flow.
+    void fireNowOnTwoTimersSaysWhatWasDone()
+    {
+        ConsoleDatabase db;
+        ConsoleSession::Options options;
+        options.reader.interval = 200ms;
+        ConsoleSession session(db.path(), db.opener(), m_catalog.registry(), options);
+        TimersPage page;
+        page.resize(900, 500);
+        page.show();
+        connect(&session, &ConsoleSession::snapshotAvailable, &page, &TimersPage::showSnapshot);
+        connect(&page, &TimersPage::fireNowRequested, &session, &ConsoleSession::fireTimersNow);
+        QSignalSpy finished(&session, &ConsoleSession::commandFinished);
+        QSignalSpy opened(&session, &ConsoleSession::opened);
+        session.start();
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 5000);
+
+        session.workers()->start(1, 4);
+        ScheduleRequest nap;
+        nap.type = u"demo.Sleeper"_s;
+        nap.arguments = {{u"seconds"_s, 600}};
+        QSignalSpy scheduled(&session, &ConsoleSession::flowsScheduled);
+        session.schedule(nap, 2);
+        QTRY_COMPARE_WITH_TIMEOUT(scheduled.size(), 1, 5000);
+        QList<qint64> ids = scheduled.first().first().value<QList<qint64>>();
+        std::sort(ids.begin(), ids.end());
+        QCOMPARE(ids.size(), 2);
+        auto log = db.open();
+        for (const qint64 id : ids)
+            QTRY_COMPARE_WITH_TIMEOUT(statusOf(*log, id), u"waiting"_s, 10000);
+        finished.clear(); // the schedule's outcome
+        session.refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 2, 5000);
+
+        QTest::mouseClick(page.view()->viewport(), Qt::LeftButton, {},
+                          page.view()->visualRect(page.view()->model()->index(0, 0)).center());
+        QTest::mouseClick(page.view()->viewport(), Qt::LeftButton, Qt::ShiftModifier,
+                          page.view()->visualRect(page.view()->model()->index(1, 0)).center());
+        QCOMPARE(page.view()->selectionModel()->selectedRows().size(), 2);
+        QTest::mouseClick(page.fireButton(), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+        QTest::qWait(200); // no second outcome follows
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().first().value<ConsoleCommands::Command>(), ConsoleCommands::Command::FireTimer);
+        QCOMPARE(finished.first().at(1).toString(), u"Fired 2 timers: flows %1, %2."_s.arg(ids.at(0)).arg(ids.at(1)));
+        for (const qint64 id : ids)
+            QTRY_COMPARE_WITH_TIMEOUT(statusOf(*log, id), u"completed"_s, 5000);
+        session.workers()->stopAll();
+        QTRY_VERIFY_WITH_TIMEOUT(session.workers()->isEmpty(), 10000);
+    }
+
 private:
     PluginCatalog m_catalog;
 };

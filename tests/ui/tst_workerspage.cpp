@@ -149,6 +149,70 @@ private Q_SLOTS:
         QVERIFY(!page.stopAllButton()->isEnabled());
     }
 
+    // A name used again (the same console on the same database, reopened): only the run going
+    // now is this console's, marked and overlaid with live counters; the earlier run keeps its
+    // own row and counts.
+    void runsOfThisConsoleMarkedByRun()
+    {
+        ConsoleDatabase db;
+        ConsoleSession::Options options;
+        options.reader.interval = 200ms;
+        options.workers.shutdownDeadline = 2s;
+        {
+            ConsoleSession earlier(db.path(), db.opener(), m_catalog.registry(), options);
+            earlier.workers()->setNamePrefix(u"console"_s);
+            QSignalSpy opened(&earlier, &ConsoleSession::opened);
+            earlier.start();
+            QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 5000);
+            earlier.workers()->start(1, 2);
+            ScheduleRequest quick;
+            quick.type = u"demo.Pipeline"_s;
+            earlier.schedule(quick, 3);
+            auto log = db.open();
+            QTRY_VERIFY_WITH_TIMEOUT(log->countByStatus()->value(FlowStatus::Completed) == 3, 10000);
+            QSignalSpy emptied(earlier.workers(), &WorkerPool::emptied);
+            earlier.workers()->stopAll();
+            QTRY_COMPARE_WITH_TIMEOUT(emptied.size(), 1, 10000);
+        }
+        ConsoleSession session(db.path(), db.opener(), m_catalog.registry(), options);
+        WorkersPage page;
+        page.resize(1100, 600);
+        page.show();
+        connect(&session, &ConsoleSession::snapshotAvailable, &page, &WorkersPage::showSnapshot);
+        page.setWorkerPool(session.workers());
+        session.workers()->setNamePrefix(u"console"_s);
+        QSignalSpy opened(&session, &ConsoleSession::opened);
+        session.start();
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 5000);
+        page.countBox()->setValue(1);
+        page.startButton()->click();
+        QCOMPARE(session.workers()->names(), QStringList{u"console-1"_s});
+
+        QAbstractItemModel *rows = page.view()->model();
+        const auto rowOf = [rows](WorkerStatus status) {
+            for (int row = 0; row < rows->rowCount(); ++row) {
+                if (rows->index(row, WorkerTableModel::StatusColumn).data().toString() == toString(status))
+                    return row;
+            }
+            return -1;
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(rows->rowCount(), 2, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(rowOf(WorkerStatus::Alive) >= 0, 5000);
+        const int alive = rowOf(WorkerStatus::Alive);
+        const int stopped = rowOf(WorkerStatus::Stopped);
+        QVERIFY(stopped >= 0);
+        QCOMPARE(rows->index(alive, WorkerTableModel::NameColumn).data().toString(), u"console-1"_s);
+        QCOMPARE(rows->index(stopped, WorkerTableModel::NameColumn).data().toString(), u"console-1"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(rows->index(alive, 0).data(WorkerTableModel::LocalRole).toBool(), 5000);
+        QVERIFY(!rows->index(stopped, 0).data(WorkerTableModel::LocalRole).toBool());
+        QCOMPARE(rows->index(stopped, WorkerTableModel::CompletedColumn).data().toString(), u"3"_s);
+        QCOMPARE(rows->index(alive, WorkerTableModel::CompletedColumn).data().toString(), u"0"_s);
+        QCOMPARE(rows->index(stopped, WorkerTableModel::NameColumn).data(Qt::ToolTipRole).toString(), u"console-1"_s);
+
+        session.workers()->stopAll();
+        QTRY_VERIFY_WITH_TIMEOUT(session.workers()->isEmpty(), 10000);
+    }
+
 private:
     PluginCatalog m_catalog;
 };

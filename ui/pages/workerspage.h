@@ -38,6 +38,8 @@ public:
     QPushButton *startButton() const { return m_start; }
     QPushButton *stopButton() const { return m_stop; }
     QPushButton *stopAllButton() const { return m_stopAll; }
+    /// The columns hidden for want of room (least useful first).
+    QList<int> hiddenColumns() const;
 
 public Q_SLOTS:
     void showSnapshot(const ergon::ConsoleSnapshot &snapshot);
@@ -49,9 +51,6 @@ public Q_SLOTS:
 
 protected:
     void changeEvent(QEvent *event) override;
-
-    /// The columns hidden for want of room (least useful first).
-    QList<int> hiddenColumns() const;
 
 private:
     void updateLocalWorkers();

@@ -6,6 +6,8 @@
 
 #include <QLocale>
 
+#include <algorithm>
+
 namespace ergon {
 
 ConsoleCommands::ConsoleCommands(Opener opener, const FlowRegistry &registry, WorkNotifier *notifier, QObject *parent)
@@ -80,9 +82,10 @@ void ConsoleCommands::cancel(const QList<qint64> &flowIds)
 void ConsoleCommands::fireTimersNow(const QList<qint64> &flowIds)
 {
     // Each fired timer is named by its flow: "Fired 2 timers: flows 768, 771."
-    const auto summary = [](const QList<qint64> &fired) {
+    const auto summary = [](QList<qint64> fired) {
         if (fired.size() == 1)
             return tr("Fired the timer of flow %1.").arg(fired.first());
+        std::sort(fired.begin(), fired.end());
         return tr("Fired %1 timers: flows %2.").arg(QLocale().toString(fired.size()), flowList(fired));
     };
     bool any = false;

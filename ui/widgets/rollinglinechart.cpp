@@ -5,7 +5,6 @@
 #include <QCategoryAxis>
 #include <QChart>
 #include <QLineSeries>
-#include <QResizeEvent>
 #include <QValueAxis>
 
 namespace ergon {
@@ -20,6 +19,8 @@ RollingLineChart::RollingLineChart(const QString &title, QWidget *parent)
     m_timeAxis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     addValueAxis(Qt::AlignLeft);
     setWindow(m_window);
+    // The labels that fit depend on the plot's width, known once the chart is laid out.
+    connect(chart(), &QChart::plotAreaChanged, this, &RollingLineChart::labelTimeAxis);
     applyPalette();
 }
 
@@ -58,31 +59,33 @@ void RollingLineChart::setWindow(std::chrono::seconds window)
 
 void RollingLineChart::labelTimeAxis()
 {
-    // Labels at round moments, as many as the width holds with room between them (a label
-    // Qt Charts cannot fit is cut to "−5 …"): every minute, two, five… of the window.
+    // Labels at round moments, as many as the width holds with room between them (Qt Charts
+    // cuts a label it has no room for to "−5 …"): every minute, two, five… The oldest moment
+    // is not labelled: centred on the left edge, it would stick out past the y labels, where
+    // Qt Charts drops it.
+    // Qt Charts gives each label the plot's width over the labels and one, less padding.
     const qint64 seconds = m_window.count();
     const QFontMetrics metrics(m_timeAxis->labelsFont());
-    const int labelWidth = metrics.horizontalAdvance(tr("−%1 min").arg(88)) + metrics.horizontalAdvance(u'M') * 2;
-    const int plotWidth = std::max(1, width() - metrics.horizontalAdvance(QStringLiteral("00000")) - 40);
-    const qint64 fitting = std::max<qint64>(1, plotWidth / labelWidth - 1);
-    qint64 step = seconds;
-    for (const qint64 candidate : {10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400}) {
-        if (candidate <= seconds && seconds / candidate <= fitting && seconds % candidate == 0) {
+    const int labelWidth = metrics.horizontalAdvance(tr("−%1 min").arg(seconds / 60)) + 12;
+    const qreal plot = chart()->plotArea().width() > 0 ? chart()->plotArea().width() : width() - 60.0;
+    const qint64 fitting = std::max<qint64>(2, qint64(plot / labelWidth) - 1);
+    qint64 step = std::max<qint64>(1, seconds / 2);
+    for (const qint64 candidate :
+         {10, 15, 30, 60, 100, 120, 150, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400}) {
+        if (candidate * 2 <= seconds && seconds % candidate == 0 && seconds / candidate <= fitting &&
+            (candidate >= 60 || seconds < 120)) {
             step = candidate;
             break;
         }
     }
-    if (seconds <= 300)
-        step = std::max<qint64>(step, std::min<qint64>(60, seconds)); // never finer than a minute
     if (step == m_labelStep)
         return;
     m_labelStep = step;
-    // A category axis labels the end of each range; the first range is empty so that the
-    // oldest moment is labelled too.
+    // A category axis labels the end of each range.
     for (const QString &label : m_timeAxis->categoriesLabels())
         m_timeAxis->remove(label);
     m_timeAxis->setStartValue(double(-seconds) - 0.001);
-    for (qint64 at = seconds; at >= 0; at -= step) {
+    for (qint64 at = seconds - step; at >= 0; at -= step) {
         const QString label = at == 0 ? tr("now") : at % 60 == 0 ? tr("−%1 min").arg(at / 60) : tr("−%1 s").arg(at);
         m_timeAxis->append(label, double(-at));
     }
@@ -138,12 +141,6 @@ void RollingLineChart::applySeriesPalette(const QPalette &pal)
     m_timeAxis->setLabelsColor(style::mutedText(pal));
     m_timeAxis->setGridLineColor(gridColor(pal));
     m_timeAxis->setLinePenColor(gridColor(pal));
-}
-
-void RollingLineChart::resizeEvent(QResizeEvent *event)
-{
-    ChartPanel::resizeEvent(event);
-    labelTimeAxis();
 }
 
 } // namespace ergon

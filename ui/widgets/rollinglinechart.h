@@ -43,11 +43,11 @@ public:
 
 protected:
     void applySeriesPalette(const QPalette &palette) override;
-    void resizeEvent(QResizeEvent *event) override;
 
-private:
+private Q_SLOTS:
     void labelTimeAxis();
 
+private:
     QCategoryAxis *m_timeAxis;
     QList<QLineSeries *> m_series;
     std::chrono::seconds m_window{300};
