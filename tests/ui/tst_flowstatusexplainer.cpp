@@ -144,7 +144,8 @@ private Q_SLOTS:
             const QList<WorkerRecord> lost{worker(QStringLiteral("w1"), 125'000)};
             QTest::newRow("worker lost") << running << QList<StepRecord>{retrying} << lost << true << Kind::WorkerLost
                                          << QStringList{QStringLiteral("Its worker ‘w1’ was lost"),
-                                                        QStringLiteral("last heartbeat 2 min 5 s ago"),
+                                                        QStringLiteral(
+                                                            "last heartbeat 2 min 05 s ago"), // the one duration format
                                                         QStringLiteral("lease expires in 20 s")}
                                          << now.addSecs(20);
             const QList<WorkerRecord> stopped{worker(QStringLiteral("w1"), 1000, WorkerStatus::Stopped)};
