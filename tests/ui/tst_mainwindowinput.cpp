@@ -3,16 +3,18 @@
 // theme actually applied to the application, a double click on an Overview failure or on a
 // timer opening that flow, Schedule Like This from a flow's detail, and the settings (window,
 // page, refresh rate, theme, the last scheduled type and arguments) surviving a new window on
-// the same settings.
+// the same settings, and stopped workers forgotten from the Workers page.
 
 #include "consoletest.h"
 #include "ergontest.h"
 #include "models/failurelistmodel.h"
 #include "models/timertablemodel.h"
+#include "models/workertablemodel.h"
 #include "pages/flowdetailpane.h"
 #include "pages/flowspage.h"
 #include "pages/overviewpage.h"
 #include "pages/timerspage.h"
+#include "pages/workerspage.h"
 #include "session/consolesession.h"
 #include "session/workerpool.h"
 #include "shell/mainwindow.h"
@@ -312,6 +314,18 @@ private Q_SLOTS:
 
         window.session()->workers()->stopAll();
         QTRY_VERIFY_WITH_TIMEOUT(window.session()->workers()->isEmpty(), 10000);
+
+        // Forget Stopped… on the Workers page: the window has the session forget the run.
+        activate(window);
+        QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+        WorkersPage *workers = window.workersPage();
+        QTRY_VERIFY_WITH_TIMEOUT(workers->forgetButton()->isEnabled(), 10000); // the run shows stopped
+        QTest::mouseClick(workers->forgetButton(), Qt::LeftButton);
+        QMessageBox *forget = nullptr;
+        QTRY_VERIFY((forget = visibleChild<QMessageBox>(window, u"Forget Stopped Workers"_s)) != nullptr);
+        QTest::mouseClick(buttonOf(forget, QMessageBox::AcceptRole), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(workers->model()->rowCount(), 0, 10000);
+        QCOMPARE(window.summary()->messageText(), u"Forgot 1 stopped worker."_s);
     }
 
     // What the console remembers, read back by a new window on the same settings.

@@ -11,6 +11,8 @@
 #include "session/consolesession.h"
 #include "session/workerpool.h"
 
+#include <ergon/limits.h>
+
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
 #include <QItemSelectionModel>
@@ -170,6 +172,16 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(cell(page, u"console-1"_s, WorkerTableModel::StatusColumn), u"stopped"_s, 5000);
         QVERIFY(session.workers()->isEmpty());
         QVERIFY(!page.stopAllButton()->isEnabled());
+    }
+
+    // The engine's ranges (limits.h): the page cannot start what `worker` would refuse.
+    void fieldsHaveTheEnginesRanges()
+    {
+        WorkersPage page;
+        QCOMPARE(page.countBox()->minimum(), int(limits::workers.min));
+        QCOMPARE(page.countBox()->maximum(), int(limits::workers.max));
+        QCOMPARE(page.concurrencyBox()->minimum(), int(limits::concurrency.min));
+        QCOMPARE(page.concurrencyBox()->maximum(), int(limits::concurrency.max));
     }
 
     void startAddsStopAllAsksStoppedAreForgotten()
