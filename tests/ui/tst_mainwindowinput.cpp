@@ -350,12 +350,12 @@ private Q_SLOTS:
             ScheduleDialog *dialog = nullptr;
             QTRY_VERIFY((dialog = visibleChild<ScheduleDialog>(window)) != nullptr);
             dialog->typeBox()->setFocus();
-            QTest::keyClicks(dialog->typeBox(), u"demo.Flaky"_s);
-            QWidget *failTimes = dialog->argumentForm()->editor(u"fail_times"_s);
-            QVERIFY(failTimes);
-            failTimes->setFocus();
-            qobject_cast<QAbstractSpinBox *>(failTimes)->selectAll();
-            QTest::keyClicks(failTimes, u"5"_s);
+            QTest::keyClicks(dialog->typeBox(), u"demo.Pipeline"_s); // not the first type: a choice
+            QWidget *steps = dialog->argumentForm()->editor(u"steps"_s);
+            QVERIFY(steps);
+            steps->setFocus();
+            qobject_cast<QAbstractSpinBox *>(steps)->selectAll();
+            QTest::keyClicks(steps, u"7"_s);
             QTest::mouseClick(dialog->scheduleButton(), Qt::LeftButton);
             QTRY_VERIFY_WITH_TIMEOUT(dialog->statusText().contains(u"Scheduled"_s), 5000);
             dialog->close();
@@ -377,10 +377,10 @@ private Q_SLOTS:
         QTest::keyClick(&again, Qt::Key_N, Qt::ControlModifier);
         ScheduleDialog *dialog = nullptr;
         QTRY_VERIFY((dialog = visibleChild<ScheduleDialog>(again)) != nullptr);
-        QCOMPARE(dialog->typeBox()->currentText(), u"demo.Flaky"_s);
-        auto *failTimes = qobject_cast<QAbstractSpinBox *>(dialog->argumentForm()->editor(u"fail_times"_s));
-        QVERIFY(failTimes);
-        QCOMPARE(failTimes->text(), u"5"_s);
+        QCOMPARE(dialog->typeBox()->currentText(), u"demo.Pipeline"_s);
+        auto *steps = qobject_cast<QAbstractSpinBox *>(dialog->argumentForm()->editor(u"steps"_s));
+        QVERIFY(steps);
+        QCOMPARE(steps->text(), u"7"_s);
         dialog->close();
         QSettings().clear();
     }

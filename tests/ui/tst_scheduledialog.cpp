@@ -465,15 +465,15 @@ private Q_SLOTS:
             ScheduleDialog first(m_catalog.registry());
             first.setSettings(&settings);
             first.show();
-            chooseType(first, QStringLiteral("demo.Flaky"));
-            enter(first.argumentForm()->editor(QStringLiteral("fail_times")), QStringLiteral("5"));
+            chooseType(first, QStringLiteral("demo.Pipeline")); // not the first type: a choice
+            enter(first.argumentForm()->editor(QStringLiteral("steps")), QStringLiteral("7"));
             QTest::mouseClick(first.scheduleButton(), Qt::LeftButton);
         }
         ScheduleDialog next(m_catalog.registry());
         next.setSettings(&settings);
         next.show();
-        QVERIFY(showsText(next, m_catalog.registry().info(QStringLiteral("demo.Flaky"))->description));
-        QCOMPARE(editorText(next.argumentForm()->editor(QStringLiteral("fail_times"))), QStringLiteral("5"));
+        QVERIFY(showsText(next, m_catalog.registry().info(QStringLiteral("demo.Pipeline"))->description));
+        QCOMPARE(editorText(next.argumentForm()->editor(QStringLiteral("steps"))), QStringLiteral("7"));
 
         QVERIFY(
             next.prefill(QStringLiteral("orders.OrderProcessor"),
