@@ -114,6 +114,10 @@ WorkersPage::WorkersPage(QWidget *parent)
     head->addWidget(heading);
     head->addStretch(1);
     head->addWidget(m_summary);
+    // What is listed sits with the counts of what is listed; what runs here, below.
+    head->addSpacing(12);
+    head->addWidget(m_showStopped);
+    head->addWidget(m_forget);
 
     auto *controls = new QHBoxLayout;
     controls->setSpacing(8);
@@ -125,9 +129,8 @@ WorkersPage::WorkersPage(QWidget *parent)
     controls->addSpacing(16);
     controls->addWidget(m_stop);
     controls->addWidget(m_stopAll);
+    controls->addSpacing(8);
     controls->addWidget(m_outcome, 1);
-    controls->addWidget(m_showStopped);
-    controls->addWidget(m_forget);
 
     m_note->setAlignment(Qt::AlignCenter);
     m_note->setWordWrap(true);
