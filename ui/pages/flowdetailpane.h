@@ -1,8 +1,9 @@
 #pragma once
 
-#include "session/flowpage.h"
 #include "models/flowstatusexplainer.h"
+#include "session/flowpage.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QLabel;
@@ -22,8 +23,8 @@ class StepTimeline;
 
 /// The detail of the current flow on the Flows page: its status and the line that says why it
 /// is not moving (counting down every second), its times, error, steps with every attempt, a
-/// timeline of the steps, and its arguments and result as formatted JSON. Retry failed step and
-/// Cancel ask for the action by signal; the page passes it on.
+/// timeline of the steps, and its arguments and result as formatted JSON. Retry failed step,
+/// Cancel and Schedule Like This ask for the action by signal; the page passes it on.
 class FlowDetailPane : public QWidget
 {
     Q_OBJECT
@@ -42,6 +43,7 @@ public:
 
     QPushButton *retryButton() const { return m_retry; }
     QPushButton *cancelButton() const { return m_cancel; }
+    QPushButton *scheduleLikeButton() const { return m_scheduleLike; }
     FlowStepsModel *stepsModel() const { return m_stepsModel; }
     QTreeView *stepsView() const { return m_stepsView; }
     StepTimeline *timeline() const { return m_timeline; }
@@ -59,6 +61,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void retryRequested(qint64 flowId, const QString &stepName);
     void cancelRequested(qint64 flowId);
+    /// Schedule Like This: the Schedule dialog, filled with the flow's type and arguments.
+    void scheduleLikeRequested(const QString &type, const QJsonObject &arguments);
 
 private:
     void updateExplanation();
@@ -77,6 +81,7 @@ private:
     QLabel *m_times;
     QPushButton *m_retry;
     QPushButton *m_cancel;
+    QPushButton *m_scheduleLike;
     QPlainTextEdit *m_error;
     QTabWidget *m_tabs;
     FlowStepsModel *m_stepsModel;

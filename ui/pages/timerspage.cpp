@@ -1,8 +1,8 @@
 #include "pages/timerspage.h"
 
+#include "models/timertablemodel.h"
 #include "session/consolesnapshot.h"
 #include "shell/consolestyle.h"
-#include "models/timertablemodel.h"
 
 #include <QEvent>
 #include <QHBoxLayout>
@@ -55,6 +55,10 @@ TimersPage::TimersPage(QWidget *parent)
     connect(m_fire, &QPushButton::clicked, this, &TimersPage::fireSelected);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             [this] { m_fire->setEnabled(m_view->selectionModel()->hasSelection()); });
+    connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (const qint64 flowId = index.data(TimerTableModel::FlowIdRole).toLongLong(); flowId > 0)
+            Q_EMIT flowActivated(flowId);
+    });
 
     auto *heading = new QLabel(tr("Timers"), this);
     style::makeHeading(heading, 1.4);

@@ -233,6 +233,11 @@ void ConsoleSession::fireTimerNow(qint64 flowId)
     post(m_commands, [flowId](ConsoleCommands *commands) { commands->fireTimerNow(flowId); });
 }
 
+void ConsoleSession::forgetWorkers(const QList<qint64> &runs)
+{
+    post(m_commands, [runs](ConsoleCommands *commands) { commands->forgetWorkers(runs); });
+}
+
 void ConsoleSession::deleteWhenDone()
 {
     for (QThread *thread : std::as_const(m_threads)) {

@@ -85,6 +85,7 @@ public Q_SLOTS:
     void retry(const QList<qint64> &flowIds, const QString &stepName = {});
     void cancel(const QList<qint64> &flowIds);
     void fireTimerNow(qint64 flowId);
+    void forgetWorkers(const QList<qint64> &runs);
 
 Q_SIGNALS:
     void opened(const QString &location);
