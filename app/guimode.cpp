@@ -1,11 +1,11 @@
 #include "guimode.h"
 
 #include "commandline.h"
-#include "shell/consolestyle.h"
 #include "models/failurelistmodel.h"
 #include "pages/flowspage.h"
-#include "shell/mainwindow.h"
 #include "pages/overviewpage.h"
+#include "shell/consolestyle.h"
+#include "shell/mainwindow.h"
 
 #include <ergon/openexecutionlog.h>
 #include <ergon/plugincatalog.h>
@@ -161,10 +161,9 @@ int runGui(const CommandLine &commandLine)
     catalog.load(pluginPaths);
 
     // The theme before any window exists: the command line's, else the one last chosen.
-    const QString themeName = !commandLine.theme.isEmpty() ? commandLine.theme
-        : screenshots                                      ? QString()
-                      : QSettings().value(QStringLiteral("Console/theme")).toString();
-    const style::Theme theme = style::themeFromName(themeName);
+    const style::Theme theme = !commandLine.theme.isEmpty() ? style::themeFromName(commandLine.theme)
+        : screenshots                                       ? style::Theme::System
+                                                            : ConsoleSettings(true).theme();
     if (theme != style::Theme::System)
         style::applyTheme(theme);
 

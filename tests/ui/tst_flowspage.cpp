@@ -1,36 +1,32 @@
-// The Flows page against real SQLite files: filters that keep the GUI thread responsive on 50k
-// flows, newer filters superseding older ones, paging on 10k flows, live refresh that keeps the
-// selection and the scroll position, sorting, demo.Flaky retried from the detail pane and in
-// bulk, and a flow scheduled through the Schedule dialog that a worker completes.
+// The Flows page listing flows from real SQLite files: filters that keep the GUI thread
+// responsive on 50k flows, newer filters superseding older ones, paging on 10k flows, text
+// search through the mirror, live refresh that keeps the selection and the scroll position,
+// sorting, and the status and type filter boxes driven by the keyboard. Acting on flows (retry,
+// schedule) is tst_flowsactions.
 
 #include "models/flowlistcontroller.h"
-#include "models/flowstepsmodel.h"
 #include "models/flowtablemodel.h"
 #include "pages/flowdetailpane.h"
 #include "pages/flowspage.h"
 #include "session/consolesession.h"
-#include "shell/scheduledialog.h"
 
 #include "bulkflows.h"
 #include "ergontest.h"
-#include "widgets/argumentform.h"
+#include "flowspagefixture.h"
 
 #include <ergon/clock.h>
 #include <ergon/flowexecutor.h>
-#include <ergon/flowscheduler.h>
-#include <ergon/flowworker.h>
 #include <ergon/plugincatalog.h>
 #include <ergon/sqliteexecutionlog.h>
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QHeaderView>
 #include <QLineEdit>
-#include <QPushButton>
 #include <QScrollBar>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
-#include <QSpinBox>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -39,100 +35,7 @@
 using namespace ergon;
 using namespace std::chrono_literals;
 
-namespace {
-
-// A one-step demo.Pipeline flow due tomorrow: it stays pending while the test watches.
-NewFlow tomorrowsPipeline()
-{
-    NewFlow flow;
-    flow.type = QStringLiteral("demo.Pipeline");
-    flow.arguments = {{QStringLiteral("steps"), 1}};
-    flow.runAt = QDateTime::currentDateTimeUtc().addDays(1);
-    return flow;
-}
-
-LogOpener opener(const QString &path)
-{
-    return [path]() -> Result<std::unique_ptr<ExecutionLog>> {
-        auto log = SqliteExecutionLog::open(path);
-        if (!log)
-            return log.error();
-        return std::unique_ptr<ExecutionLog>(log.take());
-    };
-}
-
-// Measures how long the GUI thread's event loop goes without serving a 10 ms timer.
-class GapWatch
-{
-public:
-    GapWatch()
-    {
-        m_timer.setTimerType(Qt::PreciseTimer);
-        m_timer.setInterval(10);
-        QObject::connect(&m_timer, &QTimer::timeout, [this] {
-            const qint64 now = m_clock.elapsed();
-            m_max = std::max(m_max, now - m_last);
-            m_last = now;
-            ++m_ticks;
-        });
-        m_clock.start();
-        m_timer.start();
-    }
-    qint64 maxGapMs() const { return std::max(m_max, m_clock.elapsed() - m_last); }
-    int ticks() const { return m_ticks; }
-
-private:
-    QTimer m_timer;
-    QElapsedTimer m_clock;
-    qint64 m_last = 0;
-    qint64 m_max = 0;
-    int m_ticks = 0;
-};
-
-ConsoleSession::Options sessionOptions(std::chrono::milliseconds interval)
-{
-    ConsoleSession::Options options;
-    options.reader.interval = std::max(interval, std::chrono::milliseconds(50));
-    return options;
-}
-
-// A Flows page on a session of its own, as the window arranges them. An interval of 0: the
-// readers read once, then only when refreshed.
-struct PageOnSession {
-    PageOnSession(const QString &path, const FlowRegistry &registry, std::chrono::milliseconds interval)
-        : session(path, opener(path), registry, sessionOptions(interval))
-    {
-        page.setSession(&session);
-        session.start();
-        if (interval <= std::chrono::milliseconds(0))
-            session.setPaused(true);
-    }
-    ConsoleSession session;
-    FlowsPage page;
-};
-
-bool settled(const FlowsPage &page)
-{
-    return page.lastSnapshot().generation == page.filterGeneration() && page.lastSnapshot().readAt.isValid();
-}
-
-// The proxy row of a flow in the page's table, or -1.
-int viewRow(const FlowsPage &page, qint64 flowId)
-{
-    const int row = page.model()->rowOf(flowId);
-    if (row < 0)
-        return -1;
-    auto *proxy = static_cast<QSortFilterProxyModel *>(page.view()->model());
-    return proxy->mapFromSource(page.model()->index(row, 0)).row();
-}
-
-FlowStatus statusOf(const FlowsPage &page, qint64 flowId)
-{
-    const int row = page.model()->rowOf(flowId);
-    return row < 0 ? FlowStatus::Pending : page.model()->flowAt(row).status;
-}
-
-} // namespace
+using namespace ergon::flowstest;
 
 class TestFlowsPage : public QObject
 {
@@ -457,147 +360,70 @@ private Q_SLOTS:
         QVERIFY(watch.ticks() > 0);
     }
 
-    void retriesAFailedFlakyFlow()
+    // The filter bar's status and type boxes, driven by the keyboard, filter the rows.
+    void statusAndTypeBoxesFilterTheRows()
     {
         const QString path = newPath();
-        ERGON_TRY(log, SqliteExecutionLog::open(path));
-        FakeClock clock;
-        FlowExecutor executor(*log, registry(), clock);
-        ERGON_AWAIT_OUTCOME(failed, executor.runNew(QStringLiteral("demo.Flaky"), {{QStringLiteral("fail_times"), 4}}));
-        QCOMPARE(failed.status, FlowStatus::Failed);
-        const qint64 id = failed.flowId;
-
+        QList<qint64> failedIds;
+        {
+            ERGON_TRY(log, SqliteExecutionLog::open(path));
+            FakeClock clock;
+            FlowExecutor executor(*log, registry(), clock);
+            for (int i = 0; i < 2; ++i) {
+                ERGON_AWAIT_OUTCOME(failed,
+                                    executor.runNew(QStringLiteral("demo.Flaky"), {{QStringLiteral("fail_times"), 4}}));
+                failedIds.append(failed.flowId);
+            }
+            ERGON_AWAIT_OUTCOME(done, executor.runNew(QStringLiteral("demo.Pipeline"), {{QStringLiteral("steps"), 1}}));
+            QCOMPARE(done.status, FlowStatus::Completed);
+            ERGON_VERIFY_OK(log->scheduleFlows({tomorrowsPipeline()}, QDateTime::currentDateTimeUtc()));
+        }
         PageOnSession pageSession(path, registry(), 100ms);
         FlowsPage &page = pageSession.page;
         page.setRegistry(&registry());
         page.resize(1200, 700);
-        page.show();
         QSignalSpy first(&page, &FlowsPage::firstPageShown);
-        QVERIFY(first.wait(10000));
-        QCOMPARE(page.model()->rowCount(), 1);
-        QCOMPARE(statusOf(page, id), FlowStatus::Failed);
-
-        page.view()->selectRow(viewRow(page, id));
-        QTRY_VERIFY_WITH_TIMEOUT(page.detailPane()->retryButton()->isEnabled(), 10000);
-        QCOMPARE(int(page.detailPane()->explanation().kind), int(FlowStatusExplanation::Kind::Failed));
-        QVERIFY(page.detailPane()->explanation().text.contains(QStringLiteral("‘flaky’")));
-        QCOMPARE(page.detailPane()->stepsModel()->rowCount(), 1);
-        QCOMPARE(page.detailPane()->stepsModel()->rowCount(page.detailPane()->stepsModel()->index(0, 0)), 3);
-
-        // The session's commands retry it (due now, by the system clock); then a worker's run.
-        SystemClock systemClock;
-        FlowExecutor retryExecutor(*log, registry(), systemClock);
-        QSignalSpy finished(&pageSession.session, &ConsoleSession::commandFinished);
-        QTest::mouseClick(page.detailPane()->retryButton(), Qt::LeftButton);
-        QVERIFY(finished.wait(10000));
-        QCOMPARE(finished.first().at(1).toString(), QStringLiteral("Retried flow %1.").arg(id));
-        QTRY_VERIFY_WITH_TIMEOUT(page.statusText().contains(QStringLiteral("Retried flow %1.").arg(id)), 10000);
-        ERGON_TRY(pending, log->flow(id));
-        QVERIFY(pending.has_value());
-        QCOMPARE(pending->status, FlowStatus::Pending);
-        ERGON_AWAIT_OUTCOME(retried, retryExecutor.run(id));
-        QCOMPARE(retried.status, FlowStatus::Completed);
-        page.refresh();
-        QTRY_COMPARE_WITH_TIMEOUT(statusOf(page, id), FlowStatus::Completed, 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(page.detailPane()->resultText() == QLatin1String("5"), 10000);
-        QVERIFY(!page.detailPane()->retryButton()->isEnabled());
-        QVERIFY(page.detailPane()->explanation().text.isEmpty());
-    }
-
-    void retriesSeveralInBulk()
-    {
-        const QString path = newPath();
-        ERGON_TRY(log, SqliteExecutionLog::open(path));
-        FakeClock clock;
-        FlowExecutor executor(*log, registry(), clock);
-        QList<qint64> failedIds;
-        for (int i = 0; i < 3; ++i) {
-            ERGON_AWAIT_OUTCOME(failed,
-                                executor.runNew(QStringLiteral("demo.Flaky"), {{QStringLiteral("fail_times"), 4}}));
-            failedIds.prepend(failed.flowId); // newest first, as the table shows them
-        }
-        ERGON_AWAIT_OUTCOME(done, executor.runNew(QStringLiteral("demo.Pipeline"), {{QStringLiteral("steps"), 2}}));
-        QCOMPARE(done.status, FlowStatus::Completed);
-
-        PageOnSession pageSession(path, registry(), 100ms);
-        FlowsPage &page = pageSession.page;
         page.show();
-        QSignalSpy first(&page, &FlowsPage::firstPageShown);
-        QVERIFY(first.wait(10000));
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        QTRY_COMPARE_WITH_TIMEOUT(first.size(), 1, 10000);
         QCOMPARE(page.model()->rowCount(), 4);
-        page.view()->selectAll();
-        QCOMPARE(page.selectedFlowIds().size(), 4);
-        QVERIFY(page.bulkRetryButton()->isEnabled());
-        QCOMPARE(page.bulkRetryButton()->text(), QStringLiteral("Retry 3"));
-        QVERIFY(!page.bulkCancelButton()->isEnabled());
+        const auto shown = [&page] {
+            QList<FlowRecord> rows;
+            for (int row = 0; row < page.model()->rowCount(); ++row)
+                rows.append(page.model()->flowAt(row));
+            return rows;
+        };
 
-        // The failed ones (not the completed one), retried by the session's commands.
-        SystemClock systemClock;
-        FlowExecutor retryExecutor(*log, registry(), systemClock);
-        QSignalSpy finished(&pageSession.session, &ConsoleSession::commandFinished);
-        QTest::mouseClick(page.bulkRetryButton(), Qt::LeftButton);
-        QVERIFY(finished.wait(10000));
-        QCOMPARE(finished.first().at(1).toString(), QStringLiteral("Retried 3 flows."));
-        for (const qint64 id : std::as_const(failedIds)) {
-            ERGON_AWAIT_OUTCOME(retried, retryExecutor.run(id));
-            QCOMPARE(retried.status, FlowStatus::Completed);
-        }
-        for (const qint64 id : std::as_const(failedIds))
-            QTRY_COMPARE_WITH_TIMEOUT(statusOf(page, id), FlowStatus::Completed, 10000);
-        QTRY_VERIFY(!page.bulkRetryButton()->isEnabled());
-        // The selection survived the refreshes.
-        QCOMPARE(page.selectedFlowIds().size(), 4);
-    }
+        // Status: Down from "All statuses" to Failed.
+        QComboBox *status = page.statusBox();
+        status->setFocus();
+        const int failedIndex = status->findData(int(FlowStatus::Failed));
+        QVERIFY(failedIndex > 0);
+        for (int i = 0; i < failedIndex; ++i)
+            QTest::keyClick(status, Qt::Key_Down);
+        QCOMPARE(page.filter().status, std::optional<FlowStatus>(FlowStatus::Failed));
+        QTRY_VERIFY_WITH_TIMEOUT(settled(page) && page.model()->rowCount() == 2, 10000);
+        for (const FlowRecord &flow : shown())
+            QVERIFY(failedIds.contains(flow.id));
 
-    void scheduledThroughTheDialogAndCompletedByAWorker()
-    {
-        const QString path = newPath();
-        ERGON_TRY(log, SqliteExecutionLog::open(path));
-        SystemClock clock;
-        FlowScheduler scheduler(*log, registry(), clock);
-        PageOnSession pageSession(path, registry(), 100ms);
-        FlowsPage &page = pageSession.page;
-        page.setRegistry(&registry());
-        page.show();
-        QSignalSpy first(&page, &FlowsPage::firstPageShown);
-        QVERIFY(first.wait(10000));
-        QCOMPARE(page.model()->rowCount(), 0);
+        // Back to every status (Home), then the type typed into the type box.
+        QTest::keyClick(status, Qt::Key_Home);
+        QVERIFY(!page.filter().status);
+        QComboBox *type = page.typeBox();
+        type->setFocus();
+        QTest::keyClicks(type, QStringLiteral("demo.Pipeline"));
+        QCOMPARE(page.filter().type, QStringLiteral("demo.Pipeline"));
+        QTRY_VERIFY_WITH_TIMEOUT(settled(page) && page.model()->rowCount() == 2, 10000);
+        for (const FlowRecord &flow : shown())
+            QCOMPARE(flow.type, QStringLiteral("demo.Pipeline"));
 
-        ScheduleDialog dialog(registry());
-        connect(&dialog, &ScheduleDialog::scheduleRequested, this, [&](const ScheduleRequest &request, int count) {
-            // What the window's commands do off the GUI thread, here inline.
-            const auto ids = scheduler.scheduleMany(QList<ScheduleRequest>(count, request));
-            if (ids)
-                dialog.showFinished(tr("Scheduled %n flow(s).", nullptr, int(ids->size())));
-            else
-                dialog.showFailed(ids.errorString());
-        });
-        dialog.show();
-        QVERIFY(dialog.setFlowType(QStringLiteral("demo.Pipeline")));
-        auto *steps = qobject_cast<QLineEdit *>(dialog.argumentForm()->editor(QStringLiteral("steps")));
-        QVERIFY(steps);
-        steps->setText(QStringLiteral("2"));
-        dialog.countBox()->setValue(2);
-        QTest::mouseClick(dialog.scheduleButton(), Qt::LeftButton);
-        QVERIFY(!dialog.isBusy());
-        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 2, 10000);
-        QCOMPARE(page.model()->flowAt(0).arguments.value(QStringLiteral("steps")).toInt(), 2);
-
-        auto worker = FlowWorker(opener(path), registry()).withName(QStringLiteral("w1")).withConcurrency(4).start();
-        QTRY_COMPARE_WITH_TIMEOUT(statusOf(page, page.model()->flowAt(0).id), FlowStatus::Completed, 15000);
-        QTRY_COMPARE_WITH_TIMEOUT(statusOf(page, page.model()->flowAt(1).id), FlowStatus::Completed, 15000);
-        page.showFlow(page.model()->flowAt(0).id);
-        QTRY_COMPARE_WITH_TIMEOUT(page.detailPane()->stepsModel()->rowCount(), 2, 10000);
-        worker->shutdownAndWait(5s);
-    }
-
-    void showsWhyTheDatabaseCannotBeOpened()
-    {
-        PageOnSession pageSession(m_dir.filePath(QStringLiteral("no/such/folder/x.db")), registry(), 0ms);
-        FlowsPage &page = pageSession.page;
-        page.show();
-        QTRY_VERIFY_WITH_TIMEOUT(page.statusText().contains(QLatin1String("Cannot open")), 10000);
-        QCOMPARE(page.model()->rowCount(), 0);
+        // Both: pending pipelines, the one due tomorrow.
+        status->setFocus();
+        QTest::keyClick(status, Qt::Key_Down); // Pending, the first status
+        QCOMPARE(page.filter().status, std::optional<FlowStatus>(FlowStatus::Pending));
+        QTRY_VERIFY_WITH_TIMEOUT(settled(page) && page.model()->rowCount() == 1, 10000);
+        QCOMPARE(shown().first().status, FlowStatus::Pending);
+        QCOMPARE(shown().first().type, QStringLiteral("demo.Pipeline"));
     }
 };
 

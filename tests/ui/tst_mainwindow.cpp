@@ -208,9 +208,11 @@ private Q_SLOTS:
 
         // demo.Flaky with fail_times = 3 fails its three attempts; a retry's fourth succeeds.
         QVERIFY(dialog->setFlowType(u"demo.Flaky"_s));
-        auto *failTimes = qobject_cast<QLineEdit *>(dialog->argumentForm()->editor(u"fail_times"_s));
+        auto *failTimes = qobject_cast<QAbstractSpinBox *>(dialog->argumentForm()->editor(u"fail_times"_s));
         QVERIFY(failTimes);
-        failTimes->setText(u"3"_s);
+        failTimes->setFocus();
+        failTimes->selectAll();
+        QTest::keyClicks(failTimes, u"3"_s);
         dialog->countBox()->setValue(2);
         QTRY_VERIFY(dialog->scheduleButton()->isEnabled());
         dialog->scheduleButton()->click();

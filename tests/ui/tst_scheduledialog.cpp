@@ -1,7 +1,11 @@
 // The Schedule dialog: a form from each bundled flow type's schema (editors, defaults, required
-// fields), inline validation messages, the scheduleRequested payload, JSON editors for object,
-// array and any fields, and the progress and outcome it shows while the window schedules.
+// fields), inline validation messages, int fields as spin boxes, what a filled-in form stores
+// through the console's commands (count, delay or start time, priority, idempotency key), JSON
+// editors for object, array and any fields, the type and arguments remembered or copied from
+// another flow, and the progress and outcome it shows while the window schedules.
 
+#include "session/consolecommands.h"
+#include "shell/consolesettings.h"
 #include "shell/scheduledialog.h"
 #include "widgets/argumentform.h"
 
@@ -10,17 +14,21 @@
 #include <ergon/flowregistry.h>
 #include <ergon/limits.h>
 #include <ergon/plugincatalog.h>
+#include <ergon/sqliteexecutionlog.h>
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDateTimeEdit>
 #include <QDoubleSpinBox>
 #include <QJsonArray>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace ergon;
@@ -33,6 +41,8 @@ QString editorText(QWidget *editor)
         return line->text();
     if (auto *spin = qobject_cast<QDoubleSpinBox *>(editor))
         return QString::number(spin->value());
+    if (auto *whole = qobject_cast<QAbstractSpinBox *>(editor)) // an int field's
+        return whole->text();
     if (auto *check = qobject_cast<QCheckBox *>(editor))
         return check->isChecked() ? QStringLiteral("true") : QStringLiteral("false");
     if (auto *text = qobject_cast<QPlainTextEdit *>(editor))
@@ -51,11 +61,43 @@ void enter(QWidget *editor, const QString &text)
             QTest::keyClicks(line, text);
     } else if (auto *spin = qobject_cast<QDoubleSpinBox *>(editor)) {
         spin->setValue(text.toDouble());
+    } else if (auto *whole = qobject_cast<QAbstractSpinBox *>(editor)) {
+        whole->setFocus();
+        whole->selectAll();
+        if (text.isEmpty())
+            QTest::keyClick(whole, Qt::Key_Backspace);
+        else
+            QTest::keyClicks(whole, text);
     } else if (auto *check = qobject_cast<QCheckBox *>(editor)) {
         check->setChecked(text == QLatin1String("true"));
     } else if (auto *plain = qobject_cast<QPlainTextEdit *>(editor)) {
         plain->setPlainText(text);
     }
+}
+
+// Replaces what a spin box shows with typed text, as a person does.
+void typeInto(QAbstractSpinBox *box, const QString &text)
+{
+    box->setFocus();
+    box->selectAll();
+    QTest::keyClicks(box, text);
+    QTest::keyClick(box, Qt::Key_Tab); // leaves the field: the value is taken
+}
+
+// The label that shows a text, if one does.
+bool showsText(const QWidget &window, const QString &text)
+{
+    const QList<QLabel *> labels = window.findChildren<QLabel *>();
+    return std::any_of(labels.cbegin(), labels.cend(),
+                       [&text](const QLabel *label) { return label->isVisible() && label->text() == text; });
+}
+
+// Chooses a flow type the way a person does with the keyboard: focus the type box, type the
+// start of the name.
+void chooseType(ScheduleDialog &dialog, const QString &type)
+{
+    dialog.typeBox()->setFocus();
+    QTest::keyClicks(dialog.typeBox(), type);
 }
 
 } // namespace
@@ -105,11 +147,11 @@ private Q_SLOTS:
 
         QTest::newRow("Pipeline steps") << "demo.Pipeline"
                                         << "steps"
-                                        << "QLineEdit"
+                                        << "QAbstractSpinBox"
                                         << "3" << true;
         QTest::newRow("Pipeline step_ms") << "demo.Pipeline"
                                           << "step_ms"
-                                          << "QLineEdit"
+                                          << "QAbstractSpinBox"
                                           << "0" << true;
         QTest::newRow("Pipeline witness") << "demo.Pipeline"
                                           << "witness"
@@ -117,7 +159,7 @@ private Q_SLOTS:
                                           << "" << true;
         QTest::newRow("Flaky fail_times") << "demo.Flaky"
                                           << "fail_times"
-                                          << "QLineEdit"
+                                          << "QAbstractSpinBox"
                                           << "2" << true;
         QTest::newRow("Sleeper seconds") << "demo.Sleeper"
                                          << "seconds"
@@ -149,13 +191,16 @@ private Q_SLOTS:
         QFETCH(QString, value);
         QFETCH(bool, validAtOnce);
 
+        // The type chosen with the keyboard; what shows is that type's description and form.
         ScheduleDialog dialog(m_catalog.registry());
-        QVERIFY(dialog.typeBox()->findData(type) >= 0);
-        QVERIFY(dialog.setFlowType(type));
-        QCOMPARE(dialog.flowType(), type);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        chooseType(dialog, type);
+        QVERIFY2(showsText(dialog, m_catalog.registry().info(type)->description), qPrintable(type));
         QWidget *editor = dialog.argumentForm()->editor(field);
         QVERIFY(editor);
-        QVERIFY2(editor->inherits(editorClass.toLatin1().constData()), editor->metaObject()->className());
+        QTRY_VERIFY(editor->isVisible()); // the form shows new editors once its layout has run
+        QCOMPARE(QString::fromLatin1(editor->metaObject()->className()), editorClass);
         QCOMPARE(editorText(editor), value);
         QCOMPARE(dialog.scheduleButton()->isEnabled(), validAtOnce);
         QCOMPARE(dialog.request().ok(), validAtOnce);
@@ -206,17 +251,40 @@ private Q_SLOTS:
         QCOMPARE(requested.size(), 0);
     }
 
-    void integerEditorTakesOnlyDigits()
+    // An int field is a spin box: digits only, stepped with the arrow keys, any whole number a
+    // JSON number holds (past a QSpinBox's 32 bits); an optional one may be left empty.
+    void integerFieldsAreSpinBoxes()
     {
         ScheduleDialog dialog(m_catalog.registry());
+        dialog.show();
         QVERIFY(dialog.setFlowType(QStringLiteral("demo.Pipeline")));
-        auto *steps = qobject_cast<QLineEdit *>(dialog.argumentForm()->editor(QStringLiteral("steps")));
+        auto *steps = qobject_cast<QAbstractSpinBox *>(dialog.argumentForm()->editor(QStringLiteral("steps")));
         QVERIFY(steps);
-        steps->clear();
+        steps->setFocus();
+        steps->selectAll();
         QTest::keyClicks(steps, QStringLiteral("1a2.5"));
         QCOMPARE(steps->text(), QStringLiteral("125"));
+        QTest::keyClick(steps, Qt::Key_Up);
+        QCOMPARE(steps->text(), QStringLiteral("126"));
+        QTest::keyClick(steps, Qt::Key_Down);
+        QTest::keyClick(steps, Qt::Key_Down);
         QVERIFY(dialog.scheduleButton()->isEnabled());
-        QCOMPARE(dialog.request()->arguments.value(QStringLiteral("steps")).toInteger(), qint64(125));
+        QCOMPARE(dialog.request()->arguments.value(QStringLiteral("steps")).toInteger(), qint64(124));
+
+        ScheduleDialog everything(m_everything);
+        everything.show();
+        auto *big = qobject_cast<QAbstractSpinBox *>(everything.argumentForm()->editor(QStringLiteral("big")));
+        QVERIFY(big);
+        QCOMPARE(big->text(), QStringLiteral("9007199254740991"));
+        QTest::keyClick(big, Qt::Key_Up); // the largest already: stays
+        QCOMPARE(big->text(), QStringLiteral("9007199254740991"));
+        QTest::keyClick(big, Qt::Key_Down);
+        QCOMPARE(big->text(), QStringLiteral("9007199254740990"));
+        enter(big, QString()); // optional: left empty, the form sends nothing (the scheduler's default applies)
+        QCOMPARE(big->text(), QString());
+        enter(everything.argumentForm()->editor(QStringLiteral("items")), QStringLiteral("[]"));
+        QVERIFY(everything.argumentForm()->arguments().ok());
+        QVERIFY(!everything.argumentForm()->arguments()->contains(QStringLiteral("big")));
     }
 
     // The form's fields take their bounds from the engine (limits.h): the form cannot send what
@@ -232,29 +300,90 @@ private Q_SLOTS:
         QCOMPARE(dialog.priorityBox()->maximum(), int(limits::priority.max));
     }
 
-    void scheduleRequestedCarriesTheForm()
+    // A form filled in with the keyboard and scheduled through the console's commands (as the
+    // window does, here on the test's thread): what the database holds is what was typed.
+    void whatIsTypedIsWhatIsStored()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("schedule.db"));
+        ConsoleCommands commands(
+            [path]() -> Result<std::unique_ptr<ExecutionLog>> {
+                auto log = SqliteExecutionLog::open(path);
+                if (!log)
+                    return log.error();
+                return std::unique_ptr<ExecutionLog>(log.take());
+            },
+            m_catalog.registry(), nullptr);
+        QSignalSpy scheduled(&commands, &ConsoleCommands::scheduled);
+        ScheduleDialog dialog(m_catalog.registry());
+        connect(&dialog, &ScheduleDialog::scheduleRequested, &commands, &ConsoleCommands::schedule);
+        connect(&commands, &ConsoleCommands::finished, &dialog,
+                [&dialog](ConsoleCommands::Command, const QString &summary) { dialog.showFinished(summary); });
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+
+        chooseType(dialog, QStringLiteral("orders.OrderProcessor"));
+        enter(dialog.argumentForm()->editor(QStringLiteral("order_id")), QStringLiteral("ORD-7"));
+        typeInto(qobject_cast<QAbstractSpinBox *>(dialog.argumentForm()->editor(QStringLiteral("amount"))),
+                 QStringLiteral("12.5"));
+        typeInto(dialog.countBox(), QStringLiteral("3"));
+        typeInto(dialog.delayBox(), QStringLiteral("2.5"));
+        typeInto(dialog.priorityBox(), QStringLiteral("5"));
+        dialog.keyEdit()->setFocus();
+        QTest::keyClicks(dialog.keyEdit(), QStringLiteral("ORD-7"));
+        QVERIFY(dialog.scheduleButton()->isEnabled());
+        QTest::mouseClick(dialog.scheduleButton(), Qt::LeftButton);
+        QCOMPARE(scheduled.size(), 1);
+        const auto ids = scheduled.first().first().value<QList<qint64>>();
+        QCOMPARE(ids.size(), 3);
+
+        ERGON_TRY(log, SqliteExecutionLog::open(path));
+        for (qsizetype i = 0; i < ids.size(); ++i) {
+            ERGON_TRY(stored, log->flow(ids.at(i)));
+            QVERIFY(stored.has_value());
+            QCOMPARE(stored->type, QStringLiteral("orders.OrderProcessor"));
+            QCOMPARE(stored->arguments.value(QStringLiteral("order_id")).toString(), QStringLiteral("ORD-7"));
+            QCOMPARE(stored->arguments.value(QStringLiteral("amount")).toDouble(), 12.5);
+            QCOMPARE(stored->priority, 5);
+            QCOMPARE(stored->created.msecsTo(stored->runAt), 2500);
+            QCOMPARE(stored->idempotencyKey, QStringLiteral("ORD-7-%1").arg(i + 1)); // as `schedule --key`
+        }
+        // The same key again: the same flows, nothing new.
+        QTest::mouseClick(dialog.scheduleButton(), Qt::LeftButton);
+        QCOMPARE(scheduled.size(), 2);
+        QCOMPARE(scheduled.last().first().value<QList<qint64>>(), ids);
+        QCOMPARE(log->countByStatus()->value(FlowStatus::Pending), 3);
+
+        // A start time instead of the delay: ticked, the delay no longer applies.
+        QVERIFY(!dialog.startAtEdit()->isEnabled());
+        QTest::mouseClick(dialog.startAtBox(), Qt::LeftButton);
+        QVERIFY(dialog.startAtEdit()->isEnabled());
+        QVERIFY(!dialog.delayBox()->isEnabled());
+        dialog.startAtEdit()->setFocus();
+        dialog.startAtEdit()->setSelectedSection(QDateTimeEdit::YearSection);
+        QTest::keyClicks(dialog.startAtEdit(), QStringLiteral("2031"));
+        QTest::keyClick(dialog.startAtEdit(), Qt::Key_Tab);
+        const QDateTime startAt = dialog.startAtEdit()->dateTime();
+        QCOMPARE(startAt.date().year(), 2031);
+        dialog.keyEdit()->clear();
+        typeInto(dialog.countBox(), QStringLiteral("1"));
+        QTest::mouseClick(dialog.scheduleButton(), Qt::LeftButton);
+        QCOMPARE(scheduled.size(), 3);
+        ERGON_TRY(later, log->flow(scheduled.last().first().value<QList<qint64>>().first()));
+        QVERIFY(later.has_value());
+        QCOMPARE(later->runAt, startAt.toUTC());
+        QVERIFY(later->idempotencyKey.isEmpty());
+    }
+
+    void busyUntilTheWindowReportsBack()
     {
         ScheduleDialog dialog(m_catalog.registry());
         dialog.show();
-        QVERIFY(dialog.setFlowType(QStringLiteral("orders.OrderProcessor")));
-        enter(dialog.argumentForm()->editor(QStringLiteral("order_id")), QStringLiteral("ORD-7"));
-        enter(dialog.argumentForm()->editor(QStringLiteral("amount")), QStringLiteral("12.5"));
-        QVERIFY(dialog.scheduleButton()->isEnabled());
+        QVERIFY(dialog.setFlowType(QStringLiteral("demo.Flaky")));
         dialog.countBox()->setValue(3);
-        dialog.delayBox()->setValue(2.5);
-        dialog.priorityBox()->setValue(5);
-
         QSignalSpy requested(&dialog, &ScheduleDialog::scheduleRequested);
         QTest::mouseClick(dialog.scheduleButton(), Qt::LeftButton);
         QCOMPARE(requested.size(), 1);
-        const auto request = requested.first().at(0).value<ScheduleRequest>();
-        QCOMPARE(request.type, QStringLiteral("orders.OrderProcessor"));
-        QCOMPARE(
-            request.arguments,
-            (QJsonObject{{QStringLiteral("order_id"), QStringLiteral("ORD-7")}, {QStringLiteral("amount"), 12.5}}));
-        QCOMPARE(request.delay, std::chrono::milliseconds(2500));
-        QCOMPARE(request.priority, 5);
-        QCOMPARE(requested.first().at(1).toInt(), 3);
 
         // Busy until the window reports back; a second click does nothing.
         QVERIFY(dialog.isBusy());
@@ -361,6 +490,40 @@ private Q_SLOTS:
         QCOMPARE(request.arguments.value(QStringLiteral("options")).toObject(),
                  (QJsonObject{{QStringLiteral("a"), 1}}));
         QCOMPARE(request.arguments.value(QStringLiteral("big")).toInteger(), qint64(9007199254740991));
+    }
+
+    // The type and arguments scheduled last come back when the dialog opens next; Schedule
+    // Like This fills in another flow's; a type no plugin has any more is left out.
+    void remembersTheLastAndCopiesAnother()
+    {
+        ConsoleSettings settings(false);
+        {
+            ScheduleDialog first(m_catalog.registry());
+            first.setSettings(&settings);
+            first.show();
+            chooseType(first, QStringLiteral("demo.Pipeline")); // not the first type: a choice
+            enter(first.argumentForm()->editor(QStringLiteral("steps")), QStringLiteral("7"));
+            QTest::mouseClick(first.scheduleButton(), Qt::LeftButton);
+        }
+        ScheduleDialog next(m_catalog.registry());
+        next.setSettings(&settings);
+        next.show();
+        QVERIFY(showsText(next, m_catalog.registry().info(QStringLiteral("demo.Pipeline"))->description));
+        QCOMPARE(editorText(next.argumentForm()->editor(QStringLiteral("steps"))), QStringLiteral("7"));
+
+        QVERIFY(
+            next.prefill(QStringLiteral("orders.OrderProcessor"),
+                         {{QStringLiteral("order_id"), QStringLiteral("ORD-9")}, {QStringLiteral("amount"), 3.25}}));
+        QVERIFY(showsText(next, m_catalog.registry().info(QStringLiteral("orders.OrderProcessor"))->description));
+        QCOMPARE(editorText(next.argumentForm()->editor(QStringLiteral("order_id"))), QStringLiteral("ORD-9"));
+        QCOMPARE(editorText(next.argumentForm()->editor(QStringLiteral("amount"))), QStringLiteral("3.25"));
+        QVERIFY(next.scheduleButton()->isEnabled());
+        QVERIFY(!next.prefill(QStringLiteral("gone.Type"), {}));
+
+        settings.setLastSchedule({QStringLiteral("gone.Type"), {}});
+        ScheduleDialog stale(m_catalog.registry());
+        stale.setSettings(&settings);
+        QVERIFY(m_catalog.registry().contains(stale.flowType())); // the first type, as with no settings
     }
 
     void emptyRegistry()

@@ -1,6 +1,7 @@
 // The Timers page: countdown texts, the table model on hand-made snapshots
 // (QAbstractItemModelTester), and live: a pending timer counts down every second without a
-// read, and Fire now makes it due — the flow completes with an in-process worker.
+// read, and Fire now makes it due — the flow completes with an in-process worker; a double
+// click on a timer asks for its flow.
 
 #include "consoletest.h"
 #include "ergontest.h"
@@ -93,6 +94,31 @@ private Q_SLOTS:
         QCOMPARE(model.index(0, 0).data(TimerTableModel::FlowIdRole).toLongLong(), 2);
         model.setSnapshot(timersSnapshot({}));
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    void doubleClickAsksForTheFlow()
+    {
+        TimersPage page;
+        page.resize(900, 500);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        page.showSnapshot(timersSnapshot({timer(7, 60), timer(9, 120, u"second"_s)}));
+        QCOMPARE(page.view()->model()->rowCount(), 2);
+        QTRY_VERIFY(page.view()->isVisible() && page.view()->viewport()->height() > 100); // laid out
+        QSignalSpy activated(&page, &TimersPage::flowActivated);
+        int row = -1;
+        for (int r = 0; r < page.view()->model()->rowCount(); ++r) {
+            if (page.view()->model()->index(r, 0).data(TimerTableModel::FlowIdRole).toLongLong() == 9)
+                row = r;
+        }
+        QVERIFY(row >= 0);
+        const QRect cell = page.view()->visualRect(page.view()->model()->index(row, TimerTableModel::NameColumn));
+        // As a person's double click arrives: a click, then the second press as a double click
+        // (QTest::mouseDClick sends the latter alone).
+        QTest::mouseClick(page.view()->viewport(), Qt::LeftButton, {}, cell.center());
+        QTest::mouseDClick(page.view()->viewport(), Qt::LeftButton, {}, cell.center());
+        QCOMPARE(activated.size(), 1);
+        QCOMPARE(activated.first().first().toLongLong(), 9);
     }
 
     // A real timer: counts down on its own, Fire now ends the nap and the flow completes.

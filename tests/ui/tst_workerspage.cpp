@@ -1,6 +1,8 @@
 // The Workers page: the table model on hand-made snapshots (QAbstractItemModelTester), and
 // live: two in-process workers started from the page show alive, one aborted shows lost once
-// its (short) lease has passed, the other stops gracefully from the page.
+// its (short) lease has passed, the other stops gracefully from the page; Start says how many
+// it adds; Stop all asks first, with the count, and says what it did; stopped runs are hidden
+// or forgotten (through the session's commands).
 
 #include "consoletest.h"
 #include "ergontest.h"
@@ -9,8 +11,12 @@
 #include "session/consolesession.h"
 #include "session/workerpool.h"
 
+#include <ergon/limits.h>
+
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QItemSelectionModel>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSpinBox>
@@ -48,6 +54,25 @@ QString cell(const WorkersPage &page, const QString &name, int column)
 {
     const int row = viewRow(page, name);
     return row < 0 ? QString() : page.view()->model()->index(row, column).data().toString();
+}
+
+// The page's question box that is showing, or null.
+QMessageBox *question(const QWidget &page)
+{
+    for (QMessageBox *box : page.findChildren<QMessageBox *>()) {
+        if (box->isVisible())
+            return box;
+    }
+    return nullptr;
+}
+
+QAbstractButton *buttonOf(QMessageBox *box, QMessageBox::ButtonRole role)
+{
+    for (QAbstractButton *button : box->buttons()) {
+        if (box->buttonRole(button) == role)
+            return button;
+    }
+    return nullptr;
 }
 
 } // namespace
@@ -147,6 +172,101 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(cell(page, u"console-1"_s, WorkerTableModel::StatusColumn), u"stopped"_s, 5000);
         QVERIFY(session.workers()->isEmpty());
         QVERIFY(!page.stopAllButton()->isEnabled());
+    }
+
+    // The engine's ranges (limits.h): the page cannot start what `worker` would refuse.
+    void fieldsHaveTheEnginesRanges()
+    {
+        WorkersPage page;
+        QCOMPARE(page.countBox()->minimum(), int(limits::workers.min));
+        QCOMPARE(page.countBox()->maximum(), int(limits::workers.max));
+        QCOMPARE(page.concurrencyBox()->minimum(), int(limits::concurrency.min));
+        QCOMPARE(page.concurrencyBox()->maximum(), int(limits::concurrency.max));
+    }
+
+    void startAddsStopAllAsksStoppedAreForgotten()
+    {
+        ConsoleDatabase db;
+        ConsoleSession::Options options;
+        options.reader.interval = 200ms;
+        options.workers.shutdownDeadline = 2s;
+        ConsoleSession session(db.path(), db.opener(), m_catalog.registry(), options);
+        WorkersPage page;
+        page.resize(1300, 600);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        connect(&session, &ConsoleSession::snapshotAvailable, &page, &WorkersPage::showSnapshot);
+        connect(&page, &WorkersPage::forgetRequested, &session, &ConsoleSession::forgetWorkers);
+        page.setWorkerPool(session.workers());
+        QSignalSpy opened(&session, &ConsoleSession::opened);
+        session.start();
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 5000);
+
+        // Start says how many it adds, and how many run here then.
+        page.countBox()->setFocus();
+        page.countBox()->selectAll();
+        QTest::keyClicks(page.countBox(), u"2"_s);
+        QCOMPARE(page.startButton()->text(), u"Start 2 Workers"_s);
+        QTest::mouseClick(page.startButton(), Qt::LeftButton);
+        QCOMPARE(session.workers()->size(), 2);
+        QCOMPARE(page.startButton()->text(), u"Add 2 Workers (4 in All)"_s);
+        page.countBox()->setFocus();
+        page.countBox()->selectAll();
+        QTest::keyClicks(page.countBox(), u"1"_s);
+        QCOMPARE(page.startButton()->text(), u"Add 1 Worker (3 in All)"_s);
+        QTest::mouseClick(page.startButton(), Qt::LeftButton);
+        QCOMPARE(session.workers()->size(), 3);
+        QTRY_COMPARE_WITH_TIMEOUT(page.view()->model()->rowCount(), 3, 10000);
+
+        // Stop all asks, with the count and what happens to the flows; Keep Running keeps them.
+        QTest::mouseClick(page.stopAllButton(), Qt::LeftButton);
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = question(page)) != nullptr);
+        QCOMPARE(box->text(), u"Stop the 3 workers of this console?"_s);
+        QVERIFY2(box->informativeText().contains(u"No flow is running now."_s), qPrintable(box->informativeText()));
+        QVERIFY2(box->informativeText().contains(u"within 2 s"_s), qPrintable(box->informativeText()));
+        QTest::mouseClick(buttonOf(box, QMessageBox::RejectRole), Qt::LeftButton);
+        QTRY_VERIFY(!question(page));
+        QCOMPARE(session.workers()->size(), 3);
+        QVERIFY(page.outcomeText().isEmpty());
+
+        QSignalSpy emptied(session.workers(), &WorkerPool::emptied);
+        QTest::mouseClick(page.stopAllButton(), Qt::LeftButton);
+        QTRY_VERIFY((box = question(page)) != nullptr);
+        QAbstractButton *stop = buttonOf(box, QMessageBox::AcceptRole);
+        QCOMPARE(stop->text(), u"Stop 3 Workers"_s);
+        QTest::mouseClick(stop, Qt::LeftButton);
+        QCOMPARE(page.outcomeText(), u"Stopping 3 workers…"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(emptied.size(), 1, 10000);
+        QCOMPARE(page.outcomeText(), u"Stopped 3 workers of this console."_s);
+        QCOMPARE(page.startButton()->text(), u"Start 1 Worker"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            page.model()->rows().size() == 3 &&
+                std::all_of(page.model()->rows().cbegin(), page.model()->rows().cend(),
+                            [](const WorkerRecord &worker) { return worker.status == WorkerStatus::Stopped; }),
+            true, 10000);
+
+        // Stopped runs hidden by a click, shown by another.
+        QTest::mouseClick(page.showStoppedBox(), Qt::LeftButton);
+        QTRY_COMPARE(page.view()->model()->rowCount(), 0);
+        QTest::mouseClick(page.showStoppedBox(), Qt::LeftButton);
+        QTRY_COMPARE(page.view()->model()->rowCount(), 3);
+
+        // Forgotten, after a question: gone from the database and the page.
+        QVERIFY(page.forgetButton()->isEnabled());
+        QSignalSpy finished(&session, &ConsoleSession::commandFinished);
+        QTest::mouseClick(page.forgetButton(), Qt::LeftButton);
+        QTRY_VERIFY((box = question(page)) != nullptr);
+        QCOMPARE(box->text(), u"Forget 3 stopped or lost workers?"_s);
+        QTest::mouseClick(buttonOf(box, QMessageBox::AcceptRole), Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 5000);
+        QCOMPARE(finished.first().at(0).value<ConsoleCommands::Command>(), ConsoleCommands::Command::ForgetWorkers);
+        QCOMPARE(finished.first().at(1).toString(), u"Forgot 3 stopped workers."_s);
+        auto log = db.open();
+        QVERIFY(log);
+        QCOMPARE(log->workers()->size(), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(page.model()->rowCount(), 0, 5000);
+        QVERIFY(!page.forgetButton()->isEnabled());
     }
 
     // A name used again (the same console on the same database, reopened): only the run going

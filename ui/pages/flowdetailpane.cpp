@@ -52,6 +52,7 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     , m_times(new QLabel(this))
     , m_retry(new QPushButton(tr("&Retry failed step"), this))
     , m_cancel(new QPushButton(tr("Ca&ncel flow"), this))
+    , m_scheduleLike(new QPushButton(tr("Schedule &Like This…"), this))
     , m_error(makeJsonView(this))
     , m_tabs(new QTabWidget(this))
     , m_stepsModel(new FlowStepsModel(this))
@@ -88,6 +89,8 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     m_retry->setToolTip(retryToolTip());
     m_cancel->setIcon(style()->standardIcon(QStyle::SP_DialogCancelButton));
     m_cancel->setToolTip(tr("Cancel the flow; a running flow stops at its next step"));
+    m_scheduleLike->setFlat(true);
+    m_scheduleLike->setToolTip(tr("Open the Schedule dialog with this flow's type and arguments"));
 
     m_error->setLineWrapMode(QPlainTextEdit::WidgetWidth);
     m_error->setFrameShape(QFrame::StyledPanel);
@@ -167,7 +170,10 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     auto *layout = new QVBoxLayout(detail);
     layout->setContentsMargins(10, 8, 10, 6);
     layout->setSpacing(6);
-    layout->addWidget(m_title);
+    auto *titleRow = new QHBoxLayout;
+    titleRow->addWidget(m_title, 1);
+    titleRow->addWidget(m_scheduleLike);
+    layout->addLayout(titleRow);
     layout->addLayout(statusRow);
     layout->addWidget(m_explanationLabel);
     layout->addWidget(m_times);
@@ -188,6 +194,10 @@ FlowDetailPane::FlowDetailPane(QWidget *parent)
     connect(m_cancel, &QPushButton::clicked, this, [this] {
         if (m_snapshot.flow && !isFinished(m_snapshot.flow->status))
             Q_EMIT cancelRequested(m_flowId);
+    });
+    connect(m_scheduleLike, &QPushButton::clicked, this, [this] {
+        if (m_snapshot.flow)
+            Q_EMIT scheduleLikeRequested(m_snapshot.flow->type, m_snapshot.flow->arguments);
     });
     // The explanation counts down ("fires in 3 min 12 s") between two reads.
     m_countdown->setInterval(1000);
@@ -278,6 +288,7 @@ void FlowDetailPane::showFlow(qint64 flowId)
     m_countdown->stop();
     m_retry->setEnabled(false);
     m_cancel->setEnabled(false);
+    m_scheduleLike->setEnabled(false);
     if (flowId == 0) {
         m_note->setText(tr("Select a flow to see its steps, arguments and result."));
         m_stack->setCurrentWidget(m_note);
@@ -305,6 +316,7 @@ void FlowDetailPane::showDetail(const FlowDetailSnapshot &snapshot)
         m_countdown->stop();
         m_retry->setEnabled(false);
         m_cancel->setEnabled(false);
+        m_scheduleLike->setEnabled(false);
         return;
     }
     m_snapshot = snapshot;
@@ -356,6 +368,7 @@ void FlowDetailPane::showDetail(const FlowDetailSnapshot &snapshot)
 
     updateRetryButton();
     m_cancel->setEnabled(!isFinished(flow.status));
+    m_scheduleLike->setEnabled(true);
     m_stack->setCurrentIndex(1);
     m_explanationLabel->setToolTip({});
     updateExplanation();

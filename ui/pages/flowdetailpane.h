@@ -3,6 +3,7 @@
 #include "models/flowstatusexplainer.h"
 #include "session/flowpage.h"
 
+#include <QJsonObject>
 #include <QWidget>
 
 class QLabel;
@@ -23,8 +24,8 @@ class StepTimeline;
 
 /// The detail of the current flow on the Flows page: its status and the line that says why it
 /// is not moving (counting down every second), its times, error, steps with every attempt, a
-/// timeline of the steps, and its arguments and result as formatted JSON. Retry failed step and
-/// Cancel ask for the action by signal; the page passes it on.
+/// timeline of the steps, and its arguments and result as formatted JSON. Retry failed step,
+/// Cancel and Schedule Like This ask for the action by signal; the page passes it on.
 class FlowDetailPane : public QWidget
 {
     Q_OBJECT
@@ -43,6 +44,7 @@ public:
 
     QPushButton *retryButton() const { return m_retry; }
     QPushButton *cancelButton() const { return m_cancel; }
+    QPushButton *scheduleLikeButton() const { return m_scheduleLike; }
     FlowStepsModel *stepsModel() const { return m_stepsModel; }
     QTreeView *stepsView() const { return m_stepsView; }
     /// The whole error of the selected step or attempt, shown below the table; empty if none.
@@ -62,6 +64,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     void retryRequested(qint64 flowId, const QString &stepName);
     void cancelRequested(qint64 flowId);
+    /// Schedule Like This: the Schedule dialog, filled with the flow's type and arguments.
+    void scheduleLikeRequested(const QString &type, const QJsonObject &arguments);
 
 private:
     void updateExplanation();
@@ -83,6 +87,7 @@ private:
     QLabel *m_times;
     QPushButton *m_retry;
     QPushButton *m_cancel;
+    QPushButton *m_scheduleLike;
     QPlainTextEdit *m_error;
     QTabWidget *m_tabs;
     FlowStepsModel *m_stepsModel;

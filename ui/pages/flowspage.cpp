@@ -242,6 +242,7 @@ void FlowsPage::connectController()
     connect(m_detail, &FlowDetailPane::retryRequested, c,
             [c](qint64 flowId, const QString &stepName) { c->retry({flowId}, stepName); });
     connect(m_detail, &FlowDetailPane::cancelRequested, this, [this](qint64 flowId) { confirmCancel({flowId}); });
+    connect(m_detail, &FlowDetailPane::scheduleLikeRequested, this, &FlowsPage::scheduleLikeRequested);
 }
 
 void FlowsPage::setSession(ConsoleSession *session)

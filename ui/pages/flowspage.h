@@ -2,6 +2,7 @@
 
 #include "session/flowpage.h"
 
+#include <QJsonObject>
 #include <QList>
 #include <QWidget>
 
@@ -86,6 +87,8 @@ Q_SIGNALS:
     /// The empty database's next actions: schedule a flow, start workers.
     void scheduleRequested();
     void workersRequested();
+    /// The detail pane's Schedule Like This.
+    void scheduleLikeRequested(const QString &type, const QJsonObject &arguments);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;

@@ -56,6 +56,10 @@ TimersPage::TimersPage(QWidget *parent)
     connect(m_fire, &QPushButton::clicked, this, &TimersPage::fireSelected);
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
             [this] { m_fire->setEnabled(m_view->selectionModel()->hasSelection()); });
+    connect(m_view, &QTableView::doubleClicked, this, [this](const QModelIndex &index) {
+        if (const qint64 flowId = index.data(TimerTableModel::FlowIdRole).toLongLong(); flowId > 0)
+            Q_EMIT flowActivated(flowId);
+    });
 
     auto *heading = new QLabel(tr("Timers"), this);
     style::makeHeading(heading, 1.4);

@@ -13,7 +13,8 @@ class TimerTableModel;
 struct ConsoleSnapshot;
 
 /// Every pending durable timer: its flow, the timer's name, when it fires and a live countdown.
-/// "Fire now" makes the selected timers due at once (through fireNowRequested()).
+/// "Fire now" makes the selected timers due at once (through fireNowRequested()); a double
+/// click on a timer asks for its flow (flowActivated()).
 class TimersPage : public QWidget
 {
     Q_OBJECT
@@ -34,6 +35,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     /// The flows whose timers are to fire, in the table's order.
     void fireNowRequested(const QList<qint64> &flowIds);
+    /// A timer was double-clicked: show its flow.
+    void flowActivated(qint64 flowId);
 
 protected:
     void changeEvent(QEvent *event) override;

@@ -3,15 +3,20 @@
 #include "models/workertablemodel.h"
 #include "session/consolesnapshot.h"
 #include "session/workerpool.h"
+#include "shell/consoledialogs.h"
 #include "shell/consolestyle.h"
 #include "widgets/columnfitter.h"
 
+#include "ergon/limits.h"
+
+#include <QCheckBox>
 #include <QEvent>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -28,9 +33,12 @@ WorkersPage::WorkersPage(QWidget *parent)
     , m_view(new QTableView(this))
     , m_count(new QSpinBox(this))
     , m_concurrency(new QSpinBox(this))
-    , m_start(new QPushButton(tr("Start"), this))
+    , m_start(new QPushButton(this))
     , m_stop(new QPushButton(tr("Stop selected"), this))
     , m_stopAll(new QPushButton(tr("Stop all"), this))
+    , m_showStopped(new QCheckBox(tr("Show &stopped"), this))
+    , m_forget(new QPushButton(tr("Forget Stopped…"), this))
+    , m_outcome(new QLabel(this))
     , m_summary(new QLabel(this))
     , m_note(new QLabel(tr("No worker has registered with this database yet.\n"
                            "Start workers here, or run “ergon-console worker” on this database."),
@@ -69,11 +77,12 @@ WorkersPage::WorkersPage(QWidget *parent)
     fit(WorkerTableModel::HostColumn, QStringLiteral("build-host-01"), 2);
     fit(WorkerTableModel::PidColumn, QStringLiteral("4194304"), 1);
 
-    m_count->setRange(1, 64);
+    // The engine's ranges (the worker command refuses the same values).
+    m_count->setRange(int(limits::workers.min), int(limits::workers.max));
     m_count->setValue(2);
     m_count->setSuffix(tr(" workers"));
     m_count->setAccessibleName(tr("Workers to start"));
-    m_concurrency->setRange(1, 10'000);
+    m_concurrency->setRange(int(limits::concurrency.min), int(limits::concurrency.max));
     m_concurrency->setValue(8);
     m_concurrency->setPrefix(tr("× "));
     m_concurrency->setSuffix(tr(" flows at once"));
@@ -81,10 +90,22 @@ WorkersPage::WorkersPage(QWidget *parent)
     m_start->setToolTip(tr("Start workers in this console: each on its own thread with its own connection"));
     m_stop->setToolTip(tr("Stop the selected workers of this console: running flows finish their step and go back "
                           "to the queue"));
-    m_stopAll->setToolTip(tr("Stop every worker this console runs"));
+    m_stopAll->setToolTip(tr("Stop every worker this console runs (asks first)"));
+    m_showStopped->setChecked(true);
+    m_showStopped->setToolTip(tr("List the runs of workers that have stopped"));
+    m_forget->setToolTip(tr("Delete the rows of stopped and lost workers from the database (asks first)"));
     connect(m_start, &QPushButton::clicked, this, &WorkersPage::startWorkers);
     connect(m_stop, &QPushButton::clicked, this, &WorkersPage::stopSelected);
     connect(m_stopAll, &QPushButton::clicked, this, &WorkersPage::stopAll);
+    connect(m_forget, &QPushButton::clicked, this, &WorkersPage::forgetStopped);
+    connect(m_count, &QSpinBox::valueChanged, this, &WorkersPage::updateButtons);
+    // Hidden: the rows whose status (as of the snapshot) is stopped.
+    m_proxy->setFilterKeyColumn(WorkerTableModel::StatusColumn);
+    m_proxy->setFilterRole(WorkerTableModel::StatusRole);
+    connect(m_showStopped, &QCheckBox::toggled, this, [this](bool show) {
+        m_proxy->setFilterRegularExpression(show ? QString()
+                                                 : QStringLiteral("^(?!%1$)").arg(int(WorkerStatus::Stopped)));
+    });
     connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this, &WorkersPage::updateButtons);
 
     auto *heading = new QLabel(tr("Workers"), this);
@@ -93,6 +114,10 @@ WorkersPage::WorkersPage(QWidget *parent)
     head->addWidget(heading);
     head->addStretch(1);
     head->addWidget(m_summary);
+    // What is listed sits with the counts of what is listed; what runs here, below.
+    head->addSpacing(12);
+    head->addWidget(m_showStopped);
+    head->addWidget(m_forget);
 
     auto *controls = new QHBoxLayout;
     controls->setSpacing(8);
@@ -104,7 +129,8 @@ WorkersPage::WorkersPage(QWidget *parent)
     controls->addSpacing(16);
     controls->addWidget(m_stop);
     controls->addWidget(m_stopAll);
-    controls->addStretch(1);
+    controls->addSpacing(8);
+    controls->addWidget(m_outcome, 1);
 
     m_note->setAlignment(Qt::AlignCenter);
     m_note->setWordWrap(true);
@@ -145,6 +171,7 @@ WorkersPage::WorkersPage(QWidget *parent)
     style::makeMuted(m_summary);
     style::makeMuted(m_note);
     style::makeMuted(m_stealsNote);
+    m_outcome->setWordWrap(true);
     updateButtons();
 }
 
@@ -160,9 +187,28 @@ void WorkersPage::setWorkerPool(WorkerPool *pool)
     if (m_pool)
         disconnect(m_pool, nullptr, this, nullptr);
     m_pool = pool;
-    if (m_pool)
+    if (m_pool) {
         connect(m_pool, &WorkerPool::changed, this, &WorkersPage::updateLocalWorkers);
+        connect(m_pool, &WorkerPool::emptied, this, [this] {
+            if (m_stoppingAll > 0)
+                showOutcome(m_stoppingAll == 1 ? tr("Stopped the worker of this console.")
+                                               : tr("Stopped %1 workers of this console.").arg(m_stoppingAll));
+            m_stoppingAll = 0;
+        });
+    }
+    m_stoppingAll = 0;
+    showOutcome({});
     updateLocalWorkers();
+}
+
+QString WorkersPage::outcomeText() const
+{
+    return m_outcome->text();
+}
+
+void WorkersPage::showOutcome(const QString &text)
+{
+    m_outcome->setText(text);
 }
 
 void WorkersPage::showSnapshot(const ConsoleSnapshot &snapshot)
@@ -210,8 +256,52 @@ void WorkersPage::stopSelected()
 
 void WorkersPage::stopAll()
 {
-    if (m_pool)
+    if (!m_pool || m_pool->isEmpty())
+        return;
+    QPushButton *stop = nullptr;
+    QMessageBox *question =
+        dialogs::stopAllWorkers(this, m_pool->size(), m_pool->inFlight(), m_pool->shutdownDeadline(), &stop);
+    connect(question, &QMessageBox::buttonClicked, this, [this, stop](QAbstractButton *button) {
+        if (button != stop || !m_pool || m_pool->isEmpty())
+            return;
+        const int workers = m_pool->size();
+        const int flows = m_pool->inFlight();
+        m_stoppingAll = workers;
+        const QString stopping = workers == 1 ? tr("Stopping 1 worker") : tr("Stopping %1 workers").arg(workers);
+        showOutcome(flows == 0 ? tr("%1…").arg(stopping)
+                               : tr("%1: %2 go back to the queue as each finishes its step…")
+                                     .arg(stopping,
+                                          flows == 1 ? tr("1 running flow")
+                                                     : tr("%1 running flows").arg(QLocale().toString(flows))));
         m_pool->stopAll();
+    });
+    // Window-modal and opened, not exec()'d: the page stays live behind it.
+    question->open();
+}
+
+QList<qint64> WorkersPage::runsNotAlive() const
+{
+    QList<qint64> runs;
+    const QList<WorkerRecord> &rows = m_model->rows();
+    for (int row = 0; row < rows.size(); ++row) {
+        if (m_model->status(row) != WorkerStatus::Alive)
+            runs.append(rows.at(row).id);
+    }
+    return runs;
+}
+
+void WorkersPage::forgetStopped()
+{
+    const QList<qint64> runs = runsNotAlive();
+    if (runs.isEmpty())
+        return;
+    QPushButton *forget = nullptr;
+    QMessageBox *question = dialogs::forgetWorkers(this, int(runs.size()), &forget);
+    connect(question, &QMessageBox::buttonClicked, this, [this, forget, runs](QAbstractButton *button) {
+        if (button == forget)
+            Q_EMIT forgetRequested(runs);
+    });
+    question->open();
 }
 
 void WorkersPage::updateLocalWorkers()
@@ -250,6 +340,19 @@ void WorkersPage::updateButtons()
                                  [this](const QString &name) { return !m_pool->isStopping(name); });
     }
     m_stopAll->setEnabled(anyRunning);
+    m_forget->setEnabled(!runsNotAlive().isEmpty());
+
+    // Start adds workers to those running here: the button says how many, and the total.
+    int running = 0;
+    if (m_pool) {
+        const QStringList names = m_pool->names();
+        running = int(std::count_if(names.cbegin(), names.cend(),
+                                    [this](const QString &name) { return !m_pool->isStopping(name); }));
+    }
+    const int count = m_count->value();
+    const QString workers = count == 1 ? tr("1 Worker") : tr("%1 Workers").arg(count);
+    m_start->setText(running == 0 ? tr("Start %1").arg(workers)
+                                  : tr("Add %1 (%2 in All)").arg(workers).arg(running + count));
 }
 
 void WorkersPage::changeEvent(QEvent *event)

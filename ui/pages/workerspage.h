@@ -3,6 +3,7 @@
 #include <QPointer>
 #include <QWidget>
 
+class QCheckBox;
 class QLabel;
 class QListWidget;
 class QPushButton;
@@ -19,7 +20,8 @@ struct ConsoleSnapshot;
 
 /// Every worker of the database — in this console, in other processes, on other hosts — with
 /// its liveness and counters, and the recent steals between them. Starts and stops the workers
-/// this console runs (a WorkerPool); a console without them simply watches.
+/// this console runs (a WorkerPool); a console without them simply watches. Stopped runs can be
+/// hidden, or forgotten (forgetRequested(); the session deletes their rows).
 class WorkersPage : public QWidget
 {
     Q_OBJECT
@@ -40,6 +42,10 @@ public:
     QPushButton *stopAllButton() const { return m_stopAll; }
     /// The columns hidden for want of room (least useful first).
     QList<int> hiddenColumns() const;
+    QCheckBox *showStoppedBox() const { return m_showStopped; }
+    QPushButton *forgetButton() const { return m_forget; }
+    /// What the last Stop all did ("Stopping 2 workers…", "Stopped 2 workers.").
+    QString outcomeText() const;
 
 public Q_SLOTS:
     void showSnapshot(const ergon::ConsoleSnapshot &snapshot);
@@ -47,7 +53,15 @@ public Q_SLOTS:
     void startWorkers();
     /// Stops the selected workers of this console.
     void stopSelected();
+    /// Asks first (how many workers and flows, and what happens to the flows), then stops
+    /// every worker of this console.
     void stopAll();
+    /// Asks first, then asks for the stopped and lost runs to be forgotten.
+    void forgetStopped();
+
+Q_SIGNALS:
+    /// The rows of these worker runs (stopped or lost) are to be deleted.
+    void forgetRequested(const QList<qint64> &runs);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -56,6 +70,8 @@ private:
     void updateLocalWorkers();
     void updateButtons();
     QStringList selectedLocalWorkers() const;
+    QList<qint64> runsNotAlive() const;
+    void showOutcome(const QString &text);
 
     QPointer<WorkerPool> m_pool;
     WorkerTableModel *m_model;
@@ -66,6 +82,10 @@ private:
     QPushButton *m_start;
     QPushButton *m_stop;
     QPushButton *m_stopAll;
+    QCheckBox *m_showStopped;
+    QPushButton *m_forget;
+    QLabel *m_outcome;
+    int m_stoppingAll = 0; ///< workers a confirmed Stop all is stopping
     QLabel *m_summary;
     QLabel *m_note;
     QListWidget *m_steals;

@@ -46,7 +46,13 @@ void ConsoleCommands::schedule(const ScheduleRequest &request, int count)
     // first batch while the next is written. A refused batch stops the rest.
     while (ids.size() < count) {
         const int batch = std::min<int>(scheduleBatch, count - int(ids.size()));
-        auto stored = m_scheduler->scheduleMany(QList<ScheduleRequest>(batch, request));
+        QList<ScheduleRequest> requests(batch, request);
+        if (!request.idempotencyKey.isEmpty() && count > 1) {
+            for (int i = 0; i < batch; ++i)
+                requests[i].idempotencyKey =
+                    QStringLiteral("%1-%2").arg(request.idempotencyKey).arg(ids.size() + i + 1);
+        }
+        auto stored = m_scheduler->scheduleMany(requests);
         if (!stored) {
             const QString done = ids.isEmpty() ? QString()
                                                : tr(" (%1 of %2 were scheduled before)")
@@ -111,6 +117,27 @@ QString ConsoleCommands::flowList(const QList<qint64> &flowIds)
     if (flowIds.size() > shown)
         text += tr(" and %1 more").arg(QLocale().toString(flowIds.size() - shown));
     return text;
+}
+
+void ConsoleCommands::forgetWorkers(const QList<qint64> &runs)
+{
+    if (auto open = ensureOpen(); !open) {
+        Q_EMIT failed(Command::ForgetWorkers, open.errorString());
+        return;
+    }
+    auto forgotten = m_log->forgetWorkers(runs, m_clock.now());
+    if (!forgotten) {
+        Q_EMIT failed(Command::ForgetWorkers, tr("Workers not forgotten: %1").arg(forgotten.errorString()));
+        return;
+    }
+    // A lost worker that came back meanwhile is kept.
+    const int kept = int(runs.size()) - *forgotten;
+    QString summary =
+        *forgotten == 1 ? tr("Forgot 1 stopped worker.") : tr("Forgot %1 stopped workers.").arg(*forgotten);
+    if (kept > 0)
+        summary += QLatin1Char(' ') +
+            (kept == 1 ? tr("1 was alive again and stays.") : tr("%1 were alive again and stay.").arg(kept));
+    Q_EMIT finished(Command::ForgetWorkers, summary);
 }
 
 void ConsoleCommands::forEachFlow(Command command, const QList<qint64> &flowIds, const QString &verb,

@@ -17,7 +17,8 @@ class FlowRegistry;
 class FlowScheduler;
 class WorkNotifier;
 
-/// Carries out what the user asks for — schedule, retry, cancel, fire a timer now — on its own
+/// Carries out what the user asks for — schedule, retry, cancel, fire a timer now, forget
+/// stopped workers — on its own
 /// thread with its own connection, so that the GUI never waits for the database. Every command
 /// ends with finished() or failed(); long ones report progress() on the way.
 ///
@@ -31,7 +32,7 @@ class ConsoleCommands : public QObject
 public:
     using Opener = std::function<Result<std::unique_ptr<ExecutionLog>>()>;
 
-    enum class Command { Schedule, Retry, Cancel, FireTimer };
+    enum class Command { Schedule, Retry, Cancel, FireTimer, ForgetWorkers };
     Q_ENUM(Command)
 
     /// Flows scheduled per transaction: one batch commits at a time and reports progress.
@@ -43,7 +44,9 @@ public:
     ~ConsoleCommands() override;
 
 public Q_SLOTS:
-    /// Schedules `count` flows of the request, in batches of scheduleBatch.
+    /// Schedules `count` flows of the request, in batches of scheduleBatch. With an idempotency
+    /// key and a count above one, the flows' keys are KEY-1 … KEY-N (as `schedule --key` makes
+    /// them): the same request again schedules nothing new.
     void schedule(const ergon::ScheduleRequest &request, int count);
     /// Re-queues failed flows from their failed step (or the named one).
     void retry(const QList<qint64> &flowIds, const QString &stepName = {});
@@ -51,6 +54,8 @@ public Q_SLOTS:
     /// Makes the durable timers of waiting flows due now and wakes the workers; the summary
     /// names the flow of each timer fired.
     void fireTimersNow(const QList<qint64> &flowIds);
+    /// Deletes the rows of these worker runs that are not alive (ExecutionLog::forgetWorkers).
+    void forgetWorkers(const QList<qint64> &runs);
 
 Q_SIGNALS:
     void progress(ergon::ConsoleCommands::Command command, int done, int total);

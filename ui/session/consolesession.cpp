@@ -233,6 +233,11 @@ void ConsoleSession::fireTimersNow(const QList<qint64> &flowIds)
     post(m_commands, [flowIds](ConsoleCommands *commands) { commands->fireTimersNow(flowIds); });
 }
 
+void ConsoleSession::forgetWorkers(const QList<qint64> &runs)
+{
+    post(m_commands, [runs](ConsoleCommands *commands) { commands->forgetWorkers(runs); });
+}
+
 void ConsoleSession::deleteWhenDone()
 {
     for (QThread *thread : std::as_const(m_threads)) {

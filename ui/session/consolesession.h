@@ -85,6 +85,7 @@ public Q_SLOTS:
     void retry(const QList<qint64> &flowIds, const QString &stepName = {});
     void cancel(const QList<qint64> &flowIds);
     void fireTimersNow(const QList<qint64> &flowIds);
+    void forgetWorkers(const QList<qint64> &runs);
 
 Q_SIGNALS:
     void opened(const QString &location);

@@ -61,6 +61,8 @@ public:
     /// The workers, and the flows they are running now (their live counters).
     int size() const { return int(m_workers.size()); }
     int inFlight() const;
+    /// How long a stopping worker's running flows have to reach their next step.
+    std::chrono::milliseconds shutdownDeadline() const { return m_options.shutdownDeadline; }
     /// The prefix of the names; "<host>-<pid>" by default, so that other consoles and
     /// processes on the same database never collide.
     void setNamePrefix(const QString &prefix) { m_prefix = prefix; }

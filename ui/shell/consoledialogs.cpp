@@ -123,6 +123,44 @@ QMessageBox *quitWithWorkers(QWidget *parent, int workers, int flows, QPushButto
     return box;
 }
 
+QMessageBox *stopAllWorkers(QWidget *parent, int workers, int flows, std::chrono::milliseconds deadline,
+                            QPushButton **stop)
+{
+    const QString running = flows == 0
+        ? tr("No flow is running now.")
+        : tr("They are running %1.").arg(flows == 1 ? tr("1 flow") : tr("%1 flows").arg(QLocale().toString(flows)));
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Stop All Workers"),
+                                workers == 1 ? tr("Stop the worker of this console?")
+                                             : tr("Stop the %1 workers of this console?").arg(workers),
+                                QMessageBox::NoButton, parent);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(
+        running + QLatin1Char(' ') +
+        tr("Each finishes the step it is running (within %1 s) and hands its flows back to the database, where "
+           "they wait for the next worker. Nothing is lost.")
+            .arg(QLocale().toString(double(deadline.count()) / 1000.0)));
+    *stop = box->addButton(workers == 1 ? tr("Stop 1 Worker") : tr("Stop %1 Workers").arg(workers),
+                           QMessageBox::AcceptRole);
+    box->setDefaultButton(box->addButton(tr("Keep Running"), QMessageBox::RejectRole));
+    return box;
+}
+
+QMessageBox *forgetWorkers(QWidget *parent, int runs, QPushButton **forget)
+{
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Forget Stopped Workers"),
+                                runs == 1 ? tr("Forget 1 stopped or lost worker?")
+                                          : tr("Forget %1 stopped or lost workers?").arg(runs),
+                                QMessageBox::NoButton, parent);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->setInformativeText(
+        tr("Their rows and counters are deleted from the database; their flows and the "
+           "steals they took part in stay. A lost worker that comes back is listed again from its next run."));
+    *forget =
+        box->addButton(runs == 1 ? tr("Forget 1 Worker") : tr("Forget %1 Workers").arg(runs), QMessageBox::AcceptRole);
+    box->setDefaultButton(box->addButton(tr("Cancel"), QMessageBox::RejectRole));
+    return box;
+}
+
 void showShortcuts(QMainWindow *window)
 {
     // From the menus themselves, so that the list is never out of date.

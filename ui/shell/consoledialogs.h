@@ -2,6 +2,8 @@
 
 #include <QString>
 
+#include <chrono>
+
 class QFileDialog;
 class QInputDialog;
 class QMainWindow;
@@ -30,6 +32,14 @@ QMessageBox *openFailure(QWidget *parent, const QString &shownLocation, const QS
 /// Quit while this console's workers run: how many workers and flows, and what happens to the
 /// flows. `*quit` is the button that confirms.
 QMessageBox *quitWithWorkers(QWidget *parent, int workers, int flows, QPushButton **quit);
+
+/// Workers › Stop all: how many workers of this console and flows, what happens to the flows
+/// (each finishes its step within `deadline` and goes back to the queue). `*stop` confirms.
+QMessageBox *stopAllWorkers(QWidget *parent, int workers, int flows, std::chrono::milliseconds deadline,
+                            QPushButton **stop);
+/// Workers › Forget stopped: deletes the rows (and counters) of `runs` stopped or lost worker
+/// runs. `*forget` confirms.
+QMessageBox *forgetWorkers(QWidget *parent, int runs, QPushButton **forget);
 
 /// Help › Keyboard Shortcuts: every shortcut of the window's menus, and the pages' own.
 void showShortcuts(QMainWindow *window);

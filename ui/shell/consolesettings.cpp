@@ -1,5 +1,6 @@
 #include "shell/consolesettings.h"
 
+#include "ergon/jsontext.h"
 #include "ergon/openexecutionlog.h"
 
 #include <QMainWindow>
@@ -16,6 +17,8 @@ const QString refreshKey = QStringLiteral("Console/refreshMs");
 const QString recentKey = QStringLiteral("Console/recentDatabases");
 const QString folderKey = QStringLiteral("Console/lastFolder");
 const QString themeKey = QStringLiteral("Console/theme");
+const QString scheduleTypeKey = QStringLiteral("Schedule/type");
+const QString scheduleArgumentsKey = QStringLiteral("Schedule/arguments");
 
 } // namespace
 
@@ -73,6 +76,34 @@ void ConsoleSettings::setTheme(style::Theme theme) const
 {
     if (m_persistent)
         QSettings().setValue(themeKey, style::themeName(theme));
+}
+
+style::Theme ConsoleSettings::theme() const
+{
+    return m_persistent ? style::themeFromName(QSettings().value(themeKey).toString()) : style::Theme::System;
+}
+
+std::optional<ConsoleSettings::LastSchedule> ConsoleSettings::lastSchedule() const
+{
+    if (!m_persistent || m_lastSchedule)
+        return m_lastSchedule;
+    QSettings settings;
+    const QString type = settings.value(scheduleTypeKey).toString();
+    if (type.isEmpty())
+        return std::nullopt;
+    // Arguments that no longer read as an object (edited by hand, say) are dropped, not the type.
+    auto arguments = objectFromJsonText(settings.value(scheduleArgumentsKey).toByteArray());
+    return LastSchedule{type, arguments.value_or(QJsonObject())};
+}
+
+void ConsoleSettings::setLastSchedule(const LastSchedule &last)
+{
+    m_lastSchedule = last;
+    if (!m_persistent)
+        return;
+    QSettings settings;
+    settings.setValue(scheduleTypeKey, last.type);
+    settings.setValue(scheduleArgumentsKey, toJsonText(last.arguments));
 }
 
 void ConsoleSettings::addRecentDatabase(const QString &location)

@@ -2,6 +2,7 @@
 
 #include "shell/consolestyle.h"
 
+#include <QJsonObject>
 #include <QStringList>
 
 #include <chrono>
@@ -13,8 +14,8 @@ namespace ergon {
 
 /// What the console remembers between runs (QSettings): the window's geometry and state, the
 /// page shown, the refresh rate, the theme, the recent databases and the last folder a file
-/// was chosen in. When not persistent (tests, screenshots) it remembers nothing past the
-/// object, and reads nothing.
+/// was chosen in, the flow type and arguments scheduled last. When not persistent (tests,
+/// screenshots) it remembers nothing past the object, and reads nothing.
 class ConsoleSettings
 {
 public:
@@ -31,6 +32,16 @@ public:
     std::optional<std::chrono::milliseconds> refreshInterval() const;
     void setRefreshInterval(std::chrono::milliseconds interval) const;
     void setTheme(style::Theme theme) const;
+    /// The theme chosen last (View › Theme); System when none was.
+    style::Theme theme() const;
+
+    /// What the Schedule dialog scheduled last.
+    struct LastSchedule {
+        QString type;
+        QJsonObject arguments; ///< as entered (defaults not filled in)
+    };
+    std::optional<LastSchedule> lastSchedule() const;
+    void setLastSchedule(const LastSchedule &last);
 
     /// Newest first; a server is kept without its password.
     const QStringList &recentDatabases() const { return m_recent; }
@@ -44,6 +55,7 @@ public:
 private:
     bool m_persistent;
     QStringList m_recent;
+    std::optional<LastSchedule> m_lastSchedule;
 };
 
 } // namespace ergon

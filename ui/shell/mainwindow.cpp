@@ -194,19 +194,23 @@ void MainWindow::connectPages()
         if (session())
             session()->retry(ids, step);
     });
-    connect(m_overview, &OverviewPage::flowActivated, this, [this](qint64 flowId) {
-        FlowFilter failed;
-        failed.status = FlowStatus::Failed;
-        m_flows->setFilter(failed);
-        m_flows->showFlow(flowId);
-        showPage(FlowsPageIndex);
-    });
+    connect(m_overview, &OverviewPage::flowActivated, this,
+            [this](qint64 flowId) { openFlow(flowId, FlowStatus::Failed); });
+    connect(m_timers, &TimersPage::flowActivated, this,
+            [this](qint64 flowId) { openFlow(flowId, FlowStatus::Waiting); });
     connect(m_timers, &TimersPage::fireNowRequested, this, [this](const QList<qint64> &flowIds) {
         if (session())
             session()->fireTimersNow(flowIds);
     });
+    connect(m_workers, &WorkersPage::forgetRequested, this, [this](const QList<qint64> &runs) {
+        if (session())
+            session()->forgetWorkers(runs);
+    });
     connect(m_flows, &FlowsPage::firstPageShown, this, &MainWindow::flowsShown);
     connect(m_flows, &FlowsPage::scheduleRequested, this, &MainWindow::showScheduleDialog);
+    connect(
+        m_flows, &FlowsPage::scheduleLikeRequested, this,
+        [this](const QString &type, const QJsonObject &arguments) { showScheduleDialog()->prefill(type, arguments); });
     connect(m_flows, &FlowsPage::workersRequested, this, [this] { showPage(WorkersPageIndex); });
 }
 
@@ -290,6 +294,18 @@ void MainWindow::showPage(Page page)
 {
     if (page >= 0 && page < PageCount)
         m_sidebar->setCurrentRow(int(page));
+}
+
+void MainWindow::openFlow(qint64 flowId, FlowStatus status)
+{
+    // The page first: the table taking the focus makes its first row current, which must not
+    // win over the flow asked for. Among the flows of its status, so that the flow is in the
+    // table beside its detail.
+    showPage(FlowsPageIndex);
+    FlowFilter filter;
+    filter.status = status;
+    m_flows->setFilter(filter);
+    m_flows->showFlow(flowId);
 }
 
 void MainWindow::openDatabase(const QString &location)
@@ -391,6 +407,7 @@ ScheduleDialog *MainWindow::showScheduleDialog()
     if (!m_scheduleDialog) {
         m_scheduleDialog = new ScheduleDialog(m_catalog.registry(), this);
         m_scheduleDialog->setAttribute(Qt::WA_DeleteOnClose);
+        m_scheduleDialog->setSettings(&m_settings); // opens on the type and arguments scheduled last
         connect(m_scheduleDialog, &ScheduleDialog::scheduleRequested, this,
                 [this](const ScheduleRequest &request, int count) {
                     if (session())
@@ -410,6 +427,7 @@ void MainWindow::setRefreshInterval(std::chrono::milliseconds interval)
 {
     m_sessions->setRefreshInterval(interval);
     m_summary->setRefreshInterval(interval);
+    m_settings.setRefreshInterval(interval);
     if (m_rateGroup) {
         const QList<QAction *> actions = m_rateGroup->actions();
         for (QAction *action : actions)
@@ -520,7 +538,7 @@ bool MainWindow::confirmQuit()
     WorkerPool *pool = session() ? session()->workers() : nullptr;
     if (!pool || pool->isEmpty() || m_quitConfirmed)
         return true;
-    if (!m_quitQuestion) {
+    if (!m_quitQuestion || !m_quitQuestion->isVisible()) { // a question answered is on its way out
         QPushButton *quit = nullptr;
         m_quitQuestion = dialogs::quitWithWorkers(this, pool->size(), pool->inFlight(), &quit);
         connect(m_quitQuestion, &QMessageBox::buttonClicked, this, [this, quit](QAbstractButton *button) {

@@ -124,6 +124,8 @@ private:
     void createFileMenu();
     void createViewMenu();
     void createHelpMenu();
+    /// Shows the flow on the Flows page, listed among the flows of its status.
+    void openFlow(qint64 flowId, FlowStatus status);
     void adopt(ConsoleSession *session);
     void showOpenFailure(const QString &location, const QString &error);
     void showSnapshot(const ConsoleSnapshot &snapshot);

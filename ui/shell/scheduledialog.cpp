@@ -1,18 +1,23 @@
 #include "shell/scheduledialog.h"
 
 #include "models/flowformat.h"
+#include "shell/consolesettings.h"
 #include "widgets/argumentform.h"
 
 #include "ergon/flowregistry.h"
 #include "ergon/limits.h"
 
+#include <QCheckBox>
 #include <QComboBox>
+#include <QDateTimeEdit>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QEvent>
 #include <QFormLayout>
 #include <QGroupBox>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -46,6 +51,9 @@ ScheduleDialog::ScheduleDialog(const FlowRegistry &registry, QWidget *parent)
     , m_count(new QSpinBox(this))
     , m_delay(new QDoubleSpinBox(this))
     , m_priority(new QSpinBox(this))
+    , m_startAtOn(new QCheckBox(tr("&At:"), this))
+    , m_startAt(new QDateTimeEdit(this))
+    , m_key(new QLineEdit(this))
     , m_status(new QLabel(this))
     , m_progress(new QProgressBar(this))
     , m_schedule(new QPushButton(tr("&Schedule"), this))
@@ -77,6 +85,24 @@ ScheduleDialog::ScheduleDialog(const FlowRegistry &registry, QWidget *parent)
     m_delay->setToolTip(tr("The flows are not run before this many seconds from now"));
     m_priority->setRange(int(limits::priority.min), int(limits::priority.max));
     m_priority->setToolTip(tr("Higher runs first"));
+    // The scheduler's range of start times: the years 1970 to 9999.
+    m_startAt->setDateTimeRange(QDateTime(QDate(1970, 1, 2), QTime(0, 0)), QDateTime(QDate(9999, 12, 30), QTime(0, 0)));
+    m_startAt->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
+    m_startAt->setCalendarPopup(true);
+    QDateTime inAnHour = QDateTime::currentDateTime().addSecs(3600);
+    inAnHour.setTime(QTime(inAnHour.time().hour(), inAnHour.time().minute())); // as shown: no seconds
+    m_startAt->setDateTime(inAnHour);
+    m_startAt->setEnabled(false);
+    m_startAt->setToolTip(tr("The flows are not run before this time (local)"));
+    m_startAtOn->setToolTip(tr("Start at a set time instead of after a delay"));
+    connect(m_startAtOn, &QCheckBox::toggled, this, [this](bool on) {
+        m_startAt->setEnabled(on && !m_busy);
+        m_delay->setEnabled(!on && !m_busy);
+    });
+    m_key->setPlaceholderText(tr("optional"));
+    m_key->setToolTip(tr("Scheduling the same key again schedules nothing new; with a count of N the keys are "
+                         "KEY-1 … KEY-N"));
+    m_key->setMaxLength(1000);
 
     auto *typeForm = new QFormLayout;
     typeForm->addRow(tr("Flow &type:"), m_type);
@@ -94,7 +120,12 @@ ScheduleDialog::ScheduleDialog(const FlowRegistry &registry, QWidget *parent)
     auto *schedulingLayout = new QFormLayout(scheduling);
     schedulingLayout->addRow(tr("&Count:"), m_count);
     schedulingLayout->addRow(tr("&Delay:"), m_delay);
+    auto *startRow = new QHBoxLayout;
+    startRow->addWidget(m_startAtOn);
+    startRow->addWidget(m_startAt, 1);
+    schedulingLayout->addRow(tr("Or start:"), startRow);
     schedulingLayout->addRow(tr("&Priority:"), m_priority);
+    schedulingLayout->addRow(tr("Idempotency &key:"), m_key);
 
     m_status->setWordWrap(true);
     m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -155,6 +186,24 @@ bool ScheduleDialog::setFlowType(const QString &type)
     return true;
 }
 
+bool ScheduleDialog::prefill(const QString &type, const QJsonObject &arguments)
+{
+    if (!setFlowType(type))
+        return false;
+    m_form->setValues(arguments);
+    revalidate();
+    return true;
+}
+
+void ScheduleDialog::setSettings(ConsoleSettings *settings)
+{
+    m_settings = settings;
+    if (!m_settings)
+        return;
+    if (const auto last = m_settings->lastSchedule())
+        prefill(last->type, last->arguments);
+}
+
 QString ScheduleDialog::flowType() const
 {
     return m_type->currentData().toString();
@@ -197,8 +246,12 @@ Result<ScheduleRequest> ScheduleDialog::request() const
     ScheduleRequest request;
     request.type = flowType();
     request.arguments = validated.take();
-    request.delay = std::chrono::milliseconds(qint64(m_delay->value() * 1000.0));
+    if (m_startAtOn->isChecked())
+        request.startAt = m_startAt->dateTime();
+    else
+        request.delay = std::chrono::milliseconds(qint64(m_delay->value() * 1000.0));
     request.priority = m_priority->value();
+    request.idempotencyKey = m_key->text().trimmed();
     return request;
 }
 
@@ -267,6 +320,8 @@ void ScheduleDialog::schedule()
     setStatus(count() == 1 ? tr("Scheduling one %1 flow…").arg(current->type)
                            : tr("Scheduling %L1 %2 flows…").arg(count()).arg(current->type),
               false);
+    if (m_settings)
+        m_settings->setLastSchedule({current->type, m_form->arguments().value_or(current->arguments)});
     Q_EMIT scheduleRequested(*current, count());
 }
 
@@ -301,8 +356,11 @@ void ScheduleDialog::setBusy(bool busy)
     m_type->setEnabled(!busy && m_type->count() > 0);
     m_form->setEnabled(!busy);
     m_count->setEnabled(!busy);
-    m_delay->setEnabled(!busy);
+    m_delay->setEnabled(!busy && !m_startAtOn->isChecked());
+    m_startAtOn->setEnabled(!busy);
+    m_startAt->setEnabled(!busy && m_startAtOn->isChecked());
     m_priority->setEnabled(!busy);
+    m_key->setEnabled(!busy);
     m_schedule->setEnabled(!busy);
 }
 

@@ -4,9 +4,12 @@
 
 #include <QDialog>
 
+class QCheckBox;
 class QComboBox;
+class QDateTimeEdit;
 class QDoubleSpinBox;
 class QLabel;
+class QLineEdit;
 class QProgressBar;
 class QScrollArea;
 class QPushButton;
@@ -15,6 +18,7 @@ class QSpinBox;
 namespace ergon {
 
 class ArgumentForm;
+class ConsoleSettings;
 class FlowRegistry;
 
 /// Schedules flows: pick a flow type of the registry, fill in the form built from its
@@ -26,6 +30,10 @@ class FlowRegistry;
 /// the GUI thread, reporting back through showProgress(), showFinished() or showFailed(). The
 /// dialog stays open and responsive meanwhile (closing it does not stop the work), and can
 /// schedule again afterwards.
+///
+/// Besides the count, a delay or a start time (local), a priority and an idempotency key
+/// (optional; the same key again schedules nothing new). With settings (setSettings()) the
+/// dialog opens on the type and arguments scheduled last; prefill() copies another flow's.
 class ScheduleDialog : public QDialog
 {
     Q_OBJECT
@@ -41,6 +49,12 @@ public:
     /// first fault.
     Result<ScheduleRequest> request() const;
     int count() const;
+    /// Selects the type and fills the form with these arguments (those of another flow, say);
+    /// false if the registry does not have the type.
+    bool prefill(const QString &type, const QJsonObject &arguments);
+    /// Where the last type and arguments scheduled are remembered; the form takes them now.
+    /// The settings must outlive the dialog.
+    void setSettings(ConsoleSettings *settings);
     bool isBusy() const { return m_busy; }
 
     ArgumentForm *argumentForm() const { return m_form; }
@@ -48,6 +62,9 @@ public:
     QSpinBox *countBox() const { return m_count; }
     QDoubleSpinBox *delayBox() const { return m_delay; }
     QSpinBox *priorityBox() const { return m_priority; }
+    QCheckBox *startAtBox() const { return m_startAtOn; }
+    QDateTimeEdit *startAtEdit() const { return m_startAt; }
+    QLineEdit *keyEdit() const { return m_key; }
     QPushButton *scheduleButton() const { return m_schedule; }
     QProgressBar *progressBar() const { return m_progress; }
     /// The line under the form: the schema's verdict, progress, or the outcome.
@@ -85,6 +102,10 @@ private:
     QSpinBox *m_count;
     QDoubleSpinBox *m_delay;
     QSpinBox *m_priority;
+    QCheckBox *m_startAtOn;
+    QDateTimeEdit *m_startAt;
+    QLineEdit *m_key;
+    ConsoleSettings *m_settings = nullptr;
     QLabel *m_status;
     QProgressBar *m_progress;
     QPushButton *m_schedule;

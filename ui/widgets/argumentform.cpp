@@ -11,9 +11,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QRegularExpressionValidator>
+#include <QRegularExpression>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace ergon {
@@ -44,6 +45,51 @@ public:
     QString textFromValue(double value) const override
     {
         return locale().toString(value, 'f', QLocale::FloatingPointShortest);
+    }
+};
+
+// A spin box for an int field: any whole number a JSON number holds exactly (beyond a QSpinBox's
+// 32 bits), stepped with the arrows, the keys and the wheel; left empty, an optional field is
+// absent. What is typed is checked by the form (with a message), so that the text stays as typed.
+class IntegerSpinBox : public QAbstractSpinBox
+{
+public:
+    explicit IntegerSpinBox(QWidget *parent)
+        : QAbstractSpinBox(parent)
+    {
+        setAccelerated(true);
+    }
+
+    QLineEdit *edit() const { return lineEdit(); }
+
+    QValidator::State validate(QString &input, int &) const override
+    {
+        static const QRegularExpression digits(QRegularExpression::anchoredPattern(QStringLiteral("-?[0-9]{0,19}")));
+        return digits.match(input).hasMatch() ? QValidator::Acceptable : QValidator::Invalid;
+    }
+
+    void stepBy(int steps) override
+    {
+        bool ok = false;
+        const qint64 now = text().trimmed().toLongLong(&ok);
+        const qint64 next = std::clamp((ok ? now : 0) + steps, -largestSafeInteger, largestSafeInteger);
+        lineEdit()->setText(QString::number(next));
+        selectAll();
+    }
+
+protected:
+    StepEnabled stepEnabled() const override
+    {
+        bool ok = false;
+        const qint64 now = text().trimmed().toLongLong(&ok);
+        if (!ok)
+            return StepUpEnabled | StepDownEnabled;
+        StepEnabled enabled = StepNone;
+        if (now < largestSafeInteger)
+            enabled |= StepUpEnabled;
+        if (now > -largestSafeInteger)
+            enabled |= StepDownEnabled;
+        return enabled;
     }
 };
 
@@ -158,14 +204,13 @@ QWidget *ArgumentForm::makeEditor(const ArgumentSpec &spec)
         return spin;
     }
     case ArgumentSpec::Type::Integer: {
-        auto *edit = new QLineEdit(this);
-        if (fallback.isDouble())
-            edit->setText(QString::number(qint64(fallback.toDouble())));
         // Digits only; the range (what a JSON number holds exactly) is checked with a message.
-        edit->setValidator(new QRegularExpressionValidator(QRegularExpression(QStringLiteral("-?[0-9]{0,19}")), edit));
-        edit->setPlaceholderText(spec.required ? tr("required whole number") : tr("whole number"));
-        connect(edit, &QLineEdit::textChanged, this, edited);
-        return edit;
+        auto *spin = new IntegerSpinBox(this);
+        if (fallback.isDouble())
+            spin->edit()->setText(QString::number(fallback.toInteger()));
+        spin->edit()->setPlaceholderText(spec.required ? tr("required whole number") : tr("whole number"));
+        connect(spin->edit(), &QLineEdit::textChanged, this, edited);
+        return spin;
     }
     case ArgumentSpec::Type::Boolean: {
         auto *check = new QCheckBox(this);
@@ -208,7 +253,7 @@ Result<std::optional<QJsonValue>> ArgumentForm::value(const Field &field) const
     case ArgumentSpec::Type::Number:
         return std::optional<QJsonValue>(static_cast<QDoubleSpinBox *>(field.editor)->value());
     case ArgumentSpec::Type::Integer: {
-        const QString text = static_cast<QLineEdit *>(field.editor)->text().trimmed();
+        const QString text = static_cast<IntegerSpinBox *>(field.editor)->text().trimmed();
         if (text.isEmpty())
             return missing();
         bool ok = false;
@@ -235,6 +280,43 @@ Result<std::optional<QJsonValue>> ArgumentForm::value(const Field &field) const
     if (spec.type == ArgumentSpec::Type::Array && !parsed->isArray())
         return Error(tr("A JSON array [ … ] is expected, not %1.").arg(describeJsonType(*parsed)));
     return std::optional<QJsonValue>(*parsed);
+}
+
+void ArgumentForm::setValues(const QJsonObject &values)
+{
+    setSchema(m_schema); // the defaults, then what is given
+    for (const Field &field : std::as_const(m_fields)) {
+        const QJsonValue value = values.value(field.spec.name);
+        if (value.isUndefined())
+            continue;
+        switch (field.spec.type) {
+        case ArgumentSpec::Type::String:
+            if (value.isString())
+                static_cast<QLineEdit *>(field.editor)->setText(value.toString());
+            continue;
+        case ArgumentSpec::Type::Number:
+            if (value.isDouble())
+                static_cast<QDoubleSpinBox *>(field.editor)->setValue(value.toDouble());
+            continue;
+        case ArgumentSpec::Type::Integer:
+            if (value.isDouble())
+                static_cast<IntegerSpinBox *>(field.editor)->edit()->setText(QString::number(value.toInteger()));
+            continue;
+        case ArgumentSpec::Type::Boolean:
+            if (value.isBool())
+                static_cast<QCheckBox *>(field.editor)->setChecked(value.toBool());
+            continue;
+        case ArgumentSpec::Type::Object:
+        case ArgumentSpec::Type::Array:
+        case ArgumentSpec::Type::Any:
+            static_cast<QPlainTextEdit *>(field.editor)->setPlainText(jsonText(value));
+            continue;
+        }
+    }
+    for (Field &field : m_fields)
+        field.touched = false; // filled in, not typed: "required" waits for an edit as before
+    revalidate();
+    Q_EMIT changed();
 }
 
 Result<QJsonObject> ArgumentForm::arguments() const

@@ -15,11 +15,11 @@ class QLabel;
 namespace ergon {
 
 /// A form built from a flow type's argument schema: one typed editor per field — a line edit
-/// for a string, a spin box for a number, a line edit that takes any 64-bit-safe integer for
-/// an int, a check box for a bool, a JSON editor for an object, an array or any value — filled
-/// with the field's default, required fields marked, and a message under each field whose
-/// value does not do (shown as soon as it is wrong; "required" only once the field was left
-/// empty after an edit, or when showAllErrors() is called).
+/// for a string, a spin box for a number, a spin box that takes any 64-bit-safe integer (or
+/// nothing, for an optional field) for an int, a check box for a bool, a JSON editor for an object, an array or any
+/// value — filled with the field's default, required fields marked, and a message under each field whose value does not
+/// do (shown as soon as it is wrong; "required" only once the field was left empty after an edit, or when
+/// showAllErrors() is called).
 class ArgumentForm : public QWidget
 {
     Q_OBJECT
@@ -31,6 +31,9 @@ public:
     /// Rebuilds the editors for the schema, with the defaults.
     void setSchema(const ArgumentSchema &schema);
     const ArgumentSchema &schema() const { return m_schema; }
+    /// Fills the editors with these values (fields not given get their defaults; a value of the
+    /// wrong type is left out), e.g. another flow's arguments.
+    void setValues(const QJsonObject &values);
 
     /// The arguments entered (fields left empty and optional are absent), or the first fault,
     /// naming its field. The schema's own check (FlowRegistry::validate) comes on top.
@@ -38,7 +41,8 @@ public:
     /// Whether every editor holds a value its field takes.
     bool isValid() const;
 
-    /// The editor of a field (QLineEdit, QDoubleSpinBox, QCheckBox or QPlainTextEdit), or null.
+    /// The editor of a field (QLineEdit, QDoubleSpinBox, an int's QAbstractSpinBox, QCheckBox or
+    /// QPlainTextEdit), or null.
     QWidget *editor(const QString &field) const;
     /// The message shown under a field (empty when none).
     QString message(const QString &field) const;

@@ -18,7 +18,6 @@
 namespace ergon {
 
 class Clock;
-struct StepRecord;
 
 /// Options of one step.
 struct StepOptions {
@@ -44,8 +43,6 @@ struct StepOptions {
 };
 
 namespace detail {
-class FlowRun;
-
 template<typename T>
 struct TaskValue {
     using type = T;
@@ -103,6 +100,28 @@ using StepValue = typename TaskValue<BodyReturn<Body>>::type;
 
 template<typename T>
 using Plain = std::remove_cvref_t<T>;
+
+/// What a FlowContext asks of the run it belongs to. The engine's executor implements it, so
+/// that flow code (and a plugin) depends on this header and not on the executor or storage.
+class FlowRuntime
+{
+public:
+    virtual qint64 flowId() const = 0;
+    virtual QString flowType() const = 0;
+    virtual QString workerName() const = 0;
+    virtual int attempt() const = 0;
+    virtual Clock &clock() const = 0;
+    /// Runs (or replays) one step; `name`, `options` and `body` outlive the returned task.
+    [[nodiscard]] virtual QCoro::Task<QJsonValue> runStep(const QString &name, const StepOptions &options,
+                                                          BodyRef body) = 0;
+    [[nodiscard]] virtual QCoro::Task<> sleepUntil(QString name, QDateTime fireAt) = 0;
+
+protected:
+    ~FlowRuntime() = default;
+};
+
+/// Throws the StepFailed of a step whose stored result cannot be decoded.
+[[noreturn]] void throwUndecodable(const QString &stepName, const Error &error);
 } // namespace detail
 
 /// What a step may return: nothing, or a value of a type with a Codec (see codec.h).
@@ -128,7 +147,7 @@ concept StepResultType = std::is_void_v<T> || Encodable<T>;
 // The rule sees what step() receives, not how each argument's value was computed: a braced
 // aggregate written deep inside an argument's own expression is beyond it (and a braced list
 // that makes a std::initializer_list inside a co_await does not compile under GCC 12 at all).
-// tests/engine/compilefail holds each refused shape, and tst_flowapi runs the accepted ones
+// tests/engine/flow/compilefail holds each refused shape, and tst_flowapi runs the accepted ones
 // under load.
 
 /// A step body that may be written inline in `co_await ctx.step(...)`: named, or trivially
@@ -180,7 +199,7 @@ concept SafeStepCall = StepBodyFor<Fn, Args...> && InlineSafeStepBody<Fn> && Inl
 class FlowContext
 {
 public:
-    explicit FlowContext(detail::FlowRun &run);
+    explicit FlowContext(detail::FlowRuntime &runtime);
     FlowContext(const FlowContext &) = delete;
     FlowContext &operator=(const FlowContext &) = delete;
 
@@ -257,7 +276,7 @@ private:
         if constexpr (!std::is_void_v<T>) {
             auto decoded = Codec<T>::decode(stored);
             if (!decoded)
-                throwUndecodable(name, decoded.error());
+                detail::throwUndecodable(name, decoded.error());
             co_return decoded.take();
         }
     }
@@ -265,12 +284,12 @@ private:
     /// By reference: step() awaits it at once, so its own frame keeps `name` and `options`
     /// alive for as long as runStep() runs.
     [[nodiscard]] QCoro::Task<QJsonValue> runStep(const QString &name, const StepOptions &options,
-                                                  detail::BodyRef body);
-    [[noreturn]] static void throwUndecodable(const QString &stepName, const Error &error);
-    /// The recorded result of a completed step, replayed (plain code: out of runStep()'s frame).
-    static QJsonValue storedResult(const QString &name, const StepRecord &step);
+                                                  detail::BodyRef body)
+    {
+        return m_runtime.runStep(name, options, body);
+    }
 
-    detail::FlowRun &m_run;
+    detail::FlowRuntime &m_runtime;
 };
 
 } // namespace ergon

@@ -1,0 +1,581 @@
+#include "ergon/inmemoryexecutionlog.h"
+
+#include "ergon/jsontext.h"
+
+#include "storage/memory/workertable.h"
+
+#include <QMutex>
+
+#include <algorithm>
+#include <functional>
+
+namespace ergon {
+
+class InMemoryExecutionLog::Store
+{
+public:
+    QMutex mutex;
+    qint64 nextId = 1;
+    QMap<qint64, FlowRecord> flows;
+    QHash<qint64, QList<StepRecord>> steps; ///< by flow, in seq order, each with its attempt log
+    QHash<QString, qint64> idempotencyKeys;
+    detail::WorkerTable workers;
+    QList<StealRecord> steals;
+
+    /// The flow as read: its progress is the number of steps recorded.
+    FlowRecord withProgress(const FlowRecord &flow) const
+    {
+        FlowRecord copy = flow;
+        copy.stepCount = int(steps.value(flow.id).size());
+        return copy;
+    }
+};
+
+namespace {
+Error notFound(qint64 id)
+{
+    return Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found"));
+}
+
+bool matches(const FlowRecord &flow, const FlowQuery &query)
+{
+    if (query.status && flow.status != *query.status)
+        return false;
+    if (!query.type.isEmpty() && flow.type != query.type)
+        return false;
+    if (!query.text.isEmpty() && QString::number(flow.id) != query.text &&
+        !QString::fromUtf8(toJsonText(flow.arguments)).contains(query.text, Qt::CaseInsensitive))
+        return false;
+    return true;
+}
+
+bool claimable(const FlowRecord &flow, const QString &owner, const QDateTime &now)
+{
+    const bool queuedAndDue =
+        (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
+    const bool leaseFree = flow.status == FlowStatus::Running && (flow.leaseExpires < now || flow.leaseOwner == owner);
+    return queuedAndDue || leaseFree;
+}
+
+void applyUpdate(FlowRecord &flow, const FlowUpdate &update)
+{
+    flow.status = update.status;
+    if (!update.resultJson.isEmpty())
+        flow.resultJson = update.resultJson;
+    flow.error = update.error;
+    if (update.runAt.isValid())
+        flow.runAt = update.runAt;
+    flow.updated = update.updated;
+    if (isFinished(update.status))
+        flow.finished = update.updated;
+    if (update.releaseLease) {
+        flow.leaseOwner.clear();
+        flow.leaseExpires = QDateTime();
+        flow.runStarted = QDateTime();
+    }
+}
+
+void upsertStep(QList<StepRecord> &steps, const StepRecord &step)
+{
+    auto it = std::lower_bound(steps.begin(), steps.end(), step.seq,
+                               [](const StepRecord &existing, int seq) { return existing.seq < seq; });
+    if (it != steps.end() && it->seq == step.seq) {
+        if (it->status == StepStatus::Completed)
+            return; // a completed step is recorded exactly once
+        QList<AttemptRecord> attempts = std::move(it->attemptLog);
+        *it = step;
+        it->attemptLog = std::move(attempts);
+        return;
+    }
+    StepRecord stored = step;
+    stored.attemptLog.clear();
+    steps.insert(it, std::move(stored));
+}
+} // namespace
+
+InMemoryExecutionLog::InMemoryExecutionLog()
+    : m_store(std::make_shared<Store>())
+{
+}
+
+InMemoryExecutionLog::InMemoryExecutionLog(std::shared_ptr<Store> store)
+    : m_store(std::move(store))
+{
+}
+
+InMemoryExecutionLog::~InMemoryExecutionLog() = default;
+
+QString InMemoryExecutionLog::location() const
+{
+    return QStringLiteral("memory");
+}
+
+Result<QList<qint64>> InMemoryExecutionLog::scheduleFlows(const QList<NewFlow> &flows, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<qint64> ids;
+    ids.reserve(flows.size());
+    for (const NewFlow &flow : flows) {
+        if (!flow.idempotencyKey.isEmpty()) {
+            if (const auto it = m_store->idempotencyKeys.constFind(flow.idempotencyKey);
+                it != m_store->idempotencyKeys.cend()) {
+                ids.append(*it);
+                continue;
+            }
+        }
+        FlowRecord record;
+        record.id = m_store->nextId++;
+        record.type = flow.type;
+        record.typeVersion = flow.typeVersion;
+        record.plugin = flow.plugin;
+        record.arguments = flow.arguments;
+        record.priority = flow.priority;
+        record.runAt = flow.runAt.isValid() ? flow.runAt : now;
+        record.idempotencyKey = flow.idempotencyKey;
+        record.created = now;
+        record.updated = now;
+        if (!flow.idempotencyKey.isEmpty())
+            m_store->idempotencyKeys.insert(flow.idempotencyKey, record.id);
+        ids.append(record.id);
+        m_store->flows.insert(record.id, std::move(record));
+    }
+    return ids;
+}
+
+Result<std::optional<FlowRecord>> InMemoryExecutionLog::flow(qint64 id)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto it = m_store->flows.constFind(id);
+    if (it == m_store->flows.cend())
+        return std::optional<FlowRecord>();
+    return std::optional<FlowRecord>(m_store->withProgress(*it));
+}
+
+Result<QList<StepRecord>> InMemoryExecutionLog::steps(qint64 flowId, bool withAttempts)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<StepRecord> steps = m_store->steps.value(flowId);
+    for (StepRecord &step : steps) {
+        if (withAttempts)
+            completeAttemptLog(step);
+        else
+            step.attemptLog.clear();
+    }
+    return steps;
+}
+
+Result<QList<FlowRecord>> InMemoryExecutionLog::flows(const FlowQuery &query)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<FlowRecord> page;
+    int skipped = 0;
+    const auto take = [&](const FlowRecord &flow) {
+        if (!matches(flow, query) || skipped++ < query.offset)
+            return;
+        page.append(m_store->withProgress(flow));
+    };
+    if (query.ids) {
+        QList<qint64> ids = *query.ids;
+        std::sort(ids.begin(), ids.end(), std::greater<>());
+        ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+        for (auto id = ids.cbegin(); id != ids.cend() && page.size() < query.limit; ++id) {
+            if (const auto it = m_store->flows.constFind(*id); it != m_store->flows.cend())
+                take(*it);
+        }
+        return page;
+    }
+    for (auto it = m_store->flows.cend(); it != m_store->flows.cbegin() && page.size() < query.limit;) {
+        --it;
+        take(*it);
+    }
+    return page;
+}
+
+Result<QList<FlowText>> InMemoryExecutionLog::flowTexts(qint64 afterId, int limit)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<FlowText> texts;
+    for (auto it = m_store->flows.upperBound(afterId); it != m_store->flows.cend() && texts.size() < limit; ++it)
+        texts.append(FlowText{it.key(), toJsonText(it->arguments)});
+    return texts;
+}
+
+Result<QMap<FlowStatus, qint64>> InMemoryExecutionLog::countByStatus()
+{
+    QMutexLocker lock(&m_store->mutex);
+    QMap<FlowStatus, qint64> counts;
+    for (const FlowRecord &flow : std::as_const(m_store->flows))
+        ++counts[flow.status];
+    return counts;
+}
+
+Result<bool> InMemoryExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
+                                             const QDateTime &leaseUntil)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto it = m_store->flows.find(id);
+    if (it == m_store->flows.end())
+        return false;
+    if (!claimable(*it, owner, now))
+        return false;
+    it->status = FlowStatus::Running;
+    it->leaseOwner = owner;
+    it->leaseExpires = leaseUntil;
+    it->runStarted = now;
+    it->updated = now;
+    return true;
+}
+
+Result<WriteOutcome> InMemoryExecutionLog::commit(const LogBatch &batch)
+{
+    QMutexLocker lock(&m_store->mutex);
+    WriteOutcome outcome;
+    for (const FlowClaim &claim : batch.claims) {
+        const auto it = m_store->flows.find(claim.flowId);
+        if (it == m_store->flows.end() || !claimable(*it, claim.owner, claim.now))
+            continue;
+        it->status = FlowStatus::Running;
+        it->leaseOwner = claim.owner;
+        it->leaseExpires = claim.leaseUntil;
+        it->runStarted = claim.now;
+        it->updated = claim.now;
+        const FlowRecord claimed = m_store->withProgress(*it);
+        outcome.claimed.insert(claim.flowId, ClaimedFlow{claimed, claimed.stepCount > 0, std::nullopt});
+    }
+    const auto holds = [&](qint64 flowId, const QString &owner) {
+        const auto it = m_store->flows.constFind(flowId);
+        return it != m_store->flows.cend() &&
+            (owner.isEmpty() || (it->leaseOwner == owner && it->status == FlowStatus::Running));
+    };
+    for (const StepRecord &step : batch.steps) {
+        if (outcome.refused.contains(step.flowId))
+            continue;
+        if (!holds(step.flowId, step.worker)) {
+            outcome.refused.insert(step.flowId);
+            continue;
+        }
+        upsertStep(m_store->steps[step.flowId], step);
+    }
+    for (const AttemptWrite &write : batch.attempts) {
+        if (outcome.refused.contains(write.flowId))
+            continue;
+        QList<StepRecord> &steps = m_store->steps[write.flowId];
+        const auto step =
+            std::find_if(steps.begin(), steps.end(), [&](const StepRecord &s) { return s.seq == write.seq; });
+        if (step == steps.end())
+            continue;
+        const bool known = std::any_of(step->attemptLog.cbegin(), step->attemptLog.cend(),
+                                       [&](const AttemptRecord &a) { return a.number == write.attempt.number; });
+        if (!known)
+            step->attemptLog.append(write.attempt);
+    }
+    for (const FlowUpdate &update : batch.flows) {
+        if (outcome.refused.contains(update.flowId))
+            continue;
+        if (!holds(update.flowId, update.leaseOwner)) {
+            outcome.refused.insert(update.flowId);
+            continue;
+        }
+        applyUpdate(m_store->flows[update.flowId], update);
+    }
+    return outcome;
+}
+
+Result<void> InMemoryExecutionLog::retryFlow(qint64 id, const QString &stepName, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto it = m_store->flows.find(id);
+    if (it == m_store->flows.end())
+        return notFound(id);
+    if (it->status != FlowStatus::Failed)
+        return Error(QStringLiteral("flow %1 is %2, not failed: nothing to retry").arg(id).arg(toString(it->status)),
+                     QStringLiteral("not-failed"));
+    QList<StepRecord> &steps = m_store->steps[id];
+    const auto isTarget = [&](const StepRecord &step) {
+        return step.status == StepStatus::Failed && (stepName.isEmpty() || step.name == stepName);
+    };
+    if (!stepName.isEmpty() && std::none_of(steps.cbegin(), steps.cend(), isTarget))
+        return Error(QStringLiteral("flow %1 has no failed step '%2'").arg(id).arg(stepName),
+                     QStringLiteral("not-found"));
+    for (StepRecord &step : steps) {
+        if (!isTarget(step))
+            continue;
+        step.status = StepStatus::Retrying;
+        step.retryBase = step.attempts;
+        step.nextAttemptAt = QDateTime();
+        step.finished = QDateTime();
+    }
+    it->status = FlowStatus::Pending;
+    it->error.clear();
+    it->runAt = now;
+    it->updated = now;
+    it->finished = QDateTime();
+    it->leaseOwner.clear();
+    it->leaseExpires = QDateTime();
+    it->runStarted = QDateTime();
+    return {};
+}
+
+Result<void> InMemoryExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto it = m_store->flows.find(id);
+    if (it == m_store->flows.end())
+        return notFound(id);
+    if (isFinished(it->status))
+        return Error(QStringLiteral("flow %1 is already %2").arg(id).arg(toString(it->status)),
+                     QStringLiteral("finished"));
+    it->status = FlowStatus::Cancelled;
+    it->updated = now;
+    it->finished = now;
+    it->leaseOwner.clear();
+    it->leaseExpires = QDateTime();
+    it->runStarted = QDateTime();
+    return {};
+}
+
+namespace {
+/// Leases the first `limit` candidates in claim order (priority, then due time) to `owner`,
+/// not yet started; returns their ids.
+QList<qint64> leaseInClaimOrder(QList<FlowRecord *> &candidates, int limit, const QString &owner, const QDateTime &now,
+                                const QDateTime &leaseUntil)
+{
+    std::sort(candidates.begin(), candidates.end(), [](const FlowRecord *a, const FlowRecord *b) {
+        return a->priority != b->priority ? a->priority > b->priority
+                                          : (a->runAt != b->runAt ? a->runAt < b->runAt : a->id < b->id);
+    });
+    QList<qint64> claimed;
+    for (FlowRecord *flow : std::as_const(candidates)) {
+        if (claimed.size() >= limit)
+            break;
+        flow->status = FlowStatus::Running;
+        flow->leaseOwner = owner;
+        flow->leaseExpires = leaseUntil;
+        flow->runStarted = QDateTime();
+        flow->updated = now;
+        claimed.append(flow->id);
+    }
+    return claimed;
+}
+} // namespace
+
+Result<QList<qint64>> InMemoryExecutionLog::claimDue(const QString &owner, const QDateTime &now,
+                                                     const QDateTime &leaseUntil, int limit, const ClaimFilter &types)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<FlowRecord *> candidates;
+    for (FlowRecord &flow : m_store->flows) {
+        if (!types.accepts(flow.type, flow.plugin))
+            continue;
+        const bool due =
+            (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
+        const bool expired = flow.status == FlowStatus::Running && flow.leaseExpires < now;
+        if (due || expired)
+            candidates.append(&flow);
+    }
+    return leaseInClaimOrder(candidates, limit, owner, now, leaseUntil);
+}
+
+Result<int> InMemoryExecutionLog::renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil)
+{
+    QMutexLocker lock(&m_store->mutex);
+    int renewed = 0;
+    for (FlowRecord &flow : m_store->flows) {
+        if (flow.status == FlowStatus::Running && flow.leaseOwner == owner) {
+            flow.leaseExpires = leaseUntil;
+            flow.updated = now;
+            ++renewed;
+        }
+    }
+    return renewed;
+}
+
+Result<int> InMemoryExecutionLog::releaseFlows(const QString &owner, const QDateTime &now, bool onlyNotStarted)
+{
+    QMutexLocker lock(&m_store->mutex);
+    int released = 0;
+    for (FlowRecord &flow : m_store->flows) {
+        if (flow.status != FlowStatus::Running || flow.leaseOwner != owner ||
+            (onlyNotStarted && flow.runStarted.isValid()))
+            continue;
+        flow.status = FlowStatus::Pending;
+        flow.leaseOwner.clear();
+        flow.leaseExpires = QDateTime();
+        flow.runStarted = QDateTime();
+        flow.updated = now;
+        ++released;
+    }
+    return released;
+}
+
+Result<QList<StealRecord>> InMemoryExecutionLog::stealFlows(const QString &thief, const QDateTime &now,
+                                                            const QDateTime &leaseUntil, int limit,
+                                                            const ClaimFilter &types)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QHash<QString, QList<FlowRecord *>> queues;
+    for (FlowRecord &flow : m_store->flows) {
+        if (flow.status == FlowStatus::Running && !flow.runStarted.isValid() && !flow.leaseOwner.isEmpty() &&
+            flow.leaseOwner != thief && flow.leaseExpires >= now && types.accepts(flow.type, flow.plugin))
+            queues[flow.leaseOwner].append(&flow);
+    }
+    QString victim;
+    for (auto it = queues.cbegin(); it != queues.cend(); ++it) {
+        if (victim.isEmpty() || it->size() > queues.value(victim).size())
+            victim = it.key();
+    }
+    QList<StealRecord> stolen;
+    if (victim.isEmpty() || limit <= 0)
+        return stolen;
+    QList<FlowRecord *> queue = queues.value(victim);
+    std::sort(queue.begin(), queue.end(), [](const FlowRecord *a, const FlowRecord *b) {
+        return a->priority != b->priority ? a->priority > b->priority : a->runAt < b->runAt;
+    });
+    const qsizetype take = std::min<qsizetype>(limit, (queue.size() + 1) / 2);
+    for (qsizetype i = 0; i < take; ++i) {
+        FlowRecord *flow = queue.at(i);
+        flow->leaseOwner = thief;
+        flow->leaseExpires = leaseUntil;
+        flow->updated = now;
+        stolen.append(StealRecord{flow->id, victim, thief, now});
+    }
+    m_store->steals.append(stolen);
+    m_store->workers.countSteals(thief, stolen.size());
+    return stolen;
+}
+
+Result<QList<std::pair<qint64, QDateTime>>> InMemoryExecutionLog::upcoming(const QDateTime &now,
+                                                                           const QDateTime &horizon, int limit)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<std::pair<qint64, QDateTime>> due;
+    for (const FlowRecord &flow : std::as_const(m_store->flows)) {
+        if ((flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt > now &&
+            flow.runAt <= horizon)
+            due.append({flow.id, flow.runAt});
+    }
+    std::sort(due.begin(), due.end(), [](const auto &a, const auto &b) { return a.second < b.second; });
+    if (due.size() > limit)
+        due.resize(limit);
+    return due;
+}
+
+Result<qint64> InMemoryExecutionLog::registerWorker(const WorkerRecord &worker)
+{
+    QMutexLocker lock(&m_store->mutex);
+    return m_store->workers.registerRun(worker);
+}
+
+Result<void> InMemoryExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    m_store->workers.beat(worker, now);
+    return {};
+}
+
+Result<void> InMemoryExecutionLog::updateWorkerCounters(const WorkerRecord &worker)
+{
+    QMutexLocker lock(&m_store->mutex);
+    m_store->workers.updateCounters(worker);
+    return {};
+}
+
+Result<QList<WorkerRecord>> InMemoryExecutionLog::workers()
+{
+    QMutexLocker lock(&m_store->mutex);
+    return m_store->workers.list();
+}
+
+Result<int> InMemoryExecutionLog::forgetWorkers(const QList<qint64> &runs, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    return m_store->workers.forget(runs, now);
+}
+
+Result<QList<TimerRecord>> InMemoryExecutionLog::pendingTimers(int limit)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<TimerRecord> timers;
+    for (auto it = m_store->steps.cbegin(); it != m_store->steps.cend(); ++it) {
+        const auto flow = m_store->flows.constFind(it.key());
+        if (flow == m_store->flows.cend() || isFinished(flow->status))
+            continue;
+        for (const StepRecord &step : *it) {
+            if (step.kind == StepKind::Timer && step.status != StepStatus::Completed && step.nextAttemptAt.isValid())
+                timers.append(TimerRecord{step.flowId, step.seq, step.name, flow->type, step.nextAttemptAt});
+        }
+    }
+    std::sort(timers.begin(), timers.end(),
+              [](const TimerRecord &a, const TimerRecord &b) { return a.fireAt < b.fireAt; });
+    if (timers.size() > limit)
+        timers.resize(limit);
+    return timers;
+}
+
+Result<void> InMemoryExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto flow = m_store->flows.find(flowId);
+    if (flow == m_store->flows.end() || flow->status != FlowStatus::Waiting)
+        return Error(QStringLiteral("flow %1 is not waiting on a timer").arg(flowId), QStringLiteral("not-waiting"));
+    flow->runAt = now;
+    flow->updated = now;
+    for (StepRecord &step : m_store->steps[flowId]) {
+        if (step.kind == StepKind::Timer && step.status == StepStatus::Running)
+            step.nextAttemptAt = now;
+    }
+    return {};
+}
+
+Result<int> InMemoryExecutionLog::fireDueTimers(const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    return fireDue(now);
+}
+
+int InMemoryExecutionLog::fireDue(const QDateTime &now)
+{
+    int fired = 0;
+    for (const FlowRecord &flow : std::as_const(m_store->flows)) {
+        if (flow.status != FlowStatus::Waiting)
+            continue;
+        for (StepRecord &step : m_store->steps[flow.id]) {
+            if (step.kind == StepKind::Timer && step.status == StepStatus::Running && step.nextAttemptAt.isValid() &&
+                step.nextAttemptAt <= now) {
+                step.status = StepStatus::Completed;
+                step.finished = now;
+                ++fired;
+            }
+        }
+    }
+    return fired;
+}
+
+Result<FiredTimers> InMemoryExecutionLog::fireAndClaimDue(const QString &owner, const Clock &clock,
+                                                          std::chrono::milliseconds leaseDuration, int limit,
+                                                          const ClaimFilter &types)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const QDateTime now = clock.now(); // under the lock: see ExecutionLog::fireAndClaimDue()
+    const QDateTime leaseUntil = now.addMSecs(leaseDuration.count());
+    FiredTimers result;
+    result.fired = fireDue(now);
+    QList<FlowRecord *> due;
+    for (FlowRecord &flow : m_store->flows) {
+        if (flow.status == FlowStatus::Waiting && flow.runAt <= now && types.accepts(flow.type, flow.plugin))
+            due.append(&flow);
+    }
+    result.claimed = leaseInClaimOrder(due, limit, owner, now, leaseUntil);
+    return result;
+}
+
+Result<QList<StealRecord>> InMemoryExecutionLog::steals(int limit)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<StealRecord> recent;
+    for (qsizetype i = m_store->steals.size() - 1; i >= 0 && recent.size() < limit; --i)
+        recent.append(m_store->steals.at(i));
+    return recent;
+}
+
+} // namespace ergon
