@@ -239,8 +239,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(overview->queueChart()->isShowingChart(), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(overview->workerChart()->isShowingChart(), 10000);
         for (const QSize size : {QSize(1024, 640), QSize(860, 600)}) {
-            m_window->resize(size);
-            QTRY_COMPARE(m_window->size(), size);
+            m_window->resize(size); // or as narrow as the window goes
+            QTRY_VERIFY(m_window->width() <= std::max(size.width(), m_window->minimumSizeHint().width()));
             QTRY_VERIFY(!overview->queueChart()->axisLabels(Qt::Horizontal).isEmpty());
             QCoreApplication::processEvents();
             for (const QStringList &labels :
