@@ -416,6 +416,10 @@ private Q_SLOTS:
         QVERIFY(dialog.setFlowType(QStringLiteral("demo.Flaky")));
         dialog.show();
         QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        // The form fits itself once its editors are laid out (a queued call after the show):
+        // measure the dialog as a person first sees it, once that has run.
+        QCoreApplication::processEvents();
+        QCoreApplication::processEvents();
         const auto where = [&dialog](QWidget *field) {
             return QRect(field->mapTo(&dialog, QPoint(0, 0)), field->size());
         };
