@@ -18,7 +18,7 @@ class ExecutionLog;
 class FlowRegistry;
 
 namespace detail {
-class ExecutorCore;
+struct ExecutorCore;
 }
 
 /// How one run of a flow ended.
