@@ -197,7 +197,7 @@ qint64 TestExecutionLog::flowIn(State state)
         return id;
     if (state == State::Cancelled)
         return m_log->cancelFlow(id, at(3)) ? id : -1;
-    auto claimed = m_log->claimFlow(id, u"w1"_s, t0, at(60));
+    auto claimed = claimInCommit(*m_log, id, u"w1"_s, t0, at(60));
     if (!claimed || !*claimed)
         return -1;
     if (state == State::Running)
@@ -286,7 +286,7 @@ qint64 TestExecutionLog::flowForClaim(const QString &setup)
         if (!ids)
             return -1;
         const QDateTime leaseUntil = setup == u"running-expired"_s ? at(99) : at(101);
-        auto claimed = m_log->claimFlow(ids->first(), u"other"_s, t0, leaseUntil);
+        auto claimed = claimInCommit(*m_log, ids->first(), u"other"_s, t0, leaseUntil);
         return claimed && *claimed ? ids->first() : -1;
     }
     if (setup.startsWith(u"prefetched")) {
@@ -317,7 +317,7 @@ qint64 TestExecutionLog::waitingFlow(const QString &timerName, const QDateTime &
     if (!ids)
         return -1;
     const qint64 id = ids->first();
-    auto claimed = m_log->claimFlow(id, u"w1"_s, t0, at(60));
+    auto claimed = claimInCommit(*m_log, id, u"w1"_s, t0, at(60));
     if (!claimed || !*claimed)
         return -1;
     LogBatch batch;
@@ -513,9 +513,9 @@ void TestExecutionLog::flows_filters()
         newFlow(orders, {{u"name"_s, u"ff"_s}, {u"note"_s, u"50% off, axb"_s}}),
     };
     ERGON_TRY(ids, m_log->scheduleFlows(flows, t0));
-    ERGON_TRY(claimed1, m_log->claimFlow(ids[0], u"w1"_s, t0, at(60)));
+    ERGON_TRY(claimed1, claimInCommit(*m_log, ids[0], u"w1"_s, t0, at(60)));
     QVERIFY(claimed1);
-    ERGON_TRY(claimed5, m_log->claimFlow(ids[4], u"w1"_s, t0, at(60)));
+    ERGON_TRY(claimed5, claimInCommit(*m_log, ids[4], u"w1"_s, t0, at(60)));
     QVERIFY(claimed5);
     ERGON_VERIFY_OK(m_log->cancelFlow(ids[3], t0));
 
@@ -620,7 +620,7 @@ void TestExecutionLog::flows_amongIds()
         newFlow(orders, {{u"name"_s, u"ff"_s}}),
     };
     ERGON_TRY(ids, m_log->scheduleFlows(flows, t0));
-    ERGON_TRY(claimed, m_log->claimFlow(ids[0], u"w1"_s, t0, at(60)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, ids[0], u"w1"_s, t0, at(60)));
     QVERIFY(claimed);
     ERGON_VERIFY_OK(m_log->cancelFlow(ids[3], t0));
 
@@ -752,7 +752,7 @@ void TestExecutionLog::claimFlow()
     const auto before = stored(id);
     QVERIFY(before);
 
-    ERGON_TRY(claimed, m_log->claimFlow(id, u"me"_s, now, now.addSecs(60)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, id, u"me"_s, now, now.addSecs(60)));
     QCOMPARE(claimed, claimable);
 
     const auto after = stored(id);
@@ -773,7 +773,7 @@ void TestExecutionLog::claimFlow()
 
 void TestExecutionLog::claimFlow_unknownId()
 {
-    ERGON_TRY(claimed, m_log->claimFlow(999, u"me"_s, t0, at(60)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, 999, u"me"_s, t0, at(60)));
     QVERIFY(!claimed);
 }
 
@@ -781,8 +781,8 @@ void TestExecutionLog::claimFlow_onlyOneOfTwoOwners()
 {
     ERGON_TRY(ids, m_log->scheduleFlows({newFlow()}, t0));
     ERGON_TRY(other, m_fixture->open());
-    ERGON_TRY(first, m_log->claimFlow(ids[0], u"w1"_s, t0, at(60)));
-    ERGON_TRY(second, other->claimFlow(ids[0], u"w2"_s, at(1), at(61)));
+    ERGON_TRY(first, claimInCommit(*m_log, ids[0], u"w1"_s, t0, at(60)));
+    ERGON_TRY(second, claimInCommit(*other, ids[0], u"w2"_s, at(1), at(61)));
     QVERIFY(first);
     QVERIFY(!second);
     QCOMPARE(stored(ids[0])->leaseOwner, u"w1"_s);
@@ -856,7 +856,7 @@ void TestExecutionLog::write_refusedWhenLeaseOwnerDiffers()
 void TestExecutionLog::write_refusedAfterLeaseTakenOver()
 {
     const qint64 id = flowIn(State::Running); // w1, lease until at(60)
-    ERGON_TRY(takenOver, m_log->claimFlow(id, u"w2"_s, at(61), at(121)));
+    ERGON_TRY(takenOver, claimInCommit(*m_log, id, u"w2"_s, at(61), at(121)));
     QVERIFY(takenOver);
     const QString before = storedText(id);
 
@@ -907,8 +907,8 @@ void TestExecutionLog::write_refusalIsPerFlow()
     ERGON_TRY(ids, m_log->scheduleFlows({newFlow(), newFlow()}, t0));
     const qint64 mine = ids[0];
     const qint64 theirs = ids[1];
-    ERGON_TRY(claimedMine, m_log->claimFlow(mine, u"w1"_s, t0, at(60)));
-    ERGON_TRY(claimedTheirs, m_log->claimFlow(theirs, u"w2"_s, t0, at(60)));
+    ERGON_TRY(claimedMine, claimInCommit(*m_log, mine, u"w1"_s, t0, at(60)));
+    ERGON_TRY(claimedTheirs, claimInCommit(*m_log, theirs, u"w2"_s, t0, at(60)));
     QVERIFY(claimedMine && claimedTheirs);
 
     LogBatch batch; // one group commit of w1 that also (wrongly) carries the other flow
@@ -932,10 +932,10 @@ void TestExecutionLog::write_guardsEachStepByItsOwnWorker()
 {
     ERGON_TRY(ids, m_log->scheduleFlows({newFlow(), newFlow(), newFlow(), newFlow()}, t0));
     for (int i : {0, 2}) {
-        ERGON_TRY(claimed, m_log->claimFlow(ids[i], u"w1"_s, t0, at(60)));
+        ERGON_TRY(claimed, claimInCommit(*m_log, ids[i], u"w1"_s, t0, at(60)));
         QVERIFY(claimed);
     }
-    ERGON_TRY(claimedByW2, m_log->claimFlow(ids[1], u"w2"_s, t0, at(60)));
+    ERGON_TRY(claimedByW2, claimInCommit(*m_log, ids[1], u"w2"_s, t0, at(60)));
     QVERIFY(claimedByW2);
 
     // One batch with the steps of two workers and an administrative step (no worker): each
@@ -1135,9 +1135,9 @@ void TestExecutionLog::retryFlow_requeuesFailedStep()
     QCOMPARE(retried.attemptLog.size(), 3); // the history is kept
 
     // Claimable again once due.
-    ERGON_TRY(early, m_log->claimFlow(id, u"w2"_s, at(3599), at(3700)));
+    ERGON_TRY(early, claimInCommit(*m_log, id, u"w2"_s, at(3599), at(3700)));
     QVERIFY(!early);
-    ERGON_TRY(claimed, m_log->claimFlow(id, u"w2"_s, at(3600), at(3700)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, id, u"w2"_s, at(3600), at(3700)));
     QVERIFY(claimed);
 }
 
@@ -1212,7 +1212,7 @@ void TestExecutionLog::cancelFlow()
     QCOMPARE(stepsText(id), stepsBefore);
 
     // Nobody picks it up again, however late.
-    ERGON_TRY(claimed, m_log->claimFlow(id, u"w9"_s, at(100000), at(100060)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, id, u"w9"_s, at(100000), at(100060)));
     QVERIFY(!claimed);
 }
 
@@ -1289,7 +1289,7 @@ void TestExecutionLog::claimDue_ordersByPriorityThenDueTime()
     const qint64 normalWaiting = waitingFlow(u"nap"_s, at(3));
     QVERIFY(normalWaiting > 0);
     const qint64 urgentExpired = scheduled(5, at(7));
-    ERGON_TRY(taken, m_log->claimFlow(urgentExpired, u"crashed"_s, at(7), at(50)));
+    ERGON_TRY(taken, claimInCommit(*m_log, urgentExpired, u"crashed"_s, at(7), at(50)));
     QVERIFY(taken);
 
     ERGON_TRY(claimed, m_log->claimDue(u"me"_s, at(100), at(160), 100));
@@ -1302,7 +1302,7 @@ void TestExecutionLog::claimDue_takesAnExpiredLeaseWithinASecond()
     // A backend may look for expired leases less often than at every claim (they are rare,
     // and leases last seconds), but never leaves one unclaimed for more than a second.
     const qint64 id = scheduled(0, at(1));
-    ERGON_TRY(taken, m_log->claimFlow(id, u"crashed"_s, at(2), at(50)));
+    ERGON_TRY(taken, claimInCommit(*m_log, id, u"crashed"_s, at(2), at(50)));
     QVERIFY(taken);
     ERGON_TRY(early, m_log->claimDue(u"me"_s, at(49), at(109), 10));
     QVERIFY(early.isEmpty()); // still leased
@@ -1392,7 +1392,7 @@ void TestExecutionLog::claimDue_whatIsClaimable()
     const auto after = stored(id);
     QVERIFY(after);
     if (claimable) {
-        // Leased to the claimer, not started: its run starts with claimFlow().
+        // Leased to the claimer, not started: its run starts with a claim in a commit.
         QCOMPARE(after->status, FlowStatus::Running);
         QCOMPARE(after->leaseOwner, u"me"_s);
         QCOMPARE(after->leaseExpires, now.addSecs(60));
@@ -1450,12 +1450,12 @@ void TestExecutionLog::claimDue_prefetchedIsClaimedByItsOwnerOnly()
     ERGON_TRY(leased, m_log->claimDue(u"me"_s, at(10), at(70), 1));
     QCOMPARE(leased, QList<qint64>{id});
 
-    ERGON_TRY(byOther, m_log->claimFlow(id, u"other"_s, at(11), at(71)));
+    ERGON_TRY(byOther, claimInCommit(*m_log, id, u"other"_s, at(11), at(71)));
     QVERIFY(!byOther);
     QCOMPARE(stored(id)->leaseOwner, u"me"_s);
     QVERIFY(!stored(id)->runStarted.isValid());
 
-    ERGON_TRY(byOwner, m_log->claimFlow(id, u"me"_s, at(12), at(72)));
+    ERGON_TRY(byOwner, claimInCommit(*m_log, id, u"me"_s, at(12), at(72)));
     QVERIFY(byOwner);
     const auto started = stored(id);
     QCOMPARE(started->status, FlowStatus::Running);
@@ -1464,7 +1464,7 @@ void TestExecutionLog::claimDue_prefetchedIsClaimedByItsOwnerOnly()
     QCOMPARE(started->runStarted, at(12));
 
     // Once its lease has expired, anyone may claim it.
-    ERGON_TRY(afterExpiry, m_log->claimFlow(id, u"other"_s, at(73), at(133)));
+    ERGON_TRY(afterExpiry, claimInCommit(*m_log, id, u"other"_s, at(73), at(133)));
     QVERIFY(afterExpiry);
     QCOMPARE(stored(id)->leaseOwner, u"other"_s);
 }
@@ -1475,10 +1475,10 @@ void TestExecutionLog::renewLeases()
     ERGON_TRY(leased, m_log->claimDue(u"me"_s, at(2), at(60), 1));
     QCOMPARE(leased, QList<qint64>{prefetched});
     const qint64 started = scheduled(0, at(1));
-    ERGON_TRY(claimedMine, m_log->claimFlow(started, u"me"_s, at(3), at(60)));
+    ERGON_TRY(claimedMine, claimInCommit(*m_log, started, u"me"_s, at(3), at(60)));
     QVERIFY(claimedMine);
     const qint64 others = scheduled(0, at(1));
-    ERGON_TRY(claimedOther, m_log->claimFlow(others, u"other"_s, at(3), at(60)));
+    ERGON_TRY(claimedOther, claimInCommit(*m_log, others, u"other"_s, at(3), at(60)));
     QVERIFY(claimedOther);
     const qint64 pending = scheduled(0, at(1));
     const qint64 done = flowIn(State::Completed); // finished by w1
@@ -1512,7 +1512,7 @@ void TestExecutionLog::releaseFlows()
     ERGON_TRY(leased, m_log->claimDue(u"me"_s, at(5), at(60), 2));
     QCOMPARE(leased, queued);
     const qint64 started = scheduled(0, at(1));
-    ERGON_TRY(claimed, m_log->claimFlow(started, u"me"_s, at(6), at(60)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, started, u"me"_s, at(6), at(60)));
     QVERIFY(claimed);
     const qint64 others = scheduled(0, at(1));
     ERGON_TRY(othersLeased, m_log->claimDue(u"other"_s, at(7), at(60), 1));
@@ -1565,7 +1565,7 @@ void TestExecutionLog::stealFlows_takesHalfOfTheLongestQueue()
     ERGON_TRY(victimQueue, m_log->claimDue(u"victim"_s, at(3), at(60), 5));
     QCOMPARE(victimQueue.size(), 5);
     const qint64 running = scheduled(0, at(1));
-    ERGON_TRY(runningClaimed, m_log->claimFlow(running, u"victim"_s, at(3), at(60)));
+    ERGON_TRY(runningClaimed, claimInCommit(*m_log, running, u"victim"_s, at(3), at(60)));
     QVERIFY(runningClaimed);
     const qint64 smalls = scheduled(0, at(1));
     ERGON_TRY(smallQueue, m_log->claimDue(u"small"_s, at(4), at(60), 1));
@@ -1588,9 +1588,9 @@ void TestExecutionLog::stealFlows_takesHalfOfTheLongestQueue()
     QCOMPARE(stored(smalls)->leaseOwner, u"small"_s);
 
     // The victim's claim of a stolen flow fails; the thief's succeeds.
-    ERGON_TRY(victimClaim, m_log->claimFlow(victims[4], u"victim"_s, at(11), at(71)));
+    ERGON_TRY(victimClaim, claimInCommit(*m_log, victims[4], u"victim"_s, at(11), at(71)));
     QVERIFY(!victimClaim);
-    ERGON_TRY(thiefClaim, m_log->claimFlow(victims[4], u"thief"_s, at(11), at(71)));
+    ERGON_TRY(thiefClaim, claimInCommit(*m_log, victims[4], u"thief"_s, at(11), at(71)));
     QVERIFY(thiefClaim);
 
     // Two left with the victim, one with `small`: the limit bounds the half.
@@ -1619,7 +1619,7 @@ void TestExecutionLog::stealFlows_neverStartedFlows()
     ERGON_VERIFY_OK(m_log->registerWorker(workerRecord(u"thief"_s, at(1))));
     for (int i = 0; i < 3; ++i) {
         const qint64 id = scheduled(0, at(1));
-        ERGON_TRY(claimed, m_log->claimFlow(id, u"busy"_s, at(2), at(60)));
+        ERGON_TRY(claimed, claimInCommit(*m_log, id, u"busy"_s, at(2), at(60)));
         QVERIFY(claimed);
     }
     const qint64 waiting = flowIn(State::Waiting);
@@ -1658,7 +1658,7 @@ void TestExecutionLog::upcoming()
     const qint64 atHorizon = scheduled(9, at(30));
     scheduled(0, at(40)); // beyond the horizon
     const qint64 leased = scheduled(0, at(25));
-    ERGON_TRY(claimed, m_log->claimFlow(leased, u"w1"_s, at(25), at(90)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, leased, u"w1"_s, at(25), at(90)));
     QVERIFY(claimed);
     const qint64 cancelled = scheduled(0, at(22));
     ERGON_VERIFY_OK(m_log->cancelFlow(cancelled, at(6)));
@@ -1872,7 +1872,7 @@ void TestExecutionLog::pendingTimers()
     ERGON_VERIFY_OK(m_log->cancelFlow(cancelled, at(5)));
     // A timer that has fired (completed step) of a flow still running.
     const qint64 fired = waitingFlow(u"nap"_s, at(8));
-    ERGON_TRY(claimed, m_log->claimFlow(fired, u"w1"_s, at(9), at(69)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, fired, u"w1"_s, at(9), at(69)));
     QVERIFY(claimed);
     ERGON_TRY(firedSteps, m_log->steps(fired));
     StepRecord firedTimer = firedSteps.at(1);
@@ -1980,9 +1980,9 @@ void TestExecutionLog::fireAndClaimDue_leasesFiredFlowsToTheFiringWorker()
     // run claims it; its timer does not fire again.
     ERGON_TRY(others, m_log->claimDue(u"timers-2"_s, at(26), at(86), 10));
     QCOMPARE(others, QList<qint64>{fresh});
-    ERGON_TRY(stolenClaim, m_log->claimFlow(sooner, u"timers-2"_s, at(26), at(86)));
+    ERGON_TRY(stolenClaim, claimInCommit(*m_log, sooner, u"timers-2"_s, at(26), at(86)));
     QVERIFY(!stolenClaim);
-    ERGON_TRY(ownClaim, m_log->claimFlow(sooner, u"timers-1"_s, at(26), at(86)));
+    ERGON_TRY(ownClaim, claimInCommit(*m_log, sooner, u"timers-1"_s, at(26), at(86)));
     QVERIFY(ownClaim);
     ERGON_TRY(again, m_log->fireAndClaimDue(u"timers-2"_s, clockAt(27), 60s, 10));
     QCOMPARE(again.fired, 0);
