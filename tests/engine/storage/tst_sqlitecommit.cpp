@@ -197,7 +197,7 @@ void TestSqliteCommit::fireAndClaimDue_readsTheClockOnceTheLockIsHeld()
     flow.type = u"demo.Sleeper"_s;
     ERGON_TRY(ids, log->scheduleFlows({flow}, t0));
     const qint64 id = ids.first();
-    ERGON_TRY(claimed, log->claimFlow(id, u"w1"_s, t0, t0.addSecs(60)));
+    ERGON_TRY(claimed, claimInCommit(*log, id, u"w1"_s, t0, t0.addSecs(60)));
     QVERIFY(claimed);
     LogBatch park;
     StepRecord timer;

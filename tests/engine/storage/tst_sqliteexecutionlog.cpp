@@ -124,7 +124,7 @@ QList<qint64> TestSqliteExecutionLog::createErgonDatabase(const QString &path)
         return {};
     for (int i = 0; i < 2; ++i) {
         const qint64 id = ids->at(i);
-        if (!(*log)->claimFlow(id, u"w1"_s, t0, t0.addSecs(60)).value_or(false))
+        if (!claimInCommit(**log, id, u"w1"_s, t0, t0.addSecs(60)).value_or(false))
             return {};
         StepRecord step;
         step.flowId = id;
@@ -407,7 +407,7 @@ void TestSqliteExecutionLog::readOnlyFile_writesFailClearly()
     NewFlow flow;
     flow.type = u"orders.Process"_s;
     expectReadOnly(log->scheduleFlows({flow}, t0), "scheduleFlows");
-    expectReadOnly(log->claimFlow(ids[2], u"w2"_s, t0.addSecs(5), t0.addSecs(65)), "claimFlow");
+    expectReadOnly(claimInCommit(*log, ids[2], u"w2"_s, t0.addSecs(5), t0.addSecs(65)), "claimFlow");
     LogBatch batch;
     StepRecord step;
     step.flowId = ids[2];

@@ -209,23 +209,6 @@ Result<QMap<FlowStatus, qint64>> InMemoryExecutionLog::countByStatus()
     return counts;
 }
 
-Result<bool> InMemoryExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
-                                             const QDateTime &leaseUntil)
-{
-    QMutexLocker lock(&m_store->mutex);
-    const auto it = m_store->flows.find(id);
-    if (it == m_store->flows.end())
-        return false;
-    if (!claimable(*it, owner, now))
-        return false;
-    it->status = FlowStatus::Running;
-    it->leaseOwner = owner;
-    it->leaseExpires = leaseUntil;
-    it->runStarted = now;
-    it->updated = now;
-    return true;
-}
-
 Result<WriteOutcome> InMemoryExecutionLog::commit(const LogBatch &batch)
 {
     QMutexLocker lock(&m_store->mutex);

@@ -619,17 +619,6 @@ const QString claimSql = QStringLiteral(
     " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))");
 } // namespace
 
-Result<bool> PostgresExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
-                                             const QDateTime &leaseUntil)
-{
-    auto query = d->run(
-        claimSql, {owner, fromTime(leaseUntil), fromTime(now), fromTime(now), id, fromTime(now), fromTime(now), owner},
-        QStringLiteral("claiming a flow in"));
-    if (!query)
-        return query.error();
-    return (*query)->numRowsAffected() > 0;
-}
-
 Result<bool> PostgresExecutionLog::Private::applyFlowUpdate(const FlowUpdate &update)
 {
     const bool guarded = !update.leaseOwner.isEmpty();

@@ -870,21 +870,6 @@ Result<QMap<FlowStatus, qint64>> SqliteExecutionLog::countByStatus()
     return countsByStatus(*rows, d->fileName());
 }
 
-Result<bool> SqliteExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
-                                           const QDateTime &leaseUntil)
-{
-    auto query =
-        d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, updated = ?,"
-                              " run_started = ?"
-                              " WHERE id = ? AND ((status IN ('pending', 'waiting') AND run_at <= ?)"
-                              " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))"),
-               {owner, fromTime(leaseUntil), fromTime(now), fromTime(now), id, fromTime(now), fromTime(now), owner},
-               QStringLiteral("claiming a flow in"));
-    if (!query)
-        return query.error();
-    return (*query)->numRowsAffected() > 0;
-}
-
 Result<void> SqliteExecutionLog::Private::prepareNative()
 {
     if (native)

@@ -106,7 +106,7 @@ qint64 ConformanceSuite::flowIn(State state)
         return id;
     if (state == State::Cancelled)
         return m_log->cancelFlow(id, at(3)) ? id : -1;
-    auto claimed = m_log->claimFlow(id, u"w1"_s, t0, at(60));
+    auto claimed = claimInCommit(*m_log, id, u"w1"_s, t0, at(60));
     if (!claimed || !*claimed)
         return -1;
     if (state == State::Running)
@@ -195,7 +195,7 @@ qint64 ConformanceSuite::flowForClaim(const QString &setup)
         if (!ids)
             return -1;
         const QDateTime leaseUntil = setup == u"running-expired"_s ? at(99) : at(101);
-        auto claimed = m_log->claimFlow(ids->first(), u"other"_s, t0, leaseUntil);
+        auto claimed = claimInCommit(*m_log, ids->first(), u"other"_s, t0, leaseUntil);
         return claimed && *claimed ? ids->first() : -1;
     }
     if (setup.startsWith(u"prefetched")) {
@@ -226,7 +226,7 @@ qint64 ConformanceSuite::waitingFlow(const QString &timerName, const QDateTime &
     if (!ids)
         return -1;
     const qint64 id = ids->first();
-    auto claimed = m_log->claimFlow(id, u"w1"_s, t0, at(60));
+    auto claimed = claimInCommit(*m_log, id, u"w1"_s, t0, at(60));
     if (!claimed || !*claimed)
         return -1;
     LogBatch batch;

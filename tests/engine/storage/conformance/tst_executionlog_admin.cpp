@@ -62,9 +62,9 @@ void TestExecutionLogAdmin::retryFlow_requeuesFailedStep()
     QCOMPARE(retried.attemptLog.size(), 3); // the history is kept
 
     // Claimable again once due.
-    ERGON_TRY(early, m_log->claimFlow(id, u"w2"_s, at(3599), at(3700)));
+    ERGON_TRY(early, claimInCommit(*m_log, id, u"w2"_s, at(3599), at(3700)));
     QVERIFY(!early);
-    ERGON_TRY(claimed, m_log->claimFlow(id, u"w2"_s, at(3600), at(3700)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, id, u"w2"_s, at(3600), at(3700)));
     QVERIFY(claimed);
 }
 
@@ -139,7 +139,7 @@ void TestExecutionLogAdmin::cancelFlow()
     QCOMPARE(stepsText(id), stepsBefore);
 
     // Nobody picks it up again, however late.
-    ERGON_TRY(claimed, m_log->claimFlow(id, u"w9"_s, at(100000), at(100060)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, id, u"w9"_s, at(100000), at(100060)));
     QVERIFY(!claimed);
 }
 

@@ -39,7 +39,7 @@ void TestExecutionLogQueue::claimDue_ordersByPriorityThenDueTime()
     const qint64 normalWaiting = waitingFlow(u"nap"_s, at(3));
     QVERIFY(normalWaiting > 0);
     const qint64 urgentExpired = scheduled(5, at(7));
-    ERGON_TRY(taken, m_log->claimFlow(urgentExpired, u"crashed"_s, at(7), at(50)));
+    ERGON_TRY(taken, claimInCommit(*m_log, urgentExpired, u"crashed"_s, at(7), at(50)));
     QVERIFY(taken);
 
     ERGON_TRY(claimed, m_log->claimDue(u"me"_s, at(100), at(160), 100));
@@ -52,7 +52,7 @@ void TestExecutionLogQueue::claimDue_takesAnExpiredLeaseWithinASecond()
     // A backend may look for expired leases less often than at every claim (they are rare,
     // and leases last seconds), but never leaves one unclaimed for more than a second.
     const qint64 id = scheduled(0, at(1));
-    ERGON_TRY(taken, m_log->claimFlow(id, u"crashed"_s, at(2), at(50)));
+    ERGON_TRY(taken, claimInCommit(*m_log, id, u"crashed"_s, at(2), at(50)));
     QVERIFY(taken);
     ERGON_TRY(early, m_log->claimDue(u"me"_s, at(49), at(109), 10));
     QVERIFY(early.isEmpty()); // still leased
@@ -200,12 +200,12 @@ void TestExecutionLogQueue::claimDue_prefetchedIsClaimedByItsOwnerOnly()
     ERGON_TRY(leased, m_log->claimDue(u"me"_s, at(10), at(70), 1));
     QCOMPARE(leased, QList<qint64>{id});
 
-    ERGON_TRY(byOther, m_log->claimFlow(id, u"other"_s, at(11), at(71)));
+    ERGON_TRY(byOther, claimInCommit(*m_log, id, u"other"_s, at(11), at(71)));
     QVERIFY(!byOther);
     QCOMPARE(stored(id)->leaseOwner, u"me"_s);
     QVERIFY(!stored(id)->runStarted.isValid());
 
-    ERGON_TRY(byOwner, m_log->claimFlow(id, u"me"_s, at(12), at(72)));
+    ERGON_TRY(byOwner, claimInCommit(*m_log, id, u"me"_s, at(12), at(72)));
     QVERIFY(byOwner);
     const auto started = stored(id);
     QCOMPARE(started->status, FlowStatus::Running);
@@ -214,7 +214,7 @@ void TestExecutionLogQueue::claimDue_prefetchedIsClaimedByItsOwnerOnly()
     QCOMPARE(started->runStarted, at(12));
 
     // Once its lease has expired, anyone may claim it.
-    ERGON_TRY(afterExpiry, m_log->claimFlow(id, u"other"_s, at(73), at(133)));
+    ERGON_TRY(afterExpiry, claimInCommit(*m_log, id, u"other"_s, at(73), at(133)));
     QVERIFY(afterExpiry);
     QCOMPARE(stored(id)->leaseOwner, u"other"_s);
 }
@@ -225,10 +225,10 @@ void TestExecutionLogQueue::renewLeases()
     ERGON_TRY(leased, m_log->claimDue(u"me"_s, at(2), at(60), 1));
     QCOMPARE(leased, QList<qint64>{prefetched});
     const qint64 started = scheduled(0, at(1));
-    ERGON_TRY(claimedMine, m_log->claimFlow(started, u"me"_s, at(3), at(60)));
+    ERGON_TRY(claimedMine, claimInCommit(*m_log, started, u"me"_s, at(3), at(60)));
     QVERIFY(claimedMine);
     const qint64 others = scheduled(0, at(1));
-    ERGON_TRY(claimedOther, m_log->claimFlow(others, u"other"_s, at(3), at(60)));
+    ERGON_TRY(claimedOther, claimInCommit(*m_log, others, u"other"_s, at(3), at(60)));
     QVERIFY(claimedOther);
     const qint64 pending = scheduled(0, at(1));
     const qint64 done = flowIn(State::Completed); // finished by w1
@@ -262,7 +262,7 @@ void TestExecutionLogQueue::releaseFlows()
     ERGON_TRY(leased, m_log->claimDue(u"me"_s, at(5), at(60), 2));
     QCOMPARE(leased, queued);
     const qint64 started = scheduled(0, at(1));
-    ERGON_TRY(claimed, m_log->claimFlow(started, u"me"_s, at(6), at(60)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, started, u"me"_s, at(6), at(60)));
     QVERIFY(claimed);
     const qint64 others = scheduled(0, at(1));
     ERGON_TRY(othersLeased, m_log->claimDue(u"other"_s, at(7), at(60), 1));
@@ -315,7 +315,7 @@ void TestExecutionLogQueue::stealFlows_takesHalfOfTheLongestQueue()
     ERGON_TRY(victimQueue, m_log->claimDue(u"victim"_s, at(3), at(60), 5));
     QCOMPARE(victimQueue.size(), 5);
     const qint64 running = scheduled(0, at(1));
-    ERGON_TRY(runningClaimed, m_log->claimFlow(running, u"victim"_s, at(3), at(60)));
+    ERGON_TRY(runningClaimed, claimInCommit(*m_log, running, u"victim"_s, at(3), at(60)));
     QVERIFY(runningClaimed);
     const qint64 smalls = scheduled(0, at(1));
     ERGON_TRY(smallQueue, m_log->claimDue(u"small"_s, at(4), at(60), 1));
@@ -338,9 +338,9 @@ void TestExecutionLogQueue::stealFlows_takesHalfOfTheLongestQueue()
     QCOMPARE(stored(smalls)->leaseOwner, u"small"_s);
 
     // The victim's claim of a stolen flow fails; the thief's succeeds.
-    ERGON_TRY(victimClaim, m_log->claimFlow(victims[4], u"victim"_s, at(11), at(71)));
+    ERGON_TRY(victimClaim, claimInCommit(*m_log, victims[4], u"victim"_s, at(11), at(71)));
     QVERIFY(!victimClaim);
-    ERGON_TRY(thiefClaim, m_log->claimFlow(victims[4], u"thief"_s, at(11), at(71)));
+    ERGON_TRY(thiefClaim, claimInCommit(*m_log, victims[4], u"thief"_s, at(11), at(71)));
     QVERIFY(thiefClaim);
 
     // Two left with the victim, one with `small`: the limit bounds the half.
@@ -369,7 +369,7 @@ void TestExecutionLogQueue::stealFlows_neverStartedFlows()
     ERGON_VERIFY_OK(m_log->registerWorker(workerRecord(u"thief"_s, at(1))));
     for (int i = 0; i < 3; ++i) {
         const qint64 id = scheduled(0, at(1));
-        ERGON_TRY(claimed, m_log->claimFlow(id, u"busy"_s, at(2), at(60)));
+        ERGON_TRY(claimed, claimInCommit(*m_log, id, u"busy"_s, at(2), at(60)));
         QVERIFY(claimed);
     }
     const qint64 waiting = flowIn(State::Waiting);
@@ -408,7 +408,7 @@ void TestExecutionLogQueue::upcoming()
     const qint64 atHorizon = scheduled(9, at(30));
     scheduled(0, at(40)); // beyond the horizon
     const qint64 leased = scheduled(0, at(25));
-    ERGON_TRY(claimed, m_log->claimFlow(leased, u"w1"_s, at(25), at(90)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, leased, u"w1"_s, at(25), at(90)));
     QVERIFY(claimed);
     const qint64 cancelled = scheduled(0, at(22));
     ERGON_VERIFY_OK(m_log->cancelFlow(cancelled, at(6)));

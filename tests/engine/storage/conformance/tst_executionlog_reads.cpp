@@ -199,9 +199,9 @@ void TestExecutionLogReads::flows_filters()
         newFlow(orders, {{u"name"_s, u"ff"_s}, {u"note"_s, u"50% off, axb"_s}}),
     };
     ERGON_TRY(ids, m_log->scheduleFlows(flows, t0));
-    ERGON_TRY(claimed1, m_log->claimFlow(ids[0], u"w1"_s, t0, at(60)));
+    ERGON_TRY(claimed1, claimInCommit(*m_log, ids[0], u"w1"_s, t0, at(60)));
     QVERIFY(claimed1);
-    ERGON_TRY(claimed5, m_log->claimFlow(ids[4], u"w1"_s, t0, at(60)));
+    ERGON_TRY(claimed5, claimInCommit(*m_log, ids[4], u"w1"_s, t0, at(60)));
     QVERIFY(claimed5);
     ERGON_VERIFY_OK(m_log->cancelFlow(ids[3], t0));
 
@@ -306,7 +306,7 @@ void TestExecutionLogReads::flows_amongIds()
         newFlow(orders, {{u"name"_s, u"ff"_s}}),
     };
     ERGON_TRY(ids, m_log->scheduleFlows(flows, t0));
-    ERGON_TRY(claimed, m_log->claimFlow(ids[0], u"w1"_s, t0, at(60)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, ids[0], u"w1"_s, t0, at(60)));
     QVERIFY(claimed);
     ERGON_VERIFY_OK(m_log->cancelFlow(ids[3], t0));
 

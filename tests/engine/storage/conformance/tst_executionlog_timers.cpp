@@ -30,7 +30,7 @@ void TestExecutionLogTimers::pendingTimers()
     ERGON_VERIFY_OK(m_log->cancelFlow(cancelled, at(5)));
     // A timer that has fired (completed step) of a flow still running.
     const qint64 fired = waitingFlow(u"nap"_s, at(8));
-    ERGON_TRY(claimed, m_log->claimFlow(fired, u"w1"_s, at(9), at(69)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, fired, u"w1"_s, at(9), at(69)));
     QVERIFY(claimed);
     ERGON_TRY(firedSteps, m_log->steps(fired));
     StepRecord firedTimer = firedSteps.at(1);
@@ -138,9 +138,9 @@ void TestExecutionLogTimers::fireAndClaimDue_leasesFiredFlowsToTheFiringWorker()
     // run claims it; its timer does not fire again.
     ERGON_TRY(others, m_log->claimDue(u"timers-2"_s, at(26), at(86), 10));
     QCOMPARE(others, QList<qint64>{fresh});
-    ERGON_TRY(stolenClaim, m_log->claimFlow(sooner, u"timers-2"_s, at(26), at(86)));
+    ERGON_TRY(stolenClaim, claimInCommit(*m_log, sooner, u"timers-2"_s, at(26), at(86)));
     QVERIFY(!stolenClaim);
-    ERGON_TRY(ownClaim, m_log->claimFlow(sooner, u"timers-1"_s, at(26), at(86)));
+    ERGON_TRY(ownClaim, claimInCommit(*m_log, sooner, u"timers-1"_s, at(26), at(86)));
     QVERIFY(ownClaim);
     ERGON_TRY(again, m_log->fireAndClaimDue(u"timers-2"_s, clockAt(27), 60s, 10));
     QCOMPARE(again.fired, 0);

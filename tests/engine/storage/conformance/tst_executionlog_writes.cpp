@@ -61,7 +61,7 @@ void TestExecutionLogWrites::claimFlow()
     const auto before = stored(id);
     QVERIFY(before);
 
-    ERGON_TRY(claimed, m_log->claimFlow(id, u"me"_s, now, now.addSecs(60)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, id, u"me"_s, now, now.addSecs(60)));
     QCOMPARE(claimed, claimable);
 
     const auto after = stored(id);
@@ -82,7 +82,7 @@ void TestExecutionLogWrites::claimFlow()
 
 void TestExecutionLogWrites::claimFlow_unknownId()
 {
-    ERGON_TRY(claimed, m_log->claimFlow(999, u"me"_s, t0, at(60)));
+    ERGON_TRY(claimed, claimInCommit(*m_log, 999, u"me"_s, t0, at(60)));
     QVERIFY(!claimed);
 }
 
@@ -90,8 +90,8 @@ void TestExecutionLogWrites::claimFlow_onlyOneOfTwoOwners()
 {
     ERGON_TRY(ids, m_log->scheduleFlows({newFlow()}, t0));
     ERGON_TRY(other, m_fixture->open());
-    ERGON_TRY(first, m_log->claimFlow(ids[0], u"w1"_s, t0, at(60)));
-    ERGON_TRY(second, other->claimFlow(ids[0], u"w2"_s, at(1), at(61)));
+    ERGON_TRY(first, claimInCommit(*m_log, ids[0], u"w1"_s, t0, at(60)));
+    ERGON_TRY(second, claimInCommit(*other, ids[0], u"w2"_s, at(1), at(61)));
     QVERIFY(first);
     QVERIFY(!second);
     QCOMPARE(stored(ids[0])->leaseOwner, u"w1"_s);
@@ -165,7 +165,7 @@ void TestExecutionLogWrites::write_refusedWhenLeaseOwnerDiffers()
 void TestExecutionLogWrites::write_refusedAfterLeaseTakenOver()
 {
     const qint64 id = flowIn(State::Running); // w1, lease until at(60)
-    ERGON_TRY(takenOver, m_log->claimFlow(id, u"w2"_s, at(61), at(121)));
+    ERGON_TRY(takenOver, claimInCommit(*m_log, id, u"w2"_s, at(61), at(121)));
     QVERIFY(takenOver);
     const QString before = storedText(id);
 
@@ -216,8 +216,8 @@ void TestExecutionLogWrites::write_refusalIsPerFlow()
     ERGON_TRY(ids, m_log->scheduleFlows({newFlow(), newFlow()}, t0));
     const qint64 mine = ids[0];
     const qint64 theirs = ids[1];
-    ERGON_TRY(claimedMine, m_log->claimFlow(mine, u"w1"_s, t0, at(60)));
-    ERGON_TRY(claimedTheirs, m_log->claimFlow(theirs, u"w2"_s, t0, at(60)));
+    ERGON_TRY(claimedMine, claimInCommit(*m_log, mine, u"w1"_s, t0, at(60)));
+    ERGON_TRY(claimedTheirs, claimInCommit(*m_log, theirs, u"w2"_s, t0, at(60)));
     QVERIFY(claimedMine && claimedTheirs);
 
     LogBatch batch; // one group commit of w1 that also (wrongly) carries the other flow
@@ -241,10 +241,10 @@ void TestExecutionLogWrites::write_guardsEachStepByItsOwnWorker()
 {
     ERGON_TRY(ids, m_log->scheduleFlows({newFlow(), newFlow(), newFlow(), newFlow()}, t0));
     for (int i : {0, 2}) {
-        ERGON_TRY(claimed, m_log->claimFlow(ids[i], u"w1"_s, t0, at(60)));
+        ERGON_TRY(claimed, claimInCommit(*m_log, ids[i], u"w1"_s, t0, at(60)));
         QVERIFY(claimed);
     }
-    ERGON_TRY(claimedByW2, m_log->claimFlow(ids[1], u"w2"_s, t0, at(60)));
+    ERGON_TRY(claimedByW2, claimInCommit(*m_log, ids[1], u"w2"_s, t0, at(60)));
     QVERIFY(claimedByW2);
 
     // One batch with the steps of two workers and an administrative step (no worker): each
