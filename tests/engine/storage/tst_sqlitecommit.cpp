@@ -3,6 +3,7 @@
 // and rolls a failed batch back whole.
 
 #include "ergontest.h"
+#include "logfixture.h"
 
 #include <ergon/clock.h>
 #include <ergon/sqliteexecutionlog.h>
