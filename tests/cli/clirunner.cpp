@@ -1,5 +1,6 @@
 #include "clirunner.h"
 
+#include <QDir>
 #include <QFile>
 #include <QtGlobal>
 
@@ -8,9 +9,13 @@
 
 namespace ergon::test {
 
-namespace {
-constexpr int processTimeoutMs = 60000;
-} // namespace
+QStringList strings(std::initializer_list<const char *> items)
+{
+    QStringList list;
+    for (const char *item : items)
+        list.append(QString::fromUtf8(item));
+    return list;
+}
 
 QString CliOutcome::describe() const
 {
@@ -18,8 +23,21 @@ QString CliOutcome::describe() const
 }
 
 CliRunner::CliRunner()
-    : m_db(m_dir.filePath(QStringLiteral("cli.db")))
+    : m_ownDir(std::in_place)
+    , m_folder(m_ownDir->path())
+    , m_db(filePath(QStringLiteral("cli.db")))
 {
+}
+
+CliRunner::CliRunner(const QTemporaryDir &folder)
+    : m_folder(folder.path())
+    , m_db(filePath(QStringLiteral("cli.db")))
+{
+}
+
+QString CliRunner::filePath(const QString &name) const
+{
+    return QDir(m_folder).filePath(name);
 }
 
 CliRunner::~CliRunner()
@@ -36,18 +54,38 @@ CliRunner::~CliRunner()
 QProcessEnvironment CliRunner::environment() const
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), filePath(QStringLiteral("data")));
     env.remove(QStringLiteral("ERGON_PLUGIN_PATH"));
+    env.remove(QStringLiteral("QT_LOGGING_RULES")); // what the verbs print is theirs alone
     return env;
 }
 
 CliOutcome CliRunner::runRaw(const QStringList &arguments) const
 {
+    return start(QStringLiteral(ERGON_CONSOLE_PATH), arguments);
+}
+
+CliOutcome CliRunner::runBytes(const QList<QByteArray> &arguments) const
+{
+    // Each raw argument goes through a printf of its octal escapes, so that the bytes reach the
+    // program exactly.
+    QString script = QStringLiteral("exec \"$0\"");
+    for (const QByteArray &argument : arguments) {
+        QString escaped;
+        for (const char c : argument)
+            escaped += QStringLiteral("\\%1").arg(uint(static_cast<unsigned char>(c)), 3, 8, QLatin1Char('0'));
+        script += QStringLiteral(" \"$(printf '%1')\"").arg(escaped);
+    }
+    return start(QStringLiteral("/bin/sh"), {QStringLiteral("-c"), script, QStringLiteral(ERGON_CONSOLE_PATH)});
+}
+
+CliOutcome CliRunner::start(const QString &program, const QStringList &arguments) const
+{
     QProcess process;
     process.setProcessEnvironment(environment());
-    process.start(QStringLiteral(ERGON_CONSOLE_PATH), arguments);
+    process.start(program, arguments);
     CliOutcome outcome;
-    if (!process.waitForFinished(processTimeoutMs)) {
+    if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished();
         outcome.err = "the process did not finish in time";
@@ -59,11 +97,16 @@ CliOutcome CliRunner::runRaw(const QStringList &arguments) const
     return outcome;
 }
 
+QStringList CliRunner::withDatabase(const QStringList &arguments) const
+{
+    return arguments +
+        QStringList{QStringLiteral("--db"), m_db, QStringLiteral("--plugins"),
+                    QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)};
+}
+
 CliOutcome CliRunner::run(const QStringList &arguments) const
 {
-    return runRaw(arguments +
-                  QStringList{QStringLiteral("--db"), m_db, QStringLiteral("--plugins"),
-                              QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)});
+    return runRaw(withDatabase(arguments));
 }
 
 QList<qint64> CliRunner::schedule(const QStringList &arguments) const
@@ -94,19 +137,16 @@ QProcess *CliRunner::startWorker(const QStringList &options)
     auto *process = new QProcess;
     m_workers.append(process);
     process->setProcessEnvironment(environment());
-    process->setStandardErrorFile(m_dir.filePath(QStringLiteral("worker-%1.err").arg(m_workers.size())));
-    process->setStandardOutputFile(m_dir.filePath(QStringLiteral("worker-%1.out").arg(m_workers.size())));
-    process->start(QStringLiteral(ERGON_CONSOLE_PATH),
-                   QStringList{QStringLiteral("worker"), QStringLiteral("--db"), m_db, QStringLiteral("--plugins"),
-                               QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)} +
-                       options);
+    process->setStandardErrorFile(filePath(QStringLiteral("worker-%1.err").arg(m_workers.size())));
+    process->setStandardOutputFile(filePath(QStringLiteral("worker-%1.out").arg(m_workers.size())));
+    process->start(QStringLiteral(ERGON_CONSOLE_PATH), withDatabase({QStringLiteral("worker")}) + options);
     process->waitForStarted();
     return process;
 }
 
 QString CliRunner::workerErrors(int number) const
 {
-    QFile file(m_dir.filePath(QStringLiteral("worker-%1.err").arg(number)));
+    QFile file(filePath(QStringLiteral("worker-%1.err").arg(number)));
     return file.open(QIODevice::ReadOnly) ? QString::fromUtf8(file.readAll()) : QString();
 }
 

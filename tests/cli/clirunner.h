@@ -9,7 +9,8 @@
 #include <QStringList>
 #include <QTemporaryDir>
 
-#include <memory>
+#include <initializer_list>
+#include <optional>
 
 namespace ergon::test {
 
@@ -22,31 +23,45 @@ struct CliOutcome {
     QString stdoutText() const { return QString::fromUtf8(out); }
     QString stderrText() const { return QString::fromUtf8(err); }
     QStringList lines() const { return stdoutText().split(QLatin1Char('\n'), Qt::SkipEmptyParts); }
+    QStringList errorLines() const { return stderrText().split(QLatin1Char('\n'), Qt::SkipEmptyParts); }
     QJsonDocument json() const { return QJsonDocument::fromJson(out); }
     QString describe() const;
 };
 
-/// The real ergon-console binary on a temporary database with the bundled plugins, as a user
-/// or a script runs it: verbs to completion, and worker processes the test stops (or kills).
-/// The worker processes still running are killed when the runner goes; their stderr, kept in
-/// files, is printed by printWorkerErrors() (call it when a test failed).
+/// A QStringList of UTF-8 literals.
+QStringList strings(std::initializer_list<const char *> items);
+
+/// The real ergon-console binary on a temporary database (cli.db) with the bundled plugins, as
+/// a user or a script runs it, with a data folder of its own (default database, user plugins)
+/// and ERGON_PLUGIN_PATH unset: verbs to completion, and worker processes the test stops (or
+/// kills). The worker processes still running are killed when the runner goes; their stderr,
+/// kept in files, is printed by printWorkerErrors() (call it when a test failed).
 class CliRunner
 {
 public:
+    static constexpr int timeoutMs = 60000; ///< how long one verb may take
+
+    /// In a temporary folder of its own.
     CliRunner();
+    /// In `folder`, which the test owns (and may prepare).
+    explicit CliRunner(const QTemporaryDir &folder);
     ~CliRunner();
     CliRunner(const CliRunner &) = delete;
     CliRunner &operator=(const CliRunner &) = delete;
 
-    bool isValid() const { return m_dir.isValid(); }
+    bool isValid() const { return !m_ownDir || m_ownDir->isValid(); }
     const QString &database() const { return m_db; }
-    /// A path in the runner's temporary folder.
-    QString filePath(const QString &name) const { return m_dir.filePath(name); }
+    /// A path in the runner's folder.
+    QString filePath(const QString &name) const;
 
     /// The verb's arguments as given (nothing added).
     CliOutcome runRaw(const QStringList &arguments) const;
     /// The verb's arguments plus --db (the test database) and --plugins (the bundled folder).
     CliOutcome run(const QStringList &arguments) const;
+    QStringList withDatabase(const QStringList &arguments) const;
+    /// Runs it with arguments given as raw bytes (QProcess would encode a QString as valid
+    /// UTF-8): through sh, which passes "$@" on untouched.
+    CliOutcome runBytes(const QList<QByteArray> &arguments) const;
     /// `schedule ARGUMENTS`: the new ids, or none (and a warning) when it failed.
     QList<qint64> schedule(const QStringList &arguments) const;
     QJsonObject showJson(qint64 id) const;
@@ -62,7 +77,10 @@ public:
     QProcessEnvironment environment() const;
 
 private:
-    QTemporaryDir m_dir;
+    CliOutcome start(const QString &program, const QStringList &arguments) const;
+
+    std::optional<QTemporaryDir> m_ownDir;
+    QString m_folder;
     QString m_db;
     QList<QProcess *> m_workers;
 };

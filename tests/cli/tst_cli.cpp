@@ -3,6 +3,8 @@
 // JSON, field names and values), its errors on stderr and its exit codes (0 success, 1 failure,
 // 2 malformed command line), and two worker round trips that stop the worker with a signal.
 
+#include "clirunner.h"
+
 #include <ergon/sqliteexecutionlog.h>
 
 #include <QDateTime>
@@ -17,35 +19,18 @@
 #include <csignal>
 #include <memory>
 
+using ergon::test::CliRunner;
+using Outcome = ergon::test::CliOutcome;
+using ergon::test::strings;
+
 namespace {
 
 constexpr int processTimeoutMs = 30000;
 constexpr int workTimeoutMs = 30000;
 
-struct Outcome {
-    int exitCode = -1;
-    QByteArray out;
-    QByteArray err;
-
-    QString stdoutText() const { return QString::fromUtf8(out); }
-    QString stderrText() const { return QString::fromUtf8(err); }
-    QStringList lines() const { return stdoutText().split(QLatin1Char('\n'), Qt::SkipEmptyParts); }
-    QJsonDocument json() const { return QJsonDocument::fromJson(out); }
-};
-
-QStringList strings(std::initializer_list<const char *> items)
-{
-    QStringList list;
-    for (const char *item : items)
-        list.append(QString::fromUtf8(item));
-    return list;
-}
-
 QString describe(const Outcome &outcome)
 {
-    return QStringLiteral("exit %1\nstdout: %2\nstderr: %3")
-        .arg(outcome.exitCode)
-        .arg(outcome.stdoutText(), outcome.stderrText());
+    return outcome.describe();
 }
 
 } // namespace
@@ -54,112 +39,32 @@ class TestCli : public QObject
 {
     Q_OBJECT
 
-    std::unique_ptr<QTemporaryDir> m_dir;
-    QString m_db;
+    std::unique_ptr<CliRunner> m_runner;
 
-    QProcessEnvironment environment() const
-    {
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        // The user's data folder (default database, user plugins) is the test's own.
-        env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir->filePath(QStringLiteral("data")));
-        env.remove(QStringLiteral("ERGON_PLUGIN_PATH"));
-        return env;
-    }
-
-    // The verb's arguments plus --db (the test database) and --plugins (the bundled folder).
-    QStringList withDatabase(const QStringList &arguments) const
-    {
-        return arguments +
-            QStringList{QStringLiteral("--db"), m_db, QStringLiteral("--plugins"),
-                        QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)};
-    }
-
-    Outcome runRaw(const QStringList &arguments) const
-    {
-        QProcess process;
-        process.setProcessEnvironment(environment());
-        process.start(QStringLiteral(ERGON_CONSOLE_PATH), arguments);
-        Outcome outcome;
-        if (!process.waitForFinished(processTimeoutMs)) {
-            process.kill();
-            process.waitForFinished();
-            outcome.err = "the process did not finish in time";
-            return outcome;
-        }
-        outcome.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-        outcome.out = process.readAllStandardOutput();
-        outcome.err = process.readAllStandardError();
-        return outcome;
-    }
-
-    Outcome run(const QStringList &arguments) const { return runRaw(withDatabase(arguments)); }
-
-    // A worker process; its stderr goes to a file, shown if the test fails. The process is the
-    // test's to stop; cleanup() kills it if the test failed before.
-    QProcess *startWorker(const QStringList &options)
-    {
-        auto *process = new QProcess(this);
-        m_workers.append(process);
-        process->setProcessEnvironment(environment());
-        process->setStandardErrorFile(m_dir->filePath(QStringLiteral("worker-%1.err").arg(m_workers.size())));
-        process->start(QStringLiteral(ERGON_CONSOLE_PATH),
-                       withDatabase(QStringList{QStringLiteral("worker")} + options));
-        return process;
-    }
-
-    QList<QProcess *> m_workers;
-
-    QList<qint64> schedule(const QStringList &arguments) const
-    {
-        const Outcome outcome = run(QStringList{QStringLiteral("schedule")} + arguments);
-        QList<qint64> ids;
-        if (outcome.exitCode != 0) {
-            qWarning("%s", qPrintable(describe(outcome)));
-            return ids;
-        }
-        for (const QString &line : outcome.lines())
-            ids.append(line.toLongLong());
-        return ids;
-    }
-
-    QJsonObject stats() const { return run({QStringLiteral("stats"), QStringLiteral("--json")}).json().object(); }
-
-    QJsonObject showJson(qint64 id) const
-    {
-        return run({QStringLiteral("show"), QString::number(id), QStringLiteral("--json")}).json().object();
-    }
-
+    Outcome runRaw(const QStringList &arguments) const { return m_runner->runRaw(arguments); }
+    Outcome run(const QStringList &arguments) const { return m_runner->run(arguments); }
+    // A worker process; the test stops it, the runner kills it if the test failed before.
+    QProcess *startWorker(const QStringList &options) { return m_runner->startWorker(options); }
+    QList<qint64> schedule(const QStringList &arguments) const { return m_runner->schedule(arguments); }
+    QJsonObject stats() const { return m_runner->stats(); }
+    QJsonObject showJson(qint64 id) const { return m_runner->showJson(id); }
     QString statusOf(qint64 id) const { return showJson(id).value(QStringLiteral("status")).toString(); }
 
     // The reading verbs refuse a database that does not exist: these tests read an empty one.
-    bool createEmptyDatabase() const { return ergon::SqliteExecutionLog::open(m_db).ok(); }
+    bool createEmptyDatabase() const { return ergon::SqliteExecutionLog::open(m_runner->database()).ok(); }
 
 private Q_SLOTS:
     void init()
     {
-        m_dir = std::make_unique<QTemporaryDir>();
-        QVERIFY(m_dir->isValid());
-        m_db = m_dir->filePath(QStringLiteral("cli.db"));
+        m_runner = std::make_unique<CliRunner>();
+        QVERIFY(m_runner->isValid());
     }
 
     void cleanup()
     {
-        for (QProcess *worker : std::as_const(m_workers)) {
-            if (worker->state() != QProcess::NotRunning) {
-                worker->kill();
-                worker->waitForFinished();
-            }
-            delete worker;
-        }
-        if (QTest::currentTestFailed()) {
-            for (qsizetype i = 1; i <= m_workers.size(); ++i) {
-                QFile log(m_dir->filePath(QStringLiteral("worker-%1.err").arg(i)));
-                if (log.open(QIODevice::ReadOnly))
-                    qWarning("worker %lld stderr:\n%s", qlonglong(i), log.readAll().constData());
-            }
-        }
-        m_workers.clear();
-        m_dir.reset();
+        if (QTest::currentTestFailed())
+            m_runner->printWorkerErrors();
+        m_runner.reset();
     }
 
     void helpListsTheVerbs()
@@ -443,7 +348,7 @@ private Q_SLOTS:
 
     void unusableDatabase()
     {
-        QFile file(m_db);
+        QFile file(m_runner->database());
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write("this is not a database, only text that is long enough to be looked at\n");
         file.close();

@@ -4,7 +4,7 @@
 // empty step names, and the shape of its errors: one line on stderr, no stray Qt lines.
 // A batch with a key (`--key K --count N`) can be sent again and prints the same ids.
 
-#include "hostilecli.h"
+#include "clirunner.h"
 
 #include <QDateTime>
 #include <QDir>

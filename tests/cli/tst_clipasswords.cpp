@@ -4,7 +4,7 @@
 // malformed ones, a scheme with a typo, a server that is not there — and the password must
 // reach neither stdout nor stderr, while the error still says what is wrong in one line.
 
-#include "hostilecli.h"
+#include "clirunner.h"
 
 #include <QTest>
 

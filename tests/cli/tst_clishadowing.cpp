@@ -10,7 +10,7 @@
 // unknown, and an orders.OrderProcessor flow scheduled earlier was claimed by the shadowing
 // plugin and failed for good ("unknown argument 'amount'").
 
-#include "hostilecli.h"
+#include "clirunner.h"
 
 #include <QJsonArray>
 #include <QJsonObject>

@@ -313,4 +313,15 @@ QString describe(const QList<StepRecord> &steps, bool withAttempts)
     return lines.join(u'\n');
 }
 
+Result<bool> claimInCommit(BatchCommitter &log, qint64 id, const QString &owner, const QDateTime &now,
+                           const QDateTime &leaseUntil)
+{
+    LogBatch batch;
+    batch.claims.append(FlowClaim{id, owner, now, leaseUntil});
+    auto written = log.commit(batch);
+    if (!written)
+        return written.error();
+    return written->claimed.contains(id);
+}
+
 } // namespace ergon::test

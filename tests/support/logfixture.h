@@ -23,6 +23,11 @@ public:
     virtual QString filePath() const { return {}; }
 };
 
+/// Claims one flow for the owner the way a run does: a FlowClaim in a commit (what the
+/// GroupCommitter writes). True when the commit claimed it; false when it was not claimable.
+Result<bool> claimInCommit(BatchCommitter &log, qint64 id, const QString &owner, const QDateTime &now,
+                           const QDateTime &leaseUntil);
+
 /// A storage backend the suites run against.
 struct Backend {
     QString name;

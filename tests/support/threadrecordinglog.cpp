@@ -87,13 +87,6 @@ Result<QMap<FlowStatus, qint64>> ThreadRecordingLog::countByStatus()
     return m_log->countByStatus();
 }
 
-Result<bool> ThreadRecordingLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
-                                           const QDateTime &leaseUntil)
-{
-    m_record->record("claimFlow");
-    return m_log->claimFlow(id, owner, now, leaseUntil);
-}
-
 Result<QList<qint64>> ThreadRecordingLog::claimDue(const QString &owner, const QDateTime &now,
                                                    const QDateTime &leaseUntil, int limit, const ClaimFilter &types)
 {

@@ -49,7 +49,6 @@ public:
     Result<QList<FlowRecord>> flows(const FlowQuery &query) override;
     Result<QMap<FlowStatus, qint64>> countByStatus() override;
     Result<QList<FlowText>> flowTexts(qint64 afterId, int limit) override;
-    Result<bool> claimFlow(qint64 id, const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
     Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil, int limit,
                                    const ClaimFilter &types) override;
     Result<QList<ClaimedFlow>> claimDueStarted(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,

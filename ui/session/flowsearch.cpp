@@ -2,7 +2,7 @@
 
 namespace ergon {
 
-Result<bool> FlowSearch::loadSlice(ExecutionLog &log)
+Result<bool> FlowSearch::loadSlice(FlowReader &log)
 {
     if (m_loaded)
         return true;
@@ -17,7 +17,7 @@ Result<bool> FlowSearch::loadSlice(ExecutionLog &log)
     return m_loaded;
 }
 
-Result<void> FlowSearch::catchUp(ExecutionLog &log)
+Result<void> FlowSearch::catchUp(FlowReader &log)
 {
     if (!m_loaded)
         return {};

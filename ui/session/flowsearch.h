@@ -10,7 +10,7 @@
 
 namespace ergon {
 
-class ExecutionLog;
+class FlowReader;
 
 /// The Flows page's text search, on the page reader's thread: a FlowTextMirror of the log,
 /// loaded in slices at first (so that the reader answers filter changes in between) and then
@@ -33,9 +33,9 @@ public:
     const FlowTextMirror &mirror() const { return m_mirror; }
 
     /// One slice of the first load; true when it is done (the mirror has caught up).
-    Result<bool> loadSlice(ExecutionLog &log);
+    Result<bool> loadSlice(FlowReader &log);
     /// After the first load: adds the flows scheduled since, at most sliceRows of them.
-    Result<void> catchUp(ExecutionLog &log);
+    Result<void> catchUp(FlowReader &log);
 
     /// The ids, newest first, of the flows whose id or arguments hold `term`, when the mirror
     /// answers for it: loaded and caught up with the log, and the term not a common one.

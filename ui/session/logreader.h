@@ -1,5 +1,6 @@
 #pragma once
 
+#include "ergon/executionlog.h"
 #include "ergon/result.h"
 
 #include <QObject>
@@ -11,8 +12,6 @@
 class QTimer;
 
 namespace ergon {
-
-class ExecutionLog;
 
 /// What the console's readers share: a QObject that lives on a thread of its own, opens its
 /// own connection there, reads at once and then again an interval after each read ends (so a
@@ -63,7 +62,7 @@ protected:
     /// Called once, right after the log opened and before the first read.
     virtual void logOpened() { }
 
-    ExecutionLog *log() const { return m_log.get(); }
+    FlowReader *log() const { return m_log.get(); }
 
 private:
     Opener m_opener;

@@ -30,7 +30,7 @@ struct FlowQuery {
     int offset = 0;
 };
 
-/// What one tick of a timer service did (see ExecutionLog::fireAndClaimDue()).
+/// What one tick of a timer service did (see WorkQueue::fireAndClaimDue()).
 struct FiredTimers {
     int fired = 0;         ///< timers marked fired by this call
     QList<qint64> claimed; ///< flows leased to the caller, earliest due first
@@ -42,23 +42,15 @@ struct FlowText {
     QByteArray arguments;
 };
 
-/// The durable record of flows, steps, attempts and timers: the one interface every storage
-/// backend implements and the conformance suite checks.
-///
-/// An ExecutionLog object is a connection: it belongs to the thread that opened it and is used
-/// from that thread only. Open one per thread (see openExecutionLog()). Calls are synchronous;
-/// the engine keeps them off the GUI thread and batches writes through the GroupCommitter.
-class ExecutionLog
+/// The log's reads: what the console's readers, the CLI's reading verbs, a search mirror and a
+/// run's replay look at. Nothing here writes.
+class FlowReader
 {
 public:
-    virtual ~ExecutionLog() = default;
+    virtual ~FlowReader() = default;
 
     /// Where the log lives, for messages ("orders.db", "memory").
     virtual QString location() const = 0;
-
-    /// Stores new flows as pending, in one transaction, and returns their ids in order. A flow
-    /// whose idempotency key is already stored is not added again: its existing id is returned.
-    virtual Result<QList<qint64>> scheduleFlows(const QList<NewFlow> &flows, const QDateTime &now) = 0;
 
     virtual Result<std::optional<FlowRecord>> flow(qint64 id) = 0;
     /// The flow's steps in run order; with attempts, each carries its attempt history.
@@ -69,12 +61,31 @@ public:
     /// what a search mirror loads a batch at a time. A flow's id and arguments never change
     /// once it is scheduled, so a mirror only ever needs the flows after the last it holds.
     virtual Result<QList<FlowText>> flowTexts(qint64 afterId, int limit) = 0;
+    /// Every run of every worker, by name, then by run (oldest first).
+    virtual Result<QList<WorkerRecord>> workers() = 0;
+    /// Pending durable timers, earliest first.
+    virtual Result<QList<TimerRecord>> pendingTimers(int limit) = 0;
+    virtual Result<QList<StealRecord>> steals(int limit) = 0;
+};
 
-    /// Takes one flow for the owner until leaseUntil and marks its run started, if it is pending
-    /// and due, waiting and due, running under an expired lease, or already leased to the owner
-    /// (prefetched). False when it is not claimable now, e.g. another worker stole it.
-    virtual Result<bool> claimFlow(qint64 id, const QString &owner, const QDateTime &now,
-                                   const QDateTime &leaseUntil) = 0;
+/// Where new flows enter the log: FlowScheduler, and FlowExecutor::runNew().
+class FlowIntake
+{
+public:
+    virtual ~FlowIntake() = default;
+
+    /// Stores new flows as pending, in one transaction, and returns their ids in order. A flow
+    /// whose idempotency key is already stored is not added again: its existing id is returned.
+    virtual Result<QList<qint64>> scheduleFlows(const QList<NewFlow> &flows, const QDateTime &now) = 0;
+};
+
+/// The work queue as a worker and its timer service see it: leasing flows, keeping and handing
+/// back leases, stealing, and timers falling due. A flow leased here is started by a FlowClaim
+/// in a commit (BatchCommitter), or leased and started at once by claimDueStarted().
+class WorkQueue
+{
+public:
+    virtual ~WorkQueue() = default;
 
     /// Atomically leases up to `limit` claimable flows to the owner, highest priority first, then
     /// earliest due, without starting them (a worker's prefetch). Returns their ids in that order.
@@ -83,30 +94,13 @@ public:
     virtual Result<QList<qint64>> claimDue(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
                                            int limit, const ClaimFilter &types = {}) = 0;
     /// claimDue() for flows to run at once: leases up to `limit` claimable flows to the owner
-    /// and marks their runs started, in claim order, and returns each as its executor's claim
-    /// would (the row, and the steps to replay where the log reads them). A started flow cannot
-    /// be stolen, and FlowExecutor::runClaimed() runs it without claiming it again.
-    /// Default: claimDue(), then one commit() that claims them: two transactions.
+    /// and marks their runs started, in claim order, and returns each as a FlowClaim in a
+    /// commit would (the row, and the steps to replay where the log reads them). A started
+    /// flow cannot be stolen. ExecutionLog's default: claimDue(), then one commit() that
+    /// claims them (two transactions).
     virtual Result<QList<ClaimedFlow>> claimDueStarted(const QString &owner, const QDateTime &now,
                                                        const QDateTime &leaseUntil, int limit,
-                                                       const ClaimFilter &types = {})
-    {
-        auto ids = claimDue(owner, now, leaseUntil, limit, types);
-        if (!ids)
-            return ids.error();
-        LogBatch batch;
-        for (const qint64 id : std::as_const(*ids))
-            batch.claims.append(FlowClaim{id, owner, now, leaseUntil});
-        auto written = commit(batch);
-        if (!written)
-            return written.error();
-        QList<ClaimedFlow> claimed;
-        for (const qint64 id : std::as_const(*ids)) {
-            if (auto found = written->claimed.find(id); found != written->claimed.end())
-                claimed.append(std::move(*found));
-        }
-        return claimed;
-    }
+                                                       const ClaimFilter &types = {}) = 0;
     /// Extends the leases of every flow the owner holds; returns how many it holds.
     virtual Result<int> renewLeases(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) = 0;
     /// Hands the owner's flows back to the queue (all of them, or only those not started yet).
@@ -121,30 +115,6 @@ public:
     virtual Result<QList<std::pair<qint64, QDateTime>>> upcoming(const QDateTime &now, const QDateTime &horizon,
                                                                  int limit) = 0;
 
-    /// Adds a row for a new run of the worker (its id is ignored) and returns the run's id. The
-    /// rows of earlier runs of the same name stay, with their counters: the history of each run.
-    virtual Result<qint64> registerWorker(const WorkerRecord &worker) = 0;
-    /// Updates the run's heartbeat and counters (the run `worker.id`; with an id of 0, the
-    /// latest run of `worker.name`), and marks as lost every alive worker whose heartbeat is
-    /// older than its own lease duration at `now` (see effectiveStatus()).
-    virtual Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &now) = 0;
-    /// Writes the run's counters alone (in flight, completed, failed; the run chosen as by
-    /// heartbeat()): one small write, which a worker makes at most every
-    /// WorkerConfig::countersInterval between its heartbeats, so that the counters others
-    /// read are current without a write per flow.
-    virtual Result<void> updateWorkerCounters(const WorkerRecord &worker) = 0;
-    /// Every run of every worker, by name, then by run (oldest first).
-    virtual Result<QList<WorkerRecord>> workers() = 0;
-    /// Deletes the rows of the given runs that are not alive at `now` (stopped, or lost: see
-    /// effectiveStatus()) and returns how many it deleted; runs still alive are kept. Their
-    /// steals stay in steals(). A lost worker that comes back after being forgotten is listed
-    /// again only from its next run.
-    virtual Result<int> forgetWorkers(const QList<qint64> &runs, const QDateTime &now) = 0;
-
-    /// Pending durable timers, earliest first.
-    virtual Result<QList<TimerRecord>> pendingTimers(int limit) = 0;
-    /// Makes a waiting flow's timer due now.
-    virtual Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) = 0;
     /// The timer service's tick: marks every due, unfired timer of a waiting flow as fired at
     /// `now`, in one statement, and returns how many. Each fires once (a second call finds it
     /// fired); its flow, due since the same moment, waits to be claimed for the rest of its run.
@@ -182,29 +152,6 @@ public:
         result.claimed = claimed.take();
         return result;
     }
-    virtual Result<QList<StealRecord>> steals(int limit) = 0;
-
-    /// Applies a batch in one transaction (see LogBatch for the order and the guards).
-    virtual Result<WriteOutcome> commit(const LogBatch &batch) = 0;
-    /// commit(), for callers that only want the flows refused.
-    Result<QSet<qint64>> write(const LogBatch &batch)
-    {
-        auto outcome = commit(batch);
-        if (!outcome)
-            return outcome.error();
-        return outcome->refused;
-    }
-
-    /// Re-queues a failed flow. Its failed step (or the named one, which must have failed) gets
-    /// a fresh retry budget; completed steps stay and are replayed from the log.
-    virtual Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) = 0;
-    /// Cancels a flow that has not finished. A running flow stops at its next step.
-    virtual Result<void> cancelFlow(qint64 id, const QDateTime &now) = 0;
-
-    /// After an error of kind "full" (the disk holding the log is full): gives back what the log
-    /// can of the space its own files hold, and keeps them small from then on, so that the
-    /// little space freed is enough to go on. Default: nothing to give back.
-    virtual Result<void> reclaimSpace() { return {}; }
 
     /// The database server's own time, for logs shared by many hosts (one round trip). Every
     /// method takes `now` from its caller and compares stored times with it as given; a worker
@@ -217,6 +164,111 @@ public:
     /// an invalid time). Called on this log's thread, from its event loop. Default: never
     /// called (workers poll).
     virtual void setWorkListener(std::function<void(const QDateTime &due)> listener) { (void)listener; }
+};
+
+/// A worker's own row: its runs, heartbeats and counters (the console reads them through
+/// FlowReader::workers()).
+class WorkerRegistry
+{
+public:
+    virtual ~WorkerRegistry() = default;
+
+    /// Adds a row for a new run of the worker (its id is ignored) and returns the run's id. The
+    /// rows of earlier runs of the same name stay, with their counters: the history of each run.
+    virtual Result<qint64> registerWorker(const WorkerRecord &worker) = 0;
+    /// Updates the run's heartbeat and counters (the run `worker.id`; with an id of 0, the
+    /// latest run of `worker.name`), and marks as lost every alive worker whose heartbeat is
+    /// older than its own lease duration at `now` (see effectiveStatus()).
+    virtual Result<void> heartbeat(const WorkerRecord &worker, const QDateTime &now) = 0;
+    /// Writes the run's counters alone (in flight, completed, failed; the run chosen as by
+    /// heartbeat()): one small write, which a worker makes at most every
+    /// WorkerConfig::countersInterval between its heartbeats, so that the counters others
+    /// read are current without a write per flow.
+    virtual Result<void> updateWorkerCounters(const WorkerRecord &worker) = 0;
+};
+
+/// The runs' writes: a thread's GroupCommitter applies every batch through this, claims
+/// included.
+class BatchCommitter
+{
+public:
+    virtual ~BatchCommitter() = default;
+
+    /// Applies a batch in one transaction (see LogBatch for the order and the guards).
+    virtual Result<WriteOutcome> commit(const LogBatch &batch) = 0;
+    /// commit(), for callers that only want the flows refused.
+    Result<QSet<qint64>> write(const LogBatch &batch)
+    {
+        auto outcome = commit(batch);
+        if (!outcome)
+            return outcome.error();
+        return outcome->refused;
+    }
+};
+
+/// What an operator does to the log (the CLI's and the console's commands), and its upkeep.
+class LogAdministration
+{
+public:
+    virtual ~LogAdministration() = default;
+
+    /// Re-queues a failed flow. Its failed step (or the named one, which must have failed) gets
+    /// a fresh retry budget; completed steps stay and are replayed from the log.
+    virtual Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) = 0;
+    /// Cancels a flow that has not finished. A running flow stops at its next step.
+    virtual Result<void> cancelFlow(qint64 id, const QDateTime &now) = 0;
+    /// Makes a waiting flow's timer due now.
+    virtual Result<void> fireTimerNow(qint64 flowId, const QDateTime &now) = 0;
+    /// Deletes the rows of the given runs that are not alive at `now` (stopped, or lost: see
+    /// effectiveStatus()) and returns how many it deleted; runs still alive are kept. Their
+    /// steals stay in steals(). A lost worker that comes back after being forgotten is listed
+    /// again only from its next run.
+    virtual Result<int> forgetWorkers(const QList<qint64> &runs, const QDateTime &now) = 0;
+    /// After an error of kind "full" (the disk holding the log is full): gives back what the log
+    /// can of the space its own files hold, and keeps them small from then on, so that the
+    /// little space freed is enough to go on. Default: nothing to give back.
+    virtual Result<void> reclaimSpace() { return {}; }
+};
+
+/// The durable record of flows, steps, attempts and timers: every role above in one connection,
+/// which every storage backend implements and the conformance suite checks. Callers take the
+/// role they use (a reader a FlowReader, the scheduler a FlowIntake, a group committer a
+/// BatchCommitter); whoever opens the connection holds it as an ExecutionLog.
+///
+/// An ExecutionLog object is a connection: it belongs to the thread that opened it and is used
+/// from that thread only. Open one per thread (see openExecutionLog()). Calls are synchronous;
+/// the engine keeps them off the GUI thread and batches writes through the GroupCommitter.
+class ExecutionLog : public FlowReader,
+                     public FlowIntake,
+                     public WorkQueue,
+                     public WorkerRegistry,
+                     public BatchCommitter,
+                     public LogAdministration
+{
+public:
+    ~ExecutionLog() override = default;
+
+    /// WorkQueue::claimDueStarted() as claimDue(), then one commit() that claims them: two
+    /// transactions, for a backend without a claim that does both in one.
+    Result<QList<ClaimedFlow>> claimDueStarted(const QString &owner, const QDateTime &now, const QDateTime &leaseUntil,
+                                               int limit, const ClaimFilter &types = {}) override
+    {
+        auto ids = claimDue(owner, now, leaseUntil, limit, types);
+        if (!ids)
+            return ids.error();
+        LogBatch batch;
+        for (const qint64 id : std::as_const(*ids))
+            batch.claims.append(FlowClaim{id, owner, now, leaseUntil});
+        auto written = commit(batch);
+        if (!written)
+            return written.error();
+        QList<ClaimedFlow> claimed;
+        for (const qint64 id : std::as_const(*ids)) {
+            if (auto found = written->claimed.find(id); found != written->claimed.end())
+                claimed.append(std::move(*found));
+        }
+        return claimed;
+    }
 };
 
 } // namespace ergon

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "claimfilter.h"
 #include "logbatch.h"
 #include "records.h"
 #include "result.h"
@@ -18,7 +19,7 @@ class ExecutionLog;
 class FlowRegistry;
 
 namespace detail {
-class ExecutorCore;
+struct ExecutorCore;
 }
 
 /// How one run of a flow ended.
@@ -66,10 +67,14 @@ public:
 
     /// Validates the arguments, stores a new flow and runs it to its end.
     [[nodiscard]] QCoro::Task<Result<FlowOutcome>> runNew(QString type, QJsonObject arguments);
-    /// Claims a stored flow and runs it: completed steps are replayed from the log.
+    /// Claims a stored flow and runs it: completed steps are replayed from the log. The flow
+    /// may be leased to this executor's owner already (prefetched, stolen, leased by a timer's
+    /// tick), or free to claim; the claim joins the group commit of this event-loop turn.
     [[nodiscard]] QCoro::Task<Result<FlowOutcome>> run(qint64 flowId);
-    /// Runs a flow already claimed for this executor's owner and marked started (see
-    /// ExecutionLog::claimDueStarted()): the same as run(), without claiming it again.
+    /// Claims and starts up to `limit` due flows of `types` for this executor's owner, in one
+    /// transaction (a worker's free slots), for runClaimed().
+    Result<QList<ClaimedFlow>> claimDue(int limit, const ClaimFilter &types = {});
+    /// Runs a flow that claimDue() took: the same as run(), without claiming it again.
     [[nodiscard]] QCoro::Task<Result<FlowOutcome>> runClaimed(ClaimedFlow flow);
 
     /// Flows running now.

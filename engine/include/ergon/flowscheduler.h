@@ -14,6 +14,8 @@ namespace ergon {
 
 class Clock;
 class ExecutionLog;
+class FlowIntake;
+class LogAdministration;
 class FlowRegistry;
 class WorkNotifier;
 
@@ -37,6 +39,9 @@ class FlowScheduler
 {
 public:
     FlowScheduler(ExecutionLog &log, const FlowRegistry &registry, Clock &clock, WorkNotifier *notifier = nullptr);
+    /// The same, on the two roles it uses: where flows enter, and cancel and retry.
+    FlowScheduler(FlowIntake &intake, LogAdministration &administration, const FlowRegistry &registry, Clock &clock,
+                  WorkNotifier *notifier = nullptr);
 
     Result<qint64> schedule(const ScheduleRequest &request);
     /// Schedules every request in one transaction, or none of them if one is refused.
@@ -47,7 +52,8 @@ public:
     Result<void> retry(qint64 flowId, const QString &stepName = {});
 
 private:
-    ExecutionLog &m_log;
+    FlowIntake &m_intake;
+    LogAdministration &m_administration;
     const FlowRegistry &m_registry;
     Clock &m_clock;
     WorkNotifier *m_notifier;

@@ -11,7 +11,7 @@
 
 namespace ergon {
 
-class ExecutionLog;
+class FlowReader;
 
 /// A compact in-memory copy of every flow's id and arguments text, for a text search that does
 /// not scan the database: a substring search over a million flows' arguments takes tens of
@@ -43,7 +43,7 @@ public:
     /// Adds the flows scheduled after the last one held, at most `maxRows`, reading `batchRows`
     /// at a time, and the skipped ids that have turned up since; returns how many it added
     /// after the last one held (fewer than `maxRows`: it has caught up).
-    Result<qsizetype> load(ExecutionLog &log, qsizetype maxRows, int batchRows = 10000);
+    Result<qsizetype> load(FlowReader &log, qsizetype maxRows, int batchRows = 10000);
     /// Adds one flow. Ids must grow: a flow at or below lastId() is already held and is ignored.
     void append(qint64 id, QByteArrayView argumentsText);
 
@@ -74,7 +74,7 @@ private:
         int loadsLeft;
     };
     void rememberSkipped(qint64 first, qint64 last);
-    Result<void> loadSkipped(ExecutionLog &log);
+    Result<void> loadSkipped(FlowReader &log);
     void insert(qint64 id, QByteArrayView argumentsText);
 
     QByteArray m_text;             ///< each flow's text, lower-cased, followed by a '\0'

@@ -28,7 +28,6 @@ public:
     Result<QList<FlowRecord>> flows(const FlowQuery &query) override;
     Result<QMap<FlowStatus, qint64>> countByStatus() override;
     Result<QList<FlowText>> flowTexts(qint64 afterId, int limit) override;
-    Result<bool> claimFlow(qint64 id, const QString &owner, const QDateTime &now, const QDateTime &leaseUntil) override;
     Result<WriteOutcome> commit(const LogBatch &batch) override;
     Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;
     Result<void> cancelFlow(qint64 id, const QDateTime &now) override;

@@ -57,7 +57,7 @@ struct AttemptWrite {
     AttemptRecord attempt;
 };
 
-/// Everything one commit writes, for any number of flows; ExecutionLog::write() applies it in
+/// Everything one commit writes, for any number of flows; BatchCommitter::commit() applies it in
 /// one transaction. The GroupCommitter merges the batches of concurrent flows into one.
 ///
 /// Order within the transaction: claims, then steps and attempts, then flow updates. A step is

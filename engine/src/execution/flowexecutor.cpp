@@ -18,17 +18,6 @@ using detail::FlowSuspended;
 
 namespace {
 
-FlowOutcome outcomeOf(const FlowRecord &record)
-{
-    FlowOutcome outcome;
-    outcome.flowId = record.id;
-    outcome.status = record.status;
-    outcome.error = record.error;
-    if (auto result = fromJsonText(record.resultJson); result)
-        outcome.result = *result;
-    return outcome;
-}
-
 /// Counts a run in flight, and holds its flow's place in the executor, for as long as it lives.
 struct InFlightGuard {
     InFlightGuard(ExecutorCore &core, qint64 flowId)
@@ -50,15 +39,6 @@ struct InFlightGuard {
     const qint64 flowId;
     const bool first; ///< false: the flow runs here already
 };
-
-/// The group-commit claim of one flow by the executor's owner.
-GroupCommitter::Awaiter claimIn(ExecutorCore &core, qint64 flowId)
-{
-    const QDateTime now = core.clock.now();
-    LogBatch claim;
-    claim.claims.append(FlowClaim{flowId, core.owner, now, now.addMSecs(core.leaseDuration.count())});
-    return core.committer.commit(flowId, std::move(claim));
-}
 
 // The coroutines below keep their cold paths and their bookkeeping in plain functions: GCC
 // gives every local of a coroutine, and every temporary of a co_await expression, room in the
@@ -189,41 +169,23 @@ QCoro::Task<FlowOutcome> drive(std::shared_ptr<FlowRun> run)
     co_return outcome;
 }
 
-/// A flow the claim did not take: finished elsewhere (its outcome), or not claimable now.
-Result<FlowOutcome> notClaimed(ExecutorCore &core, qint64 flowId, const QDateTime &now)
-{
-    auto found = core.log.flow(flowId);
-    if (!found)
-        return found.error();
-    if (!found->has_value())
-        return Error(QStringLiteral("no flow with id %1").arg(flowId), QStringLiteral("not-found"));
-    const FlowRecord &record = **found;
-    if (isFinished(record.status)) {
-        FlowOutcome finished = outcomeOf(record);
-        finished.ranHere = false;
-        return finished;
-    }
-    return Error(
-        QStringLiteral("flow %1 cannot be run now: it is %2%3")
-            .arg(flowId)
-            .arg(toString(record.status),
-                 record.leaseOwner.isEmpty()
-                     ? (record.runAt > now ? QStringLiteral(" until %1").arg(record.runAt.toString(Qt::ISODate))
-                                           : QString())
-                     : QStringLiteral(" and held by %1").arg(record.leaseOwner)),
-        QStringLiteral("not-claimable"));
-}
-
 /// A claimed flow that cannot be built: an unknown type may be loaded later, so the flow goes
-/// back untouched; bad arguments will not get better, so it fails.
-Result<FlowOutcome> refuseToRun(ExecutorCore &core, const FlowRecord &record, bool typeKnown, const Error &why)
-{
+/// back untouched; bad arguments will not get better, so it fails. Its outcome, and the write
+/// that says so (through the group commit, as every write of a run).
+struct Refusal {
+    FlowOutcome outcome;
     FlowUpdate update;
+};
+
+Refusal refusal(ExecutorCore &core, const FlowRecord &record, bool typeKnown, const Error &why)
+{
+    Refusal refused;
+    FlowUpdate &update = refused.update;
     update.flowId = record.id;
     update.leaseOwner = core.owner;
     update.updated = core.clock.now();
     update.releaseLease = true;
-    FlowOutcome outcome;
+    FlowOutcome &outcome = refused.outcome;
     outcome.flowId = record.id;
     outcome.error = why.message();
     if (!typeKnown) {
@@ -237,41 +199,41 @@ Result<FlowOutcome> refuseToRun(ExecutorCore &core, const FlowRecord &record, bo
         update.error = why.message();
         outcome.status = FlowStatus::Failed;
     }
-    LogBatch batch;
-    batch.flows.append(update);
-    const auto written = core.log.write(batch);
-    if (!written)
-        return written.error();
-    return outcome;
+    return refused;
 }
 
-/// The run of a claimed flow, ready to drive; or, when it cannot run, its outcome already.
-using PreparedRun = std::variant<std::shared_ptr<FlowRun>, Result<FlowOutcome>>;
+/// The run of a claimed flow, ready to drive; or, when it cannot run, why: an error, or the
+/// refusal to write (on the heap: the variant lives in every run's coroutine frame).
+using PreparedRun = std::variant<std::shared_ptr<FlowRun>, Error, std::unique_ptr<Refusal>>;
 
 PreparedRun prepareRun(const std::shared_ptr<ExecutorCore> &core, ClaimedFlow &claimed)
 {
+    auto recorded = core->starter.replaySteps(claimed);
+    if (!recorded)
+        return recorded.error();
     FlowRecord &record = claimed.record;
-    QList<StepRecord> recorded;
-    if (claimed.steps) {
-        recorded = std::move(*claimed.steps);
-    } else if (claimed.hasSteps) {
-        auto steps = core->log.steps(record.id);
-        if (!steps)
-            return Result<FlowOutcome>(steps.error());
-        recorded = steps.take();
-    }
     const FlowTypeInfo *type = core->registry.info(record.type);
     auto flow = core->registry.create(record.type, record.arguments);
     if (!flow)
-        return refuseToRun(*core, record, type != nullptr, flow.error());
+        return std::make_unique<Refusal>(refusal(*core, record, type != nullptr, flow.error()));
     record.status = FlowStatus::Running;
-    return std::make_shared<FlowRun>(core, std::move(record), std::move(recorded), type->version, flow.take());
+    return std::make_shared<FlowRun>(core, std::move(record), recorded.take(), type->version, flow.take());
 }
 
-/// `preclaimed`: the flow as ExecutionLog::claimDueStarted() took it for this owner; null to
-/// claim it here.
+QCoro::Task<Result<FlowOutcome>> writeRefusal(std::shared_ptr<ExecutorCore> core, std::unique_ptr<Refusal> refused)
+{
+    LogBatch batch;
+    batch.flows.append(std::move(refused->update));
+    GroupCommitter::Outcome written = co_await core->committer.commit(refused->outcome.flowId, std::move(batch));
+    if (!written.status)
+        co_return written.status.error();
+    co_return std::move(refused->outcome);
+}
+
+/// Every run, however its flow arrived. `claimed`: the flow as FlowStarter::claimDue() took
+/// it; null to claim it here, through FlowStarter::claim().
 QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qint64 flowId,
-                                         std::unique_ptr<ClaimedFlow> preclaimed = nullptr)
+                                         std::unique_ptr<ClaimedFlow> claimed = nullptr)
 {
     InFlightGuard inFlight(*core, flowId);
     if (core->stopped)
@@ -280,21 +242,22 @@ QCoro::Task<Result<FlowOutcome>> runFlow(std::shared_ptr<ExecutorCore> core, qin
         co_return Error(QStringLiteral("flow %1 cannot be run now: it is already running here").arg(flowId),
                         QStringLiteral("not-claimable"));
     }
-    std::unique_ptr<ClaimedFlow> claimed = std::move(preclaimed);
     if (!claimed) {
         // The claim joins the group commit of this event-loop turn and returns the row:
         // starting many flows costs one transaction, and a fresh flow no read at all.
-        GroupCommitter::Outcome committed = co_await claimIn(*core, flowId);
+        GroupCommitter::Outcome committed = co_await core->starter.claim(flowId);
         if (!committed.status)
             co_return committed.status.error();
         if (!committed.claimed)
-            co_return notClaimed(*core, flowId, core->clock.now());
+            co_return core->starter.notClaimed(flowId);
         claimed = std::move(committed.claimed);
     }
     PreparedRun prepared = prepareRun(core, *claimed);
     claimed.reset();
-    if (auto *early = std::get_if<Result<FlowOutcome>>(&prepared))
-        co_return std::move(*early);
+    if (auto *failed = std::get_if<Error>(&prepared))
+        co_return std::move(*failed);
+    if (auto *refused = std::get_if<std::unique_ptr<Refusal>>(&prepared))
+        co_return co_await writeRefusal(core, std::move(*refused));
     co_return co_await drive(std::get<std::shared_ptr<FlowRun>>(std::move(prepared)));
 }
 
@@ -347,7 +310,7 @@ QCoro::Task<Result<FlowOutcome>> FlowExecutor::runNew(QString type, QJsonObject 
     flow.typeVersion = core->registry.info(type)->version;
     flow.plugin = core->registry.info(type)->plugin;
     flow.arguments = validated.take();
-    auto ids = core->log.scheduleFlows({flow}, core->clock.now());
+    auto ids = core->intake.scheduleFlows({flow}, core->clock.now());
     if (!ids)
         co_return ids.error();
     co_return co_await runFlow(core, ids->first());
@@ -356,6 +319,13 @@ QCoro::Task<Result<FlowOutcome>> FlowExecutor::runNew(QString type, QJsonObject 
 QCoro::Task<Result<FlowOutcome>> FlowExecutor::run(qint64 flowId)
 {
     return runFlow(m_core, flowId);
+}
+
+Result<QList<ClaimedFlow>> FlowExecutor::claimDue(int limit, const ClaimFilter &types)
+{
+    if (m_core->stopped)
+        return Error(QStringLiteral("the executor stopped"), QStringLiteral("aborted"));
+    return m_core->starter.claimDue(limit, types);
 }
 
 QCoro::Task<Result<FlowOutcome>> FlowExecutor::runClaimed(ClaimedFlow flow)

@@ -1,6 +1,7 @@
 #include "execution/flowrun_p.h"
 
 #include "ergon/clock.h"
+#include "ergon/executionlog.h"
 #include "ergon/steperror.h"
 
 #include <algorithm>
@@ -8,11 +9,12 @@
 namespace ergon::detail {
 
 ExecutorCore::ExecutorCore(ExecutionLog &log, const FlowRegistry &registry, Clock &clock, QString owner)
-    : log(log)
+    : intake(log)
     , registry(registry)
     , clock(clock)
     , owner(std::move(owner))
     , committer(log)
+    , starter(log, log, committer, clock, this->owner, leaseDuration)
 {
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "execution/flowstarter.h"
 #include "execution/groupcommitter.h"
 
 #include "ergon/flow.h"
@@ -16,6 +17,7 @@ namespace ergon {
 
 class Clock;
 class ExecutionLog;
+class FlowIntake;
 class FlowRegistry;
 
 namespace detail {
@@ -46,12 +48,15 @@ struct FlowSuspended {
 struct ExecutorCore {
     ExecutorCore(ExecutionLog &log, const FlowRegistry &registry, Clock &clock, QString owner);
 
-    ExecutionLog &log;
+    FlowIntake &intake; ///< runNew()'s new flows
     const FlowRegistry &registry;
     Clock &clock;
     QString owner;
-    GroupCommitter committer;
     std::chrono::milliseconds leaseDuration{std::chrono::seconds(60)};
+    /// Every run's writes, claims included.
+    GroupCommitter committer;
+    /// How every run gets its flow: the only other way into the log.
+    FlowStarter starter;
     bool waitForTimers = true;
     bool stopped = false;
     bool draining = false; ///< flows stop before their next step and go back to the queue

@@ -44,7 +44,7 @@ GroupCommitter::Outcome GroupCommitter::Awaiter::await_resume()
     return std::move(m_outcome);
 }
 
-GroupCommitter::GroupCommitter(ExecutionLog &log, QObject *parent)
+GroupCommitter::GroupCommitter(BatchCommitter &log, QObject *parent)
     : QObject(parent)
     , m_log(log)
 {

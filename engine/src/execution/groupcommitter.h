@@ -12,7 +12,7 @@
 
 namespace ergon {
 
-class ExecutionLog;
+class BatchCommitter;
 
 /// Group commit for the coroutines of one thread. Each flow hands in the writes of its next
 /// durable point and suspends; at the end of the event-loop turn every batch handed in is
@@ -48,7 +48,7 @@ public:
         Outcome m_outcome;
     };
 
-    explicit GroupCommitter(ExecutionLog &log, QObject *parent = nullptr);
+    explicit GroupCommitter(BatchCommitter &log, QObject *parent = nullptr);
     /// Fails every flow still waiting, as if the process had died before the commit.
     ~GroupCommitter() override;
 
@@ -79,7 +79,7 @@ private:
     Waiter &waiterAt(quint64 group, qint32 waiter);
     void flush();
 
-    ExecutionLog &m_log;
+    BatchCommitter &m_log;
     std::deque<Group> m_groups;
     quint64 m_firstGroup = 0; ///< the sequence number of m_groups.front()
     bool m_flushScheduled = false;

@@ -37,7 +37,7 @@ Result<void> readMetadata(const QJsonObject &metadata, PluginInfo &info)
     const QJsonValue types = metadata.value(QLatin1String("flowTypes"));
     if (!types.isArray())
         return metadataError(QStringLiteral("\"flowTypes\" must be an array, got %1").arg(describeJsonType(types)));
-    for (const QJsonValue &entry : types.toArray()) {
+    for (const auto &entry : types.toArray()) {
         const QJsonObject object = entry.toObject();
         FlowTypeInfo type;
         type.name = object.value(QLatin1String("name")).toString();

@@ -33,7 +33,7 @@ const char *findBytes(const char *from, const char *end, const QByteArray &needl
 
 } // namespace
 
-Result<qsizetype> FlowTextMirror::load(ExecutionLog &log, qsizetype maxRows, int batchRows)
+Result<qsizetype> FlowTextMirror::load(FlowReader &log, qsizetype maxRows, int batchRows)
 {
     if (auto late = loadSkipped(log); !late)
         return late.error();
@@ -66,7 +66,7 @@ void FlowTextMirror::rememberSkipped(qint64 first, qint64 last)
         m_holes.erase(m_holes.begin(), m_holes.end() - maxHoleIds);
 }
 
-Result<void> FlowTextMirror::loadSkipped(ExecutionLog &log)
+Result<void> FlowTextMirror::loadSkipped(FlowReader &log)
 {
     if (m_holes.empty())
         return {};

@@ -10,7 +10,14 @@
 namespace ergon {
 
 FlowScheduler::FlowScheduler(ExecutionLog &log, const FlowRegistry &registry, Clock &clock, WorkNotifier *notifier)
-    : m_log(log)
+    : FlowScheduler(log, log, registry, clock, notifier)
+{
+}
+
+FlowScheduler::FlowScheduler(FlowIntake &intake, LogAdministration &administration, const FlowRegistry &registry,
+                             Clock &clock, WorkNotifier *notifier)
+    : m_intake(intake)
+    , m_administration(administration)
     , m_registry(registry)
     , m_clock(clock)
     , m_notifier(notifier)
@@ -75,7 +82,7 @@ Result<QList<qint64>> FlowScheduler::scheduleMany(const QList<ScheduleRequest> &
     }
     if (flows.isEmpty())
         return QList<qint64>();
-    auto ids = m_log.scheduleFlows(flows, now);
+    auto ids = m_intake.scheduleFlows(flows, now);
     if (ids && m_notifier)
         m_notifier->announce(earliest);
     return ids;
@@ -83,12 +90,12 @@ Result<QList<qint64>> FlowScheduler::scheduleMany(const QList<ScheduleRequest> &
 
 Result<void> FlowScheduler::cancel(qint64 flowId)
 {
-    return m_log.cancelFlow(flowId, m_clock.now());
+    return m_administration.cancelFlow(flowId, m_clock.now());
 }
 
 Result<void> FlowScheduler::retry(qint64 flowId, const QString &stepName)
 {
-    auto retried = m_log.retryFlow(flowId, stepName, m_clock.now());
+    auto retried = m_administration.retryFlow(flowId, stepName, m_clock.now());
     if (retried && m_notifier)
         m_notifier->announce(m_clock.now());
     return retried;

@@ -19,7 +19,7 @@ namespace detail {
 /// event-loop turn in progress (a group commit, a claim, a thousand flows resuming).
 ///
 /// Each tick fires every due timer and leases to the worker as many of the fired flows as it
-/// has free slots (ExecutionLog::fireAndClaimDue()), in one transaction: they go straight to
+/// has free slots (WorkQueue::fireAndClaimDue()), in one transaction: they go straight to
 /// the worker that fired them, before flows that have not started, with no claim round trip.
 class TimerService : public QObject
 {

@@ -193,7 +193,7 @@ void WorkerLoop::fill()
         // not claim them again (one transaction and one group-commit round less per flow).
         const int freeSlots = m_config.concurrency - int(m_running.size());
         if (freeSlots > 0) {
-            auto started = m_log->claimDueStarted(m_config.name, m_clock.now(), leaseUntil(), freeSlots, m_types);
+            auto started = m_executor->claimDue(freeSlots, m_types);
             if (!started)
                 return report(started.error());
             for (ClaimedFlow &flow : *started)

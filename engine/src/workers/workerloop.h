@@ -24,7 +24,7 @@ namespace detail {
 class TimerService;
 
 /// A worker's clock: the injected one, shifted onto the log's server clock when the log has one
-/// (ExecutionLog::serverNow()), so that the leases and due times a worker writes and compares
+/// (WorkQueue::serverNow()), so that the leases and due times a worker writes and compares
 /// are judged by one clock on every host. Sleeps are the injected clock's.
 class AlignedClock final : public Clock
 {
@@ -105,7 +105,7 @@ private:
     /// no last heartbeat: the leases expire on their own), and says why.
     void halt(const Error &error);
     /// A full disk: the poll stops, and retries come with back-off (diskFullBackoff), each after
-    /// giving back what the log holds of the space (ExecutionLog::reclaimSpace()).
+    /// giving back what the log holds of the space (LogAdministration::reclaimSpace()).
     void waitForSpace(const Error &error);
     void retryAfterFullDisk();
     /// What the worker does about an error of its own calls or its timers': halt, wait for space,

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void groupCommit_manyConcurrentFlows();
     void runNew_unknownTypeStoresNothing();
     void run_unknownId();
+    void run_typeNotLoaded_handsTheFlowBackThroughTheGroupCommit();
     void run_sameFlowTwiceAtOnce_runsItOnce();
 
 private:
@@ -383,6 +384,29 @@ void TestFlowExecutor::run_unknownId()
     QVERIFY(!outcome);
     QCOMPARE(outcome.error().kind(), u"not-found"_s);
     QVERIFY2(outcome.errorString().contains(u"777"_s), qPrintable(outcome.errorString()));
+}
+
+void TestFlowExecutor::run_typeNotLoaded_handsTheFlowBackThroughTheGroupCommit()
+{
+    // A flow whose plugin is not loaded here goes back to the queue untouched, for a process
+    // that has it. The executor writes that as it writes everything, through its group
+    // commit: the claim and the hand-back are the two transactions it counts.
+    NewFlow flow;
+    flow.type = u"not.loaded.Type"_s;
+    flow.arguments = {{u"x"_s, 1}};
+    ERGON_TRY(ids, m_log->scheduleFlows({flow}, m_clock.now()));
+    FlowExecutor executor(*m_log, m_registry, m_clock, u"worker-1"_s);
+    ERGON_AWAIT_RESULT(outcome, executor.run(ids.first()));
+    QVERIFY2(outcome.ok(), qPrintable(outcome.errorString()));
+    QCOMPARE(outcome->status, FlowStatus::Pending);
+    QVERIFY(outcome->interrupted);
+    QVERIFY2(outcome->error.contains(u"'not.loaded.Type'"_s), qPrintable(outcome->error));
+    QCOMPARE(executor.commits(), 2);
+
+    ERGON_TRY(stored, m_log->flow(ids.first()));
+    QVERIFY(stored.has_value());
+    QCOMPARE(stored->status, FlowStatus::Pending);
+    QVERIFY(stored->leaseOwner.isEmpty());
 }
 
 void TestFlowExecutor::run_sameFlowTwiceAtOnce_runsItOnce()

@@ -112,7 +112,7 @@ private Q_SLOTS:
     void anExpiredLeaseGoesToAWorkerOfTheSamePlugin()
     {
         ERGON_TRY(ids, m_log->scheduleFlows({flowOf(u"orders"_s)}, t0));
-        ERGON_TRY(claimed, m_log->claimFlow(ids.first(), u"w-dead"_s, t0, at(10)));
+        ERGON_TRY(claimed, claimInCommit(*m_log, ids.first(), u"w-dead"_s, t0, at(10)));
         QVERIFY(claimed);
         ERGON_TRY(foreign, m_log->claimDue(u"w-shadowing"_s, at(20), at(80), 10, ordersFrom(u"shadowing"_s)));
         QVERIFY(foreign.isEmpty());

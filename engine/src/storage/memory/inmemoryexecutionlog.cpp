@@ -2,7 +2,7 @@
 
 #include "ergon/jsontext.h"
 
-#include "storage/memory/workertable.h"
+#include "storage/memory/inmemorystore.h"
 
 #include <QMutex>
 
@@ -10,26 +10,6 @@
 #include <functional>
 
 namespace ergon {
-
-class InMemoryExecutionLog::Store
-{
-public:
-    QMutex mutex;
-    qint64 nextId = 1;
-    QMap<qint64, FlowRecord> flows;
-    QHash<qint64, QList<StepRecord>> steps; ///< by flow, in seq order, each with its attempt log
-    QHash<QString, qint64> idempotencyKeys;
-    detail::WorkerTable workers;
-    QList<StealRecord> steals;
-
-    /// The flow as read: its progress is the number of steps recorded.
-    FlowRecord withProgress(const FlowRecord &flow) const
-    {
-        FlowRecord copy = flow;
-        copy.stepCount = int(steps.value(flow.id).size());
-        return copy;
-    }
-};
 
 namespace {
 Error notFound(qint64 id)
@@ -49,48 +29,6 @@ bool matches(const FlowRecord &flow, const FlowQuery &query)
     return true;
 }
 
-bool claimable(const FlowRecord &flow, const QString &owner, const QDateTime &now)
-{
-    const bool queuedAndDue =
-        (flow.status == FlowStatus::Pending || flow.status == FlowStatus::Waiting) && flow.runAt <= now;
-    const bool leaseFree = flow.status == FlowStatus::Running && (flow.leaseExpires < now || flow.leaseOwner == owner);
-    return queuedAndDue || leaseFree;
-}
-
-void applyUpdate(FlowRecord &flow, const FlowUpdate &update)
-{
-    flow.status = update.status;
-    if (!update.resultJson.isEmpty())
-        flow.resultJson = update.resultJson;
-    flow.error = update.error;
-    if (update.runAt.isValid())
-        flow.runAt = update.runAt;
-    flow.updated = update.updated;
-    if (isFinished(update.status))
-        flow.finished = update.updated;
-    if (update.releaseLease) {
-        flow.leaseOwner.clear();
-        flow.leaseExpires = QDateTime();
-        flow.runStarted = QDateTime();
-    }
-}
-
-void upsertStep(QList<StepRecord> &steps, const StepRecord &step)
-{
-    auto it = std::lower_bound(steps.begin(), steps.end(), step.seq,
-                               [](const StepRecord &existing, int seq) { return existing.seq < seq; });
-    if (it != steps.end() && it->seq == step.seq) {
-        if (it->status == StepStatus::Completed)
-            return; // a completed step is recorded exactly once
-        QList<AttemptRecord> attempts = std::move(it->attemptLog);
-        *it = step;
-        it->attemptLog = std::move(attempts);
-        return;
-    }
-    StepRecord stored = step;
-    stored.attemptLog.clear();
-    steps.insert(it, std::move(stored));
-}
 } // namespace
 
 InMemoryExecutionLog::InMemoryExecutionLog()
@@ -209,76 +147,10 @@ Result<QMap<FlowStatus, qint64>> InMemoryExecutionLog::countByStatus()
     return counts;
 }
 
-Result<bool> InMemoryExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
-                                             const QDateTime &leaseUntil)
-{
-    QMutexLocker lock(&m_store->mutex);
-    const auto it = m_store->flows.find(id);
-    if (it == m_store->flows.end())
-        return false;
-    if (!claimable(*it, owner, now))
-        return false;
-    it->status = FlowStatus::Running;
-    it->leaseOwner = owner;
-    it->leaseExpires = leaseUntil;
-    it->runStarted = now;
-    it->updated = now;
-    return true;
-}
-
 Result<WriteOutcome> InMemoryExecutionLog::commit(const LogBatch &batch)
 {
     QMutexLocker lock(&m_store->mutex);
-    WriteOutcome outcome;
-    for (const FlowClaim &claim : batch.claims) {
-        const auto it = m_store->flows.find(claim.flowId);
-        if (it == m_store->flows.end() || !claimable(*it, claim.owner, claim.now))
-            continue;
-        it->status = FlowStatus::Running;
-        it->leaseOwner = claim.owner;
-        it->leaseExpires = claim.leaseUntil;
-        it->runStarted = claim.now;
-        it->updated = claim.now;
-        const FlowRecord claimed = m_store->withProgress(*it);
-        outcome.claimed.insert(claim.flowId, ClaimedFlow{claimed, claimed.stepCount > 0, std::nullopt});
-    }
-    const auto holds = [&](qint64 flowId, const QString &owner) {
-        const auto it = m_store->flows.constFind(flowId);
-        return it != m_store->flows.cend() &&
-            (owner.isEmpty() || (it->leaseOwner == owner && it->status == FlowStatus::Running));
-    };
-    for (const StepRecord &step : batch.steps) {
-        if (outcome.refused.contains(step.flowId))
-            continue;
-        if (!holds(step.flowId, step.worker)) {
-            outcome.refused.insert(step.flowId);
-            continue;
-        }
-        upsertStep(m_store->steps[step.flowId], step);
-    }
-    for (const AttemptWrite &write : batch.attempts) {
-        if (outcome.refused.contains(write.flowId))
-            continue;
-        QList<StepRecord> &steps = m_store->steps[write.flowId];
-        const auto step =
-            std::find_if(steps.begin(), steps.end(), [&](const StepRecord &s) { return s.seq == write.seq; });
-        if (step == steps.end())
-            continue;
-        const bool known = std::any_of(step->attemptLog.cbegin(), step->attemptLog.cend(),
-                                       [&](const AttemptRecord &a) { return a.number == write.attempt.number; });
-        if (!known)
-            step->attemptLog.append(write.attempt);
-    }
-    for (const FlowUpdate &update : batch.flows) {
-        if (outcome.refused.contains(update.flowId))
-            continue;
-        if (!holds(update.flowId, update.leaseOwner)) {
-            outcome.refused.insert(update.flowId);
-            continue;
-        }
-        applyUpdate(m_store->flows[update.flowId], update);
-    }
-    return outcome;
+    return detail::commitToStore(*m_store, batch);
 }
 
 Result<void> InMemoryExecutionLog::retryFlow(qint64 id, const QString &stepName, const QDateTime &now)

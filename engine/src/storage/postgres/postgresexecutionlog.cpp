@@ -1,8 +1,11 @@
 #include "ergon/postgresexecutionlog.h"
 
-#include "storage/sql/flowquerysql.h"
+#include "storage/logbatchrules.h"
 #include "storage/postgres/postgresconnection.h"
 #include "storage/postgres/postgresschema.h"
+#include "storage/sql/flowquerysql.h"
+#include "storage/sql/sqlreads.h"
+#include "storage/sql/sqlrows.h"
 #include "storage/sql/workersql.h"
 
 #include "ergon/jsontext.h"
@@ -30,107 +33,25 @@ static_assert(PostgresExecutionLog::schemaVersion == SqliteExecutionLog::schemaV
 
 using detail::PostgresConnection;
 using detail::PostgresLocation;
+using sqlrows::flowColumnList;
+using sqlrows::flowFromRow;
+using sqlrows::fromTime;
+using sqlrows::nullIfEmpty;
+using sqlrows::stepColumnList;
+using sqlrows::stepFromRow;
+using sqlrows::toTime;
 
 namespace {
 
-QVariant fromTime(const QDateTime &time)
-{
-    return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
-}
+const QString flowColumns = QLatin1String(flowColumnList);
+using sqlrows::flowColumnCount;
 
-QDateTime toTime(const QVariant &value)
-{
-    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
+const QString stepColumns = QLatin1String(stepColumnList);
 
-QVariant nullIfEmpty(const QString &text)
-{
-    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
-}
-
-QVariant nullIfEmpty(const QByteArray &text)
-{
-    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(QString::fromUtf8(text));
-}
-
-const QString flowColumns = QStringLiteral(
-    "id, type, type_version, args, status, priority, run_at, idempotency_key, lease_owner, lease_expires,"
-    " result, error, (SELECT count(*) FROM steps WHERE steps.flow_id = flows.id), created, updated, finished,"
-    " run_started, plugin");
-constexpr int flowColumnCount = 18;
-
-/// A row of flowColumns; a status this build does not know (a damaged row) is an error.
-Result<FlowRecord> flowFromRow(const QSqlQuery &query, const QString &where)
-{
-    FlowRecord flow;
-    flow.id = query.value(0).toLongLong();
-    flow.type = query.value(1).toString();
-    flow.typeVersion = query.value(2).toInt();
-    flow.arguments = objectFromJsonText(query.value(3).toString().toUtf8()).value_or(QJsonObject());
-    const auto status = flowStatusFromString(query.value(4).toString());
-    if (!status)
-        return unknownStoredValue(where, QStringLiteral("the status of flow %1").arg(flow.id),
-                                  query.value(4).toString());
-    flow.status = *status;
-    flow.priority = query.value(5).toInt();
-    flow.runAt = toTime(query.value(6));
-    flow.idempotencyKey = query.value(7).toString();
-    flow.leaseOwner = query.value(8).toString();
-    flow.leaseExpires = toTime(query.value(9));
-    flow.resultJson = query.value(10).toString().toUtf8();
-    flow.error = query.value(11).toString();
-    flow.stepCount = query.value(12).toInt();
-    flow.created = toTime(query.value(13));
-    flow.updated = toTime(query.value(14));
-    flow.finished = toTime(query.value(15));
-    flow.runStarted = toTime(query.value(16));
-    flow.plugin = query.value(17).toString();
-    return flow;
-}
-
-const QString stepColumns = QStringLiteral(
-    "flow_id, seq, name, occurrence, input_hash, kind, status, result, error, worker, attempts, retry_base,"
-    " type_version, started, finished, next_attempt_at, attempt_started");
-
-// The same columns as bound values, typed: in INSERT ... SELECT the server cannot infer the
-// parameters' types from the target columns.
+// The same columns as bound values, typed, so that a NULL binds as its column's type.
 const QString stepValues = QStringLiteral(
     "?::bigint, ?::integer, ?::text, ?::integer, ?::text, ?::text, ?::text, ?::text, ?::text, ?::text, ?::integer,"
     " ?::integer, ?::integer, ?::bigint, ?::bigint, ?::bigint, ?::bigint");
-
-/// A row of stepColumns; a kind or a status this build does not know is an error.
-Result<StepRecord> stepFromRow(const QSqlQuery &query, const QString &where)
-{
-    StepRecord step;
-    step.flowId = query.value(0).toLongLong();
-    step.seq = query.value(1).toInt();
-    step.name = query.value(2).toString();
-    step.occurrence = query.value(3).toInt();
-    step.inputHash = query.value(4).toString().toLatin1();
-    const auto kind = stepKindFromString(query.value(5).toString());
-    const auto status = stepStatusFromString(query.value(6).toString());
-    if (!kind || !status) {
-        return unknownStoredValue(where,
-                                  QStringLiteral("the %1 of step %2 of flow %3")
-                                      .arg(kind ? QStringLiteral("status") : QStringLiteral("kind"))
-                                      .arg(step.seq)
-                                      .arg(step.flowId),
-                                  query.value(kind ? 6 : 5).toString());
-    }
-    step.kind = *kind;
-    step.status = *status;
-    step.resultJson = query.value(7).toString().toUtf8();
-    step.error = query.value(8).toString();
-    step.worker = query.value(9).toString();
-    step.attempts = query.value(10).toInt();
-    step.retryBase = query.value(11).toInt();
-    step.typeVersion = query.value(12).toInt();
-    step.started = toTime(query.value(13));
-    step.finished = toTime(query.value(14));
-    step.nextAttemptAt = toTime(query.value(15));
-    step.attemptStarted = toTime(query.value(16));
-    return step;
-}
 
 struct Candidate {
     qint64 id;
@@ -153,7 +74,7 @@ void sortByClaimOrder(std::vector<Candidate> &candidates)
 
 } // namespace
 
-class PostgresExecutionLog::Private
+class PostgresExecutionLog::Private final : public sqlsession::SqlSession
 {
 public:
     explicit Private(PostgresLocation location)
@@ -167,7 +88,11 @@ public:
     std::function<void(const QDateTime &)> listener;
     QPointer<QSqlDriver> listeningDriver; ///< the driver whose notifications reach the listener
 
-    Result<QSqlQuery *> run(const QString &sql, const QVariantList &values, const QString &doing)
+    QString location() const override { return connection.display(); }
+    QString where() const override { return connection.display(); }
+    QLatin1StringView caseInsensitiveLike() const override { return QLatin1StringView("ILIKE"); }
+    Error readError(const QString &doing, const QSqlError &error) override { return connection.sqlError(doing, error); }
+    Result<QSqlQuery *> run(const QString &sql, const QVariantList &values, const QString &doing) override
     {
         return connection.run(sql, values, doing);
     }
@@ -179,8 +104,9 @@ public:
     /// The next row of a query that ran: false past the last one, an error when the read failed
     /// (see ergon::nextRow()).
     Result<bool> nextRow(QSqlQuery &query, const QString &doing) { return ergon::nextRow(query, readError(doing)); }
-    Result<void> begin(const QString &doing) { return connection.begin(doing); }
-    Result<void> commit(const QString &doing) { return connection.commit(doing); }
+    Result<void> begin(const QString &doing) override { return connection.begin(doing); }
+    Result<void> commit(const QString &doing) override { return connection.commit(doing); }
+    void rollback() override { connection.rollback(); }
     template<typename T>
     Result<T> rollback(Error error)
     {
@@ -207,9 +133,13 @@ public:
 
     Result<void> migrate();
     Result<qint64> scheduleOne(const NewFlow &flow, const QDateTime &now);
+    class BatchWriter;
     Result<bool> applyFlowUpdate(const FlowUpdate &update);
-    Result<bool> applyStep(const StepRecord &step);
-    Result<bool> holds(qint64 flowId, const QString &owner);
+    Result<void> applyStep(const StepRecord &step);
+    Result<void> applyAttempt(const AttemptWrite &write);
+    /// LogBatchWriter::notHeldBy(): one statement for all the flows of one writer, locking the
+    /// rows it finds held.
+    Result<QList<qint64>> notHeldBy(const QString &writer, const QList<qint64> &flowIds);
     Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim);
 };
 
@@ -536,80 +466,22 @@ Result<std::optional<FlowRecord>> PostgresExecutionLog::flow(qint64 id)
 
 Result<QList<StepRecord>> PostgresExecutionLog::steps(qint64 flowId, bool withAttempts)
 {
-    const QString doing = QStringLiteral("reading steps from");
-    auto query =
-        d->run(QStringLiteral("SELECT ") + stepColumns + QStringLiteral(" FROM steps WHERE flow_id = ? ORDER BY seq"),
-               {flowId}, doing);
-    auto read = readRows<StepRecord>(
-        std::move(query), [this](const QSqlQuery &row) { return stepFromRow(row, d->connection.display()); },
-        d->readError(doing));
-    if (!read)
-        return read.error();
-    QList<StepRecord> steps = read.take();
-    if (!withAttempts || steps.isEmpty())
-        return steps;
-
-    auto attempts = d->run(QStringLiteral("SELECT seq, attempt, started, finished, error, worker FROM attempts"
-                                          " WHERE flow_id = ? ORDER BY seq, attempt"),
-                           {flowId}, doing);
-    if (!attempts)
-        return attempts.error();
-    QSqlQuery *q = *attempts;
-    for (;;) {
-        auto row = d->nextRow(*q, doing);
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
-        const int seq = q->value(0).toInt();
-        AttemptRecord attempt;
-        attempt.number = q->value(1).toInt();
-        attempt.started = toTime(q->value(2));
-        attempt.finished = toTime(q->value(3));
-        attempt.error = q->value(4).toString();
-        attempt.worker = q->value(5).toString();
-        for (StepRecord &step : steps) {
-            if (step.seq == seq) {
-                step.attemptLog.append(std::move(attempt));
-                break;
-            }
-        }
-    }
-    q->finish();
-    for (StepRecord &step : steps)
-        completeAttemptLog(step);
-    return steps;
+    return sqlreads::steps(*d, flowId, withAttempts);
 }
 
 Result<QList<FlowRecord>> PostgresExecutionLog::flows(const FlowQuery &query)
 {
-    // ILIKE: case-insensitive, as SQLite's LIKE is.
-    return listFlows(query, QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows"),
-                     QLatin1StringView("ILIKE"), [this](const QString &sql, const QVariantList &values) {
-                         const QString doing = QStringLiteral("listing flows in");
-                         return readRows<FlowRecord>(
-                             d->run(sql, values, doing),
-                             [this](const QSqlQuery &row) { return flowFromRow(row, d->connection.display()); },
-                             d->readError(doing));
-                     });
+    return sqlreads::flows(*d, query);
 }
 
 Result<QList<FlowText>> PostgresExecutionLog::flowTexts(qint64 afterId, int limit)
 {
-    const QString doing = QStringLiteral("reading the arguments of flows in");
-    auto ran =
-        d->run(QStringLiteral("SELECT id, args FROM flows WHERE id > ? ORDER BY id LIMIT ?"), {afterId, limit}, doing);
-    return readRows<FlowText>(std::move(ran), flowTextFromRow, d->readError(doing));
+    return sqlreads::flowTexts(*d, afterId, limit);
 }
 
 Result<QMap<FlowStatus, qint64>> PostgresExecutionLog::countByStatus()
 {
-    const QString doing = QStringLiteral("counting flows in");
-    auto query = d->run(QStringLiteral("SELECT status, count(*) FROM flows GROUP BY status"), {}, doing);
-    auto rows = readRows<StatusCount>(std::move(query), statusCountFromRow, d->readError(doing));
-    if (!rows)
-        return rows.error();
-    return countsByStatus(*rows, d->connection.display());
+    return sqlreads::countByStatus(*d);
 }
 
 namespace {
@@ -618,17 +490,6 @@ const QString claimSql = QStringLiteral(
     " WHERE id = ? AND ((status IN ('pending', 'waiting') AND run_at <= ?)"
     " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))");
 } // namespace
-
-Result<bool> PostgresExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
-                                             const QDateTime &leaseUntil)
-{
-    auto query = d->run(
-        claimSql, {owner, fromTime(leaseUntil), fromTime(now), fromTime(now), id, fromTime(now), fromTime(now), owner},
-        QStringLiteral("claiming a flow in"));
-    if (!query)
-        return query.error();
-    return (*query)->numRowsAffected() > 0;
-}
 
 Result<bool> PostgresExecutionLog::Private::applyFlowUpdate(const FlowUpdate &update)
 {
@@ -661,28 +522,40 @@ Result<bool> PostgresExecutionLog::Private::applyFlowUpdate(const FlowUpdate &up
     return (*query)->numRowsAffected() > 0;
 }
 
-Result<bool> PostgresExecutionLog::Private::holds(qint64 flowId, const QString &owner)
+Result<QList<qint64>> PostgresExecutionLog::Private::notHeldBy(const QString &writer, const QList<qint64> &flowIds)
 {
-    auto query = run(QStringLiteral("SELECT 1 FROM flows WHERE id = ? AND lease_owner = ? AND status = 'running'"),
-                     {flowId, owner}, QStringLiteral("checking a lease in"));
-    if (!query)
-        return query.error();
-    auto held = nextRow(**query, QStringLiteral("checking a lease in"));
-    (*query)->finish();
-    return held;
+    const QString doing = QStringLiteral("checking leases in");
+    // The rows held are locked until the transaction ends, in id order (two batches lock the
+    // flows they share in one order): a concurrent claim or cancellation waits for this batch,
+    // so the decision still holds when the batch's writes land. Without the lock, READ COMMITTED
+    // lets another transaction take the flow between the check and the write.
+    QString ids = QStringLiteral("{");
+    for (const qint64 id : flowIds) {
+        if (ids.size() > 1)
+            ids += u',';
+        ids += QString::number(id);
+    }
+    ids += u'}';
+    auto query = run(QStringLiteral("SELECT id FROM flows WHERE id = ANY(?::bigint[]) AND lease_owner = ?"
+                                    " AND status = 'running' ORDER BY id FOR UPDATE"),
+                     {ids, writer}, doing);
+    auto held = readRows<qint64>(
+        std::move(query), [](const QSqlQuery &row) { return row.value(0).toLongLong(); }, readError(doing));
+    if (!held)
+        return held.error();
+    QList<qint64> unheld;
+    for (const qint64 id : flowIds) {
+        if (!std::binary_search(held->cbegin(), held->cend(), id))
+            unheld.append(id);
+    }
+    return unheld;
 }
 
-Result<bool> PostgresExecutionLog::Private::applyStep(const StepRecord &step)
+Result<void> PostgresExecutionLog::Private::applyStep(const StepRecord &step)
 {
     const QString doing = QStringLiteral("recording a step in");
-    // The guard rides in the statement: the row is written only while the step's worker holds
-    // the flow running. An empty worker writes unguarded (administrative writes).
-    const bool guarded = !step.worker.isEmpty();
-    const QString source = guarded
-        ? QStringLiteral(" SELECT ") + stepValues +
-            QStringLiteral(
-                " WHERE EXISTS (SELECT 1 FROM flows WHERE id = ? AND lease_owner = ? AND status = 'running')")
-        : QStringLiteral(" VALUES (") + stepValues + QStringLiteral(")");
+    // Unguarded here: applyLogBatch() has left out the steps of flows not held. A step already
+    // completed is kept as recorded (the upsert's condition).
     QVariantList values{step.flowId, step.seq, step.name, step.occurrence,
                         // input_hash is NOT NULL: no inputs are stored as ''.
                         step.inputHash.isEmpty() ? QStringLiteral("") : QString::fromLatin1(step.inputHash),
@@ -690,12 +563,8 @@ Result<bool> PostgresExecutionLog::Private::applyStep(const StepRecord &step)
                         nullIfEmpty(step.error), nullIfEmpty(step.worker), step.attempts, step.retryBase,
                         step.typeVersion, fromTime(step.started), fromTime(step.finished), fromTime(step.nextAttemptAt),
                         fromTime(step.attemptStarted)};
-    if (guarded) {
-        values.append(step.flowId);
-        values.append(step.worker);
-    }
-    auto query = run(QStringLiteral("INSERT INTO steps (") + stepColumns + QStringLiteral(")") + source +
-                         QStringLiteral(" ON CONFLICT (flow_id, seq) DO UPDATE SET status = excluded.status,"
+    auto query = run(QStringLiteral("INSERT INTO steps (") + stepColumns + QStringLiteral(") VALUES (") + stepValues +
+                         QStringLiteral(") ON CONFLICT (flow_id, seq) DO UPDATE SET status = excluded.status,"
                                         " result = excluded.result, error = excluded.error, worker = excluded.worker,"
                                         " attempts = excluded.attempts, retry_base = excluded.retry_base,"
                                         " started = excluded.started, finished = excluded.finished,"
@@ -705,14 +574,10 @@ Result<bool> PostgresExecutionLog::Private::applyStep(const StepRecord &step)
                      values, doing);
     if (!query)
         return query.error();
-    if ((*query)->numRowsAffected() == 0) {
-        // Refused by the guard, or the step was already completed (kept as recorded).
-        if (!guarded)
-            return true;
-        return holds(step.flowId, step.worker);
-    }
+    if ((*query)->numRowsAffected() == 0)
+        return {}; // completed already: kept as recorded
     if (step.kind != StepKind::Timer || !step.nextAttemptAt.isValid())
-        return true;
+        return {};
     // The timers table mirrors timer steps: pending until the step completes.
     auto timer = run(QStringLiteral("INSERT INTO timers (flow_id, seq, name, fire_at, fired_at) VALUES (?, ?, ?, ?, ?)"
                                     " ON CONFLICT (flow_id, seq) DO UPDATE SET fire_at = excluded.fire_at,"
@@ -722,8 +587,43 @@ Result<bool> PostgresExecutionLog::Private::applyStep(const StepRecord &step)
                      doing);
     if (!timer)
         return timer.error();
-    return true;
+    return {};
 }
+
+Result<void> PostgresExecutionLog::Private::applyAttempt(const AttemptWrite &write)
+{
+    const AttemptRecord &attempt = write.attempt;
+    auto applied = run(QStringLiteral("INSERT INTO attempts (flow_id, seq, attempt, started, finished, error,"
+                                      " worker) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
+                       {write.flowId, write.seq, attempt.number, fromTime(attempt.started), fromTime(attempt.finished),
+                        nullIfEmpty(attempt.error), nullIfEmpty(attempt.worker)},
+                       QStringLiteral("writing to"));
+    if (!applied)
+        return applied.error();
+    return {};
+}
+
+/// The statements of a batch, for applyLogBatch().
+class PostgresExecutionLog::Private::BatchWriter final : public detail::LogBatchWriter
+{
+public:
+    explicit BatchWriter(Private &d)
+        : m_d(d)
+    {
+    }
+
+    Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim) override { return m_d.claim(claim); }
+    Result<QList<qint64>> notHeldBy(const QString &writer, const QList<qint64> &flowIds) override
+    {
+        return m_d.notHeldBy(writer, flowIds);
+    }
+    Result<void> writeStep(const StepRecord &step) override { return m_d.applyStep(step); }
+    Result<void> writeAttempt(const AttemptWrite &write) override { return m_d.applyAttempt(write); }
+    Result<bool> updateFlow(const FlowUpdate &update) override { return m_d.applyFlowUpdate(update); }
+
+private:
+    Private &m_d;
+};
 
 Result<std::optional<ClaimedFlow>> PostgresExecutionLog::Private::claim(const FlowClaim &claim)
 {
@@ -761,43 +661,11 @@ Result<WriteOutcome> PostgresExecutionLog::commit(const LogBatch &batch)
         return outcome;
     if (auto begun = d->begin(doing); !begun)
         return begun.error();
-    for (const FlowClaim &claim : batch.claims) {
-        auto claimed = d->claim(claim);
-        if (!claimed)
-            return d->rollback<WriteOutcome>(claimed.error());
-        if (*claimed)
-            outcome.claimed.insert(claim.flowId, std::move(**claimed));
-    }
-    for (const StepRecord &step : batch.steps) {
-        if (outcome.refused.contains(step.flowId))
-            continue;
-        auto applied = d->applyStep(step);
-        if (!applied)
-            return d->rollback<WriteOutcome>(applied.error());
-        if (!*applied)
-            outcome.refused.insert(step.flowId);
-    }
-    for (const AttemptWrite &write : batch.attempts) {
-        if (outcome.refused.contains(write.flowId))
-            continue;
-        const AttemptRecord &attempt = write.attempt;
-        auto applied = d->run(QStringLiteral("INSERT INTO attempts (flow_id, seq, attempt, started, finished, error,"
-                                             " worker) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-                              {write.flowId, write.seq, attempt.number, fromTime(attempt.started),
-                               fromTime(attempt.finished), nullIfEmpty(attempt.error), nullIfEmpty(attempt.worker)},
-                              doing);
-        if (!applied)
-            return d->rollback<WriteOutcome>(applied.error());
-    }
-    for (const FlowUpdate &update : batch.flows) {
-        if (outcome.refused.contains(update.flowId))
-            continue;
-        auto applied = d->applyFlowUpdate(update);
-        if (!applied)
-            return d->rollback<WriteOutcome>(applied.error());
-        if (!*applied)
-            outcome.refused.insert(update.flowId);
-    }
+    Private::BatchWriter writer(*d);
+    auto applied = detail::applyLogBatch(batch, writer);
+    if (!applied)
+        return d->rollback<WriteOutcome>(applied.error());
+    outcome = applied.take();
     if (auto committed = d->commit(doing); !committed)
         return committed.error();
     return outcome;
@@ -1023,68 +891,27 @@ Result<QList<std::pair<qint64, QDateTime>>> PostgresExecutionLog::upcoming(const
 
 Result<qint64> PostgresExecutionLog::registerWorker(const WorkerRecord &worker)
 {
-    const workersql::Statement insert = workersql::registerRun(worker);
-    const QString doing = QStringLiteral("registering a worker in");
-    auto query = d->run(insert.sql, insert.values, doing);
-    if (!query)
-        return query.error();
-    QSqlQuery *q = *query;
-    if (!q->next())
-        return Error(QStringLiteral("%1 %2: no id was returned").arg(doing, location()), QStringLiteral("storage"));
-    const qint64 run = q->value(0).toLongLong();
-    q->finish();
-    return run;
+    return workersql::registerWorker(*d, worker);
 }
 
 Result<void> PostgresExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &now)
 {
-    const QString doing = QStringLiteral("recording a heartbeat in");
-    if (auto begun = d->begin(doing); !begun)
-        return begun;
-    for (const workersql::Statement &statement : {workersql::beat(worker), workersql::markSilentLost(now)}) {
-        if (auto ran = d->run(statement.sql, statement.values, doing); !ran)
-            return d->rollback<void>(ran.error());
-    }
-    return d->commit(doing);
+    return workersql::heartbeat(*d, worker, now);
 }
 
 Result<void> PostgresExecutionLog::updateWorkerCounters(const WorkerRecord &worker)
 {
-    // In a transaction of its own rather than autocommit, so that on SQLite it takes its
-    // turn among this process's writers like any other write.
-    const QString doing = QStringLiteral("recording a worker's counters in");
-    if (auto begun = d->begin(doing); !begun)
-        return begun;
-    const workersql::Statement update = workersql::counters(worker);
-    if (auto ran = d->run(update.sql, update.values, doing); !ran)
-        return d->rollback<void>(ran.error());
-    return d->commit(doing);
+    return workersql::updateCounters(*d, worker);
 }
 
 Result<QList<WorkerRecord>> PostgresExecutionLog::workers()
 {
-    const QString doing = QStringLiteral("listing workers in");
-    const workersql::Statement list = workersql::list();
-    auto query = d->run(list.sql, list.values, doing);
-    return readRows<WorkerRecord>(std::move(query), workersql::fromRow, d->readError(doing));
+    return workersql::workers(*d);
 }
 
 Result<int> PostgresExecutionLog::forgetWorkers(const QList<qint64> &runs, const QDateTime &now)
 {
-    const QString doing = QStringLiteral("forgetting workers in");
-    if (auto begun = d->begin(doing); !begun)
-        return begun.error();
-    int forgotten = 0;
-    for (const qint64 run : runs) {
-        const workersql::Statement forget = workersql::forget(run, now);
-        auto ran = d->run(forget.sql, forget.values, doing);
-        if (!ran)
-            return d->rollback<int>(ran.error());
-        forgotten += (*ran)->numRowsAffected();
-    }
-    if (auto committed = d->commit(doing); !committed)
-        return committed.error();
-    return forgotten;
+    return workersql::forgetWorkers(*d, runs, now);
 }
 
 Result<QList<TimerRecord>> PostgresExecutionLog::pendingTimers(int limit)
@@ -1196,11 +1023,7 @@ Result<FiredTimers> PostgresExecutionLog::Private::fireAndClaim(const QString &o
 
 Result<QList<StealRecord>> PostgresExecutionLog::steals(int limit)
 {
-    const QString doing = QStringLiteral("listing steals in");
-    auto query =
-        d->run(QStringLiteral("SELECT flow_id, from_worker, to_worker, at FROM steals ORDER BY id DESC LIMIT ?"),
-               {limit}, doing);
-    return readRows<StealRecord>(std::move(query), stealFromRow, d->readError(doing));
+    return sqlreads::steals(*d, limit);
 }
 
 } // namespace ergon

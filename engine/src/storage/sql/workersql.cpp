@@ -1,5 +1,8 @@
 #include "storage/sql/workersql.h"
 
+#include "storage/sql/flowquerysql.h"
+#include "storage/sql/sqlrows.h"
+
 namespace ergon::workersql {
 
 namespace {
@@ -7,15 +10,8 @@ namespace {
 const QString columns = QStringLiteral(
     "id, name, host, pid, started, heartbeat, concurrency, in_flight, completed, failed, steals, status, lease_ms");
 
-QVariant fromTime(const QDateTime &time)
-{
-    return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
-}
-
-QDateTime toTime(const QVariant &value)
-{
-    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
+using sqlrows::fromTime;
+using sqlrows::toTime;
 
 /// The run a record names: its id, or, before it knows one (id 0), the latest run of its name.
 Statement whereRun(const WorkerRecord &worker)
@@ -99,6 +95,73 @@ WorkerRecord fromRow(const QSqlQuery &row)
     worker.status = workerStatusFromString(row.value(11).toString()).value_or(WorkerStatus::Alive);
     worker.leaseMs = row.value(12).toLongLong();
     return worker;
+}
+
+Result<qint64> registerWorker(SqlSession &session, const WorkerRecord &worker)
+{
+    const Statement insert = registerRun(worker);
+    const QString doing = QStringLiteral("registering a worker in");
+    auto query = session.run(insert.sql, insert.values, doing);
+    if (!query)
+        return query.error();
+    QSqlQuery *q = *query;
+    if (!q->next())
+        return Error(QStringLiteral("%1 %2: no id was returned").arg(doing, session.location()),
+                     QStringLiteral("storage"));
+    const qint64 run = q->value(0).toLongLong();
+    q->finish();
+    return run;
+}
+
+Result<void> heartbeat(SqlSession &session, const WorkerRecord &worker, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("recording a heartbeat in");
+    if (auto begun = session.begin(doing); !begun)
+        return begun;
+    for (const Statement &statement : {beat(worker), markSilentLost(now)}) {
+        if (auto ran = session.run(statement.sql, statement.values, doing); !ran)
+            return session.rolledBack(ran.error());
+    }
+    return session.commit(doing);
+}
+
+Result<void> updateCounters(SqlSession &session, const WorkerRecord &worker)
+{
+    // In a transaction of its own rather than autocommit, so that on SQLite it takes its
+    // turn among this process's writers like any other write.
+    const QString doing = QStringLiteral("recording a worker's counters in");
+    if (auto begun = session.begin(doing); !begun)
+        return begun;
+    const Statement update = counters(worker);
+    if (auto ran = session.run(update.sql, update.values, doing); !ran)
+        return session.rolledBack(ran.error());
+    return session.commit(doing);
+}
+
+Result<QList<WorkerRecord>> workers(SqlSession &session)
+{
+    const QString doing = QStringLiteral("listing workers in");
+    const Statement all = list();
+    auto query = session.run(all.sql, all.values, doing);
+    return readRows<WorkerRecord>(std::move(query), fromRow, session.readErrorOf(doing));
+}
+
+Result<int> forgetWorkers(SqlSession &session, const QList<qint64> &runs, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("forgetting workers in");
+    if (auto begun = session.begin(doing); !begun)
+        return begun.error();
+    int forgotten = 0;
+    for (const qint64 run : runs) {
+        const Statement statement = forget(run, now);
+        auto ran = session.run(statement.sql, statement.values, doing);
+        if (!ran)
+            return session.rolledBack(ran.error());
+        forgotten += (*ran)->numRowsAffected();
+    }
+    if (auto committed = session.commit(doing); !committed)
+        return committed.error();
+    return forgotten;
 }
 
 } // namespace ergon::workersql

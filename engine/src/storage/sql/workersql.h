@@ -1,5 +1,7 @@
 #pragma once
 
+#include "storage/sql/sqlsession.h"
+
 #include "ergon/records.h"
 
 #include <QSqlQuery>
@@ -31,5 +33,13 @@ Statement forget(qint64 run, const QDateTime &now);
 /// Every run, by name, then oldest first; read each row with fromRow().
 Statement list();
 WorkerRecord fromRow(const QSqlQuery &row);
+
+// The worker methods of ExecutionLog on an SQL backend, run through its session.
+using sqlsession::SqlSession;
+Result<qint64> registerWorker(SqlSession &session, const WorkerRecord &worker);
+Result<void> heartbeat(SqlSession &session, const WorkerRecord &worker, const QDateTime &now);
+Result<void> updateCounters(SqlSession &session, const WorkerRecord &worker);
+Result<QList<WorkerRecord>> workers(SqlSession &session);
+Result<int> forgetWorkers(SqlSession &session, const QList<qint64> &runs, const QDateTime &now);
 
 } // namespace ergon::workersql

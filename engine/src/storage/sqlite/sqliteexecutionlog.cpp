@@ -1,11 +1,14 @@
 #include "ergon/sqliteexecutionlog.h"
 
+#include "storage/logbatchrules.h"
 #include "storage/sql/flowquerysql.h"
+#include "storage/sql/sqlreads.h"
+#include "storage/sql/sqlrows.h"
+#include "storage/sql/workersql.h"
 #include "storage/sqlite/sqlitefilecheck.h"
 #include "storage/sqlite/sqliteschema.h"
 #include "storage/sqlite/sqlitestatement.h"
 #include "storage/sqlite/sqlitewritegate.h"
-#include "storage/sql/workersql.h"
 
 #include "ergon/jsontext.h"
 
@@ -33,101 +36,21 @@
 
 namespace ergon {
 
+using sqlrows::flowColumnList;
+using sqlrows::flowFromRow;
+using sqlrows::flowStepCountColumn;
+using sqlrows::fromTime;
+using sqlrows::nullIfEmpty;
+using sqlrows::stepColumnList;
+using sqlrows::stepFromRow;
+using sqlrows::toTime;
+
 namespace {
 
 QAtomicInteger<quint64> connectionCounter;
 
-QVariant fromTime(const QDateTime &time)
-{
-    return time.isValid() ? QVariant(time.toMSecsSinceEpoch()) : QVariant(QMetaType::fromType<qint64>());
-}
-
-QDateTime toTime(const QVariant &value)
-{
-    return value.isNull() ? QDateTime() : QDateTime::fromMSecsSinceEpoch(value.toLongLong(), Qt::UTC);
-}
-
-QVariant nullIfEmpty(const QString &text)
-{
-    return text.isEmpty() ? QVariant(QMetaType::fromType<QString>()) : QVariant(text);
-}
-
-// The columns of a FlowRecord, read by flowFromRow() (QtSql) and flowFromNativeRow() (a claim's
-// RETURNING, on the native path): column 12 counts the flow's steps.
-constexpr char flowColumnList[] =
-    "id, type, type_version, args, status, priority, run_at, idempotency_key, lease_owner, lease_expires,"
-    " result, error, (SELECT count(*) FROM steps WHERE steps.flow_id = flows.id), created, updated, finished,"
-    " run_started, plugin";
-constexpr int flowStepCountColumn = 12;
 const QString flowColumns = QLatin1String(flowColumnList);
-
-/// A row of flowColumns; a status this build does not know (a damaged row) is an error.
-Result<FlowRecord> flowFromRow(const QSqlQuery &query, const QString &fileName)
-{
-    FlowRecord flow;
-    flow.id = query.value(0).toLongLong();
-    flow.type = query.value(1).toString();
-    flow.typeVersion = query.value(2).toInt();
-    flow.arguments = objectFromJsonText(query.value(3).toString().toUtf8()).value_or(QJsonObject());
-    const auto status = flowStatusFromString(query.value(4).toString());
-    if (!status)
-        return unknownStoredValue(fileName, QStringLiteral("the status of flow %1").arg(flow.id),
-                                  query.value(4).toString());
-    flow.status = *status;
-    flow.priority = query.value(5).toInt();
-    flow.runAt = toTime(query.value(6));
-    flow.idempotencyKey = query.value(7).toString();
-    flow.leaseOwner = query.value(8).toString();
-    flow.leaseExpires = toTime(query.value(9));
-    flow.resultJson = query.value(10).toString().toUtf8();
-    flow.error = query.value(11).toString();
-    flow.stepCount = query.value(flowStepCountColumn).toInt();
-    flow.created = toTime(query.value(13));
-    flow.updated = toTime(query.value(14));
-    flow.finished = toTime(query.value(15));
-    flow.runStarted = toTime(query.value(16));
-    flow.plugin = query.value(17).toString();
-    return flow;
-}
-
-constexpr char stepColumnList[] =
-    "flow_id, seq, name, occurrence, input_hash, kind, status, result, error, worker, attempts, retry_base,"
-    " type_version, started, finished, next_attempt_at, attempt_started";
 const QString stepColumns = QLatin1String(stepColumnList);
-
-/// A row of stepColumns; a kind or a status this build does not know is an error.
-Result<StepRecord> stepFromRow(const QSqlQuery &query, const QString &fileName)
-{
-    StepRecord step;
-    step.flowId = query.value(0).toLongLong();
-    step.seq = query.value(1).toInt();
-    step.name = query.value(2).toString();
-    step.occurrence = query.value(3).toInt();
-    step.inputHash = query.value(4).toString().toLatin1();
-    const auto kind = stepKindFromString(query.value(5).toString());
-    const auto status = stepStatusFromString(query.value(6).toString());
-    if (!kind || !status) {
-        return unknownStoredValue(fileName,
-                                  QStringLiteral("the %1 of step %2 of flow %3")
-                                      .arg(kind ? QStringLiteral("status") : QStringLiteral("kind"))
-                                      .arg(step.seq)
-                                      .arg(step.flowId),
-                                  query.value(kind ? 6 : 5).toString());
-    }
-    step.kind = *kind;
-    step.status = *status;
-    step.resultJson = query.value(7).toString().toUtf8();
-    step.error = query.value(8).toString();
-    step.worker = query.value(9).toString();
-    step.attempts = query.value(10).toInt();
-    step.retryBase = query.value(11).toInt();
-    step.typeVersion = query.value(12).toInt();
-    step.started = toTime(query.value(13));
-    step.finished = toTime(query.value(14));
-    step.nextAttemptAt = toTime(query.value(15));
-    step.attemptStarted = toTime(query.value(16));
-    return step;
-}
 
 // --- the native write path (commit()) -------------------------------------------------
 
@@ -305,7 +228,7 @@ struct Candidate {
 
 } // namespace
 
-class SqliteExecutionLog::Private
+class SqliteExecutionLog::Private final : public sqlsession::SqlSession
 {
 public:
     /// commit()'s statements, run through SQLite's native API on QSQLITE's own connection:
@@ -380,6 +303,10 @@ public:
     }
 
     const QString &fileName() const { return name; }
+    QString location() const override { return path; }
+    QString where() const override { return name; }
+    QLatin1StringView caseInsensitiveLike() const override { return QLatin1StringView("LIKE"); }
+    Error readError(const QString &doing, const QSqlError &error) override { return sqlError(doing, error); }
 
     Error sqlError(const QString &doing, const QSqlError &error) const
     {
@@ -423,7 +350,7 @@ public:
     }
 
     /// Runs a prepared statement with the values bound in order.
-    Result<QSqlQuery *> run(const QString &sql, const QVariantList &values, const QString &doing)
+    Result<QSqlQuery *> run(const QString &sql, const QVariantList &values, const QString &doing) override
     {
         auto query = statement(sql);
         if (!query)
@@ -465,7 +392,8 @@ public:
 
     // QSqlDatabase::transaction() issues a deferred BEGIN, which fails at once with SQLITE_BUSY
     // when another writer holds the lock; BEGIN IMMEDIATE waits on the busy timeout instead.
-    Result<void> begin(const QString &doing, SqliteWriteGate::Urgency urgency = SqliteWriteGate::Urgency::Normal)
+    Result<void> begin(const QString &doing) override { return begin(doing, SqliteWriteGate::Urgency::Normal); }
+    Result<void> begin(const QString &doing, SqliteWriteGate::Urgency urgency)
     {
         takeTurn(urgency);
         auto begun = exec(QStringLiteral("BEGIN IMMEDIATE"), doing);
@@ -475,7 +403,7 @@ public:
         return begun;
     }
 
-    Result<void> commit(const QString &doing)
+    Result<void> commit(const QString &doing) override
     {
         if (!db.commit()) {
             const Error error = sqlError(doing, db.lastError());
@@ -486,7 +414,7 @@ public:
         return {};
     }
 
-    void rollback()
+    void rollback() override
     {
         db.rollback();
         endTurn();
@@ -518,10 +446,9 @@ public:
     /// The flows a claim may take now, in claim order, at most `limit`.
     Result<std::vector<Candidate>> dueCandidates(const QDateTime &now, int limit, const ClaimFilter &types,
                                                  const QString &doing);
-    /// Adds to `outcome.refused` the flows whose steps in the batch may not be written: those
-    /// their step's worker does not hold running (steps of an empty worker are administrative
-    /// writes, not guarded).
-    Result<void> refuseUnheldSteps(const LogBatch &batch, WriteOutcome &outcome);
+    class BatchWriter;
+    /// LogBatchWriter::notHeldBy(): one statement for all the flows of one writer.
+    Result<QList<qint64>> notHeldBy(const QString &writer, const QList<qint64> &flowIds);
     Result<void> applyStep(const StepRecord &step);
     Result<void> applyAttempt(const AttemptWrite &write);
     Result<bool> applyFlowUpdate(const FlowUpdate &update);
@@ -795,94 +722,22 @@ Result<std::optional<FlowRecord>> SqliteExecutionLog::flow(qint64 id)
 
 Result<QList<StepRecord>> SqliteExecutionLog::steps(qint64 flowId, bool withAttempts)
 {
-    const QString doing = QStringLiteral("reading steps from");
-    auto query =
-        d->run(QStringLiteral("SELECT ") + stepColumns + QStringLiteral(" FROM steps WHERE flow_id = ? ORDER BY seq"),
-               {flowId}, doing);
-    auto read = readRows<StepRecord>(
-        std::move(query), [this](const QSqlQuery &row) { return stepFromRow(row, d->fileName()); },
-        d->readError(doing));
-    if (!read)
-        return read.error();
-    QList<StepRecord> steps = read.take();
-    if (!withAttempts || steps.isEmpty())
-        return steps;
-
-    auto attempts = d->run(QStringLiteral("SELECT seq, attempt, started, finished, error, worker FROM attempts"
-                                          " WHERE flow_id = ? ORDER BY seq, attempt"),
-                           {flowId}, doing);
-    if (!attempts)
-        return attempts.error();
-    QSqlQuery *q = *attempts;
-    for (;;) {
-        auto row = d->nextRow(*q, doing);
-        if (!row)
-            return row.error();
-        if (!*row)
-            break;
-        const int seq = q->value(0).toInt();
-        AttemptRecord attempt;
-        attempt.number = q->value(1).toInt();
-        attempt.started = toTime(q->value(2));
-        attempt.finished = toTime(q->value(3));
-        attempt.error = q->value(4).toString();
-        attempt.worker = q->value(5).toString();
-        for (StepRecord &step : steps) {
-            if (step.seq == seq) {
-                step.attemptLog.append(std::move(attempt));
-                break;
-            }
-        }
-    }
-    q->finish();
-    for (StepRecord &step : steps)
-        completeAttemptLog(step);
-    return steps;
+    return sqlreads::steps(*d, flowId, withAttempts);
 }
 
 Result<QList<FlowRecord>> SqliteExecutionLog::flows(const FlowQuery &query)
 {
-    return listFlows(query, QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows"),
-                     QLatin1StringView("LIKE"), [this](const QString &sql, const QVariantList &values) {
-                         const QString doing = QStringLiteral("listing flows in");
-                         return readRows<FlowRecord>(
-                             d->run(sql, values, doing),
-                             [this](const QSqlQuery &row) { return flowFromRow(row, d->fileName()); },
-                             d->readError(doing));
-                     });
+    return sqlreads::flows(*d, query);
 }
 
 Result<QList<FlowText>> SqliteExecutionLog::flowTexts(qint64 afterId, int limit)
 {
-    const QString doing = QStringLiteral("reading the arguments of flows in");
-    auto ran =
-        d->run(QStringLiteral("SELECT id, args FROM flows WHERE id > ? ORDER BY id LIMIT ?"), {afterId, limit}, doing);
-    return readRows<FlowText>(std::move(ran), flowTextFromRow, d->readError(doing));
+    return sqlreads::flowTexts(*d, afterId, limit);
 }
 
 Result<QMap<FlowStatus, qint64>> SqliteExecutionLog::countByStatus()
 {
-    const QString doing = QStringLiteral("counting flows in");
-    auto query = d->run(QStringLiteral("SELECT status, count(*) FROM flows GROUP BY status"), {}, doing);
-    auto rows = readRows<StatusCount>(std::move(query), statusCountFromRow, d->readError(doing));
-    if (!rows)
-        return rows.error();
-    return countsByStatus(*rows, d->fileName());
-}
-
-Result<bool> SqliteExecutionLog::claimFlow(qint64 id, const QString &owner, const QDateTime &now,
-                                           const QDateTime &leaseUntil)
-{
-    auto query =
-        d->run(QStringLiteral("UPDATE flows SET status = 'running', lease_owner = ?, lease_expires = ?, updated = ?,"
-                              " run_started = ?"
-                              " WHERE id = ? AND ((status IN ('pending', 'waiting') AND run_at <= ?)"
-                              " OR (status = 'running' AND (lease_expires < ? OR lease_owner = ?)))"),
-               {owner, fromTime(leaseUntil), fromTime(now), fromTime(now), id, fromTime(now), fromTime(now), owner},
-               QStringLiteral("claiming a flow in"));
-    if (!query)
-        return query.error();
-    return (*query)->numRowsAffected() > 0;
+    return sqlreads::countByStatus(*d);
 }
 
 Result<void> SqliteExecutionLog::Private::prepareNative()
@@ -1020,49 +875,40 @@ Result<QList<StepRecord>> SqliteExecutionLog::Private::claimedSteps(qint64 flowI
     return steps;
 }
 
-Result<void> SqliteExecutionLog::Private::refuseUnheldSteps(const LogBatch &batch, WriteOutcome &outcome)
+Result<QList<qint64>> SqliteExecutionLog::Private::notHeldBy(const QString &writer, const QList<qint64> &flowIds)
 {
-    // The flow ids of each worker's steps, as JSON arrays: a batch is most often one worker's.
-    QVarLengthArray<std::pair<QString, QByteArray>, 2> idsByWorker;
-    for (const StepRecord &step : batch.steps) {
-        if (step.worker.isEmpty())
-            continue;
-        auto it = std::find_if(idsByWorker.begin(), idsByWorker.end(),
-                               [&](const auto &entry) { return entry.first == step.worker; });
-        if (it == idsByWorker.end()) {
-            idsByWorker.append({step.worker, QByteArray("[")});
-            it = idsByWorker.end() - 1;
-        } else {
-            it->second += ',';
-        }
-        it->second += QByteArray::number(step.flowId);
+    // The flow ids as a JSON array, bound once (json_each): one statement however many flows.
+    QByteArray ids("[");
+    for (const qint64 id : flowIds) {
+        if (ids.size() > 1)
+            ids += ',';
+        ids += QByteArray::number(id);
     }
+    ids += ']';
     const QString doing = QStringLiteral("checking leases in");
     SqliteStatement &q = native->unheld;
-    for (auto &[worker, ids] : idsByWorker) {
-        ids += ']';
-        q.bindUtf8(1, ids, SqliteStatement::Text::Borrowed);
-        q.bindText(2, worker, SqliteStatement::Text::Borrowed);
-        for (;;) {
-            auto row = q.step(doing);
-            if (!row) {
-                q.reset();
-                return row.error();
-            }
-            if (!*row)
-                break;
-            outcome.refused.insert(q.columnInt64(0));
+    q.bindUtf8(1, ids, SqliteStatement::Text::Borrowed);
+    q.bindText(2, writer, SqliteStatement::Text::Borrowed);
+    QList<qint64> unheld;
+    for (;;) {
+        auto row = q.step(doing);
+        if (!row) {
+            q.reset();
+            return row.error();
         }
-        q.reset();
+        if (!*row)
+            break;
+        unheld.append(q.columnInt64(0));
     }
-    return {};
+    q.reset();
+    return unheld;
 }
 
 Result<void> SqliteExecutionLog::Private::applyStep(const StepRecord &step)
 {
     const QString doing = QStringLiteral("recording a step in");
-    // Unguarded here: refuseUnheldSteps() has left out the steps of flows not held. A step
-    // already completed is kept as recorded (the upsert's condition).
+    // Unguarded here: applyLogBatch() has left out the steps of flows not held. A step already
+    // completed is kept as recorded (the upsert's condition).
     SqliteStatement &q = native->step;
     q.bindInt64(1, step.flowId);
     q.bindInt(2, step.seq);
@@ -1135,6 +981,28 @@ Result<bool> SqliteExecutionLog::Private::applyFlowUpdate(const FlowUpdate &upda
     return q.changes() > 0;
 }
 
+/// The native statements of a batch, for applyLogBatch().
+class SqliteExecutionLog::Private::BatchWriter final : public detail::LogBatchWriter
+{
+public:
+    explicit BatchWriter(Private &d)
+        : m_d(d)
+    {
+    }
+
+    Result<std::optional<ClaimedFlow>> claim(const FlowClaim &claim) override { return m_d.claim(claim); }
+    Result<QList<qint64>> notHeldBy(const QString &writer, const QList<qint64> &flowIds) override
+    {
+        return m_d.notHeldBy(writer, flowIds);
+    }
+    Result<void> writeStep(const StepRecord &step) override { return m_d.applyStep(step); }
+    Result<void> writeAttempt(const AttemptWrite &write) override { return m_d.applyAttempt(write); }
+    Result<bool> updateFlow(const FlowUpdate &update) override { return m_d.applyFlowUpdate(update); }
+
+private:
+    Private &m_d;
+};
+
 Result<WriteOutcome> SqliteExecutionLog::commit(const LogBatch &batch)
 {
     const QString doing = QStringLiteral("writing to");
@@ -1158,36 +1026,11 @@ Result<WriteOutcome> SqliteExecutionLog::commit(const LogBatch &batch)
         d->endTurn();
         return d->explained(error);
     };
-    for (const FlowClaim &claim : batch.claims) {
-        auto claimed = d->claim(claim);
-        if (!claimed)
-            return rollback(claimed.error());
-        if (*claimed)
-            outcome.claimed.insert(claim.flowId, std::move(**claimed));
-    }
-    if (auto checked = d->refuseUnheldSteps(batch, outcome); !checked)
-        return rollback(checked.error());
-    for (const StepRecord &step : batch.steps) {
-        if (outcome.refused.contains(step.flowId))
-            continue;
-        if (auto applied = d->applyStep(step); !applied)
-            return rollback(applied.error());
-    }
-    for (const AttemptWrite &write : batch.attempts) {
-        if (outcome.refused.contains(write.flowId))
-            continue;
-        if (auto applied = d->applyAttempt(write); !applied)
-            return rollback(applied.error());
-    }
-    for (const FlowUpdate &update : batch.flows) {
-        if (outcome.refused.contains(update.flowId))
-            continue;
-        auto applied = d->applyFlowUpdate(update);
-        if (!applied)
-            return rollback(applied.error());
-        if (!*applied)
-            outcome.refused.insert(update.flowId);
-    }
+    Private::BatchWriter writer(*d);
+    auto applied = detail::applyLogBatch(batch, writer);
+    if (!applied)
+        return rollback(applied.error());
+    outcome = applied.take();
     if (auto committed = native.commit.run(doing); !committed)
         return rollback(committed.error());
     d->endTurn();
@@ -1529,68 +1372,27 @@ Result<QList<std::pair<qint64, QDateTime>>> SqliteExecutionLog::upcoming(const Q
 
 Result<qint64> SqliteExecutionLog::registerWorker(const WorkerRecord &worker)
 {
-    const workersql::Statement insert = workersql::registerRun(worker);
-    const QString doing = QStringLiteral("registering a worker in");
-    auto query = d->run(insert.sql, insert.values, doing);
-    if (!query)
-        return query.error();
-    QSqlQuery *q = *query;
-    if (!q->next())
-        return Error(QStringLiteral("%1 %2: no id was returned").arg(doing, location()), QStringLiteral("storage"));
-    const qint64 run = q->value(0).toLongLong();
-    q->finish();
-    return run;
+    return workersql::registerWorker(*d, worker);
 }
 
 Result<void> SqliteExecutionLog::heartbeat(const WorkerRecord &worker, const QDateTime &now)
 {
-    const QString doing = QStringLiteral("recording a heartbeat in");
-    if (auto begun = d->begin(doing); !begun)
-        return begun;
-    for (const workersql::Statement &statement : {workersql::beat(worker), workersql::markSilentLost(now)}) {
-        if (auto ran = d->run(statement.sql, statement.values, doing); !ran)
-            return d->rollback<void>(ran.error());
-    }
-    return d->commit(doing);
+    return workersql::heartbeat(*d, worker, now);
 }
 
 Result<void> SqliteExecutionLog::updateWorkerCounters(const WorkerRecord &worker)
 {
-    // In a transaction of its own rather than autocommit, so that on SQLite it takes its
-    // turn among this process's writers like any other write.
-    const QString doing = QStringLiteral("recording a worker's counters in");
-    if (auto begun = d->begin(doing); !begun)
-        return begun;
-    const workersql::Statement update = workersql::counters(worker);
-    if (auto ran = d->run(update.sql, update.values, doing); !ran)
-        return d->rollback<void>(ran.error());
-    return d->commit(doing);
+    return workersql::updateCounters(*d, worker);
 }
 
 Result<QList<WorkerRecord>> SqliteExecutionLog::workers()
 {
-    const QString doing = QStringLiteral("listing workers in");
-    const workersql::Statement list = workersql::list();
-    auto query = d->run(list.sql, list.values, doing);
-    return readRows<WorkerRecord>(std::move(query), workersql::fromRow, d->readError(doing));
+    return workersql::workers(*d);
 }
 
 Result<int> SqliteExecutionLog::forgetWorkers(const QList<qint64> &runs, const QDateTime &now)
 {
-    const QString doing = QStringLiteral("forgetting workers in");
-    if (auto begun = d->begin(doing); !begun)
-        return begun.error();
-    int forgotten = 0;
-    for (const qint64 run : runs) {
-        const workersql::Statement forget = workersql::forget(run, now);
-        auto ran = d->run(forget.sql, forget.values, doing);
-        if (!ran)
-            return d->rollback<int>(ran.error());
-        forgotten += (*ran)->numRowsAffected();
-    }
-    if (auto committed = d->commit(doing); !committed)
-        return committed.error();
-    return forgotten;
+    return workersql::forgetWorkers(*d, runs, now);
 }
 
 Result<QList<TimerRecord>> SqliteExecutionLog::pendingTimers(int limit)
@@ -1714,11 +1516,7 @@ Result<FiredTimers> SqliteExecutionLog::fireAndClaimDue(const QString &owner, co
 
 Result<QList<StealRecord>> SqliteExecutionLog::steals(int limit)
 {
-    const QString doing = QStringLiteral("listing steals in");
-    auto query =
-        d->run(QStringLiteral("SELECT flow_id, from_worker, to_worker, at FROM steals ORDER BY id DESC LIMIT ?"),
-               {limit}, doing);
-    return readRows<StealRecord>(std::move(query), stealFromRow, d->readError(doing));
+    return sqlreads::steals(*d, limit);
 }
 
 } // namespace ergon

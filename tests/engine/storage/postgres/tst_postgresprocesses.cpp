@@ -338,7 +338,7 @@ void TestPostgresProcesses::migrate_copiesEveryRecord()
         thief.started = now;
         thief.heartbeat = now;
         ERGON_VERIFY_OK(sqlite->registerWorker(thief));
-        ERGON_TRY(claimed, sqlite->claimFlow(queued[0], u"dead"_s, now, now.addSecs(600)));
+        ERGON_TRY(claimed, claimInCommit(*sqlite, queued[0], u"dead"_s, now, now.addSecs(600)));
         QVERIFY(claimed);
         ERGON_TRY(prefetched, sqlite->claimDue(u"victim"_s, now, now.addSecs(600), 2, {}));
         QCOMPARE(prefetched.size(), 2);

@@ -167,7 +167,7 @@ void TestPostgresWorkers::skewedClock_takesNoLiveLease()
     FlowScheduler scheduler(*log, m_catalog.registry(), m_clock);
     ERGON_TRY(held, scheduler.schedule(requests(1, pipeline(1, 0)).first()));
     const QDateTime now = m_clock.now();
-    ERGON_TRY(claimed, log->claimFlow(held, u"healthy"_s, now, now.addSecs(60)));
+    ERGON_TRY(claimed, claimInCommit(*log, held, u"healthy"_s, now, now.addSecs(60)));
     QVERIFY(claimed);
     // And work for anyone.
     ERGON_TRY(free, scheduler.scheduleMany(requests(20, pipeline(1, 0))));

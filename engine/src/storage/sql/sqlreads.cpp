@@ -1,0 +1,96 @@
+#include "storage/sql/sqlreads.h"
+
+#include "storage/sql/flowquerysql.h"
+#include "storage/sql/sqlrows.h"
+
+namespace ergon::sqlreads {
+
+Result<QList<StepRecord>> steps(SqlSession &session, qint64 flowId, bool withAttempts)
+{
+    const QString doing = QStringLiteral("reading steps from");
+    const QString where = session.where();
+    auto query = session.run(QStringLiteral("SELECT ") + QLatin1String(sqlrows::stepColumnList) +
+                                 QStringLiteral(" FROM steps WHERE flow_id = ? ORDER BY seq"),
+                             {flowId}, doing);
+    auto read = readRows<StepRecord>(
+        std::move(query), [&](const QSqlQuery &row) { return sqlrows::stepFromRow(row, where); },
+        session.readErrorOf(doing));
+    if (!read)
+        return read.error();
+    QList<StepRecord> steps = read.take();
+    if (!withAttempts || steps.isEmpty())
+        return steps;
+
+    auto attempts = session.run(QStringLiteral("SELECT seq, attempt, started, finished, error, worker FROM attempts"
+                                               " WHERE flow_id = ? ORDER BY seq, attempt"),
+                                {flowId}, doing);
+    if (!attempts)
+        return attempts.error();
+    QSqlQuery *q = *attempts;
+    for (;;) {
+        auto row = nextRow(*q, session.readErrorOf(doing));
+        if (!row)
+            return row.error();
+        if (!*row)
+            break;
+        const int seq = q->value(0).toInt();
+        AttemptRecord attempt;
+        attempt.number = q->value(1).toInt();
+        attempt.started = sqlrows::toTime(q->value(2));
+        attempt.finished = sqlrows::toTime(q->value(3));
+        attempt.error = q->value(4).toString();
+        attempt.worker = q->value(5).toString();
+        for (StepRecord &step : steps) {
+            if (step.seq == seq) {
+                step.attemptLog.append(std::move(attempt));
+                break;
+            }
+        }
+    }
+    q->finish();
+    for (StepRecord &step : steps)
+        completeAttemptLog(step);
+    return steps;
+}
+
+Result<QList<FlowRecord>> flows(SqlSession &session, const FlowQuery &query)
+{
+    const QString where = session.where();
+    return listFlows(
+        query, QStringLiteral("SELECT ") + QLatin1String(sqlrows::flowColumnList) + QStringLiteral(" FROM flows"),
+        session.caseInsensitiveLike(), [&](const QString &sql, const QVariantList &values) {
+            const QString doing = QStringLiteral("listing flows in");
+            return readRows<FlowRecord>(
+                session.run(sql, values, doing), [&](const QSqlQuery &row) { return sqlrows::flowFromRow(row, where); },
+                session.readErrorOf(doing));
+        });
+}
+
+Result<QList<FlowText>> flowTexts(SqlSession &session, qint64 afterId, int limit)
+{
+    const QString doing = QStringLiteral("reading the arguments of flows in");
+    auto ran = session.run(QStringLiteral("SELECT id, args FROM flows WHERE id > ? ORDER BY id LIMIT ?"),
+                           {afterId, limit}, doing);
+    return readRows<FlowText>(std::move(ran), flowTextFromRow, session.readErrorOf(doing));
+}
+
+Result<QMap<FlowStatus, qint64>> countByStatus(SqlSession &session)
+{
+    const QString doing = QStringLiteral("counting flows in");
+    auto query = session.run(QStringLiteral("SELECT status, count(*) FROM flows GROUP BY status"), {}, doing);
+    auto rows = readRows<StatusCount>(std::move(query), statusCountFromRow, session.readErrorOf(doing));
+    if (!rows)
+        return rows.error();
+    return countsByStatus(*rows, session.where());
+}
+
+Result<QList<StealRecord>> steals(SqlSession &session, int limit)
+{
+    const QString doing = QStringLiteral("listing steals in");
+    auto query =
+        session.run(QStringLiteral("SELECT flow_id, from_worker, to_worker, at FROM steals ORDER BY id DESC LIMIT ?"),
+                    {limit}, doing);
+    return readRows<StealRecord>(std::move(query), stealFromRow, session.readErrorOf(doing));
+}
+
+} // namespace ergon::sqlreads
