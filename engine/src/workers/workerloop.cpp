@@ -386,10 +386,8 @@ void WorkerLoop::beginShutdown(std::chrono::milliseconds deadline)
     m_deadlineTimer.start(deadline);
 }
 
-void WorkerLoop::abortNow()
+void WorkerLoop::enterStopped()
 {
-    if (m_state == State::Stopped)
-        return;
     m_state = State::Stopped;
     m_counters->running = false;
     m_pollTimer.stop();
@@ -398,6 +396,13 @@ void WorkerLoop::abortNow()
     m_countersTimer.stop();
     stopTimers();
     m_deadlineTimer.stop();
+}
+
+void WorkerLoop::abortNow()
+{
+    if (m_state == State::Stopped)
+        return;
+    enterStopped();
     m_executor.reset();
     m_log.reset();
     Q_EMIT finished();
@@ -407,14 +412,7 @@ void WorkerLoop::finish(WorkerStatus status, bool releaseAll)
 {
     if (m_state == State::Stopped)
         return;
-    m_state = State::Stopped;
-    m_counters->running = false;
-    m_pollTimer.stop();
-    m_heartbeatTimer.stop();
-    m_spaceTimer.stop();
-    m_countersTimer.stop();
-    stopTimers();
-    m_deadlineTimer.stop();
+    enterStopped();
     m_executor.reset(); // abandons flows still running after the deadline
     if (m_log) {
         const QDateTime now = m_clock.now();

@@ -100,6 +100,9 @@ private:
     void stopTimers();
     void timersTicked(const QList<qint64> &claimed);
     void finish(WorkerStatus status, bool releaseAll);
+    /// Marks the loop stopped and stops every timer of its own (abortNow() and finish()).
+    void enterStopped();
+
     void report(const Error &error);
     /// A damaged database: stops claiming and running at once, writes nothing more (no release,
     /// no last heartbeat: the leases expire on their own), and says why.
