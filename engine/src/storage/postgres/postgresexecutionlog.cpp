@@ -1,5 +1,6 @@
 #include "storage/postgres/postgresexecutionlog_p.h"
 
+#include "storage/sql/sqladmin.h"
 #include "storage/sql/sqlreads.h"
 #include "storage/sql/sqlrows.h"
 #include "storage/sql/workersql.h"
@@ -20,17 +21,9 @@ static_assert(PostgresExecutionLog::schemaVersion == SqliteExecutionLog::schemaV
               "add the new SQLite schema migration to postgresMigrations() as well");
 
 using detail::PostgresLocation;
-using sqlrows::flowColumnList;
-using sqlrows::flowFromRow;
 using sqlrows::fromTime;
 using sqlrows::nullIfEmpty;
 using sqlrows::toTime;
-
-namespace {
-
-const QString flowColumns = QLatin1String(flowColumnList);
-
-} // namespace
 
 void PostgresExecutionLog::Private::listen()
 {
@@ -252,26 +245,7 @@ Result<QList<qint64>> PostgresExecutionLog::scheduleFlows(const QList<NewFlow> &
 
 Result<std::optional<FlowRecord>> PostgresExecutionLog::flow(qint64 id)
 {
-    const QString doing = QStringLiteral("reading a flow from");
-    auto query =
-        d->run(QStringLiteral("SELECT ") + flowColumns + QStringLiteral(" FROM flows WHERE id = ?"), {id}, doing);
-    if (!query)
-        return query.error();
-    QSqlQuery *q = *query;
-    auto found = d->nextRow(*q, doing);
-    if (!found)
-        return found.error();
-    std::optional<FlowRecord> record;
-    if (*found) {
-        auto read = flowFromRow(*q, d->connection.display());
-        if (!read) {
-            q->finish();
-            return read.error();
-        }
-        record = read.take();
-    }
-    q->finish();
-    return record;
+    return sqlreads::flow(*d, id);
 }
 
 Result<QList<StepRecord>> PostgresExecutionLog::steps(qint64 flowId, bool withAttempts)
@@ -296,72 +270,12 @@ Result<QMap<FlowStatus, qint64>> PostgresExecutionLog::countByStatus()
 
 Result<void> PostgresExecutionLog::retryFlow(qint64 id, const QString &stepName, const QDateTime &now)
 {
-    const QString doing = QStringLiteral("retrying a flow in");
-    if (auto begun = d->begin(doing); !begun)
-        return begun;
-    auto status = d->run(QStringLiteral("SELECT status FROM flows WHERE id = ? FOR UPDATE"), {id}, doing);
-    if (!status)
-        return d->rollback<void>(status.error());
-    QSqlQuery *q = *status;
-    auto found = d->nextRow(*q, doing);
-    if (!found)
-        return d->rollback<void>(found.error());
-    if (!*found) {
-        q->finish();
-        return d->rollback<void>(Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found")));
-    }
-    const QString current = q->value(0).toString();
-    q->finish();
-    if (current != toString(FlowStatus::Failed)) {
-        return d->rollback<void>(
-            Error(QStringLiteral("flow %1 is %2, not failed: nothing to retry").arg(id).arg(current),
-                  QStringLiteral("not-failed")));
-    }
-    const QString stepFilter = stepName.isEmpty() ? QString() : QStringLiteral(" AND name = ?");
-    QVariantList stepValues{id};
-    if (!stepName.isEmpty())
-        stepValues.append(stepName);
-    auto reset =
-        d->run(QStringLiteral("UPDATE steps SET status = 'retrying', retry_base = attempts, next_attempt_at = NULL,"
-                              " finished = NULL WHERE flow_id = ? AND status = 'failed'") +
-                   stepFilter,
-               stepValues, doing);
-    if (!reset)
-        return d->rollback<void>(reset.error());
-    if (!stepName.isEmpty() && (*reset)->numRowsAffected() == 0) {
-        return d->rollback<void>(Error(QStringLiteral("flow %1 has no failed step '%2'").arg(id).arg(stepName),
-                                       QStringLiteral("not-found")));
-    }
-    auto requeued =
-        d->run(QStringLiteral("UPDATE flows SET status = 'pending', error = NULL, run_at = ?, updated = ?,"
-                              " finished = NULL, lease_owner = NULL, lease_expires = NULL, run_started = NULL"
-                              " WHERE id = ?"),
-               {fromTime(now), fromTime(now), id}, doing);
-    if (!requeued)
-        return d->rollback<void>(requeued.error());
-    if (auto notified = d->notifyWork(now, doing); !notified)
-        return d->rollback<void>(notified.error());
-    return d->commit(doing);
+    return sqladmin::retryFlow(*d, id, stepName, now);
 }
 
 Result<void> PostgresExecutionLog::cancelFlow(qint64 id, const QDateTime &now)
 {
-    const QString doing = QStringLiteral("cancelling a flow in");
-    auto cancelled = d->run(QStringLiteral("UPDATE flows SET status = 'cancelled', updated = ?, finished = ?,"
-                                           " lease_owner = NULL, lease_expires = NULL, run_started = NULL"
-                                           " WHERE id = ? AND status IN ('pending', 'running', 'waiting')"),
-                            {fromTime(now), fromTime(now), id}, doing);
-    if (!cancelled)
-        return cancelled.error();
-    if ((*cancelled)->numRowsAffected() > 0)
-        return {};
-    auto existing = flow(id);
-    if (!existing)
-        return existing.error();
-    if (!existing->has_value())
-        return Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found"));
-    return Error(QStringLiteral("flow %1 is already %2").arg(id).arg(toString((*existing)->status)),
-                 QStringLiteral("finished"));
+    return sqladmin::cancelFlow(*d, id, now);
 }
 
 Result<qint64> PostgresExecutionLog::registerWorker(const WorkerRecord &worker)
@@ -391,40 +305,13 @@ Result<int> PostgresExecutionLog::forgetWorkers(const QList<qint64> &runs, const
 
 Result<QList<TimerRecord>> PostgresExecutionLog::pendingTimers(int limit)
 {
-    auto query = d->run(QStringLiteral("SELECT t.flow_id, t.seq, t.name, f.type, t.fire_at FROM timers t"
-                                       " JOIN flows f ON f.id = t.flow_id"
-                                       " WHERE t.fired_at IS NULL AND f.status IN ('waiting', 'pending', 'running')"
-                                       " ORDER BY t.fire_at, t.flow_id, t.seq LIMIT ?"),
-                        {limit}, QStringLiteral("listing timers in"));
-    return readRows<TimerRecord>(std::move(query), timerFromRow, d->readError(QStringLiteral("listing timers in")));
+    // Ties broken by flow and step, unlike SQLite's order by fire time alone (see there).
+    return sqlreads::pendingTimers(*d, limit, QLatin1StringView("t.fire_at, t.flow_id, t.seq"));
 }
 
 Result<void> PostgresExecutionLog::fireTimerNow(qint64 flowId, const QDateTime &now)
 {
-    const QString doing = QStringLiteral("firing a timer in");
-    if (auto begun = d->begin(doing); !begun)
-        return begun;
-    auto flow = d->run(QStringLiteral("UPDATE flows SET run_at = ?, updated = ? WHERE id = ? AND status = 'waiting'"),
-                       {fromTime(now), fromTime(now), flowId}, doing);
-    if (!flow)
-        return d->rollback<void>(flow.error());
-    if ((*flow)->numRowsAffected() == 0)
-        return d->rollback<void>(
-            Error(QStringLiteral("flow %1 is not waiting on a timer").arg(flowId), QStringLiteral("not-waiting")));
-    // The replay reads the fire time from the timer's step: move it too, or the flow would
-    // park again until the original time.
-    auto step = d->run(QStringLiteral("UPDATE steps SET next_attempt_at = ? WHERE flow_id = ? AND kind = 'timer'"
-                                      " AND status = 'running'"),
-                       {fromTime(now), flowId}, doing);
-    if (!step)
-        return d->rollback<void>(step.error());
-    auto timer = d->run(QStringLiteral("UPDATE timers SET fire_at = ? WHERE flow_id = ? AND fired_at IS NULL"),
-                        {fromTime(now), flowId}, doing);
-    if (!timer)
-        return d->rollback<void>(timer.error());
-    if (auto notified = d->notifyWork(now, doing); !notified)
-        return d->rollback<void>(notified.error());
-    return d->commit(doing);
+    return sqladmin::fireTimerNow(*d, flowId, now);
 }
 
 Result<QList<StealRecord>> PostgresExecutionLog::steals(int limit)

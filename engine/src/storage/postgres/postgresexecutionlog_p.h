@@ -36,6 +36,7 @@ public:
     QString location() const override { return connection.display(); }
     QString where() const override { return connection.display(); }
     QLatin1StringView caseInsensitiveLike() const override { return QLatin1StringView("ILIKE"); }
+    QLatin1StringView lockRowsRead() const override { return QLatin1StringView(" FOR UPDATE"); }
     Error readError(const QString &doing, const QSqlError &error) override { return connection.sqlError(doing, error); }
     Result<QSqlQuery *> run(const QString &sql, const QVariantList &values, const QString &doing) override
     {
@@ -60,7 +61,7 @@ public:
     }
 
     /// NOTIFY on the schema's channel, with the earliest due time as payload (delivered at commit).
-    Result<void> notifyWork(const QDateTime &due, const QString &doing)
+    Result<void> notifyWork(const QDateTime &due, const QString &doing) override
     {
         auto sent = run(QStringLiteral("SELECT pg_notify(?, ?)"),
                         {channel, due.isValid() ? QString::number(due.toMSecsSinceEpoch()) : QString()}, doing);

@@ -114,6 +114,8 @@ public:
     QString location() const override { return path; }
     QString where() const override { return name; }
     QLatin1StringView caseInsensitiveLike() const override { return QLatin1StringView("LIKE"); }
+    QLatin1StringView lockRowsRead() const override { return QLatin1StringView(); }
+    Result<void> notifyWork(const QDateTime &, const QString &) override { return {}; }
     Error readError(const QString &doing, const QSqlError &error) override { return sqlError(doing, error); }
 
     Error sqlError(const QString &doing, const QSqlError &error) const
