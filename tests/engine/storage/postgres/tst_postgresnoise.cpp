@@ -51,16 +51,28 @@ private Q_SLOTS:
             QVERIFY2(db.open(), qPrintable(db.lastError().text()));
             QSqlQuery query(db);
             // Its connections are idle between polls, one of them listening: both get the
-            // server's FATAL message while idle.
+            // server's FATAL message while idle. The worker must be up first (registered, both
+            // connections open): a worker whose database goes away while it is still starting
+            // reports that it could not start, which is another test's matter.
             const QString ofTheWorker =
                 u"SELECT count(*) FROM pg_stat_activity WHERE application_name = "
                 u"'ergon-console' AND pid <> pg_backend_pid() AND query NOT LIKE '%%pg_stat%%'"_s;
-            for (int i = 0; i < 100; ++i) {
+            const QString registered = u"SELECT count(*) FROM %1.workers WHERE name = ?"_s.arg(schema.name());
+            bool up = false;
+            for (int i = 0; i < 300 && !up; ++i) {
                 QVERIFY(query.exec(ofTheWorker) && query.next());
-                if (query.value(0).toInt() >= 2)
-                    break;
-                QTest::qWait(100);
+                const bool connected = query.value(0).toInt() >= 2;
+                // The table appears once the worker has created the schema (until then the
+                // server refuses to prepare the statement).
+                up = connected && query.prepare(registered);
+                if (up) {
+                    query.addBindValue(QString(name + u"-1"_s));
+                    up = query.exec() && query.next() && query.value(0).toInt() > 0;
+                }
+                if (!up)
+                    QTest::qWait(100);
             }
+            QVERIFY2(up, qPrintable(QString::fromUtf8(worker.readAllStandardError())));
             for (int round = 0; round < 2; ++round) {
                 QVERIFY2(query.exec(u"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = "
                                     u"'ergon-console' AND pid <> pg_backend_pid()"_s),
