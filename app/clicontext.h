@@ -60,6 +60,8 @@ public:
     Result<std::unique_ptr<ExecutionLog>> openLog() const;
     /// Opens a database that must exist already, for the verbs that read or change what is in
     /// it: a SQLite path that does not exist is "no such database", not a new empty database.
+    /// A verb holds the connection and hands the code that uses it only the roles it needs
+    /// (a FlowReader to print, LogAdministration to change: executionlog.h).
     Result<std::unique_ptr<ExecutionLog>> openExistingLog() const;
     /// Opens a connection to the database on the calling thread, for workers.
     LogOpener logOpener() const;

@@ -5,12 +5,12 @@
 #include "texttable.h"
 
 #include <ergon/clock.h>
+#include <ergon/executionlog.h>
 #include <ergon/flowregistry.h>
 #include <ergon/flowscheduler.h>
 #include <ergon/jsontext.h>
 #include <ergon/jsonviews.h>
 #include <ergon/plugincatalog.h>
-#include <ergon/sqliteexecutionlog.h>
 #include <ergon/storabletext.h>
 
 #include <QCommandLineParser>
@@ -49,6 +49,21 @@ void scheduleOptions(QCommandLineParser &parser)
                       QStringLiteral("key")});
 }
 
+// The two roles FlowScheduler takes (it schedules through the intake), with the catalog's
+// registry only: retries, workers and their wake-ups are other processes' business (they poll).
+Result<void> scheduleAndPrint(Context &context, const QList<ScheduleRequest> &requests, const FlowRegistry &registry,
+                              FlowIntake &intake, LogAdministration &administration)
+{
+    SystemClock clock;
+    FlowScheduler scheduler(intake, administration, registry, clock);
+    auto ids = scheduler.scheduleMany(requests);
+    if (!ids)
+        return ids.error();
+    for (const qint64 id : std::as_const(*ids))
+        context.out() << id << '\n';
+    return {};
+}
+
 Result<void> schedule(Context &context)
 {
     auto count = context.integer(QStringLiteral("count"), 1, limits::scheduleCount);
@@ -77,16 +92,6 @@ Result<void> schedule(Context &context)
     if (auto storable = checkStorableText(key, QStringLiteral("--key")); !storable)
         return storable.error();
 
-    // Only the log of this process and the catalog's registry: retries, workers and their
-    // wake-ups are other processes' business (they poll).
-    auto catalog = context.loadCatalog();
-    context.warnAboutShadowedTypes(*catalog, context.argument());
-    auto log = context.openLog();
-    if (!log)
-        return log.error();
-    SystemClock clock;
-    FlowScheduler scheduler(**log, catalog->registry(), clock);
-
     ScheduleRequest request;
     request.type = context.argument();
     request.arguments = arguments;
@@ -99,12 +104,13 @@ Result<void> schedule(Context &context)
         for (qsizetype i = 0; i < requests.size(); ++i)
             requests[i].idempotencyKey = *count == 1 ? key : QStringLiteral("%1-%2").arg(key).arg(i + 1);
     }
-    auto ids = scheduler.scheduleMany(requests);
-    if (!ids)
-        return ids.error();
-    for (const qint64 id : std::as_const(*ids))
-        context.out() << id << '\n';
-    return {};
+
+    auto catalog = context.loadCatalog();
+    context.warnAboutShadowedTypes(*catalog, context.argument());
+    auto log = context.openLog();
+    if (!log)
+        return log.error();
+    return scheduleAndPrint(context, requests, catalog->registry(), **log, **log);
 }
 
 // --- list -----------------------------------------------------------------------------------
@@ -139,25 +145,9 @@ QString foreignPluginNote(const FlowRecord &flow, const FlowRegistry &registry)
         .arg(flow.plugin, here->plugin);
 }
 
-Result<void> list(Context &context)
+Result<void> printFlows(Context &context, const FlowQuery &query, FlowReader &reader)
 {
-    FlowQuery query;
-    if (context.isSet(QStringLiteral("status"))) {
-        const QString name = context.value(QStringLiteral("status"));
-        query.status = flowStatusFromString(name);
-        if (!query.status)
-            return usageError(QStringLiteral("--status: unknown status '%1' (one of %2)").arg(name, statusNames()));
-    }
-    query.type = context.value(QStringLiteral("type"));
-    auto limit = context.integer(QStringLiteral("limit"), 100, limits::listLimit);
-    if (!limit)
-        return limit.error();
-    query.limit = int(*limit);
-
-    auto log = context.openExistingLog();
-    if (!log)
-        return log.error();
-    auto flows = (*log)->flows(query);
+    auto flows = reader.flows(query);
     if (!flows)
         return flows.error();
     // The plugins as a worker here would load them: to say which flows it would leave alone.
@@ -176,6 +166,41 @@ Result<void> list(Context &context)
     }
     table.print(context.out());
     return {};
+}
+
+Result<void> list(Context &context)
+{
+    FlowQuery query;
+    if (context.isSet(QStringLiteral("status"))) {
+        const QString name = context.value(QStringLiteral("status"));
+        query.status = flowStatusFromString(name);
+        if (!query.status)
+            return usageError(QStringLiteral("--status: unknown status '%1' (one of %2)").arg(name, statusNames()));
+    }
+    query.type = context.value(QStringLiteral("type"));
+    auto limit = context.integer(QStringLiteral("limit"), 100, limits::listLimit);
+    if (!limit)
+        return limit.error();
+    query.limit = int(*limit);
+
+    auto log = context.openExistingLog();
+    if (!log)
+        return log.error();
+    return printFlows(context, query, **log);
+}
+
+// The flow the command names (its id first: a malformed one is a usage error) in the database,
+// which must exist, for a body that takes the one role it uses.
+template<typename Role>
+Result<void> onNamedFlow(Context &context, const std::function<Result<void>(Role &, qint64)> &body)
+{
+    auto id = context.flowId();
+    if (!id)
+        return id.error();
+    auto log = context.openExistingLog();
+    if (!log)
+        return log.error();
+    return body(**log, *id);
 }
 
 // --- show -----------------------------------------------------------------------------------
@@ -259,20 +284,14 @@ void showOptions(QCommandLineParser &parser)
     parser.addOption(jsonOutput());
 }
 
-Result<void> show(Context &context)
+Result<void> showFlow(Context &context, qint64 id, FlowReader &reader)
 {
-    auto id = context.flowId();
-    if (!id)
-        return id.error();
-    auto log = context.openExistingLog();
-    if (!log)
-        return log.error();
-    auto flow = (*log)->flow(*id);
+    auto flow = reader.flow(id);
     if (!flow)
         return flow.error();
     if (!flow->has_value())
-        return Error(QStringLiteral("no flow with id %1").arg(*id), QStringLiteral("not-found"));
-    auto steps = (*log)->steps(*id, true);
+        return Error(QStringLiteral("no flow with id %1").arg(id), QStringLiteral("not-found"));
+    auto steps = reader.steps(id, true);
     if (!steps)
         return steps.error();
     if (context.isSet(jsonOption))
@@ -280,6 +299,12 @@ Result<void> show(Context &context)
     else
         printFlow(context.out(), **flow, *steps);
     return {};
+}
+
+Result<void> show(Context &context)
+{
+    return onNamedFlow<FlowReader>(context,
+                                   [&](FlowReader &reader, qint64 id) { return showFlow(context, id, reader); });
 }
 
 // --- retry, cancel --------------------------------------------------------------------------
@@ -291,33 +316,24 @@ void retryOptions(QCommandLineParser &parser)
                       QStringLiteral("name")});
 }
 
-// Runs one scheduler action on the flow the command names. Retrying and cancelling validate
-// nothing against a flow type: no plugins to load.
-Result<void> onNamedFlow(Context &context, const std::function<Result<void>(FlowScheduler &, qint64)> &action)
-{
-    auto id = context.flowId();
-    if (!id)
-        return id.error();
-    auto log = context.openExistingLog();
-    if (!log)
-        return log.error();
-    const FlowRegistry noTypes;
-    SystemClock clock;
-    FlowScheduler scheduler(**log, noTypes, clock);
-    return action(scheduler, *id);
-}
-
+// Retrying and cancelling validate nothing against a flow type (no plugins to load), and wake
+// no worker of this process (others poll): the log's administration alone, at the system
+// clock's now.
 Result<void> retry(Context &context)
 {
     const QString step = context.value(QStringLiteral("step"));
     if (context.isSet(QStringLiteral("step")) && step.trimmed().isEmpty())
         return usageError(QStringLiteral("--step needs a step name"));
-    return onNamedFlow(context, [&](FlowScheduler &scheduler, qint64 id) { return scheduler.retry(id, step); });
+    return onNamedFlow<LogAdministration>(context, [&](LogAdministration &administration, qint64 id) {
+        return administration.retryFlow(id, step, SystemClock().now());
+    });
 }
 
 Result<void> cancel(Context &context)
 {
-    return onNamedFlow(context, [](FlowScheduler &scheduler, qint64 id) { return scheduler.cancel(id); });
+    return onNamedFlow<LogAdministration>(context, [](LogAdministration &administration, qint64 id) {
+        return administration.cancelFlow(id, SystemClock().now());
+    });
 }
 
 } // namespace

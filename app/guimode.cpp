@@ -136,6 +136,11 @@ private:
 
 } // namespace
 
+std::unique_ptr<QCoreApplication> createGuiApplication(int &argc, char **argv)
+{
+    return std::make_unique<QApplication>(argc, argv);
+}
+
 int runGui(const CommandLine &commandLine)
 {
     QApplication::setWindowIcon(applicationIcon());

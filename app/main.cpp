@@ -2,8 +2,10 @@
 #include "commandline.h"
 #include "guimode.h"
 
-#include <QApplication>
+#include <QCoreApplication>
 #include <QTextStream>
+
+#include <memory>
 
 namespace {
 
@@ -53,10 +55,8 @@ int main(int argc, char *argv[])
         QTextStream(stderr) << QCoreApplication::applicationName() << ": " << invalid << Qt::endl;
         return 2; // a malformed command line
     }
-    if (ergon::needsGuiApplication(rawArguments(argc, argv))) {
-        QApplication app(argc, argv);
-        return dispatch(ergon::parseCommandLine(QCoreApplication::arguments()));
-    }
-    QCoreApplication app(argc, argv);
+    const std::unique_ptr<QCoreApplication> app = ergon::needsGuiApplication(rawArguments(argc, argv))
+        ? ergon::createGuiApplication(argc, argv)
+        : std::make_unique<QCoreApplication>(argc, argv);
     return dispatch(ergon::parseCommandLine(QCoreApplication::arguments()));
 }

@@ -4,6 +4,7 @@
 #include "clicontext.h"
 #include "texttable.h"
 
+#include <ergon/executionlog.h>
 #include <ergon/jsonviews.h>
 #include <ergon/sqliteexecutionlog.h>
 
@@ -23,12 +24,9 @@ void jsonOnly(QCommandLineParser &parser)
     parser.addOption({jsonOption, QStringLiteral("Prints JSON instead of text.")});
 }
 
-Result<void> stats(Context &context)
+Result<void> printCounts(Context &context, FlowReader &reader)
 {
-    auto log = context.openExistingLog();
-    if (!log)
-        return log.error();
-    auto counts = (*log)->countByStatus();
+    auto counts = reader.countByStatus();
     if (!counts)
         return counts.error();
     if (context.isSet(jsonOption)) {
@@ -42,6 +40,14 @@ Result<void> stats(Context &context)
     return {};
 }
 
+Result<void> stats(Context &context)
+{
+    auto log = context.openExistingLog();
+    if (!log)
+        return log.error();
+    return printCounts(context, **log);
+}
+
 void timersOptions(QCommandLineParser &parser)
 {
     parser.addOption(
@@ -49,15 +55,9 @@ void timersOptions(QCommandLineParser &parser)
     jsonOnly(parser);
 }
 
-Result<void> timers(Context &context)
+Result<void> printTimers(Context &context, int limit, FlowReader &reader)
 {
-    auto limit = context.integer(QStringLiteral("limit"), 100, limits::listLimit);
-    if (!limit)
-        return limit.error();
-    auto log = context.openExistingLog();
-    if (!log)
-        return log.error();
-    auto pending = (*log)->pendingTimers(int(*limit));
+    auto pending = reader.pendingTimers(limit);
     if (!pending)
         return pending.error();
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -76,6 +76,17 @@ Result<void> timers(Context &context)
     return {};
 }
 
+Result<void> timers(Context &context)
+{
+    auto limit = context.integer(QStringLiteral("limit"), 100, limits::listLimit);
+    if (!limit)
+        return limit.error();
+    auto log = context.openExistingLog();
+    if (!log)
+        return log.error();
+    return printTimers(context, int(*limit), **log);
+}
+
 const QString forgetStoppedOption = QStringLiteral("forget-stopped");
 
 void workersOptions(QCommandLineParser &parser)
@@ -86,12 +97,10 @@ void workersOptions(QCommandLineParser &parser)
                                      "before listing the others.")});
 }
 
-Result<void> workers(Context &context)
+// Reads the workers, and with --forget-stopped forgets the runs that are not alive first.
+Result<void> printWorkers(Context &context, FlowReader &reader, LogAdministration &administration)
 {
-    auto log = context.openExistingLog();
-    if (!log)
-        return log.error();
-    auto list = (*log)->workers();
+    auto list = reader.workers();
     if (!list)
         return list.error();
     const QDateTime now = QDateTime::currentDateTimeUtc();
@@ -102,9 +111,9 @@ Result<void> workers(Context &context)
                 gone.append(worker.id);
         }
         // The log keeps whichever of them came back to life meanwhile.
-        if (auto forgotten = (*log)->forgetWorkers(gone, now); !forgotten)
+        if (auto forgotten = administration.forgetWorkers(gone, now); !forgotten)
             return forgotten.error();
-        list = (*log)->workers();
+        list = reader.workers();
         if (!list)
             return list.error();
     }
@@ -122,6 +131,14 @@ Result<void> workers(Context &context)
     }
     table.print(context.out());
     return {};
+}
+
+Result<void> workers(Context &context)
+{
+    auto log = context.openExistingLog();
+    if (!log)
+        return log.error();
+    return printWorkers(context, **log, **log);
 }
 
 Result<void> check(Context &context)

@@ -4,9 +4,9 @@
 #include "clicontext.h"
 #include "signalwatcher.h"
 
+#include <ergon/executionlog.h>
 #include <ergon/flowworker.h>
 #include <ergon/plugincatalog.h>
-#include <ergon/sqliteexecutionlog.h>
 
 #include <QCommandLineParser>
 #include <QCoreApplication>

@@ -24,10 +24,6 @@ JOBS=2
 # its rewrite (issue 12) has landed and its findings are fixed.
 TIDY_FOLDERS=(engine/src/flow engine/src/execution engine/src/workers engine/src/plugins)
 
-# The sanitizer pass (AddressSanitizer and UndefinedBehaviorSanitizer) builds every target but
-# the benchmarks and runs every suite but those labelled here (ctest -LE, a regular expression;
-# each suite is labelled with its folder under tests/).
-SANITIZE_SKIP_LABELS='^ui$'
 
 # The package line of the project's Qt notes: toolchain, Qt 6 (Widgets, Sql, Charts), QCoro,
 # the SQLite and PostgreSQL drivers, and a virtual X server for GUI tests.
@@ -141,27 +137,34 @@ tidy() {
         || die "clang-tidy found something (above)"
 }
 
-# The suites under AddressSanitizer and UndefinedBehaviorSanitizer, from a build of their own.
-# Leak checking is off until a run has shown which reports are Qt's and QCoro's (suppressions).
+# The suites under AddressSanitizer and UndefinedBehaviorSanitizer, from a build of their own
+# that leaves out what the pass does not run: the benchmarks, and the window with its suites
+# (ERGON_BUILD_UI=OFF; ergon-console keeps its commands, which the CLI suites run). Every suite
+# it builds runs.
+# Leak checking is off until a whole run has shown which reports are Qt's and QCoro's
+# (suppressions). LeakSanitizer works where the suites are not traced (ptrace); the flow and
+# execution suites and tst_sqliteexecutionlog, tst_sqlitecommit, tst_flowtextmirror ran clean with it.
 sanitize() {
     local werror=OFF
     if [[ -n "${CI:-}" ]]; then
         werror=ON
     fi
     if [[ ! -f "$SANITIZE_BUILD_DIR/build.ninja" ]] \
-        || ! grep -qx "ERGON_WARNINGS_AS_ERRORS:BOOL=$werror" "$SANITIZE_BUILD_DIR/CMakeCache.txt"; then
+        || ! grep -qx "ERGON_WARNINGS_AS_ERRORS:BOOL=$werror" "$SANITIZE_BUILD_DIR/CMakeCache.txt" \
+        || ! grep -qx "ERGON_BUILD_UI:BOOL=OFF" "$SANITIZE_BUILD_DIR/CMakeCache.txt"; then
         log "Configuring $SANITIZE_BUILD_DIR"
         cmake -S "$ROOT" -B "$SANITIZE_BUILD_DIR" -G Ninja \
             -DCMAKE_BUILD_TYPE=RelWithDebInfo \
             -DERGON_WARNINGS_AS_ERRORS="$werror" \
             -DERGON_SANITIZE=address,undefined \
-            -DERGON_BUILD_BENCHMARKS=OFF
+            -DERGON_BUILD_BENCHMARKS=OFF \
+            -DERGON_BUILD_UI=OFF
     fi
     log "Building $SANITIZE_BUILD_DIR"
     cmake --build "$SANITIZE_BUILD_DIR" --parallel "$JOBS"
     ASAN_OPTIONS="detect_leaks=0:${ASAN_OPTIONS:-}" \
         UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
-        run_tests "$SANITIZE_BUILD_DIR" -LE "$SANITIZE_SKIP_LABELS"
+        run_tests "$SANITIZE_BUILD_DIR"
 }
 
 # --- A throwaway PostgreSQL server --------------------------------------------------------------
