@@ -5,6 +5,7 @@
 #include "pages/flowspage.h"
 #include "pages/overviewpage.h"
 #include "shell/consolestyle.h"
+#include "shell/consoletranslations.h"
 #include "shell/mainwindow.h"
 
 #include <ergon/openexecutionlog.h>
@@ -138,7 +139,10 @@ private:
 
 std::unique_ptr<QCoreApplication> createGuiApplication(int &argc, char **argv)
 {
-    return std::make_unique<QApplication>(argc, argv);
+    auto app = std::make_unique<QApplication>(argc, argv);
+    // Before any widget reads a tr() text; the CLI's QCoreApplication is not the console's.
+    installConsoleTranslations();
+    return app;
 }
 
 int runGui(const CommandLine &commandLine)

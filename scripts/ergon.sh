@@ -6,6 +6,7 @@
 #                                               then clang-tidy over the engine
 #   scripts/ergon.sh tidy                       clang-tidy over the engine folders it keeps clean
 #   scripts/ergon.sh sanitize                   the sanitizer build (build-sanitize/) and its test pass
+#   scripts/ergon.sh package                    build, then the Debian packages (build/packages/)
 #   scripts/ergon.sh postgres [COMMAND...]      run COMMAND (default: a shell) with a throwaway
 #                                               PostgreSQL server, ERGON_TEST_POSTGRES set to it
 #
@@ -26,7 +27,8 @@ TIDY_FOLDERS=(engine/src/flow engine/src/execution engine/src/workers engine/src
 
 
 # The package line of the project's Qt notes: toolchain, Qt 6 (Widgets, Sql, Charts), QCoro,
-# the SQLite and PostgreSQL drivers, and a virtual X server for GUI tests.
+# the SQLite and PostgreSQL drivers, and a virtual X server for GUI tests; Qt's translation tools
+# (lupdate, lrelease; their CMake package is in qt6-tools-dev) and dpkg-shlibdeps for the package.
 PACKAGES=(
     g++ make cmake ninja-build
     qt6-base-dev qt6-base-dev-tools libqt6opengl6-dev qt6-charts-dev qcoro-qt6-dev
@@ -34,6 +36,7 @@ PACKAGES=(
     xvfb xauth fonts-dejavu-core
     postgresql
     clang-tidy
+    qt6-l10n-tools qt6-tools-dev dpkg-dev
 )
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -45,6 +48,7 @@ usage: scripts/ergon.sh run [CONSOLE OPTIONS...]
        scripts/ergon.sh test
        scripts/ergon.sh tidy
        scripts/ergon.sh sanitize
+       scripts/ergon.sh package
        scripts/ergon.sh postgres [COMMAND...]
 
   run   install missing packages, build the console and its bundled plugins, start it on the
@@ -55,6 +59,9 @@ usage: scripts/ergon.sh run [CONSOLE OPTIONS...]
   sanitize
         build again with AddressSanitizer and UndefinedBehaviorSanitizer (build-sanitize/, no
         benchmarks) and run the suites under them, the console's GUI suites left out
+  package
+        build the console, its plugins and its manual page, then the Debian packages
+        ergon-console and ergon-console-dev (cpack -G DEB) into build/packages/
   postgres
         start a throwaway PostgreSQL server (temporary folder, loopback, a free port), run
         COMMAND (default: an interactive shell) with ERGON_TEST_POSTGRES naming it, then stop
@@ -280,6 +287,15 @@ main() {
             shift
             install_packages
             sanitize
+            ;;
+        package)
+            shift
+            (($# == 0)) || die "package takes no arguments"
+            install_packages
+            configure
+            build ergon-run ergon-manpage
+            log "Packaging into $BUILD_DIR/packages"
+            (cd "$BUILD_DIR" && cpack -G DEB)
             ;;
         postgres)
             shift

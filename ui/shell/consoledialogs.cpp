@@ -19,10 +19,11 @@ namespace ergon::dialogs {
 
 namespace {
 
-QString tr(const char *text, const char *disambiguation = nullptr, int n = -1)
-{
-    return QCoreApplication::translate("ConsoleDialogs", text, disambiguation, n);
-}
+// The texts' translation context, as lupdate sees it too (a tr() of our own in a namespace would
+// file them under the namespace's name, where the console would never look them up).
+struct Text {
+    Q_DECLARE_TR_FUNCTIONS(ConsoleDialogs)
+};
 
 QFileDialog *fileDialog(QWidget *parent, const QString &title, const QString &folder, const QString &filter)
 {
@@ -67,8 +68,8 @@ void addShortcuts(const QList<QAction *> &actions, const QString &menu, QStringL
 
 QFileDialog *openDatabase(QWidget *parent, const QString &folder)
 {
-    QFileDialog *dialog =
-        fileDialog(parent, tr("Open Database"), folder, tr("Ergon databases (*.db *.sqlite *.sqlite3);;All files (*)"));
+    QFileDialog *dialog = fileDialog(parent, Text::tr("Open Database"), folder,
+                                     Text::tr("Ergon databases (*.db *.sqlite *.sqlite3);;All files (*)"));
     dialog->setFileMode(QFileDialog::ExistingFile);
     dialog->setAcceptMode(QFileDialog::AcceptOpen);
     return dialog;
@@ -76,7 +77,7 @@ QFileDialog *openDatabase(QWidget *parent, const QString &folder)
 
 QFileDialog *newDatabase(QWidget *parent, const QString &folder)
 {
-    QFileDialog *dialog = fileDialog(parent, tr("New Database"), folder, tr("Ergon databases (*.db)"));
+    QFileDialog *dialog = fileDialog(parent, Text::tr("New Database"), folder, Text::tr("Ergon databases (*.db)"));
     // An existing file is opened, never replaced: nothing here deletes a database.
     dialog->setOption(QFileDialog::DontConfirmOverwrite);
     dialog->setAcceptMode(QFileDialog::AcceptSave);
@@ -92,34 +93,36 @@ QInputDialog *openServer(QWidget *parent)
     // never shown or remembered.
     auto *dialog = new QInputDialog(parent);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowTitle(tr("Open PostgreSQL Server"));
-    dialog->setLabelText(tr("Database URL (postgresql://user@host:port/dbname):"));
+    dialog->setWindowTitle(Text::tr("Open PostgreSQL Server"));
+    dialog->setLabelText(Text::tr("Database URL (postgresql://user@host:port/dbname):"));
     dialog->setTextValue(QStringLiteral("postgresql://"));
     return dialog;
 }
 
 QMessageBox *openFailure(QWidget *parent, const QString &shownLocation, const QString &error, const QString &stays)
 {
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot Open Database"),
-                                tr("Cannot open %1").arg(shownLocation), QMessageBox::Ok, parent);
+    auto *box = new QMessageBox(QMessageBox::Warning, Text::tr("Cannot Open Database"),
+                                Text::tr("Cannot open %1").arg(shownLocation), QMessageBox::Ok, parent);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setInformativeText(stays.isEmpty() ? error : error + QStringLiteral("\n\n") + tr("%1 stays open.").arg(stays));
+    box->setInformativeText(stays.isEmpty() ? error
+                                            : error + QStringLiteral("\n\n") + Text::tr("%1 stays open.").arg(stays));
     return box;
 }
 
 QMessageBox *quitWithWorkers(QWidget *parent, int workers, int flows, QPushButton **quit)
 {
     const QString text = flows == 0
-        ? tr("%n worker(s) of this console are running, with no flow in progress.", nullptr, workers)
-        : tr("%n worker(s) of this console are running %1.", nullptr, workers)
-              .arg(flows == 1 ? tr("1 flow") : tr("%1 flows").arg(QLocale().toString(flows)));
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Quit Ergon Console"), text, QMessageBox::NoButton, parent);
+        ? Text::tr("%n worker(s) of this console are running, with no flow in progress.", nullptr, workers)
+        : Text::tr("%n worker(s) of this console are running %1.", nullptr, workers)
+              .arg(flows == 1 ? Text::tr("1 flow") : Text::tr("%1 flows").arg(QLocale().toString(flows)));
+    auto *box =
+        new QMessageBox(QMessageBox::Question, Text::tr("Quit Ergon Console"), text, QMessageBox::NoButton, parent);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setInformativeText(
-        tr("Quitting stops them: each finishes the step it is running and hands its flows back to the database, "
-           "where they wait for the next worker (in this console or `ergon-console worker`). Nothing is lost."));
-    *quit = box->addButton(tr("Stop Workers and Quit"), QMessageBox::AcceptRole);
-    box->setDefaultButton(box->addButton(tr("Keep Running"), QMessageBox::RejectRole));
+        Text::tr("Quitting stops them: each finishes the step it is running and hands its flows back to the database, "
+                 "where they wait for the next worker (in this console or `ergon-console worker`). Nothing is lost."));
+    *quit = box->addButton(Text::tr("Stop Workers and Quit"), QMessageBox::AcceptRole);
+    box->setDefaultButton(box->addButton(Text::tr("Keep Running"), QMessageBox::RejectRole));
     return box;
 }
 
@@ -127,37 +130,38 @@ QMessageBox *stopAllWorkers(QWidget *parent, int workers, int flows, std::chrono
                             QPushButton **stop)
 {
     const QString running = flows == 0
-        ? tr("No flow is running now.")
-        : tr("They are running %1.").arg(flows == 1 ? tr("1 flow") : tr("%1 flows").arg(QLocale().toString(flows)));
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Stop All Workers"),
-                                workers == 1 ? tr("Stop the worker of this console?")
-                                             : tr("Stop the %1 workers of this console?").arg(workers),
+        ? Text::tr("No flow is running now.")
+        : Text::tr("They are running %1.")
+              .arg(flows == 1 ? Text::tr("1 flow") : Text::tr("%1 flows").arg(QLocale().toString(flows)));
+    auto *box = new QMessageBox(QMessageBox::Question, Text::tr("Stop All Workers"),
+                                workers == 1 ? Text::tr("Stop the worker of this console?")
+                                             : Text::tr("Stop the %1 workers of this console?").arg(workers),
                                 QMessageBox::NoButton, parent);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setInformativeText(
         running + QLatin1Char(' ') +
-        tr("Each finishes the step it is running (within %1 s) and hands its flows back to the database, where "
-           "they wait for the next worker. Nothing is lost.")
+        Text::tr("Each finishes the step it is running (within %1 s) and hands its flows back to the database, where "
+                 "they wait for the next worker. Nothing is lost.")
             .arg(QLocale().toString(double(deadline.count()) / 1000.0)));
-    *stop = box->addButton(workers == 1 ? tr("Stop 1 Worker") : tr("Stop %1 Workers").arg(workers),
+    *stop = box->addButton(workers == 1 ? Text::tr("Stop 1 Worker") : Text::tr("Stop %1 Workers").arg(workers),
                            QMessageBox::AcceptRole);
-    box->setDefaultButton(box->addButton(tr("Keep Running"), QMessageBox::RejectRole));
+    box->setDefaultButton(box->addButton(Text::tr("Keep Running"), QMessageBox::RejectRole));
     return box;
 }
 
 QMessageBox *forgetWorkers(QWidget *parent, int runs, QPushButton **forget)
 {
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Forget Stopped Workers"),
-                                runs == 1 ? tr("Forget 1 stopped or lost worker?")
-                                          : tr("Forget %1 stopped or lost workers?").arg(runs),
+    auto *box = new QMessageBox(QMessageBox::Question, Text::tr("Forget Stopped Workers"),
+                                runs == 1 ? Text::tr("Forget 1 stopped or lost worker?")
+                                          : Text::tr("Forget %1 stopped or lost workers?").arg(runs),
                                 QMessageBox::NoButton, parent);
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->setInformativeText(
-        tr("Their rows and counters are deleted from the database; their flows and the "
-           "steals they took part in stay. A lost worker that comes back is listed again from its next run."));
-    *forget =
-        box->addButton(runs == 1 ? tr("Forget 1 Worker") : tr("Forget %1 Workers").arg(runs), QMessageBox::AcceptRole);
-    box->setDefaultButton(box->addButton(tr("Cancel"), QMessageBox::RejectRole));
+        Text::tr("Their rows and counters are deleted from the database; their flows and the "
+                 "steals they took part in stay. A lost worker that comes back is listed again from its next run."));
+    *forget = box->addButton(runs == 1 ? Text::tr("Forget 1 Worker") : Text::tr("Forget %1 Workers").arg(runs),
+                             QMessageBox::AcceptRole);
+    box->setDefaultButton(box->addButton(Text::tr("Cancel"), QMessageBox::RejectRole));
     return box;
 }
 
@@ -170,12 +174,12 @@ void showShortcuts(QMainWindow *window)
             addShortcuts(menu->menu()->actions(), menu->text().remove(u'&'), rows);
     }
     const QString find = QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText);
-    rows.append(tr("<tr><td><b>%1</b></td><td>Flows page: search the flows</td></tr>").arg(find));
-    rows.append(tr("<tr><td><b>Esc</b></td><td>Flows page: clear the search</td></tr>"));
-    rows.append(tr("<tr><td><b>Double-click</b></td><td>A failure on the Overview: open it on the Flows "
-                   "page</td></tr>"));
+    rows.append(Text::tr("<tr><td><b>%1</b></td><td>Flows page: search the flows</td></tr>").arg(find));
+    rows.append(Text::tr("<tr><td><b>Esc</b></td><td>Flows page: clear the search</td></tr>"));
+    rows.append(Text::tr("<tr><td><b>Double-click</b></td><td>A failure on the Overview: open it on the Flows "
+                         "page</td></tr>"));
     QTextBrowser *browser = nullptr;
-    QDialog *dialog = textWindow(window, tr("Keyboard Shortcuts"), &browser);
+    QDialog *dialog = textWindow(window, Text::tr("Keyboard Shortcuts"), &browser);
     dialog->setObjectName(QStringLiteral("shortcuts"));
     browser->setHtml(QStringLiteral("<table cellspacing=6>%1</table>").arg(rows.join(QString())));
     dialog->resize(520, 520);
@@ -185,13 +189,13 @@ void showShortcuts(QMainWindow *window)
 void showReadme(QWidget *parent)
 {
     QTextBrowser *browser = nullptr;
-    QDialog *dialog = textWindow(parent, tr("Ergon Console — Read Me"), &browser);
+    QDialog *dialog = textWindow(parent, Text::tr("Ergon Console — Read Me"), &browser);
     dialog->setObjectName(QStringLiteral("readme"));
     QFile readme(QStringLiteral(":/ergon/README.md"));
     if (readme.open(QIODevice::ReadOnly))
         browser->setMarkdown(QString::fromUtf8(readme.readAll()));
     else
-        browser->setPlainText(tr("The README is not part of this build: %1").arg(readme.errorString()));
+        browser->setPlainText(Text::tr("The README is not part of this build: %1").arg(readme.errorString()));
     dialog->resize(820, 700);
     dialog->show();
 }
@@ -200,11 +204,11 @@ void showAbout(QWidget *parent)
 {
     auto *box = new QMessageBox(parent);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    box->setWindowTitle(tr("About Ergon Console"));
+    box->setWindowTitle(Text::tr("About Ergon Console"));
     box->setIconPixmap(QApplication::windowIcon().pixmap(64, 64));
-    box->setText(tr("<b>Ergon Console %1</b>").arg(QApplication::applicationVersion()));
-    box->setInformativeText(
-        tr("A durable execution engine and its console.\nBuilt with Qt %1.").arg(QString::fromLatin1(QT_VERSION_STR)));
+    box->setText(Text::tr("<b>Ergon Console %1</b>").arg(QApplication::applicationVersion()));
+    box->setInformativeText(Text::tr("A durable execution engine and its console.\nBuilt with Qt %1.")
+                                .arg(QString::fromLatin1(QT_VERSION_STR)));
     box->setStandardButtons(QMessageBox::Close);
     box->open();
 }
