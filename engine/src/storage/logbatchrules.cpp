@@ -21,6 +21,47 @@ void addWrite(FlowsByWriter &byWriter, const QString &writer, qint64 flowId)
     }
     it->second.append(flowId);
 }
+
+/// The stored result of a wait that received a signal: {"payload": <the payload's JSON text>}.
+QByteArray deliveredResult(const QByteArray &payloadJson)
+{
+    return QByteArrayLiteral("{\"payload\":") + (payloadJson.isEmpty() ? QByteArrayLiteral("null") : payloadJson) +
+        QByteArrayLiteral("}");
+}
+
+/// SignalWait's rule: take the oldest pending signal, else time out once due, else park.
+Result<SettledWait> settleSignalWait(const SignalWait &wait, LogBatchWriter &writer, bool &refused)
+{
+    StepRecord step = wait.step;
+    auto taken = writer.takeSignal(step.flowId, step.name, step.seq, wait.now);
+    if (!taken)
+        return taken.error();
+    const bool timedOut = !*taken && step.nextAttemptAt.isValid() && step.nextAttemptAt <= wait.now;
+    if (*taken || timedOut) {
+        step.status = StepStatus::Completed;
+        step.finished = wait.now;
+        step.resultJson = *taken ? deliveredResult(**taken) : QByteArrayLiteral("{\"timeout\":true}");
+    } else {
+        step.status = StepStatus::Running;
+    }
+    if (auto written = writer.writeStep(step); !written)
+        return written.error();
+    if (step.status == StepStatus::Completed)
+        return SettledWait{false, step.resultJson};
+
+    FlowUpdate park;
+    park.flowId = step.flowId;
+    park.leaseOwner = step.worker;
+    park.status = FlowStatus::Waiting;
+    park.runAt = step.nextAttemptAt.isValid() ? step.nextAttemptAt : neverDue();
+    park.updated = wait.now;
+    park.releaseLease = true;
+    auto parked = writer.updateFlow(park);
+    if (!parked)
+        return parked.error();
+    refused = !*parked;
+    return SettledWait{true, {}};
+}
 } // namespace
 
 Result<WriteOutcome> applyLogBatch(const LogBatch &batch, LogBatchWriter &writer)
@@ -37,6 +78,8 @@ Result<WriteOutcome> applyLogBatch(const LogBatch &batch, LogBatchWriter &writer
     FlowsByWriter byWriter;
     for (const StepRecord &step : batch.steps)
         addWrite(byWriter, step.worker, step.flowId);
+    for (const SignalWait &wait : batch.signalWaits)
+        addWrite(byWriter, wait.step.worker, wait.step.flowId);
     for (const FlowUpdate &update : batch.flows)
         addWrite(byWriter, update.leaseOwner, update.flowId);
     for (auto &[owner, ids] : byWriter) {
@@ -60,6 +103,18 @@ Result<WriteOutcome> applyLogBatch(const LogBatch &batch, LogBatchWriter &writer
             continue;
         if (auto written = writer.writeAttempt(write); !written)
             return written.error();
+    }
+    for (const SignalWait &wait : batch.signalWaits) {
+        if (outcome.refused.contains(wait.step.flowId))
+            continue;
+        bool refused = false;
+        auto settled = settleSignalWait(wait, writer, refused);
+        if (!settled)
+            return settled.error();
+        if (refused)
+            outcome.refused.insert(wait.step.flowId);
+        else
+            outcome.settled.insert(wait.step.flowId, settled.take());
     }
     for (const FlowUpdate &update : batch.flows) {
         if (outcome.refused.contains(update.flowId))
