@@ -20,6 +20,7 @@
 #include "shell/mainwindow.h"
 #include "shell/scheduledialog.h"
 #include "widgets/argumentform.h"
+#include "widgets/sidebar.h"
 #include "widgets/statussummary.h"
 
 #include <ergon/clock.h>
@@ -225,6 +226,66 @@ private Q_SLOTS:
         QTest::mouseClick(buttonOf(question, QMessageBox::AcceptRole), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!window.isVisible(), 10000);
         QVERIFY(window.session()->workers()->isEmpty());
+    }
+
+    // Issue 13, defect 11: opening the View menu hid every sidebar badge. Each menu is opened
+    // in turn and held open across live refreshes: the badges keep their text and the sidebar
+    // keeps painting them as it did before the menu opened.
+    void openMenusLeaveTheBadgesAlone()
+    {
+        MainWindow window(m_catalog, {QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)}, windowOptions());
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QSignalSpy opened(&window, &MainWindow::databaseOpened);
+        QSignalSpy snapshots(&window, &MainWindow::snapshotShown);
+        ConsoleDatabase db;
+        {
+            auto log = db.open();
+            QVERIFY(log);
+            NewFlow flow;
+            flow.type = u"demo.Pipeline"_s;
+            QVERIFY(log->scheduleFlows({flow, flow, flow}, QDateTime::currentDateTimeUtc()));
+        }
+        window.openDatabase(db.path());
+        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 5000);
+        Sidebar *sidebar = window.sidebar();
+        QTRY_VERIFY_WITH_TIMEOUT(!sidebar->badge(MainWindow::FlowsPageIndex).isEmpty(), 5000);
+        QList<int> badged;
+        for (int page = 0; page < sidebar->count(); ++page) {
+            if (!sidebar->badge(page).isEmpty())
+                badged.append(page);
+        }
+        QVERIFY(badged.contains(MainWindow::PluginsPageIndex));
+        const auto paintedBadges = [&] {
+            const QImage image = sidebar->grab().toImage();
+            const qreal ratio = image.devicePixelRatio();
+            QList<QImage> pills;
+            for (const int page : std::as_const(badged)) {
+                const QRect rect = sidebar->badgeRect(page);
+                pills.append(image.copy(QRect(rect.topLeft() * ratio, rect.size() * ratio)));
+            }
+            return pills;
+        };
+        const QList<QImage> before = paintedBadges();
+
+        for (QAction *top : window.menuBar()->actions()) {
+            if (!top->menu())
+                continue;
+            const QString title = plain(top->text());
+            QTest::mouseClick(window.menuBar(), Qt::LeftButton, {}, window.menuBar()->actionGeometry(top).center());
+            QTRY_VERIFY2(top->menu()->isVisible(), qPrintable(title));
+            const qsizetype shown = snapshots.size();
+            QTRY_VERIFY_WITH_TIMEOUT(snapshots.size() >= shown + 2, 5000); // live refreshes go on
+            for (const int page : std::as_const(badged))
+                QVERIFY2(!sidebar->badge(page).isEmpty(),
+                         qPrintable(title + u" menu open, page "_s + QString::number(page)));
+            QVERIFY2(paintedBadges() == before, qPrintable(title + u" menu open"_s));
+            QTest::keyClick(top->menu(), Qt::Key_Escape);
+            QTRY_VERIFY2(!top->menu()->isVisible(), qPrintable(title));
+            if (window.menuBar()->activeAction())
+                QTest::keyClick(window.menuBar(), Qt::Key_Escape); // the bar keeps its focus after Escape
+            QVERIFY2(paintedBadges() == before, qPrintable(title + u" menu closed"_s));
+        }
     }
 
     // View › Theme: the application's style and palette change, and the window's with them.

@@ -55,7 +55,9 @@ public:
 /// 2. Then the lease decision, once per flow and writer, before anything of any flow is written:
 ///    each step's worker and each update's lease owner (empty: an administrative write, not
 ///    guarded) must hold the flow running. Where one of them does not, the flow is refused as a
-///    whole: none of its steps, attempts or update in this batch is written.
+///    whole: none of its steps, attempts or update in this batch is written. An update that is
+///    its flow's only write in the batch is not asked about up front: its own guarded write (3)
+///    refuses exactly the same flows, one lookup cheaper per finished flow.
 /// 3. Then steps, attempts (which follow their flow's decision: an attempt's worker is history,
 ///    possibly an earlier holder, not the writer), signal waits (see SignalWait: take a pending
 ///    signal, or time out, or park) and flow updates, in batch order. An update is also guarded

@@ -6,6 +6,8 @@
 #include "ergontest.h"
 #include "logfixture.h"
 
+#include "storage/logbatchrules.h"
+
 #include <ergon/executionlog.h>
 
 #include <QTest>
@@ -64,6 +66,7 @@ private Q_SLOTS:
     void anUpdateByANonHolderDropsTheStepsOfItsFlow();
     void attemptsOfAnEarlierHolderFollowTheirFlow();
     void refusalOfOneFlowLeavesTheOthers();
+    void anUpdateAloneIsLeftToItsOwnGuard();
 
 private:
     /// A pending flow, claimed by `owner` (lease until at(60)) unless the owner is empty.
@@ -261,6 +264,47 @@ void TestLogBatchRules::refusalOfOneFlowLeavesTheOthers()
     ERGON_TRY(unclaimedNow, m_log->flow(unclaimed));
     QVERIFY(unclaimedNow);
     QCOMPARE(unclaimedNow->stepCount, 1);
+}
+
+namespace {
+/// A writer that accepts everything and records what the rules asked about leases.
+class RecordingWriter : public ergon::detail::LogBatchWriter
+{
+public:
+    QList<std::pair<QString, QList<qint64>>> asked;
+
+    Result<std::optional<ClaimedFlow>> claim(const FlowClaim &) override { return std::optional<ClaimedFlow>{}; }
+    Result<QList<qint64>> notHeldBy(const QString &writer, const QList<qint64> &flowIds) override
+    {
+        asked.append({writer, flowIds});
+        return QList<qint64>{};
+    }
+    Result<void> writeStep(const StepRecord &) override { return {}; }
+    Result<void> writeAttempt(const AttemptWrite &) override { return {}; }
+    Result<bool> updateFlow(const FlowUpdate &) override { return true; }
+};
+} // namespace
+
+void TestLogBatchRules::anUpdateAloneIsLeftToItsOwnGuard()
+{
+    // Rule 2 asks about the flows whose writes must be decided together; a flow whose only
+    // write is its update (a flow finishing after its steps were committed) is decided by the
+    // update's guarded write, which every backend's updateFlow() carries.
+    LogBatch batch;
+    batch.steps.append(makeStep(1, 0, u"w1"_s));
+    batch.flows.append(makeUpdate(1, u"w1"_s, FlowStatus::Completed)); // with its steps: asked once
+    batch.flows.append(makeUpdate(2, u"w1"_s, FlowStatus::Completed)); // alone: not asked
+    batch.attempts.append(AttemptWrite{3, 0, AttemptRecord{1, at(1), at(2), {}, u"w1"_s}});
+    batch.flows.append(makeUpdate(3, u"w1"_s, FlowStatus::Running)); // with an attempt: asked
+    batch.steps.append(makeStep(4, 0, u"w1"_s));
+    batch.flows.append(makeUpdate(4, u"w2"_s, FlowStatus::Running)); // another writer's steps: asked
+    batch.steps.append(makeStep(5, 0, QString()));
+    batch.flows.append(makeUpdate(5, u"w2"_s, FlowStatus::Running)); // an administrative step: asked
+    RecordingWriter writer;
+    ERGON_TRY(outcome, ergon::detail::applyLogBatch(batch, writer));
+    QVERIFY(outcome.refused.isEmpty());
+    using Asked = QList<std::pair<QString, QList<qint64>>>;
+    QCOMPARE(writer.asked, (Asked{{u"w1"_s, {1, 3, 4}}, {u"w2"_s, {4, 5}}}));
 }
 
 QTEST_GUILESS_MAIN(TestLogBatchRules)
