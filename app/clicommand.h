@@ -25,8 +25,8 @@ struct Verb {
     QString details; ///< more text for `ergon-console VERB --help` (output format ...)
     void (*addOptions)(QCommandLineParser &parser) = nullptr;
     Result<void> (*run)(Context &context) = nullptr;
-    QString secondArgument; ///< a second required positional argument ("NAME"), if any
-    QString secondArgumentHelp;
+    QString secondArgument = {}; ///< a second required positional argument ("NAME"), if any
+    QString secondArgumentHelp = {};
 };
 
 /// Every verb, in the order --help lists them.
