@@ -96,6 +96,18 @@ MainWindow::Options windowOptions(bool persistent = false)
     return options;
 }
 
+// Shows the window and opens the database at `path` in it, up to its first snapshot.
+void showWithDatabase(MainWindow &window, const QString &path)
+{
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy opened(&window, &MainWindow::databaseOpened);
+    QSignalSpy snapshots(&window, &MainWindow::snapshotShown);
+    window.openDatabase(path);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty(), 5000);
+}
+
 template<typename Box>
 Box *visibleChild(const QWidget &window, const QString &title = {})
 {
@@ -172,14 +184,11 @@ private Q_SLOTS:
     void menusDriveTheWindow()
     {
         MainWindow window(m_catalog, {QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)}, windowOptions());
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QSignalSpy opened(&window, &MainWindow::databaseOpened);
-        QSignalSpy snapshots(&window, &MainWindow::snapshotShown);
         ConsoleDatabase db;
-        window.openDatabase(db.path());
-        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 5000);
-        QTRY_VERIFY_WITH_TIMEOUT(!snapshots.isEmpty(), 5000);
+        showWithDatabase(window, db.path());
+        if (QTest::currentTestFailed())
+            return;
+        QSignalSpy snapshots(&window, &MainWindow::snapshotShown);
 
         // Flows › Schedule…
         clickMenu(window, {u"Flows"_s, u"Schedule…"_s});
@@ -233,11 +242,6 @@ private Q_SLOTS:
     // keeps painting them as it did before the menu opened.
     void openMenusLeaveTheBadgesAlone()
     {
-        MainWindow window(m_catalog, {QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)}, windowOptions());
-        window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        QSignalSpy opened(&window, &MainWindow::databaseOpened);
-        QSignalSpy snapshots(&window, &MainWindow::snapshotShown);
         ConsoleDatabase db;
         {
             auto log = db.open();
@@ -246,8 +250,11 @@ private Q_SLOTS:
             flow.type = u"demo.Pipeline"_s;
             QVERIFY(log->scheduleFlows({flow, flow, flow}, QDateTime::currentDateTimeUtc()));
         }
-        window.openDatabase(db.path());
-        QTRY_COMPARE_WITH_TIMEOUT(opened.size(), 1, 5000);
+        MainWindow window(m_catalog, {QStringLiteral(ERGON_BUNDLED_PLUGIN_DIR)}, windowOptions());
+        showWithDatabase(window, db.path());
+        if (QTest::currentTestFailed())
+            return;
+        QSignalSpy snapshots(&window, &MainWindow::snapshotShown);
         Sidebar *sidebar = window.sidebar();
         QTRY_VERIFY_WITH_TIMEOUT(!sidebar->badge(MainWindow::FlowsPageIndex).isEmpty(), 5000);
         QList<int> badged;

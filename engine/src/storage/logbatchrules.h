@@ -39,14 +39,7 @@ public:
     /// Takes the oldest pending signal of the flow with this name (marks it consumed at `now` by
     /// the wait step at `seq`) and returns its payload (JSON text); nothing when none is pending.
     virtual Result<std::optional<QByteArray>> takeSignal(qint64 flowId, const QString &name, int seq,
-                                                         const QDateTime &now)
-    {
-        Q_UNUSED(flowId);
-        Q_UNUSED(seq);
-        Q_UNUSED(now);
-        return Error(QStringLiteral("this log cannot deliver signals yet (signal '%1')").arg(name),
-                     QStringLiteral("unsupported"));
-    }
+                                                         const QDateTime &now) = 0;
 };
 
 /// Applies a LogBatch through a backend's writer; the caller owns the transaction (commits on

@@ -1,5 +1,7 @@
 #include "storage/postgres/postgresschema.h"
 
+#include "storage/postgres/postgresexecutionlog_p.h"
+
 namespace ergon {
 
 // Times are BIGINT milliseconds since the epoch (UTC), as in SQLite: no time zone or
@@ -146,6 +148,85 @@ const QList<SchemaMigration> &postgresMigrations()
          }},
     };
     return migrations;
+}
+
+Result<void> PostgresExecutionLog::Private::migrate()
+{
+    const QString doing = QStringLiteral("reading the schema version of");
+    if (auto begun = begin(doing); !begun)
+        return begun;
+    // One migrating process at a time; the others wait here, then find the schema current.
+    auto locked =
+        run(QStringLiteral("SELECT pg_advisory_xact_lock(1164011375, hashtext(current_schema()))"), {}, doing);
+    if (!locked)
+        return rollback<void>(locked.error());
+    (*locked)->finish();
+
+    auto tables =
+        run(QStringLiteral("SELECT current_schema(), count(*), count(*) FILTER (WHERE c.relname = 'schema_version')"
+                           " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                           " WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v', 'm', 'f')"),
+            {}, doing);
+    if (!tables)
+        return rollback<void>(tables.error());
+    QSqlQuery *q = *tables;
+    if (!q->next())
+        return rollback<void>(connection.sqlError(doing, q->lastError()));
+    const QString schema = q->value(0).toString();
+    const qint64 tableCount = q->value(1).toLongLong();
+    const bool versioned = q->value(2).toLongLong() > 0;
+    q->finish();
+    if (schema.isEmpty()) {
+        return rollback<void>(Error(QStringLiteral("%1 has no schema to create the tables in (none of the search path "
+                                                   "exists); name one with ?schema=NAME")
+                                        .arg(connection.display()),
+                                    QStringLiteral("storage")));
+    }
+
+    int version = 0;
+    if (versioned) {
+        auto read = run(QStringLiteral("SELECT max(version) FROM schema_version"), {}, doing);
+        if (!read)
+            return rollback<void>(read.error());
+        auto row = nextRow(**read, doing);
+        if (!row)
+            return rollback<void>(row.error());
+        if (*row)
+            version = (*read)->value(0).toInt();
+        (*read)->finish();
+    } else if (tableCount > 0) {
+        return rollback<void>(Error(QStringLiteral("the schema %1 of %2 holds tables of another application (no Ergon "
+                                                   "schema version); it was left untouched. Name an empty schema "
+                                                   "with ?schema=NAME")
+                                        .arg(schema, connection.display()),
+                                    QStringLiteral("foreign-database")));
+    }
+    if (version > PostgresExecutionLog::schemaVersion) {
+        return rollback<void>(Error(QStringLiteral("%1 was written by a newer Ergon Console (schema version %2; this "
+                                                   "build knows versions up to %3). Upgrade Ergon Console to use it; "
+                                                   "the database was left untouched.")
+                                        .arg(connection.display())
+                                        .arg(version)
+                                        .arg(PostgresExecutionLog::schemaVersion),
+                                    QStringLiteral("newer-schema")));
+    }
+    if (version == PostgresExecutionLog::schemaVersion) {
+        connection.rollback(); // nothing was written: let go of the lock
+        return {};
+    }
+    for (const SchemaMigration &migration : postgresMigrations()) {
+        if (migration.version <= version)
+            continue;
+        const QString migrating = QStringLiteral("migrating to schema version %1").arg(migration.version);
+        for (const QString &sql : migration.statements) {
+            if (auto done = connection.exec(sql, migrating); !done)
+                return rollback<void>(done.error());
+        }
+        auto stamped = run(QStringLiteral("UPDATE schema_version SET version = ?"), {migration.version}, migrating);
+        if (!stamped)
+            return rollback<void>(stamped.error());
+    }
+    return commit(QStringLiteral("migrating"));
 }
 
 } // namespace ergon

@@ -5,6 +5,31 @@
 
 namespace ergon::sqlreads {
 
+Result<std::optional<FlowRecord>> flow(SqlSession &session, qint64 id)
+{
+    const QString doing = QStringLiteral("reading a flow from");
+    auto query = session.run(QStringLiteral("SELECT ") + QLatin1String(sqlrows::flowColumnList) +
+                                 QStringLiteral(" FROM flows WHERE id = ?"),
+                             {id}, doing);
+    if (!query)
+        return query.error();
+    QSqlQuery *q = *query;
+    auto found = nextRow(*q, session.readErrorOf(doing));
+    if (!found)
+        return found.error();
+    std::optional<FlowRecord> record;
+    if (*found) {
+        auto read = sqlrows::flowFromRow(*q, session.where());
+        if (!read) {
+            q->finish();
+            return read.error();
+        }
+        record = read.take();
+    }
+    q->finish();
+    return record;
+}
+
 Result<QList<StepRecord>> steps(SqlSession &session, qint64 flowId, bool withAttempts)
 {
     const QString doing = QStringLiteral("reading steps from");
@@ -100,6 +125,19 @@ Result<QList<StealRecord>> steals(SqlSession &session, int limit)
         session.run(QStringLiteral("SELECT flow_id, from_worker, to_worker, at FROM steals ORDER BY id DESC LIMIT ?"),
                     {limit}, doing);
     return readRows<StealRecord>(std::move(query), stealFromRow, session.readErrorOf(doing));
+}
+
+Result<QList<TimerRecord>> pendingTimers(SqlSession &session, int limit, QLatin1StringView order)
+{
+    const QString doing = QStringLiteral("listing timers in");
+    QString sql = QStringLiteral("SELECT t.flow_id, t.seq, t.name, f.type, t.fire_at FROM timers t"
+                                 " JOIN flows f ON f.id = t.flow_id"
+                                 " WHERE t.fired_at IS NULL AND f.status IN ('waiting', 'pending', 'running')"
+                                 " ORDER BY ");
+    sql += order;
+    sql += QStringLiteral(" LIMIT ?");
+    auto query = session.run(sql, {limit}, doing);
+    return readRows<TimerRecord>(std::move(query), timerFromRow, session.readErrorOf(doing));
 }
 
 } // namespace ergon::sqlreads

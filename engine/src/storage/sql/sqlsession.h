@@ -2,6 +2,7 @@
 
 #include "ergon/result.h"
 
+#include <QDateTime>
 #include <QLatin1StringView>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -11,9 +12,10 @@
 namespace ergon::sqlsession {
 
 /// One connection of an SQL backend, as the reads and administrative writes the backends share
-/// (sqlreads.h, workersql.h) use it: statements with `?` placeholders bound in order, and
-/// transactions. Each backend runs them its own way (SQLite: its statement cache and the write
-/// gate; PostgreSQL: its reconnecting connection); the dialect differences are the hooks.
+/// (sqlreads.h, sqladmin.h, workersql.h) use it: statements with `?` placeholders bound in
+/// order, and transactions. Each backend runs them its own way (SQLite: its statement cache and
+/// the write gate; PostgreSQL: its reconnecting connection); the dialect differences are the
+/// hooks.
 class SqlSession
 {
 public:
@@ -37,6 +39,15 @@ public:
     /// The case-insensitive LIKE of FlowQuery::text: LIKE on SQLite (ASCII case folding), ILIKE
     /// on PostgreSQL.
     virtual QLatin1StringView caseInsensitiveLike() const = 0;
+    /// What a read in a write transaction appends to lock the rows it reads until the end of the
+    /// transaction: " FOR UPDATE" on PostgreSQL (READ COMMITTED would let another transaction
+    /// change them between the read and the write); nothing on SQLite, whose write transactions
+    /// (BEGIN IMMEDIATE) hold the file's write lock from the start.
+    virtual QLatin1StringView lockRowsRead() const = 0;
+    /// Tells the workers of every process, at commit, that work falls due at `due` (invalid:
+    /// now): NOTIFY on PostgreSQL. Nothing on SQLite: the workers of this process are woken by
+    /// its WorkNotifier, those of other processes find the work at their next poll.
+    virtual Result<void> notifyWork(const QDateTime &due, const QString &doing) = 0;
 
     /// readError() as the row readers (readRows(), nextRow()) take it.
     auto readErrorOf(const QString &doing)

@@ -1,5 +1,7 @@
 #include "storage/sqlite/sqliteschema.h"
 
+#include "storage/sqlite/sqliteexecutionlog_p.h"
+
 namespace ergon {
 
 // Times are INTEGER milliseconds since the epoch (UTC): compact, and ordered in indexes.
@@ -165,6 +167,96 @@ const QList<SchemaMigration> &sqliteMigrations()
          }},
     };
     return migrations;
+}
+
+Result<void> SqliteExecutionLog::Private::migrate()
+{
+    QSqlQuery versionQuery(db);
+    if (!versionQuery.exec(QStringLiteral("PRAGMA user_version")) || !versionQuery.next()) {
+        // The first read of the file: SQLite checks its header here (SQLITE_NOTADB).
+        if (versionQuery.lastError().nativeErrorCode() == QLatin1String("26") ||
+            versionQuery.lastError().text().contains(QLatin1String("not a database"))) {
+            return Error(QStringLiteral("%1 is not an SQLite database (corrupt, or another kind of file); it was left "
+                                        "untouched.")
+                             .arg(path),
+                         QStringLiteral("corrupt"));
+        }
+        return sqlError(QStringLiteral("reading the schema version of"), versionQuery.lastError());
+    }
+    const int version = versionQuery.value(0).toInt();
+    versionQuery.finish();
+    // A damaged file is refused before anything is written to it, migrations included.
+    auto checked = SqliteIntegrity::check(handle, canonicalPath, fileName(), quickCheckMaxBytes);
+    if (!checked)
+        return checked.error();
+    checkedMark = checked.take();
+    if (version > SqliteExecutionLog::schemaVersion)
+        return newerSchema(version);
+    if (version == SqliteExecutionLog::schemaVersion)
+        return {};
+    if (readOnly) {
+        if (auto foreign = checkNotForeign(version); !foreign)
+            return foreign;
+        return Error(QStringLiteral("%1 is read-only and needs its schema upgraded from version %2 to %3")
+                         .arg(fileName())
+                         .arg(version)
+                         .arg(SqliteExecutionLog::schemaVersion),
+                     QStringLiteral("read-only"));
+    }
+
+    // Under the write lock, the version is read again: another connection (a worker starting
+    // beside the console) may have created or upgraded the schema meanwhile.
+    const QString doing = QStringLiteral("migrating the schema of");
+    if (auto begun = begin(doing); !begun)
+        return begun;
+    QSqlQuery lockedQuery(db);
+    if (!lockedQuery.exec(QStringLiteral("PRAGMA user_version")) || !lockedQuery.next())
+        return rollback<void>(sqlError(QStringLiteral("reading the schema version of"), lockedQuery.lastError()));
+    const int current = lockedQuery.value(0).toInt();
+    lockedQuery.finish();
+    if (current > SqliteExecutionLog::schemaVersion)
+        return rollback<void>(newerSchema(current));
+    if (auto foreign = checkNotForeign(current); !foreign)
+        return rollback<void>(foreign.error());
+    for (const SchemaMigration &migration : sqliteMigrations()) {
+        if (migration.version <= current)
+            continue;
+        for (const QString &sql : migration.statements) {
+            if (auto done = exec(sql, doing); !done)
+                return rollback<void>(done.error());
+        }
+        if (auto done = exec(QStringLiteral("PRAGMA user_version = %1").arg(migration.version), doing); !done)
+            return rollback<void>(done.error());
+    }
+    return commit(doing);
+}
+
+Error SqliteExecutionLog::Private::newerSchema(int version) const
+{
+    return Error(QStringLiteral("%1 was written by a newer Ergon Console (schema version %2; this build knows "
+                                "versions up to %3). Upgrade Ergon Console to open it; the file was left untouched.")
+                     .arg(fileName())
+                     .arg(version)
+                     .arg(SqliteExecutionLog::schemaVersion),
+                 QStringLiteral("newer-schema"));
+}
+
+Result<void> SqliteExecutionLog::Private::checkNotForeign(int version)
+{
+    if (version != 0)
+        return {};
+    QSqlQuery tables(db);
+    if (!tables.exec(QStringLiteral("SELECT count(*) FROM sqlite_master")) || !tables.next())
+        return sqlError(QStringLiteral("reading"), tables.lastError());
+    const int count = tables.value(0).toInt();
+    tables.finish();
+    if (count > 0) {
+        return Error(QStringLiteral("%1 is an SQLite database of another application (it has tables but no Ergon "
+                                    "schema); it was left untouched.")
+                         .arg(fileName()),
+                     QStringLiteral("foreign-database"));
+    }
+    return {};
 }
 
 } // namespace ergon

@@ -1,23 +1,20 @@
-// Signals on SqliteExecutionLog: not written yet (they follow the split of the backend's files).
-#include "ergon/sqliteexecutionlog.h"
+// Signals on SqliteExecutionLog: the statements both SQL backends share (sqlsignals.h, sqlreads.h).
+#include "storage/sqlite/sqliteexecutionlog_p.h"
+
+#include "storage/sql/sqlreads.h"
+#include "storage/sql/sqlsignals.h"
 
 namespace ergon {
 
-namespace {
-Error notYet()
+Result<SignalSent> SqliteExecutionLog::sendSignal(qint64 flowId, const QString &name, const QByteArray &payloadJson,
+                                                  const QDateTime &now)
 {
-    return Error(QStringLiteral("signals are not stored in this log yet"), QStringLiteral("unsupported"));
-}
-} // namespace
-
-Result<SignalSent> SqliteExecutionLog::sendSignal(qint64, const QString &, const QByteArray &, const QDateTime &)
-{
-    return notYet();
+    return sqlsignals::sendSignal(*d, flowId, name, payloadJson, now);
 }
 
-Result<QList<SignalRecord>> SqliteExecutionLog::flowSignals(qint64)
+Result<QList<SignalRecord>> SqliteExecutionLog::flowSignals(qint64 flowId)
 {
-    return notYet();
+    return sqlreads::flowSignals(*d, flowId);
 }
 
 } // namespace ergon
