@@ -25,6 +25,8 @@ struct Verb {
     QString details; ///< more text for `ergon-console VERB --help` (output format ...)
     void (*addOptions)(QCommandLineParser &parser) = nullptr;
     Result<void> (*run)(Context &context) = nullptr;
+    QString secondArgument = {}; ///< a second required positional argument ("NAME"), if any
+    QString secondArgumentHelp = {};
 };
 
 /// Every verb, in the order --help lists them.
@@ -32,7 +34,7 @@ const QList<Verb> &verbs();
 const Verb *findVerb(const QString &name);
 
 // The verb groups, each defined in its own file.
-QList<Verb> flowVerbs();     // flowverbs.cpp: schedule, list, show, retry, cancel
+QList<Verb> flowVerbs();     // flowverbs.cpp: schedule, list, show, retry, cancel, signal
 QList<Verb> overviewVerbs(); // overviewverbs.cpp: stats, check, timers, workers
 Verb workerVerb();           // workerverb.cpp: worker
 Verb migrateVerb();          // migrateverb.cpp: migrate

@@ -34,6 +34,9 @@ public:
     const Verb &verb() const { return m_verb; }
     /// The verb's positional argument (empty for verbs without one).
     const QString &argument() const { return m_argument; }
+    /// The verb's second positional argument (Verb::secondArgument; empty for verbs without one).
+    const QString &secondArgument() const { return m_secondArgument; }
+    void setSecondArgument(QString argument) { m_secondArgument = std::move(argument); }
     /// A path (SQLite) or a postgresql:// URL, which may hold a password: show it through
     /// displayLocation(), never as it is.
     const QString &databasePath() const { return m_databasePath; }
@@ -75,6 +78,7 @@ private:
     const Verb &m_verb;
     const QCommandLineParser &m_parser;
     QString m_argument;
+    QString m_secondArgument;
     QString m_databasePath;
     bool m_isDefaultDatabase;
     QStringList m_pluginFolders;

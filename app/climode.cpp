@@ -58,6 +58,8 @@ void setUp(QCommandLineParser &parser, const Verb &verb)
         verb.addOptions(parser);
     if (!verb.argument.isEmpty())
         parser.addPositionalArgument(verb.argument, verb.argumentHelp);
+    if (!verb.secondArgument.isEmpty())
+        parser.addPositionalArgument(verb.secondArgument, verb.secondArgumentHelp);
 }
 
 QString verbHelp(const Verb &verb)
@@ -69,6 +71,8 @@ QString verbHelp(const Verb &verb)
     QString text = QStringLiteral("Usage: %1 %2 [options]").arg(QCoreApplication::applicationName(), verb.name);
     if (!verb.argument.isEmpty())
         text += QLatin1Char(' ') + verb.argument;
+    if (!verb.secondArgument.isEmpty())
+        text += QLatin1Char(' ') + verb.secondArgument;
     text += QStringLiteral("\n\n") + verb.summary + QStringLiteral("\n\n");
     const qsizetype options = qtHelp.indexOf(QStringLiteral("Options:"));
     text += options >= 0 ? qtHelp.mid(options) : qtHelp;
@@ -165,12 +169,19 @@ int runCli(const CommandLine &commandLine)
         }
         const QStringList positional = parser.positionalArguments();
         QString argument;
+        QString secondArgument;
         if (!verb->argument.isEmpty()) {
             if (positional.isEmpty())
                 return usageError(QStringLiteral("%1 needs %2").arg(verb->name, verb->argument));
             argument = positional.first();
         }
-        if (positional.size() > (verb->argument.isEmpty() ? 0 : 1))
+        if (!verb->secondArgument.isEmpty()) {
+            if (positional.size() < 2)
+                return usageError(QStringLiteral("%1 needs %2").arg(verb->name, verb->secondArgument));
+            secondArgument = positional.at(1);
+        }
+        const qsizetype expected = (verb->argument.isEmpty() ? 0 : 1) + (verb->secondArgument.isEmpty() ? 0 : 1);
+        if (positional.size() > expected)
             return usageError(QStringLiteral("unexpected argument '%1'").arg(positional.last()));
 
         // --db and --plugins may come before the verb too; the verb's own win (db) or follow (plugins).
@@ -186,6 +197,7 @@ int runCli(const CommandLine &commandLine)
 
         Context context(*verb, parser, argument, isDatabaseUrl(db) ? db : absolute(db),
                         commandLine.isDefaultDatabase && !dbGiven, plugins, out, err);
+        context.setSecondArgument(secondArgument);
         return verb->run(context);
     };
 

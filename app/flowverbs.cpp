@@ -1,4 +1,4 @@
-// The verbs about flows: schedule, list, show, retry, cancel.
+// The verbs about flows: schedule, list, show, retry, cancel, signal.
 
 #include "clicommand.h"
 #include "clicontext.h"
@@ -336,6 +336,42 @@ Result<void> cancel(Context &context)
     });
 }
 
+// --- signal ---------------------------------------------------------------------------------
+
+void signalOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QStringLiteral("payload"),
+                      QStringLiteral("The signal's payload, any JSON value (default: null)."), QStringLiteral("json")});
+}
+
+Result<void> sendSignal(Context &context)
+{
+    auto id = context.flowId();
+    if (!id)
+        return id.error();
+    const QString name = context.secondArgument();
+    if (name.trimmed().isEmpty())
+        return usageError(QStringLiteral("the signal needs a name"));
+    if (auto storable = checkStorableText(name, QStringLiteral("the signal's name")); !storable)
+        return usageError(storable.errorString());
+    QJsonValue payload;
+    if (context.isSet(QStringLiteral("payload"))) {
+        auto parsed = fromJsonText(context.value(QStringLiteral("payload")).toUtf8());
+        if (!parsed)
+            return usageError(parsed.error().prefixed(QStringLiteral("--payload")).message());
+        payload = parsed.take();
+        if (auto storable = checkStorableJson(payload, QStringLiteral("--payload")); !storable)
+            return usageError(storable.errorString());
+    }
+    auto log = context.openExistingLog();
+    if (!log)
+        return log.error();
+    const FlowRegistry noTypes;
+    SystemClock clock;
+    FlowScheduler scheduler(**log, noTypes, clock);
+    return scheduler.signal(*id, name, payload);
+}
+
 } // namespace
 
 QList<Verb> flowVerbs()
@@ -367,6 +403,13 @@ QList<Verb> flowVerbs()
         {QStringLiteral("cancel"), QStringLiteral("Cancels a flow that has not finished."), QStringLiteral("ID"),
          QStringLiteral("The flow's id."), QStringLiteral("A running flow stops at its next step. Prints nothing."),
          nullptr, cancel},
+        {QStringLiteral("signal"), QStringLiteral("Sends a signal to a flow that has not finished."),
+         QStringLiteral("ID"), QStringLiteral("The flow's id."),
+         QStringLiteral("Prints nothing; exit 0 once the signal is stored. The flow's next wait for a signal of\n"
+                        "this name (ctx.waitForSignal) receives it, at once if it waits for it now; several\n"
+                        "signals of one name are received in the order they were sent, each once. Exit 1 for an\n"
+                        "unknown id or a finished flow, 2 for a malformed command line or payload."),
+         signalOptions, sendSignal, QStringLiteral("NAME"), QStringLiteral("The signal's name, e.g. approve.")},
     };
 }
 

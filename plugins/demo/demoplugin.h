@@ -1,5 +1,6 @@
 #pragma once
 
+#include "approval.h"
 #include "flaky.h"
 #include "pipeline.h"
 #include "sleeper.h"
@@ -8,8 +9,8 @@
 
 #include <QObject>
 
-/// Provides demo.Pipeline, demo.Flaky and demo.Sleeper.
-class DemoPlugin : public QObject, public ergon::FlowPluginOf<Pipeline, Flaky, Sleeper>
+/// Provides demo.Pipeline, demo.Flaky, demo.Sleeper and demo.Approval.
+class DemoPlugin : public QObject, public ergon::FlowPluginOf<Pipeline, Flaky, Sleeper, Approval>
 {
     Q_OBJECT
     Q_PLUGIN_METADATA(IID ErgonFlowPlugin_iid FILE "demo.json")

@@ -71,7 +71,8 @@ private Q_SLOTS:
     {
         const Outcome outcome = runRaw({QStringLiteral("--help")});
         QCOMPARE(outcome.exitCode, 0);
-        for (const char *verb : {"worker", "schedule", "list", "show", "stats", "timers", "workers", "retry", "cancel"})
+        for (const char *verb :
+             {"worker", "schedule", "list", "show", "stats", "timers", "workers", "retry", "cancel", "signal"})
             QVERIFY2(outcome.stdoutText().contains(QStringLiteral("  %1 ").arg(QLatin1String(verb))), verb);
     }
 
@@ -91,6 +92,7 @@ private Q_SLOTS:
         QTest::newRow("workers") << QStringLiteral("workers") << strings({"--json", "--forget-stopped"});
         QTest::newRow("retry") << QStringLiteral("retry") << strings({"--step", "ID"});
         QTest::newRow("cancel") << QStringLiteral("cancel") << strings({"ID", "--db"});
+        QTest::newRow("signal") << QStringLiteral("signal") << strings({"ID", "NAME", "--payload"});
     }
 
     void verbHelp()

@@ -191,6 +191,19 @@ Result<QList<StealRecord>> ThreadRecordingLog::steals(int limit)
     return m_log->steals(limit);
 }
 
+Result<SignalSent> ThreadRecordingLog::sendSignal(qint64 flowId, const QString &name, const QByteArray &payloadJson,
+                                                  const QDateTime &now)
+{
+    m_record->record("sendSignal");
+    return m_log->sendSignal(flowId, name, payloadJson, now);
+}
+
+Result<QList<SignalRecord>> ThreadRecordingLog::flowSignals(qint64 flowId)
+{
+    m_record->record("flowSignals");
+    return m_log->flowSignals(flowId);
+}
+
 Result<WriteOutcome> ThreadRecordingLog::commit(const LogBatch &batch)
 {
     m_record->record("commit");

@@ -71,6 +71,9 @@ public:
                                         std::chrono::milliseconds leaseDuration, int limit,
                                         const ClaimFilter &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
+    Result<SignalSent> sendSignal(qint64 flowId, const QString &name, const QByteArray &payloadJson,
+                                  const QDateTime &now) override;
+    Result<QList<SignalRecord>> flowSignals(qint64 flowId) override;
     Result<WriteOutcome> commit(const LogBatch &batch) override;
     Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;
     Result<void> cancelFlow(qint64 id, const QDateTime &now) override;

@@ -42,6 +42,13 @@ struct FlowText {
     QByteArray arguments;
 };
 
+/// A signal stored by FlowIntake::sendSignal().
+struct SignalSent {
+    qint64 id = 0;
+    /// The flow was waiting for a signal of that name and is due now: worth waking a worker.
+    bool woke = false;
+};
+
 /// The log's reads: what the console's readers, the CLI's reading verbs, a search mirror and a
 /// run's replay look at. Nothing here writes.
 class FlowReader
@@ -66,13 +73,23 @@ public:
     /// Pending durable timers, earliest first.
     virtual Result<QList<TimerRecord>> pendingTimers(int limit) = 0;
     virtual Result<QList<StealRecord>> steals(int limit) = 0;
+    /// The signals sent to the flow, oldest first: pending ones, and delivered ones with the wait
+    /// step that took each.
+    virtual Result<QList<SignalRecord>> flowSignals(qint64 flowId) = 0;
 };
 
-/// Where new flows enter the log: FlowScheduler, and FlowExecutor::runNew().
+/// Where new flows and signals enter the log: FlowScheduler, and FlowExecutor::runNew().
 class FlowIntake
 {
 public:
     virtual ~FlowIntake() = default;
+
+    /// Stores a signal for a flow that has not finished, and in the same transaction makes the
+    /// flow due now if it waits for a signal of that name (a flow that does not wait for it yet
+    /// finds it when it does). `payloadJson` is JSON text. Refused with kind "not-found" for an
+    /// unknown flow and "finished" for a finished one ("flow 12 is already completed").
+    virtual Result<SignalSent> sendSignal(qint64 flowId, const QString &name, const QByteArray &payloadJson,
+                                          const QDateTime &now) = 0;
 
     /// Stores new flows as pending, in one transaction, and returns their ids in order. A flow
     /// whose idempotency key is already stored is not added again: its existing id is returned.

@@ -115,6 +115,9 @@ public:
     [[nodiscard]] virtual QCoro::Task<QJsonValue> runStep(const QString &name, const StepOptions &options,
                                                           BodyRef body) = 0;
     [[nodiscard]] virtual QCoro::Task<> sleepUntil(QString name, QDateTime fireAt) = 0;
+    /// Waits for the signal `name`: its payload, or nothing once the timeout (if any) passed.
+    [[nodiscard]] virtual QCoro::Task<std::optional<QJsonValue>>
+    waitForSignal(QString name, std::optional<std::chrono::milliseconds> timeout) = 0;
 
 protected:
     ~FlowRuntime() = default;
@@ -122,6 +125,8 @@ protected:
 
 /// Throws the StepFailed of a step whose stored result cannot be decoded.
 [[noreturn]] void throwUndecodable(const QString &stepName, const Error &error);
+/// Throws the StepFailed of a signal wait whose payload does not decode as asked.
+[[noreturn]] void throwUndecodablePayload(const QString &signalName, const Error &error);
 } // namespace detail
 
 /// What a step may return: nothing, or a value of a type with a Codec (see codec.h).
@@ -230,6 +235,35 @@ public:
     /// A durable timer to an absolute time.
     [[nodiscard]] QCoro::Task<> sleepUntil(QString name, QDateTime fireAt);
 
+    /// Waits for the signal `name` (sent by FlowScheduler::signal() or `ergon-console signal`)
+    /// and returns its payload, or nothing once `timeout` has passed without one. Durable: the
+    /// flow parks as waiting, holding no worker slot and no coroutine, until a signal of that
+    /// name is sent or the timeout passes, across restarts. A signal sent before the flow gets
+    /// here is kept and taken at once; several of one name are taken one per wait, in the order
+    /// they were stored, each by exactly one wait. The wait is recorded as a step of kind
+    /// "signal" named after the signal: replay returns the same payload, or the same timeout.
+    /// The timeout counts from the first time the flow reaches the wait. As for sleep(), code
+    /// around it must let what it throws to park the flow through.
+    [[nodiscard]] QCoro::Task<std::optional<QJsonValue>> waitForSignal(QString name, std::chrono::milliseconds timeout);
+    /// The same without a timeout: waits until a signal of that name comes.
+    [[nodiscard]] QCoro::Task<QJsonValue> waitForSignal(QString name);
+    /// The payload decoded as a T with a Codec (a payload that does not decode fails the flow's
+    /// run with a StepFailed naming the signal): `co_await ctx.waitForSignal<Approval>(name, 60s)`.
+    template<Encodable T>
+    [[nodiscard]] QCoro::Task<std::optional<T>> waitForSignal(QString name, std::chrono::milliseconds timeout)
+    {
+        const std::optional<QJsonValue> payload = co_await m_runtime.waitForSignal(name, timeout);
+        if (!payload)
+            co_return std::nullopt;
+        co_return decodePayload<T>(name, *payload);
+    }
+    template<Encodable T>
+    [[nodiscard]] QCoro::Task<T> waitForSignal(QString name)
+    {
+        const std::optional<QJsonValue> payload = co_await m_runtime.waitForSignal(name, std::nullopt);
+        co_return decodePayload<T>(name, payload.value_or(QJsonValue()));
+    }
+
     /// The engine clock's time, replay-safe: recorded as a step named "now" on the first run,
     /// and the same value on every replay. A flow's code never needs the wall clock.
     [[nodiscard]] QCoro::Task<QDateTime> now();
@@ -279,6 +313,15 @@ private:
                 detail::throwUndecodable(name, decoded.error());
             co_return decoded.take();
         }
+    }
+
+    template<typename T>
+    static T decodePayload(const QString &name, const QJsonValue &payload)
+    {
+        auto decoded = Codec<T>::decode(payload);
+        if (!decoded)
+            detail::throwUndecodablePayload(name, decoded.error());
+        return decoded.take();
     }
 
     /// By reference: step() awaits it at once, so its own frame keeps `name` and `options`

@@ -28,7 +28,7 @@ struct FlowOutcome {
     FlowStatus status = FlowStatus::Pending;
     QJsonValue result; ///< when completed
     QString error;     ///< when failed, or why the run stopped early
-    QDateTime wakeAt;  ///< when waiting: the fire time of the timer it waits on
+    QDateTime wakeAt;  ///< when waiting: the timer's fire time, or the signal wait's timeout (invalid: none)
     /// False when this call ran nothing because the flow had already finished elsewhere.
     bool ranHere = true;
     /// The run stopped without a verdict: the executor was destroyed, the lease was lost, the

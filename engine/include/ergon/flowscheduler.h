@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QJsonValue>
 #include <QList>
 #include <QString>
 
@@ -50,6 +51,13 @@ public:
     Result<void> cancel(qint64 flowId);
     /// Re-queues a failed flow from its failed step (or the named one).
     Result<void> retry(qint64 flowId, const QString &stepName = {});
+    /// Sends the signal `name` with a JSON payload to a flow that has not finished (see
+    /// FlowContext::waitForSignal()): stored when this returns, delivered once to the flow's
+    /// next wait for that name, at once if it waits for it now (the workers of this process
+    /// are woken). Refused: "not-found" (no such flow), "finished" (the message says how it
+    /// finished), "invalid-text" (a name or payload the log cannot store as given), "invalid"
+    /// (an empty name).
+    Result<void> signal(qint64 flowId, const QString &name, const QJsonValue &payload = QJsonValue());
 
 private:
     FlowIntake &m_intake;

@@ -51,6 +51,9 @@ public:
                                         std::chrono::milliseconds leaseDuration, int limit,
                                         const ClaimFilter &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
+    Result<SignalSent> sendSignal(qint64 flowId, const QString &name, const QByteArray &payloadJson,
+                                  const QDateTime &now) override;
+    Result<QList<SignalRecord>> flowSignals(qint64 flowId) override;
 
 private:
     int fireDue(const QDateTime &now); ///< under the store's lock

@@ -23,12 +23,13 @@ QJsonValue timeToJson(const QDateTime &time);
 
 /// A flow without its steps: id, type, type_version, status, priority, args (the object),
 /// result (the decoded JSON value, null until completed), error, lease_owner, idempotency_key,
-/// step_count, created, updated, run_at, run_started, finished.
+/// step_count, created, updated, run_at, run_started, finished, waiting_for (null, or while
+/// waiting {"kind": "timer" | "signal", "name": …, "until": the fire time or timeout, or null}).
 QJsonObject flowToJson(const FlowRecord &flow);
 /// The same with `steps`, in run order (see stepToJson()).
 QJsonObject flowToJson(const FlowRecord &flow, const QList<StepRecord> &steps);
 
-/// seq, name, occurrence, kind (step or timer), status, worker, attempts (the attempt log, see
+/// seq, name, occurrence, kind (step, timer or signal), status, worker, attempts (the attempt log, see
 /// attemptToJson(); empty unless the steps were read with their attempts), attempt_count,
 /// result, error, type_version, started, finished, next_attempt_at.
 QJsonObject stepToJson(const StepRecord &step);

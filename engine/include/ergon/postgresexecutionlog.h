@@ -33,7 +33,7 @@ class PostgresExecutionLog final : public ExecutionLog
 {
 public:
     /// The schema version this build writes (the same numbering as SQLite's).
-    static constexpr int schemaVersion = 4;
+    static constexpr int schemaVersion = 5;
     /// The channel of wake-ups: NOTIFY channels belong to the whole database, so each schema
     /// has its own, and deployments sharing a database in different schemas (`schema=`) do not
     /// wake each other's workers. "ergon_work" for the default schema.
@@ -76,6 +76,9 @@ public:
                                         std::chrono::milliseconds leaseDuration, int limit,
                                         const ClaimFilter &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
+    Result<SignalSent> sendSignal(qint64 flowId, const QString &name, const QByteArray &payloadJson,
+                                  const QDateTime &now) override;
+    Result<QList<SignalRecord>> flowSignals(qint64 flowId) override;
     Result<WriteOutcome> commit(const LogBatch &batch) override;
     Result<void> retryFlow(qint64 id, const QString &stepName, const QDateTime &now) override;
     Result<void> cancelFlow(qint64 id, const QDateTime &now) override;

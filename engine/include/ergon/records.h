@@ -13,7 +13,7 @@ namespace ergon {
 
 enum class FlowStatus { Pending, Running, Waiting, Completed, Failed, Cancelled };
 enum class StepStatus { Running, Retrying, Completed, Failed };
-enum class StepKind { Step, Timer };
+enum class StepKind { Step, Timer, Signal };
 
 QString toString(FlowStatus status);
 QString toString(StepStatus status);
@@ -25,6 +25,19 @@ inline bool isFinished(FlowStatus status)
 {
     return status == FlowStatus::Completed || status == FlowStatus::Failed || status == FlowStatus::Cancelled;
 }
+
+/// The due time of a flow that waits with nothing due (a wait for a signal without a timeout):
+/// 9999-12-31T23:59:59.999Z, later than any due time a flow can be given (limits.h), so that
+/// every query over due times (claims, upcoming()) keeps working and never reaches it.
+QDateTime neverDue();
+bool isNeverDue(const QDateTime &time);
+
+/// What a waiting flow waits for: its open wait step (a durable timer, or a wait for a signal).
+struct FlowWait {
+    StepKind kind = StepKind::Timer;
+    QString name;    ///< the timer's name; the signal's name
+    QDateTime until; ///< the timer's fire time; the signal wait's timeout (invalid: none)
+};
 
 /// A flow to be stored by ExecutionLog::scheduleFlows().
 struct NewFlow {
@@ -57,6 +70,8 @@ struct FlowRecord {
     QDateTime created;
     QDateTime updated;
     QDateTime finished;
+    /// While waiting: what for (filled by FlowReader::flow() and flows(), not by claims).
+    std::optional<FlowWait> waitingFor;
 };
 
 /// One attempt of a step: when it ran, where, and how it ended (empty error: success).
@@ -128,6 +143,18 @@ struct TimerRecord {
     QString name;
     QString flowType;
     QDateTime fireAt;
+};
+
+/// A signal sent to a flow (FlowIntake::sendSignal()): pending until a wait for its name takes
+/// it, then delivered to that one wait step.
+struct SignalRecord {
+    qint64 id = 0; ///< signals of one flow and name are delivered in id order
+    qint64 flowId = 0;
+    QString name;
+    QByteArray payloadJson; ///< JSON text ("null" when sent without a payload)
+    QDateTime created;
+    QDateTime consumed;   ///< when a wait took it; invalid while pending
+    int consumedSeq = -1; ///< the position of the wait step that took it; -1 while pending
 };
 
 /// One move of a prefetched flow from one worker's queue to another's.

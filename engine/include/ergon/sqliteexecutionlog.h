@@ -37,7 +37,7 @@ public:
     };
 
     /// The schema version this build writes.
-    static constexpr int schemaVersion = 4;
+    static constexpr int schemaVersion = 5;
 
     static Result<std::unique_ptr<SqliteExecutionLog>> open(const QString &path, Options options);
     static Result<std::unique_ptr<SqliteExecutionLog>> open(const QString &path) { return open(path, Options()); }
@@ -79,6 +79,9 @@ public:
                                         std::chrono::milliseconds leaseDuration, int limit,
                                         const ClaimFilter &types = {}) override;
     Result<QList<StealRecord>> steals(int limit) override;
+    Result<SignalSent> sendSignal(qint64 flowId, const QString &name, const QByteArray &payloadJson,
+                                  const QDateTime &now) override;
+    Result<QList<SignalRecord>> flowSignals(qint64 flowId) override;
     /// Checkpoints and truncates the write-ahead log, and keeps it small from then on.
     Result<void> reclaimSpace() override;
 

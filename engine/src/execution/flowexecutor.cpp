@@ -91,6 +91,8 @@ std::optional<FlowUpdate> closingUpdate(const FlowRun &run, const RunEnd &end)
     if (run.core().stopped)
         return std::nullopt;
     if (end.suspended) {
+        if (end.suspended->written)
+            return std::nullopt; // a signal wait parked in its own commit
         // The park: the flow's row waits for its timer, written with the timer's step.
         FlowUpdate waiting = run.flowUpdate(FlowStatus::Waiting);
         waiting.runAt = end.suspended->wakeAt;

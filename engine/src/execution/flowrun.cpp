@@ -103,18 +103,26 @@ FlowUpdate FlowRun::flowUpdate(FlowStatus status) const
 
 void FlowRun::park(StepRecord timer, QDateTime fireAt)
 {
-    m_parked = std::make_unique<Parked>(Parked{std::move(timer), std::move(fireAt)});
+    Q_UNUSED(fireAt); // the timer's step holds it
+    QString what = QStringLiteral("timer '%1'").arg(timer.name);
+    m_parked = std::make_unique<Parked>(Parked{std::move(timer), std::move(what), QStringLiteral("ctx.sleep()")});
+}
+
+void FlowRun::parkedOnSignal(const QString &name)
+{
+    m_parked = std::make_unique<Parked>(Parked{std::nullopt, QStringLiteral("its wait for signal '%1'").arg(name),
+                                               QStringLiteral("ctx.waitForSignal()")});
 }
 
 QString FlowRun::swallowedSuspension() const
 {
     if (!m_parked)
         return {};
-    return QStringLiteral("flow %1 (%2) caught the engine's suspension at timer '%3' and went on: code around "
-                          "ctx.sleep() must let it through (a catch (...) must rethrow); the flow is failed "
+    return QStringLiteral("flow %1 (%2) caught the engine's suspension at %3 and went on: code around "
+                          "%4 must let it through (a catch (...) must rethrow); the flow is failed "
                           "instead of parked")
         .arg(m_record.id)
-        .arg(m_record.type, m_parked->timer.name);
+        .arg(m_record.type, m_parked->what, m_parked->call);
 }
 
 std::optional<StepRecord> FlowRun::takeParkedTimer()
@@ -132,6 +140,23 @@ void DurableWrite::await_resume()
         throw FlowAborted{outcome.status.error().message(), false, outcome.status.error().kind()};
     if (outcome.refused)
         throw FlowAborted{QStringLiteral("the flow is no longer held by %1 (lease lost or cancelled)").arg(m_owner)};
+}
+
+SettledWait SettleWrite::await_resume()
+{
+    GroupCommitter::Outcome outcome = m_write.await_resume();
+    if (!outcome.status)
+        throw FlowAborted{outcome.status.error().message(), false, outcome.status.error().kind()};
+    if (outcome.refused || !outcome.settled)
+        throw FlowAborted{QStringLiteral("the flow is no longer held by %1 (lease lost or cancelled)").arg(m_owner)};
+    return std::move(*outcome.settled);
+}
+
+SettleWrite FlowRun::settleSignalWait(StepRecord wait)
+{
+    LogBatch batch;
+    batch.signalWaits.append(SignalWait{std::move(wait), m_core->clock.now()});
+    return SettleWrite(m_core->committer.commit(m_record.id, std::move(batch)), m_core->owner);
 }
 
 DurableWrite FlowRun::commitStep(StepRecord step, std::optional<AttemptRecord> failedAttempt)

@@ -39,9 +39,12 @@ struct FlowAborted {
     QString kind;
 };
 
-/// Unwinds a flow's coroutine that parked itself on a durable timer (status waiting).
+/// Unwinds a flow's coroutine that parked itself (status waiting) on a durable timer or a wait
+/// for a signal.
 struct FlowSuspended {
-    QDateTime wakeAt;
+    QDateTime wakeAt; ///< when it falls due by itself; invalid: only a signal wakes it
+    /// The park is stored already: a signal wait parks in the commit that looked for its signal.
+    bool written = false;
 };
 
 /// What every run of one executor shares; outlives the executor while runs unwind.
@@ -87,6 +90,25 @@ private:
     const QString &m_owner;
 };
 
+/// co_await of a SignalWait's commit: resumes with how it was settled, and throws FlowAborted as
+/// DurableWrite does.
+class SettleWrite
+{
+public:
+    SettleWrite(GroupCommitter::Awaiter write, const QString &owner)
+        : m_write(std::move(write))
+        , m_owner(owner)
+    {
+    }
+    bool await_ready() const noexcept { return m_write.await_ready(); }
+    bool await_suspend(std::coroutine_handle<> handle) { return m_write.await_suspend(handle); }
+    SettledWait await_resume();
+
+private:
+    GroupCommitter::Awaiter m_write;
+    const QString &m_owner;
+};
+
 /// The state of one flow being run: its record, the steps the log holds, and the position of
 /// the replay. Owned by the coroutine that drives the run, so it lives exactly as long. It is
 /// the runtime behind the flow's FlowContext (the step algorithm is in flowsteps.cpp).
@@ -117,10 +139,15 @@ public:
 
     /// A guarded update of the flow's row.
     FlowUpdate flowUpdate(FlowStatus status) const;
+    /// Looks for a pending signal for the open wait step, or parks the flow on it, in the next
+    /// group commit (SignalWait). Throws FlowAborted as commitStep() does.
+    [[nodiscard]] SettleWrite settleSignalWait(StepRecord wait);
 
     /// The flow parks on this timer: FlowSuspended is on its way to the run's driver, which
     /// writes the park. Until then the flow may call nothing more (beginStep() refuses).
     void park(StepRecord timer, QDateTime fireAt);
+    /// The flow parked on a wait for the signal `name`, stored already (settleSignalWait()).
+    void parkedOnSignal(const QString &name);
     /// Where a parked flow's exception went when the flow's coroutine ended otherwise: the
     /// flow caught it. Empty when the flow did not park, or the park reached the driver.
     QString swallowedSuspension() const;
@@ -137,6 +164,8 @@ public:
     Clock &clock() const override { return m_core->clock; }
     QCoro::Task<QJsonValue> runStep(const QString &name, const StepOptions &options, BodyRef body) override;
     QCoro::Task<> sleepUntil(QString name, QDateTime fireAt) override;
+    QCoro::Task<std::optional<QJsonValue>> waitForSignal(QString name,
+                                                         std::optional<std::chrono::milliseconds> timeout) override;
 
 private:
     std::shared_ptr<ExecutorCore> m_core;
@@ -147,8 +176,9 @@ private:
     FlowContext m_context;
     int m_nextSeq = 0;
     struct Parked {
-        StepRecord timer;
-        QDateTime fireAt;
+        std::optional<StepRecord> timer; ///< to write with the flow's row; none when stored already
+        QString what;                    ///< "timer 'nap'", for messages
+        QString call;                    ///< the call that parked it, for messages
     };
     std::unique_ptr<Parked> m_parked;
     /// Steps seen per name in this run. A flow has few distinct step names: a short list beats

@@ -60,15 +60,15 @@ Result<FlowOutcome> FlowStarter::notClaimed(qint64 flowId)
         finished.ranHere = false;
         return finished;
     }
-    return Error(
-        QStringLiteral("flow %1 cannot be run now: it is %2%3")
-            .arg(flowId)
-            .arg(toString(record.status),
-                 record.leaseOwner.isEmpty()
-                     ? (record.runAt > now ? QStringLiteral(" until %1").arg(record.runAt.toString(Qt::ISODate))
-                                           : QString())
-                     : QStringLiteral(" and held by %1").arg(record.leaseOwner)),
-        QStringLiteral("not-claimable"));
+    QString why;
+    if (!record.leaseOwner.isEmpty())
+        why = QStringLiteral(" and held by %1").arg(record.leaseOwner);
+    else if (isNeverDue(record.runAt) && record.waitingFor)
+        why = QStringLiteral(" for signal '%1'").arg(record.waitingFor->name); // no timeout: until it comes
+    else if (record.runAt > now)
+        why = QStringLiteral(" until %1").arg(record.runAt.toString(Qt::ISODate));
+    return Error(QStringLiteral("flow %1 cannot be run now: it is %2%3").arg(flowId).arg(toString(record.status), why),
+                 QStringLiteral("not-claimable"));
 }
 
 Result<QList<StepRecord>> FlowStarter::replaySteps(ClaimedFlow &claimed)

@@ -7,6 +7,7 @@
 #include "ergon/steperror.h"
 
 #include <QCryptographicHash>
+#include <QJsonObject>
 
 namespace ergon {
 namespace detail {
@@ -179,6 +180,52 @@ QCoro::Task<> FlowRun::sleepUntil(QString name, QDateTime fireAt)
     timer.finished = clock.now();
     timer.worker = run.core().owner;
     co_await run.commitStep(std::move(timer), std::nullopt);
+}
+
+namespace {
+/// What a settled signal wait returns: the payload of {"payload": …}, nothing for {"timeout": true}.
+std::optional<QJsonValue> signalOutcome(const QString &name, const QByteArray &resultJson)
+{
+    auto stored = fromJsonText(resultJson);
+    if (!stored)
+        throwUndecodable(name, stored.error());
+    const QJsonObject outcome = stored->toObject();
+    if (outcome.value(QLatin1String("timeout")).toBool())
+        return std::nullopt;
+    return outcome.value(QLatin1String("payload"));
+}
+
+/// Opens the wait step for its commit; the first run fixes its timeout, a replay keeps it.
+void openSignalWait(FlowRun &run, StepRecord &wait, std::optional<std::chrono::milliseconds> timeout)
+{
+    const QDateTime now = run.core().clock.now();
+    if (!wait.started.isValid()) {
+        wait.started = now;
+        if (timeout)
+            wait.nextAttemptAt = now.addMSecs(std::max<qint64>(0, timeout->count()));
+    }
+    wait.status = StepStatus::Running;
+    wait.worker = run.core().owner;
+}
+} // namespace
+
+QCoro::Task<std::optional<QJsonValue>> FlowRun::waitForSignal(QString name,
+                                                              std::optional<std::chrono::milliseconds> timeout)
+{
+    FlowRun &run = *this;
+    StepRecord wait = run.beginStep(name, StepKind::Signal, {});
+    if (wait.status == StepStatus::Completed)
+        co_return signalOutcome(name, wait.resultJson);
+    openSignalWait(run, wait, timeout);
+    const QDateTime due = wait.nextAttemptAt;
+    // Taking a pending signal and parking are one commit: a signal stored meanwhile finds the
+    // flow waiting and makes it due (see SignalWait).
+    const SettledWait settled = co_await run.settleSignalWait(std::move(wait));
+    if (!settled.parked)
+        co_return signalOutcome(name, settled.resultJson);
+    // Parked: the flow holds no slot and no coroutine until a signal or its timeout.
+    run.parkedOnSignal(name);
+    throw FlowSuspended{due, true};
 }
 
 } // namespace detail

@@ -138,6 +138,8 @@ void GroupCommitter::flush()
             waiter.outcome->refused = written->refused.contains(waiter.flowId);
             if (auto claimed = written->claimed.find(waiter.flowId); claimed != written->claimed.end())
                 waiter.outcome->claimed = std::make_unique<ClaimedFlow>(std::move(*claimed));
+            if (auto settled = written->settled.find(waiter.flowId); settled != written->settled.end())
+                waiter.outcome->settled = std::make_unique<SettledWait>(std::move(*settled));
         }
         // Resumed flows hand in their next batches, which go to the next flush.
         for (Waiter &waiter : group.waiters) {

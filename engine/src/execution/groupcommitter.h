@@ -29,6 +29,8 @@ public:
         /// The flow, when the batch claimed it. On the heap: an outcome lives in the frame of
         /// every coroutine that awaits a commit, and only claims fill it in.
         std::unique_ptr<ClaimedFlow> claimed;
+        /// How the batch settled the flow's signal wait, when it had one (on the heap, as claimed).
+        std::unique_ptr<SettledWait> settled;
     };
 
     /// Hands the batch in when made (so that it does not sit in the awaiting coroutine's

@@ -70,6 +70,24 @@ QCoro::Task<> FlowContext::sleepUntil(QString name, QDateTime fireAt)
     return m_runtime.sleepUntil(std::move(name), std::move(fireAt));
 }
 
+QCoro::Task<std::optional<QJsonValue>> FlowContext::waitForSignal(QString name, std::chrono::milliseconds timeout)
+{
+    return m_runtime.waitForSignal(std::move(name), timeout);
+}
+
+QCoro::Task<QJsonValue> FlowContext::waitForSignal(QString name)
+{
+    const std::optional<QJsonValue> payload = co_await m_runtime.waitForSignal(std::move(name), std::nullopt);
+    co_return payload.value_or(QJsonValue());
+}
+
+void detail::throwUndecodablePayload(const QString &signalName, const Error &error)
+{
+    throw StepFailed(
+        signalName,
+        QStringLiteral("the payload of signal '%1' cannot be decoded: %2").arg(signalName, error.message()));
+}
+
 void detail::throwUndecodable(const QString &stepName, const Error &error)
 {
     throw StepFailed(stepName, QStringLiteral("its stored result cannot be decoded: %1").arg(error.message()));

@@ -24,6 +24,20 @@ QJsonValue storedJson(const QByteArray &text)
 constexpr FlowStatus allFlowStatuses[] = {FlowStatus::Pending,   FlowStatus::Running, FlowStatus::Waiting,
                                           FlowStatus::Completed, FlowStatus::Failed,  FlowStatus::Cancelled};
 
+// What a waiting flow waits for: {"kind": "timer" | "signal", "name": …, "until": time or
+// null}; null for a flow that does not wait.
+QJsonValue waitToJson(const FlowRecord &flow)
+{
+    if (flow.status != FlowStatus::Waiting || !flow.waitingFor)
+        return QJsonValue::Null;
+    const FlowWait &wait = *flow.waitingFor;
+    return QJsonObject{
+        {QStringLiteral("kind"), toString(wait.kind)},
+        {QStringLiteral("name"), wait.name},
+        {QStringLiteral("until"), isNeverDue(wait.until) ? QJsonValue(QJsonValue::Null) : timeToJson(wait.until)},
+    };
+}
+
 } // namespace
 
 QJsonValue timeToJson(const QDateTime &time)
@@ -53,6 +67,7 @@ QJsonObject flowToJson(const FlowRecord &flow)
         {QStringLiteral("run_at"), timeToJson(flow.runAt)},
         {QStringLiteral("run_started"), timeToJson(flow.runStarted)},
         {QStringLiteral("finished"), timeToJson(flow.finished)},
+        {QStringLiteral("waiting_for"), waitToJson(flow)},
     };
 }
 

@@ -32,7 +32,7 @@ bool containsSorted(const QList<qint64> &ids, qint64 id)
 }
 
 /// Rule 2's question, per guarded writer: the flows whose writes need the lease decided before
-/// anything is written. Every step's flow, under the step's worker. An update's flow only when
+/// anything is written. Every step's and signal wait's flow, under the step's worker. An update's flow only when
 /// the batch writes something else of that flow (another writer's step, an administrative step,
 /// an attempt) that the update's owner does not already answer for with its own steps: an
 /// update that is its flow's only write is decided by its own guarded write, which refuses
@@ -53,6 +53,13 @@ FlowsByWriter flowsToDecide(const LogBatch &batch)
             lastWriter = step.worker;
         }
         last->append(step.flowId);
+    }
+    // A signal wait takes its signal before its park's guarded write: decided up front, as a step.
+    for (const SignalWait &wait : batch.signalWaits) {
+        if (wait.step.worker.isEmpty())
+            unguarded.append(wait.step.flowId);
+        else
+            flowsOf(byWriter, wait.step.worker)->append(wait.step.flowId);
     }
     for (const AttemptWrite &write : batch.attempts)
         unguarded.append(write.flowId);
@@ -86,6 +93,47 @@ FlowsByWriter flowsToDecide(const LogBatch &batch)
     }
     return byWriter;
 }
+
+/// The stored result of a wait that received a signal: {"payload": <the payload's JSON text>}.
+QByteArray deliveredResult(const QByteArray &payloadJson)
+{
+    return QByteArrayLiteral("{\"payload\":") + (payloadJson.isEmpty() ? QByteArrayLiteral("null") : payloadJson) +
+        QByteArrayLiteral("}");
+}
+
+/// SignalWait's rule: take the oldest pending signal, else time out once due, else park.
+Result<SettledWait> settleSignalWait(const SignalWait &wait, LogBatchWriter &writer, bool &refused)
+{
+    StepRecord step = wait.step;
+    auto taken = writer.takeSignal(step.flowId, step.name, step.seq, wait.now);
+    if (!taken)
+        return taken.error();
+    const bool timedOut = !*taken && step.nextAttemptAt.isValid() && step.nextAttemptAt <= wait.now;
+    if (*taken || timedOut) {
+        step.status = StepStatus::Completed;
+        step.finished = wait.now;
+        step.resultJson = *taken ? deliveredResult(**taken) : QByteArrayLiteral("{\"timeout\":true}");
+    } else {
+        step.status = StepStatus::Running;
+    }
+    if (auto written = writer.writeStep(step); !written)
+        return written.error();
+    if (step.status == StepStatus::Completed)
+        return SettledWait{false, step.resultJson};
+
+    FlowUpdate park;
+    park.flowId = step.flowId;
+    park.leaseOwner = step.worker;
+    park.status = FlowStatus::Waiting;
+    park.runAt = step.nextAttemptAt.isValid() ? step.nextAttemptAt : neverDue();
+    park.updated = wait.now;
+    park.releaseLease = true;
+    auto parked = writer.updateFlow(park);
+    if (!parked)
+        return parked.error();
+    refused = !*parked;
+    return SettledWait{true, {}};
+}
 } // namespace
 
 Result<WriteOutcome> applyLogBatch(const LogBatch &batch, LogBatchWriter &writer)
@@ -118,6 +166,18 @@ Result<WriteOutcome> applyLogBatch(const LogBatch &batch, LogBatchWriter &writer
             continue;
         if (auto written = writer.writeAttempt(write); !written)
             return written.error();
+    }
+    for (const SignalWait &wait : batch.signalWaits) {
+        if (outcome.refused.contains(wait.step.flowId))
+            continue;
+        bool refused = false;
+        auto settled = settleSignalWait(wait, writer, refused);
+        if (!settled)
+            return settled.error();
+        if (refused)
+            outcome.refused.insert(wait.step.flowId);
+        else
+            outcome.settled.insert(wait.step.flowId, settled.take());
     }
     for (const FlowUpdate &update : batch.flows) {
         if (outcome.refused.contains(update.flowId))

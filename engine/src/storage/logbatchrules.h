@@ -3,6 +3,8 @@
 #include "ergon/logbatch.h"
 #include "ergon/result.h"
 
+#include <QByteArray>
+#include <QDateTime>
 #include <QList>
 #include <QString>
 
@@ -34,6 +36,10 @@ public:
     /// Applies a flow's update; with update.leaseOwner set, only while that owner holds the flow
     /// running, checked in the write itself. False when that check refused it.
     virtual Result<bool> updateFlow(const FlowUpdate &update) = 0;
+    /// Takes the oldest pending signal of the flow with this name (marks it consumed at `now` by
+    /// the wait step at `seq`) and returns its payload (JSON text); nothing when none is pending.
+    virtual Result<std::optional<QByteArray>> takeSignal(qint64 flowId, const QString &name, int seq,
+                                                         const QDateTime &now) = 0;
 };
 
 /// Applies a LogBatch through a backend's writer; the caller owns the transaction (commits on
@@ -46,9 +52,10 @@ public:
 ///    its flow's only write in the batch is not asked about up front: its own guarded write (3)
 ///    refuses exactly the same flows, one lookup cheaper per finished flow.
 /// 3. Then steps, attempts (which follow their flow's decision: an attempt's worker is history,
-///    possibly an earlier holder, not the writer) and flow updates, in batch order. An update is
-///    also guarded in its own write, so a second update of one flow after the first released
-///    it is refused too.
+///    possibly an earlier holder, not the writer), signal waits (see SignalWait: take a pending
+///    signal, or time out, or park) and flow updates, in batch order. An update is also guarded
+///    in its own write, so a second update of one flow after the first released it is refused
+///    too.
 ///
 /// Why once per flow, up front, rather than per row: the lease is the flow's, not a row's, so a
 /// flow's writes of one batch are accepted or refused together, whatever order the rows come

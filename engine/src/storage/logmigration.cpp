@@ -41,7 +41,7 @@ const Table tables[] = {
      "id, name, host, pid, started, heartbeat, concurrency, lease_ms, in_flight, completed, failed, steals, status",
      "id", "workers_id_seq"},
     {"steals", "id, flow_id, from_worker, to_worker, at", "id", "steals_id_seq"},
-    {"signals", "id, flow_id, name, payload, created, consumed", "id", "signals_id_seq"},
+    {"signals", "id, flow_id, name, payload, created, consumed, consumed_seq", "id", "signals_id_seq"},
 };
 
 /// The source: a read-only connection to the SQLite file, removed when it goes.

@@ -19,7 +19,7 @@ std::optional<Enum> fromName(const std::array<const char *, N> &names, const QSt
 constexpr std::array<const char *, 6> flowStatusNames{"pending",   "running", "waiting",
                                                       "completed", "failed",  "cancelled"};
 constexpr std::array<const char *, 4> stepStatusNames{"running", "retrying", "completed", "failed"};
-constexpr std::array<const char *, 2> stepKindNames{"step", "timer"};
+constexpr std::array<const char *, 3> stepKindNames{"step", "timer", "signal"};
 constexpr std::array<const char *, 3> workerStatusNames{"alive", "lost", "stopped"};
 } // namespace
 
@@ -79,6 +79,17 @@ void completeAttemptLog(StepRecord &step)
     step.attemptLog.append(last);
 }
 
+QDateTime neverDue()
+{
+    static const QDateTime never = QDateTime::fromMSecsSinceEpoch(253'402'300'799'999, Qt::UTC);
+    return never;
+}
+
+bool isNeverDue(const QDateTime &time)
+{
+    return time.isValid() && time >= neverDue();
+}
+
 WorkerStatus effectiveStatus(const WorkerRecord &worker, const QDateTime &now)
 {
     if (worker.status == WorkerStatus::Alive && worker.heartbeat.msecsTo(now) > worker.leaseMs)
@@ -92,6 +103,7 @@ void LogBatch::append(LogBatch &&other)
     flows.append(std::move(other.flows));
     steps.append(std::move(other.steps));
     attempts.append(std::move(other.attempts));
+    signalWaits.append(std::move(other.signalWaits));
 }
 
 } // namespace ergon

@@ -3,6 +3,7 @@
 #include "ergon/clock.h"
 #include "ergon/executionlog.h"
 #include "ergon/flowregistry.h"
+#include "ergon/jsontext.h"
 #include "ergon/limits.h"
 #include "ergon/storabletext.h"
 #include "ergon/worknotifier.h"
@@ -99,6 +100,23 @@ Result<void> FlowScheduler::retry(qint64 flowId, const QString &stepName)
     if (retried && m_notifier)
         m_notifier->announce(m_clock.now());
     return retried;
+}
+
+Result<void> FlowScheduler::signal(qint64 flowId, const QString &name, const QJsonValue &payload)
+{
+    if (name.trimmed().isEmpty())
+        return Error(QStringLiteral("a signal needs a name"), QStringLiteral("invalid"));
+    if (auto storable = checkStorableText(name, QStringLiteral("the signal's name")); !storable)
+        return storable;
+    if (auto storable = checkStorableJson(payload, QStringLiteral("the signal's payload")); !storable)
+        return storable;
+    const QDateTime now = m_clock.now();
+    auto sent = m_intake.sendSignal(flowId, name, toJsonText(payload.isUndefined() ? QJsonValue() : payload), now);
+    if (!sent)
+        return sent.error();
+    if (sent->woke && m_notifier)
+        m_notifier->announce(now);
+    return {};
 }
 
 } // namespace ergon

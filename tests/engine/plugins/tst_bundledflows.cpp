@@ -1,9 +1,11 @@
 // Every bundled flow type runs to its expected result through the direct executor, on the
-// in-memory log and on SQLite, and demo.Flaky fails and retries exactly as documented.
+// in-memory log and on SQLite, demo.Flaky fails and retries exactly as documented, and
+// demo.Approval decides on its signal 'approve' (or its timeout) as documented.
 
 #include <ergon/clock.h>
 #include <ergon/executionlog.h>
 #include <ergon/flowexecutor.h>
+#include <ergon/flowscheduler.h>
 #include <ergon/inmemoryexecutionlog.h>
 #include <ergon/plugincatalog.h>
 #include <ergon/sqliteexecutionlog.h>
@@ -225,6 +227,74 @@ private Q_SLOTS:
         QCOMPARE(step.attemptLog.size(), 5);
         QVERIFY(step.attemptLog.at(3).error.contains(QLatin1String("attempt 4 fails on purpose")));
         QVERIFY(step.attemptLog.at(4).error.isEmpty());
+    }
+
+    void approvalDecidesOnItsSignal_data()
+    {
+        QTest::addColumn<QString>("backend");
+        QTest::addColumn<QJsonValue>("payload"); // undefined: no signal, the wait times out
+        QTest::addColumn<QString>("expected");
+        for (const QString &backend : {QStringLiteral("memory"), QStringLiteral("sqlite")}) {
+            const auto row = [&](const char *name) {
+                return &QTest::newRow(qPrintable(backend + QLatin1Char(' ') + QLatin1String(name)));
+            };
+            *row("approved") << backend
+                             << QJsonValue(QJsonObject{{QStringLiteral("approved"), true},
+                                                       {QStringLiteral("by"), QStringLiteral("ann")}})
+                             << QStringLiteral("approved by ann");
+            *row("rejected") << backend
+                             << QJsonValue(QJsonObject{{QStringLiteral("approved"), false},
+                                                       {QStringLiteral("by"), QStringLiteral("bo")}})
+                             << QStringLiteral("rejected by bo");
+            *row("timed out") << backend << QJsonValue(QJsonValue::Undefined) << QStringLiteral("timed out");
+        }
+    }
+
+    void approvalDecidesOnItsSignal()
+    {
+        QFETCH(QString, backend);
+        QFETCH(QJsonValue, payload);
+        QFETCH(QString, expected);
+
+        auto log = openLog(backend);
+        FakeClock clock;
+        FlowExecutor executor(*log, m_catalog.registry(), clock);
+        const auto parked = await(executor.runNew(
+            QStringLiteral("demo.Approval"),
+            QJsonObject{{QStringLiteral("order_id"), QStringLiteral("ORD-9")}, {QStringLiteral("timeout_s"), 30}}));
+        QVERIFY2(parked, qPrintable(parked.errorString()));
+        QCOMPARE(parked->status, FlowStatus::Waiting);
+        QCOMPARE(parked->wakeAt, clock.now().addSecs(30));
+        if (payload.isUndefined()) {
+            clock.advance(std::chrono::seconds(30));
+        } else {
+            FlowScheduler scheduler(*log, m_catalog.registry(), clock);
+            const auto sent = scheduler.signal(parked->flowId, QStringLiteral("approve"), payload);
+            QVERIFY2(sent, qPrintable(sent.errorString()));
+        }
+        const auto outcome = await(executor.run(parked->flowId));
+        QVERIFY2(outcome, qPrintable(outcome.errorString()));
+        QCOMPARE(outcome->status, FlowStatus::Completed);
+        QCOMPARE(outcome->result, QJsonValue(expected));
+
+        const auto stored = log->steps(outcome->flowId, false);
+        QVERIFY(stored);
+        QCOMPARE(stored->size(), 3);
+        QCOMPARE(stored->at(0).name, QStringLiteral("request"));
+        QCOMPARE(stored->at(0).resultJson, QByteArray("\"ORD-9\""));
+        QCOMPARE(stored->at(1).name, QStringLiteral("approve"));
+        QCOMPARE(stored->at(1).kind, StepKind::Signal);
+        QCOMPARE(stored->at(2).name, QStringLiteral("decide"));
+    }
+
+    void approvalNeedsAnOrderId()
+    {
+        auto log = openLog(QStringLiteral("memory"));
+        FakeClock clock;
+        FlowExecutor executor(*log, m_catalog.registry(), clock);
+        const auto refused = await(executor.runNew(QStringLiteral("demo.Approval"), QJsonObject{}));
+        QVERIFY(!refused);
+        QVERIFY2(refused.errorString().contains(QStringLiteral("order_id")), qPrintable(refused.errorString()));
     }
 };
 

@@ -282,6 +282,10 @@ public:
     Result<void> writeStep(const StepRecord &) override { return {}; }
     Result<void> writeAttempt(const AttemptWrite &) override { return {}; }
     Result<bool> updateFlow(const FlowUpdate &) override { return true; }
+    Result<std::optional<QByteArray>> takeSignal(qint64, const QString &, int, const QDateTime &) override
+    {
+        return std::optional<QByteArray>{};
+    }
 };
 } // namespace
 
@@ -300,11 +304,15 @@ void TestLogBatchRules::anUpdateAloneIsLeftToItsOwnGuard()
     batch.flows.append(makeUpdate(4, u"w2"_s, FlowStatus::Running)); // another writer's steps: asked
     batch.steps.append(makeStep(5, 0, QString()));
     batch.flows.append(makeUpdate(5, u"w2"_s, FlowStatus::Running)); // an administrative step: asked
+    SignalWait wait;
+    wait.step = makeStep(6, 0, u"w3"_s);
+    wait.step.kind = StepKind::Signal;
+    batch.signalWaits.append(wait); // a signal wait is asked about as a step is
     RecordingWriter writer;
     ERGON_TRY(outcome, ergon::detail::applyLogBatch(batch, writer));
     QVERIFY(outcome.refused.isEmpty());
     using Asked = QList<std::pair<QString, QList<qint64>>>;
-    QCOMPARE(writer.asked, (Asked{{u"w1"_s, {1, 3, 4}}, {u"w2"_s, {4, 5}}}));
+    QCOMPARE(writer.asked, (Asked{{u"w1"_s, {1, 3, 4}}, {u"w3"_s, {6}}, {u"w2"_s, {4, 5}}}));
 }
 
 QTEST_GUILESS_MAIN(TestLogBatchRules)

@@ -88,6 +88,7 @@ private Q_SLOTS:
     void createsAndReopens();
     void olderSchema_isMigratedKeepingTheRecords();
     void schema3_workersByName_becomeRuns();
+    void schema4_pendingSignals_areKeptAndDelivered();
     void refusesWhatItCannotOpen_data();
     void refusesWhatItCannotOpen();
     void missingFolder();
@@ -188,7 +189,8 @@ void TestSqliteExecutionLog::olderSchema_isMigratedKeepingTheRecords()
     QCOMPARE(runRawSql(path,
                        {u"DROP INDEX flows_status"_s, u"DROP INDEX flows_pending"_s, u"DROP INDEX flows_waiting"_s,
                         u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s,
-                        u"ALTER TABLE flows DROP COLUMN plugin"_s, u"PRAGMA user_version = 1"_s}),
+                        u"ALTER TABLE flows DROP COLUMN plugin"_s, u"DROP INDEX signals_pending"_s,
+                        u"ALTER TABLE signals DROP COLUMN consumed_seq"_s, u"PRAGMA user_version = 1"_s}),
              QString());
 
     ERGON_TRY(log, SqliteExecutionLog::open(path));
@@ -238,7 +240,8 @@ void TestSqliteExecutionLog::schema3_workersByName_becomeRuns()
     // Back to version 3: no plugin column, and a workers table of one row per name, the name its
     // primary key.
     QCOMPARE(runRawSql(path,
-                       {u"ALTER TABLE flows DROP COLUMN plugin"_s, u"DROP TABLE workers"_s,
+                       {u"ALTER TABLE flows DROP COLUMN plugin"_s, u"DROP INDEX signals_pending"_s,
+                        u"ALTER TABLE signals DROP COLUMN consumed_seq"_s, u"DROP TABLE workers"_s,
                         u"CREATE TABLE workers (name TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL,"
                         " started INTEGER NOT NULL, heartbeat INTEGER NOT NULL, concurrency INTEGER NOT NULL DEFAULT 1,"
                         " lease_ms INTEGER NOT NULL DEFAULT 30000, in_flight INTEGER NOT NULL DEFAULT 0,"
@@ -281,6 +284,49 @@ void TestSqliteExecutionLog::schema3_workersByName_becomeRuns()
     QCOMPARE(after[2].completed, 0);
     log.reset();
     QCOMPARE(runRawSql(path, {u"SELECT 1 FROM workers INDEXED BY workers_name WHERE name = 'vm-1'"_s}), QString());
+}
+
+void TestSqliteExecutionLog::schema4_pendingSignals_areKeptAndDelivered()
+{
+    const QString path = m_dir->filePath(u"v4.db"_s);
+    const QList<qint64> ids = createErgonDatabase(path);
+    QCOMPARE(ids.size(), 3);
+    const qint64 id = ids[2]; // the pending one
+    // Back to version 4: signals without the wait step that took them; one pending, sent then.
+    QCOMPARE(
+        runRawSql(path,
+                  {u"DROP INDEX signals_pending"_s, u"ALTER TABLE signals DROP COLUMN consumed_seq"_s,
+                   u"INSERT INTO signals (flow_id, name, payload, created) VALUES (%1, 'approve', '7', 1000)"_s.arg(id),
+                   u"PRAGMA user_version = 4"_s}),
+        QString());
+
+    ERGON_TRY(log, SqliteExecutionLog::open(path));
+    ERGON_TRY(kept, log->flowSignals(id));
+    QCOMPARE(kept.size(), 1);
+    QCOMPARE(kept[0].name, u"approve"_s);
+    QCOMPARE(kept[0].payloadJson, QByteArray("7"));
+    QCOMPARE(kept[0].consumedSeq, -1);
+    // A wait takes it, and records which.
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    ERGON_TRY(claimed, claimInCommit(*log, id, u"w"_s, now, now.addSecs(60)));
+    QVERIFY(claimed);
+    LogBatch batch;
+    SignalWait wait;
+    wait.step.flowId = id;
+    wait.step.name = u"approve"_s;
+    wait.step.kind = StepKind::Signal;
+    wait.step.worker = u"w"_s;
+    wait.now = now;
+    batch.signalWaits.append(wait);
+    ERGON_TRY(outcome, log->commit(batch));
+    QCOMPARE(outcome.settled.value(id).resultJson, QByteArray(R"({"payload":7})"));
+    ERGON_TRY(delivered, log->flowSignals(id));
+    QCOMPARE(delivered[0].consumedSeq, 0);
+    log.reset();
+    QCOMPARE(runRawSql(path,
+                       {u"SELECT 1 FROM signals INDEXED BY signals_pending WHERE flow_id = 1 AND name = 'a'"
+                        u" AND consumed IS NULL"_s}),
+             QString());
 }
 
 void TestSqliteExecutionLog::refusesWhatItCannotOpen_data()

@@ -73,6 +73,8 @@ private Q_SLOTS:
     void delayedFlowsStartOnTime_data() { backends_data(); }
     void delayedFlowsStartOnTime();
     void retryRequeuesAndWakesTheWorker();
+    void signalWakesTheWaitingFlow_data() { backends_data(); }
+    void signalWakesTheWaitingFlow();
 
 private:
     PluginCatalog m_catalog;
@@ -339,6 +341,40 @@ void TestFlowScheduler::retryRequeuesAndWakesTheWorker()
     QCOMPARE(steps.first().attemptLog.size(), 5);
     QCOMPARE(worker->stats().completed, 1);
     qInfo("the retried flow completed %lld ms after the retry", retriedMs);
+}
+
+void TestFlowScheduler::signalWakesTheWaitingFlow()
+{
+    QFETCH(QString, backend);
+    WorkerStorage storage(backend);
+    QVERIFY2(storage.isValid(), qPrintable(storage.error()));
+    WorkNotifier notifier;
+    FlowScheduler scheduler(storage.log(), m_catalog.registry(), m_clock, &notifier);
+    // The worker polls and reads due times once an hour, and the wait's timeout is an hour
+    // away: within the test, only the notifier that signal() wakes can bring the flow back.
+    auto worker = FlowWorker(storage.opener(), m_catalog.registry())
+                      .withName(u"w"_s)
+                      .withNotifier(&notifier)
+                      .withPollInterval(1h)
+                      .withTimers(1h)
+                      .start();
+    ScheduleRequest approval;
+    approval.type = u"demo.Approval"_s;
+    approval.arguments = QJsonObject{{u"order_id"_s, u"ORD-5"_s}, {u"timeout_s"_s, 3600}};
+    ERGON_TRY(id, scheduler.schedule(approval));
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(storage.log(), id) == FlowStatus::Waiting, 30000);
+    QTRY_COMPARE_WITH_TIMEOUT(worker->stats().inFlight, 0, 5000); // it holds no slot while it waits
+
+    QElapsedTimer elapsed;
+    elapsed.start();
+    ERGON_VERIFY_OK(scheduler.signal(id, u"approve"_s, QJsonObject{{u"approved"_s, true}, {u"by"_s, u"ann"_s}}));
+    QTRY_VERIFY_WITH_TIMEOUT(statusOf(storage.log(), id) == FlowStatus::Completed, 30000);
+    const qint64 signalledMs = elapsed.elapsed();
+    worker->shutdownAndWait(5s);
+    ERGON_TRY(flow, storage.log().flow(id));
+    QCOMPARE(flow->resultJson, QByteArray("\"approved by ann\""));
+    QCOMPARE(worker->stats().completed, 1);
+    qInfo("completed %lld ms after the signal (machine shared with other builds)", signalledMs);
 }
 
 QTEST_GUILESS_MAIN(TestFlowScheduler)

@@ -450,4 +450,47 @@ Result<QList<StealRecord>> InMemoryExecutionLog::steals(int limit)
     return recent;
 }
 
+Result<SignalSent> InMemoryExecutionLog::sendSignal(qint64 flowId, const QString &name, const QByteArray &payloadJson,
+                                                    const QDateTime &now)
+{
+    QMutexLocker lock(&m_store->mutex);
+    const auto flow = m_store->flows.find(flowId);
+    if (flow == m_store->flows.end())
+        return notFound(flowId);
+    if (isFinished(flow->status))
+        return Error(QStringLiteral("flow %1 is already %2").arg(flowId).arg(toString(flow->status)),
+                     QStringLiteral("finished"));
+    SignalRecord signal;
+    signal.id = m_store->nextSignalId++;
+    signal.flowId = flowId;
+    signal.name = name;
+    signal.payloadJson = payloadJson.isEmpty() ? QByteArrayLiteral("null") : payloadJson;
+    signal.created = now;
+    m_store->sentSignals.append(signal);
+
+    SignalSent sent{signal.id, false};
+    if (flow->status != FlowStatus::Waiting || flow->runAt <= now)
+        return sent;
+    const QList<StepRecord> &steps = m_store->steps[flowId];
+    sent.woke = std::any_of(steps.cbegin(), steps.cend(), [&](const StepRecord &step) {
+        return step.kind == StepKind::Signal && step.status == StepStatus::Running && step.name == name;
+    });
+    if (sent.woke) {
+        flow->runAt = now;
+        flow->updated = now;
+    }
+    return sent;
+}
+
+Result<QList<SignalRecord>> InMemoryExecutionLog::flowSignals(qint64 flowId)
+{
+    QMutexLocker lock(&m_store->mutex);
+    QList<SignalRecord> sent;
+    for (const SignalRecord &signal : std::as_const(m_store->sentSignals)) {
+        if (signal.flowId == flowId)
+            sent.append(signal);
+    }
+    return sent;
+}
+
 } // namespace ergon

@@ -4,6 +4,26 @@
 
 #include <algorithm>
 
+namespace ergon {
+
+FlowRecord InMemoryExecutionLog::Store::withProgress(const FlowRecord &flow) const
+{
+    FlowRecord copy = flow;
+    const QList<StepRecord> &recorded = steps.value(flow.id);
+    copy.stepCount = int(recorded.size());
+    if (flow.status != FlowStatus::Waiting)
+        return copy;
+    for (auto step = recorded.crbegin(); step != recorded.crend(); ++step) {
+        if (step->status == StepStatus::Running && (step->kind == StepKind::Timer || step->kind == StepKind::Signal)) {
+            copy.waitingFor = FlowWait{step->kind, step->name, step->nextAttemptAt};
+            break;
+        }
+    }
+    return copy;
+}
+
+} // namespace ergon
+
 namespace ergon::detail {
 
 bool claimable(const FlowRecord &flow, const QString &owner, const QDateTime &now)
@@ -65,6 +85,8 @@ public:
     Result<void> writeStep(const StepRecord &step) override;
     Result<void> writeAttempt(const AttemptWrite &write) override;
     Result<bool> updateFlow(const FlowUpdate &update) override;
+    Result<std::optional<QByteArray>> takeSignal(qint64 flowId, const QString &name, int seq,
+                                                 const QDateTime &now) override;
 
 private:
     bool holds(qint64 flowId, const QString &owner) const
@@ -130,6 +152,20 @@ Result<bool> StoreBatchWriter::updateFlow(const FlowUpdate &update)
         return false;
     applyUpdate(*it, update);
     return true;
+}
+Result<std::optional<QByteArray>> StoreBatchWriter::takeSignal(qint64 flowId, const QString &name, int seq,
+                                                               const QDateTime &now)
+{
+    std::optional<QByteArray> payload;
+    for (SignalRecord &signal : m_store.sentSignals) {
+        if (signal.flowId == flowId && signal.name == name && !signal.consumed.isValid()) {
+            signal.consumed = now;
+            signal.consumedSeq = seq;
+            payload = signal.payloadJson;
+            break;
+        }
+    }
+    return payload;
 }
 } // namespace
 

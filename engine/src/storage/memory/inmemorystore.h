@@ -23,14 +23,11 @@ public:
     QHash<QString, qint64> idempotencyKeys;
     detail::WorkerTable workers;
     QList<StealRecord> steals;
+    QList<SignalRecord> sentSignals; ///< every flow's, in the order they were stored (by id)
+    qint64 nextSignalId = 1;
 
-    /// The flow as read: its progress is the number of steps recorded.
-    FlowRecord withProgress(const FlowRecord &flow) const
-    {
-        FlowRecord copy = flow;
-        copy.stepCount = int(steps.value(flow.id).size());
-        return copy;
-    }
+    /// The flow as read: its progress is the number of steps recorded, and what it waits for.
+    FlowRecord withProgress(const FlowRecord &flow) const;
 };
 
 namespace detail {

@@ -2,6 +2,7 @@
 
 #include "storage/logbatchrules.h"
 #include "storage/sql/sqlrows.h"
+#include "storage/sql/sqlsignals.h"
 
 #include <algorithm>
 
@@ -160,6 +161,11 @@ public:
     Result<void> writeStep(const StepRecord &step) override { return m_d.applyStep(step); }
     Result<void> writeAttempt(const AttemptWrite &write) override { return m_d.applyAttempt(write); }
     Result<bool> updateFlow(const FlowUpdate &update) override { return m_d.applyFlowUpdate(update); }
+    Result<std::optional<QByteArray>> takeSignal(qint64 flowId, const QString &name, int seq,
+                                                 const QDateTime &now) override
+    {
+        return sqlsignals::takeSignal(m_d, flowId, name, seq, now);
+    }
 
 private:
     Private &m_d;

@@ -139,6 +139,13 @@ const QList<SchemaMigration> &postgresMigrations()
              // A name's latest run (heartbeats before the id is known, steals), and the list.
              QStringLiteral("CREATE INDEX workers_name ON workers (name, id)"),
          }},
+        {5,
+         {
+             // Signals (see SQLite's schema 5): the wait step that took each one, and the oldest
+             // pending signal of a flow and name as one range.
+             QStringLiteral("ALTER TABLE signals ADD COLUMN consumed_seq INTEGER"),
+             QStringLiteral("CREATE INDEX signals_pending ON signals (flow_id, name, id) WHERE consumed IS NULL"),
+         }},
     };
     return migrations;
 }

@@ -109,6 +109,15 @@ Result<QMap<FlowStatus, qint64>> countByStatus(SqlSession &session)
     return countsByStatus(*rows, session.where());
 }
 
+Result<QList<SignalRecord>> flowSignals(SqlSession &session, qint64 flowId)
+{
+    const QString doing = QStringLiteral("listing the signals of a flow in");
+    auto query = session.run(QStringLiteral("SELECT ") + QLatin1String(sqlrows::signalColumnList) +
+                                 QStringLiteral(" FROM signals WHERE flow_id = ? ORDER BY id"),
+                             {flowId}, doing);
+    return readRows<SignalRecord>(std::move(query), sqlrows::signalFromRow, session.readErrorOf(doing));
+}
+
 Result<QList<StealRecord>> steals(SqlSession &session, int limit)
 {
     const QString doing = QStringLiteral("listing steals in");

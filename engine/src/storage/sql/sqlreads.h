@@ -16,6 +16,7 @@ Result<QList<StepRecord>> steps(SqlSession &session, qint64 flowId, bool withAtt
 Result<QList<FlowRecord>> flows(SqlSession &session, const FlowQuery &query);
 Result<QList<FlowText>> flowTexts(SqlSession &session, qint64 afterId, int limit);
 Result<QMap<FlowStatus, qint64>> countByStatus(SqlSession &session);
+Result<QList<SignalRecord>> flowSignals(SqlSession &session, qint64 flowId);
 Result<QList<StealRecord>> steals(SqlSession &session, int limit);
 /// The pending timers of unfinished flows, in `order` (the ORDER BY of the timers `t`): the
 /// backends differ there on purpose (see their pendingTimers()).

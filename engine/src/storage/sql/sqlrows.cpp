@@ -51,6 +51,12 @@ Result<FlowRecord> flowFromRow(const QSqlQuery &query, const QString &where)
     flow.finished = toTime(query.value(15));
     flow.runStarted = toTime(query.value(16));
     flow.plugin = query.value(17).toString();
+    // "kind name" of the open wait step: the kind never holds a space, the name may.
+    const QString wait = query.value(flowWaitColumn).toString();
+    if (const qsizetype space = wait.indexOf(QLatin1Char(' ')); space > 0) {
+        if (const auto kind = stepKindFromString(wait.left(space)))
+            flow.waitingFor = FlowWait{*kind, wait.mid(space + 1), toTime(query.value(flowWaitColumn + 1))};
+    }
     return flow;
 }
 
@@ -85,6 +91,19 @@ Result<StepRecord> stepFromRow(const QSqlQuery &query, const QString &where)
     step.nextAttemptAt = toTime(query.value(15));
     step.attemptStarted = toTime(query.value(16));
     return step;
+}
+
+SignalRecord signalFromRow(const QSqlQuery &query)
+{
+    SignalRecord signal;
+    signal.id = query.value(0).toLongLong();
+    signal.flowId = query.value(1).toLongLong();
+    signal.name = query.value(2).toString();
+    signal.payloadJson = query.value(3).toString().toUtf8();
+    signal.created = toTime(query.value(4));
+    signal.consumed = toTime(query.value(5));
+    signal.consumedSeq = query.value(6).isNull() ? -1 : query.value(6).toInt();
+    return signal;
 }
 
 } // namespace ergon::sqlrows

@@ -158,6 +158,13 @@ const QList<SchemaMigration> &sqliteMigrations()
              // A name's latest run (heartbeats before the id is known, steals), and the list.
              QStringLiteral("CREATE INDEX workers_name ON workers (name, id)"),
          }},
+        {5,
+         {
+             // Signals (table of schema 1, unused until now): which wait step took each one, and
+             // what a wait looks for, the oldest pending signal of a flow and name, as one range.
+             QStringLiteral("ALTER TABLE signals ADD COLUMN consumed_seq INTEGER"),
+             QStringLiteral("CREATE INDEX signals_pending ON signals (flow_id, name, id) WHERE consumed IS NULL"),
+         }},
     };
     return migrations;
 }

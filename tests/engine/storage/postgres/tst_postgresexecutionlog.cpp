@@ -103,6 +103,7 @@ private Q_SLOTS:
     void olderSchema_isMigrated();
     void schema3IsMigratedTo4();
     void schema3_workersByName_becomeRuns();
+    void schema4_pendingSignals_areKeptAndDelivered();
     void concurrentOpens_migrateOnce();
     void notify_wakesAListener();
     void serverNow_isTheServersClock();
@@ -232,6 +233,8 @@ void TestPostgresExecutionLog::olderSchema_isMigrated()
     QVERIFY(raw.exec(u"DROP INDEX flows_waiting"_s));
     QVERIFY(raw.exec(u"CREATE INDEX flows_queue ON flows (status, priority DESC, run_at)"_s));
     QVERIFY(raw.exec(u"ALTER TABLE flows DROP COLUMN plugin"_s)); // schema 4
+    QVERIFY(raw.exec(u"DROP INDEX signals_pending"_s));           // schema 5
+    QVERIFY(raw.exec(u"ALTER TABLE signals DROP COLUMN consumed_seq"_s));
     QVERIFY(raw.exec(u"DROP INDEX workers_name"_s)); // and a workers table keyed by name
     QVERIFY(raw.exec(u"ALTER TABLE workers DROP COLUMN id"_s));
     QVERIFY(raw.exec(u"ALTER TABLE workers ADD PRIMARY KEY (name)"_s));
@@ -264,6 +267,8 @@ void TestPostgresExecutionLog::schema3IsMigratedTo4()
     }
     // Back to what version 3 wrote: no plugin column, workers keyed by name.
     RawConnection raw(schema.name());
+    QVERIFY(raw.exec(u"DROP INDEX signals_pending"_s));
+    QVERIFY(raw.exec(u"ALTER TABLE signals DROP COLUMN consumed_seq"_s));
     QVERIFY(raw.exec(u"ALTER TABLE flows DROP COLUMN plugin"_s));
     QVERIFY(raw.exec(u"DROP INDEX workers_name"_s));
     QVERIFY(raw.exec(u"ALTER TABLE workers DROP COLUMN id"_s));
@@ -271,7 +276,7 @@ void TestPostgresExecutionLog::schema3IsMigratedTo4()
     QVERIFY(raw.exec(u"UPDATE schema_version SET version = 3"_s));
 
     ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
-    QCOMPARE(raw.value(u"SELECT version FROM schema_version"_s).toInt(), 4);
+    QCOMPARE(raw.value(u"SELECT version FROM schema_version"_s).toInt(), PostgresExecutionLog::schemaVersion);
     ERGON_TRY(flows, log->flows(FlowQuery{}));
     QCOMPARE(flows.size(), 1);
     QCOMPARE(flows.first().plugin, QString());
@@ -298,6 +303,8 @@ void TestPostgresExecutionLog::schema3_workersByName_becomeRuns()
     // Back to version 3: no plugin column, and a workers table of one row per name, the name its
     // primary key.
     RawConnection raw(schema.name());
+    QVERIFY(raw.exec(u"DROP INDEX signals_pending"_s));
+    QVERIFY(raw.exec(u"ALTER TABLE signals DROP COLUMN consumed_seq"_s));
     QVERIFY(raw.exec(u"ALTER TABLE flows DROP COLUMN plugin"_s));
     QVERIFY(raw.exec(u"DROP TABLE workers"_s));
     QVERIFY(raw.exec(u"CREATE TABLE workers (name TEXT PRIMARY KEY, host TEXT NOT NULL, pid BIGINT NOT NULL,"
@@ -330,6 +337,48 @@ void TestPostgresExecutionLog::schema3_workersByName_becomeRuns()
     QCOMPARE(after[0].completed, 147);
     QCOMPARE(after[1].id, run);
     QVERIFY(!raw.value(u"SELECT to_regclass('workers_name')::text"_s).toString().isEmpty());
+}
+
+void TestPostgresExecutionLog::schema4_pendingSignals_areKeptAndDelivered()
+{
+    ERGON_REQUIRE_POSTGRES();
+    PostgresTestSchema schema;
+    qint64 id = 0;
+    {
+        ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
+        ERGON_TRY(ids, log->scheduleFlows({newFlow()}, QDateTime::currentDateTimeUtc()));
+        id = ids.first();
+    }
+    // Back to version 4: signals without the wait step that took them; one pending, sent then.
+    RawConnection raw(schema.name());
+    QVERIFY(raw.exec(u"DROP INDEX signals_pending"_s));
+    QVERIFY(raw.exec(u"ALTER TABLE signals DROP COLUMN consumed_seq"_s));
+    QVERIFY(
+        raw.exec(u"INSERT INTO signals (flow_id, name, payload, created) VALUES (%1, 'approve', '7', 1000)"_s.arg(id)));
+    QVERIFY(raw.exec(u"UPDATE schema_version SET version = 4"_s));
+
+    ERGON_TRY(log, PostgresExecutionLog::open(schema.url()));
+    QCOMPARE(raw.value(u"SELECT version FROM schema_version"_s).toInt(), PostgresExecutionLog::schemaVersion);
+    QVERIFY(!raw.value(u"SELECT to_regclass('signals_pending')::text"_s).toString().isEmpty());
+    ERGON_TRY(kept, log->flowSignals(id));
+    QCOMPARE(kept.size(), 1);
+    QCOMPARE(kept[0].payloadJson, QByteArray("7"));
+    QCOMPARE(kept[0].consumedSeq, -1);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    ERGON_TRY(claimed, claimInCommit(*log, id, u"w"_s, now, now.addSecs(60)));
+    QVERIFY(claimed);
+    LogBatch batch;
+    SignalWait wait;
+    wait.step.flowId = id;
+    wait.step.name = u"approve"_s;
+    wait.step.kind = StepKind::Signal;
+    wait.step.worker = u"w"_s;
+    wait.now = now;
+    batch.signalWaits.append(wait);
+    ERGON_TRY(outcome, log->commit(batch));
+    QCOMPARE(outcome.settled.value(id).resultJson, QByteArray(R"({"payload":7})"));
+    ERGON_TRY(delivered, log->flowSignals(id));
+    QCOMPARE(delivered[0].consumedSeq, 0);
 }
 
 void TestPostgresExecutionLog::concurrentOpens_migrateOnce()
