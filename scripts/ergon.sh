@@ -21,9 +21,8 @@ BUILD_DIR="${ERGON_BUILD_DIR:-$ROOT/build}"
 SANITIZE_BUILD_DIR="${ERGON_SANITIZE_BUILD_DIR:-$ROOT/build-sanitize}"
 JOBS=2
 
-# The folders clang-tidy keeps clean (findings fail the step). engine/src/storage joins them once
-# its rewrite (issue 12) has landed and its findings are fixed.
-TIDY_FOLDERS=(engine/src/flow engine/src/execution engine/src/workers engine/src/plugins)
+# The folders clang-tidy keeps clean (findings fail the step).
+TIDY_FOLDERS=(engine/src/flow engine/src/execution engine/src/workers engine/src/plugins engine/src/storage)
 
 
 # The package line of the project's Qt notes: toolchain, Qt 6 (Widgets, Sql, Charts), QCoro,

@@ -2,6 +2,7 @@
 
 #include "executionlog.h"
 
+#include <chrono>
 #include <memory>
 
 namespace ergon {
@@ -22,11 +23,14 @@ public:
     enum class Synchronous { Normal, Full };
     /// Files up to this size are checked (PRAGMA quick_check) when a process first opens them:
     /// about 75,000 flows, a fifth of a second here (1,000,000 flows took 2.5 s).
-    static constexpr qint64 defaultQuickCheckMaxBytes = 32 * 1024 * 1024;
+    static constexpr qint64 defaultQuickCheckMaxBytes = qint64(32) * 1024 * 1024;
 
     struct Options {
         Synchronous synchronous = Synchronous::Normal;
         int busyTimeoutMs = 5000;
+        /// The steady clock the busy timeout is counted on: one budget for the wait for this
+        /// process's turn to write and SQLite's wait for the lock. Tests pass a fake one.
+        std::chrono::steady_clock::time_point (*busyClock)() = &std::chrono::steady_clock::now;
         /// A missing file is created as a new database; without, it is refused with "no such
         /// database: PATH" (kind "no-database"), for callers that only read.
         bool create = true;

@@ -144,7 +144,7 @@ Result<WriteOutcome> applyLogBatch(const LogBatch &batch, LogBatchWriter &writer
         if (!claimed)
             return claimed.error();
         if (*claimed)
-            outcome.claimed.insert(claim.flowId, std::move(**claimed));
+            outcome.claimed.emplace(claim.flowId, std::move(**claimed)); // insert() would copy
     }
 
     for (const auto &[owner, ids] : flowsToDecide(batch)) {

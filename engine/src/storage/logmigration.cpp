@@ -142,7 +142,7 @@ Result<qint64> copyTable(Source &source, detail::PostgresConnection &target, con
 
     const QString insert = QStringLiteral("INSERT INTO %1 (%2) VALUES ").arg(name, columns);
     QVariantList values;
-    values.reserve(batchRows * columnCount);
+    values.reserve(qsizetype(batchRows) * columnCount);
     int rows = 0;
     qint64 copied = 0;
     const auto flush = [&]() -> Result<void> {

@@ -8,7 +8,7 @@
 #include <ergon/clock.h>
 #include <ergon/sqliteexecutionlog.h>
 
-#include <QElapsedTimer>
+#include <QScopeGuard>
 #include <QSemaphore>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -17,7 +17,11 @@
 #include <QTest>
 #include <QThread>
 
+#include <array>
+#include <atomic>
 #include <functional>
+#include <limits>
+#include <optional>
 
 using namespace Qt::StringLiterals;
 using namespace std::chrono_literals;
@@ -26,6 +30,26 @@ using namespace ergon::test;
 
 namespace {
 const QDateTime t0 = QDateTime::fromMSecsSinceEpoch(1'700'000'000'000, Qt::UTC);
+
+/// A steady clock for the logs' busy waits (Options::busyClock) that moves only when the test
+/// moves it. Each writer of a test reads its own instance (Writer) and the reads are counted,
+/// so the test can tell that a writer waits and has seen the time as set, instead of sleeping.
+std::atomic<qint64> fakeBusyMs{0};
+std::array<std::atomic<int>, 2> fakeBusyReads{};
+
+template<int Writer>
+std::chrono::steady_clock::time_point fakeBusyNow()
+{
+    ++fakeBusyReads[Writer];
+    return std::chrono::steady_clock::time_point(std::chrono::milliseconds(fakeBusyMs.load()));
+}
+
+/// Waits until `writer` has read the busy clock `count` more times (30 s at most).
+bool clockReadsGrow(int writer, int count)
+{
+    const int from = fakeBusyReads[writer];
+    return QTest::qWaitFor([&] { return fakeBusyReads[writer] >= from + count; }, 30'000);
+}
 
 /// Another program holding the write lock of a database file, on its own connection and
 /// thread: from start() (which returns once the lock is held) until `hold`, run on that thread,
@@ -103,72 +127,82 @@ void TestSqliteCommit::init()
 {
     m_dir = std::make_unique<QTemporaryDir>();
     QVERIFY(m_dir->isValid());
+    fakeBusyMs = 0;
 }
 
 void TestSqliteCommit::commitWaitsForAnotherWriter_data()
 {
-    QTest::addColumn<int>("holdMs");
-    QTest::addColumn<int>("busyTimeoutMs");
     QTest::addColumn<bool>("succeeds");
 
-    QTest::newRow("lock released within the timeout") << 400 << 10'000 << true;
-    QTest::newRow("lock outlasts the timeout") << 0 << 400 << false; // held until the commit gave up
+    QTest::newRow("lock released within the timeout") << true;
+    QTest::newRow("lock outlasts the timeout") << false;
 }
 
 // commit() runs BEGIN IMMEDIATE on the native handle of the QSQLITE connection: the busy
-// timeout given to QSQLITE applies to it, so it waits for another writer's lock.
+// timeout given to QSQLITE applies to it, so it waits for another writer's lock, on the busy
+// clock (a fake one here: the test moves it, and no assertion depends on real time).
 void TestSqliteCommit::commitWaitsForAnotherWriter()
 {
-    QFETCH(int, holdMs);
-    QFETCH(int, busyTimeoutMs);
     QFETCH(bool, succeeds);
 
     const QString path = m_dir->filePath(u"ergon.db"_s);
+    constexpr int busyTimeoutMs = 1000;
     SqliteExecutionLog::Options options;
     options.busyTimeoutMs = busyTimeoutMs;
+    options.busyClock = &fakeBusyNow<0>;
     ERGON_TRY(log, SqliteExecutionLog::open(path, options));
     NewFlow flow;
     flow.type = u"orders.Process"_s;
     ERGON_TRY(ids, log->scheduleFlows({flow}, t0));
 
-    // Another program holds the write lock, on its own connection and thread: for holdMs when
-    // the commit is to get it, or until the commit has given up (the test says so) otherwise.
-    QAtomicInt letGo;  // set by the holder just before it commits, i.e. lets the lock go
-    QSemaphore gaveUp; // released by the test once the commit has returned
-    LockHolder holder(path, [&, holdMs] {
-        if (succeeds)
-            QThread::msleep(holdMs);
-        else
-            gaveUp.tryAcquire(1, 30'000);
+    // Another program holds the write lock, on its own connection and thread, until the test
+    // lets it go.
+    QAtomicInt letGo;   // set by the holder just before it commits, i.e. lets the lock go
+    QSemaphore letItGo; // released by the test
+    LockHolder holder(path, [&] {
+        letItGo.tryAcquire(1, 30'000);
         letGo.storeRelease(1);
     });
     holder.start();
 
     LogBatch batch;
     batch.claims.append(FlowClaim{ids.first(), u"w1"_s, t0, t0.addSecs(60)});
-    QElapsedTimer waited;
-    waited.start();
-    auto outcome = log->commit(batch);
-    const qint64 waitedMs = waited.elapsed();
+    std::optional<Result<WriteOutcome>> outcome;
+    std::unique_ptr<QThread> committer(QThread::create([&] { outcome = log->commit(batch); }));
+    const auto unblock = qScopeGuard([&] { // a test that stopped early still lets both threads end
+        fakeBusyMs = std::numeric_limits<qint64>::max() / 2;
+        letItGo.release();
+        committer->wait(10'000);
+    });
+    committer->start();
+    QVERIFY(clockReadsGrow(0, 3)); // it waits for the lock
+    fakeBusyMs = busyTimeoutMs - 1;
+    QVERIFY(clockReadsGrow(0, 2)); // it has seen the time just within its timeout, and waits on
+    QVERIFY(!committer->isFinished());
+    if (succeeds)
+        letItGo.release(); // the lock goes away within the timeout
+    else
+        fakeBusyMs = busyTimeoutMs; // the timeout runs out with the lock still held
+    QVERIFY(committer->wait(10'000));
     const bool returnedAfterTheLockWentAway = letGo.loadAcquire();
-    gaveUp.release();
+    letItGo.release();
     const QString holderError = holder.finish();
     QVERIFY2(holderError.isEmpty(), qPrintable(holderError));
-    qInfo("the commit returned after %lld ms", waitedMs);
+    QVERIFY(outcome);
 
     if (succeeds) {
-        QVERIFY2(outcome.ok(), qPrintable(outcome.errorString()));
-        QVERIFY(outcome->claimed.contains(ids.first()));
+        QVERIFY2(outcome->ok(), qPrintable(outcome->errorString()));
+        QVERIFY((*outcome)->claimed.contains(ids.first()));
         // It waited for the lock rather than failing at once: it returned once the lock was let go.
         QVERIFY(returnedAfterTheLockWentAway);
         ERGON_TRY(stored, log->flow(ids.first()));
         QCOMPARE(stored->status, FlowStatus::Running);
         QCOMPARE(stored->leaseOwner, u"w1"_s);
     } else {
-        QVERIFY(!outcome.ok());
-        QCOMPARE(outcome.error().kind(), u"busy"_s);
-        QVERIFY2(outcome.errorString().contains(u"locked"_s), qPrintable(outcome.errorString()));
-        QVERIFY2(outcome.errorString().contains(u"ergon.db"_s), qPrintable(outcome.errorString()));
+        QVERIFY(!outcome->ok());
+        QCOMPARE(outcome->error().kind(), u"busy"_s);
+        QVERIFY2(outcome->errorString().contains(u"locked"_s), qPrintable(outcome->errorString()));
+        QVERIFY2(outcome->errorString().contains(u"ergon.db"_s), qPrintable(outcome->errorString()));
         // It gave up by its own timeout: the lock is let go only after the commit returned.
         QVERIFY(!returnedAfterTheLockWentAway);
         // Nothing was written, and the connection is not left inside a transaction.
@@ -248,56 +282,61 @@ void TestSqliteCommit::writersOfOneProcess_shareOneBusyTimeout()
 {
     // Two connections of this process wait for a lock another program holds: the second waits
     // for its turn behind the first, then for SQLite's lock, and both waits together stay
-    // within its busy timeout (a locked database is reported as soon as configured).
+    // within its busy timeout (a locked database is reported as soon as configured). On a fake
+    // busy clock: the second gives up at the very time the first does, without the clock
+    // moving on; counting its timeout afresh once its turn came, it would wait for more time.
     const QString path = m_dir->filePath(u"ergon.db"_s);
     constexpr int busyTimeoutMs = 1000;
     SqliteExecutionLog::Options options;
     options.busyTimeoutMs = busyTimeoutMs;
+    options.busyClock = &fakeBusyNow<0>;
     ERGON_TRY(first, SqliteExecutionLog::open(path, options));
+    options.busyClock = &fakeBusyNow<1>;
     ERGON_TRY(second, SqliteExecutionLog::open(path, options));
     NewFlow flow;
     flow.type = u"orders.Process"_s;
     ERGON_TRY(ids, first->scheduleFlows({flow, flow}, t0));
 
     QSemaphore done; // released by each claim as it ends
-    LockHolder holder(path, [&done] { done.tryAcquire(2, 10'000); });
+    LockHolder holder(path, [&done] { done.tryAcquire(2, 30'000); });
     holder.start();
 
-    const auto claimIn = [&](SqliteExecutionLog &log, qint64 id, qint64 &waitedMs, bool &failedBusy) {
-        return std::unique_ptr<QThread>(QThread::create([&log, id, &waitedMs, &failedBusy, &done] {
+    const auto claimIn = [&](SqliteExecutionLog &log, qint64 id, bool &failedBusy) {
+        return std::unique_ptr<QThread>(QThread::create([&log, id, &failedBusy, &done] {
             LogBatch batch;
             batch.claims.append(FlowClaim{id, u"w1"_s, t0, t0.addSecs(60)});
-            QElapsedTimer waited;
-            waited.start();
             auto outcome = log.commit(batch);
-            waitedMs = waited.elapsed();
             failedBusy = !outcome && outcome.error().kind() == u"busy"_s;
             done.release();
         }));
     };
-    qint64 firstWaited = -1;
-    qint64 secondWaited = -1;
     bool firstBusy = false;
     bool secondBusy = false;
-    auto one = claimIn(*first, ids[0], firstWaited, firstBusy);
-    auto two = claimIn(*second, ids[1], secondWaited, secondBusy);
+    auto one = claimIn(*first, ids[0], firstBusy);
+    auto two = claimIn(*second, ids[1], secondBusy);
+    const auto unblock = qScopeGuard([&] { // a test that stopped early still lets the threads end
+        fakeBusyMs = std::numeric_limits<qint64>::max() / 2;
+        one->wait(10'000);
+        two->wait(10'000);
+        done.release(2);
+    });
     one->start();
+    QVERIFY(clockReadsGrow(0, 3)); // the first waits for SQLite's lock, holding this process's turn
     two->start();
+    QVERIFY(clockReadsGrow(1, 3)); // the second waits for its turn
+    fakeBusyMs = busyTimeoutMs - 1;
+    QVERIFY(clockReadsGrow(0, 2)); // both have seen the time just within the timeout, and wait on
+    QVERIFY(clockReadsGrow(1, 2));
+    QVERIFY(!one->isFinished());
+    QVERIFY(!two->isFinished());
+
+    fakeBusyMs = busyTimeoutMs; // and from now on the clock stands still
     QVERIFY(one->wait(10'000));
-    QVERIFY(two->wait(10'000));
+    QVERIFY2(two->wait(10'000), "the writer queued behind the other did not give up with it");
     const QString holderError = holder.finish();
     QVERIFY2(holderError.isEmpty(), qPrintable(holderError));
     QVERIFY(firstBusy);
     QVERIFY(secondBusy);
-    // Not an absolute bound (the machine may be slow), but the two waits against each other,
-    // measured side by side: the one queued behind the other gives up with it, within half a
-    // timeout; counting its own timeout afresh once its turn came, it waited a whole one more.
-    qInfo("the two writers gave up after %lld ms and %lld ms (busy timeout %d ms)", firstWaited, secondWaited,
-          busyTimeoutMs);
-    const qint64 later = std::max(firstWaited, secondWaited);
-    const qint64 sooner = std::min(firstWaited, secondWaited);
-    QVERIFY2(later - sooner < busyTimeoutMs / 2,
-             qPrintable(u"waited %1 ms and %2 ms"_s.arg(firstWaited).arg(secondWaited)));
 }
 
 // A statement that fails in the middle of a batch rolls back what the batch wrote before it,

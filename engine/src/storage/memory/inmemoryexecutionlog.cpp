@@ -75,7 +75,7 @@ Result<QList<qint64>> InMemoryExecutionLog::scheduleFlows(const QList<NewFlow> &
         if (!flow.idempotencyKey.isEmpty())
             m_store->idempotencyKeys.insert(flow.idempotencyKey, record.id);
         ids.append(record.id);
-        m_store->flows.insert(record.id, std::move(record));
+        m_store->flows[record.id] = std::move(record); // QMap::insert() only copies
     }
     return ids;
 }

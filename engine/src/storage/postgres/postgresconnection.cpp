@@ -365,7 +365,7 @@ Result<QSqlQuery *> PostgresConnection::run(const QString &sql, const QVariantLi
         query.setForwardOnly(true);
         if (!query.prepare(sql))
             return sqlError(QStringLiteral("preparing a statement on"), query.lastError());
-        it = m_statements.insert(sql, std::move(query));
+        it = m_statements.emplace(sql, std::move(query)); // insert() would copy
     }
     QSqlQuery *q = &it.value();
     for (int i = 0; i < values.size(); ++i)

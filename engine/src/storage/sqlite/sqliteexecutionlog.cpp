@@ -67,6 +67,7 @@ Result<std::unique_ptr<SqliteExecutionLog>> SqliteExecutionLog::open(const QStri
             QStringLiteral("storage"));
     }
     d->busyTimeoutMs = options.busyTimeoutMs;
+    d->busyClock = options.busyClock ? options.busyClock : &std::chrono::steady_clock::now;
     sqlite3_busy_handler(d->handle, &Private::onBusy, d.get());
     const QFileInfo opened(path);
     d->canonicalPath = opened.canonicalFilePath().isEmpty() ? opened.absoluteFilePath() : opened.canonicalFilePath();

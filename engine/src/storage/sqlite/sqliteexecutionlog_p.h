@@ -68,7 +68,9 @@ public:
     qint64 quickCheckMaxBytes = 0;
     std::shared_ptr<void> checkedMark; ///< see SqliteIntegrity::check()
     int busyTimeoutMs = 5000;
-    QElapsedTimer busySince; ///< when the current wait for another writer's lock began
+    SqliteWriteGate::SteadyNow busyClock = &std::chrono::steady_clock::now; ///< see Options
+    /// When the current wait for another writer's lock began, on busyClock.
+    std::chrono::steady_clock::time_point busySince;
     /// busySince was started by takeTurn(): the wait for the turn and SQLite's own wait for the
     /// lock share one busy timeout.
     bool waitingSinceTurn = false;
@@ -83,8 +85,8 @@ public:
     {
         auto *self = static_cast<Private *>(context);
         if (tries == 0 && !self->waitingSinceTurn)
-            self->busySince.start();
-        if (self->busySince.elapsed() >= self->busyTimeoutMs)
+            self->busySince = self->busyClock();
+        if (self->busyClock() - self->busySince >= std::chrono::milliseconds(self->busyTimeoutMs))
             return 0; // SQLITE_BUSY for the caller
         // 50 us, doubling up to 1 ms: a group commit holds the lock for about a millisecond.
         std::this_thread::sleep_for(std::chrono::microseconds(std::min(1000, 50 << std::min(tries, 5))));
@@ -98,7 +100,7 @@ public:
     static constexpr qint64 expiredLeaseScanMs = 1000;
     QString lastType; ///< the last flow type a claim read, shared by the next ones
 
-    ~Private()
+    ~Private() override
     {
         endTurn();
         // Statements belong to the connection: SQLite refuses to close it while any is left.
@@ -154,7 +156,7 @@ public:
             query.setForwardOnly(true);
             if (!query.prepare(sql))
                 return sqlError(QStringLiteral("preparing a statement on"), query.lastError());
-            it = statements.insert(sql, std::move(query));
+            it = statements.emplace(sql, std::move(query)); // insert() would copy
         }
         return &it.value();
     }
@@ -184,10 +186,10 @@ public:
     /// Takes this process's turn to write the file (see SqliteWriteGate), before the write lock.
     void takeTurn(SqliteWriteGate::Urgency urgency)
     {
-        busySince.start();
+        busySince = busyClock();
         waitingSinceTurn = true;
         if (gate && !inTurn)
-            inTurn = gate->enter(urgency, std::chrono::milliseconds(busyTimeoutMs));
+            inTurn = gate->enter(urgency, busySince + std::chrono::milliseconds(busyTimeoutMs), busyClock);
     }
     /// BEGIN IMMEDIATE has returned: later waits (a checkpoint at COMMIT) time themselves.
     void turnTaken() { waitingSinceTurn = false; }

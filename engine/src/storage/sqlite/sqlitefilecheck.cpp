@@ -148,7 +148,7 @@ Error sqliteFullDiskError(const Error &error, const QString &path)
     if (error.kind() != QLatin1String("storage") || !error.message().contains(QLatin1String("disk I/O error")))
         return error;
     // Less than SQLite's -shm file and a few pages of log need: the error is the disk's.
-    constexpr qint64 almostNothing = 1024 * 1024;
+    constexpr qint64 almostNothing = qint64(1024) * 1024;
     const qint64 free = QStorageInfo(QFileInfo(path).absolutePath()).bytesAvailable();
     if (free < 0 || free >= almostNothing)
         return error;
@@ -158,7 +158,7 @@ Error sqliteFullDiskError(const Error &error, const QString &path)
 
 bool sqliteSpaceIsShort(const QString &path)
 {
-    constexpr qint64 shortOfSpace = 64 * 1024 * 1024;
+    constexpr qint64 shortOfSpace = qint64(64) * 1024 * 1024;
     const qint64 free = QStorageInfo(QFileInfo(path).absolutePath()).bytesAvailable();
     return free >= 0 && free < shortOfSpace;
 }

@@ -22,12 +22,28 @@ std::shared_ptr<SqliteWriteGate> SqliteWriteGate::forFile(const QString &canonic
 
 bool SqliteWriteGate::enter(Urgency urgency, std::chrono::milliseconds wait)
 {
+    return enter(urgency, std::chrono::steady_clock::now() + wait, &std::chrono::steady_clock::now);
+}
+
+bool SqliteWriteGate::enter(Urgency urgency, std::chrono::steady_clock::time_point deadline, SteadyNow now)
+{
     std::unique_lock lock(m_mutex);
     const bool urgent = urgency == Urgency::Urgent;
     if (urgent)
         ++m_urgentWaiting;
     ++m_waiting;
-    const bool entered = m_changed.wait_for(lock, wait, [&] { return !m_held && (urgent || m_urgentWaiting == 0); });
+    const auto mayEnter = [&] { return !m_held && (urgent || m_urgentWaiting == 0); };
+    bool entered = false;
+    if (now == &std::chrono::steady_clock::now) {
+        entered = m_changed.wait_until(lock, deadline, mayEnter);
+    } else {
+        for (;;) {
+            entered = mayEnter();
+            if (entered || now() >= deadline)
+                break;
+            m_changed.wait_for(lock, std::chrono::milliseconds(1));
+        }
+    }
     --m_waiting;
     if (urgent)
         --m_urgentWaiting;

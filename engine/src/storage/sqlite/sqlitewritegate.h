@@ -22,6 +22,8 @@ class SqliteWriteGate
 {
 public:
     enum class Urgency { Normal, Urgent };
+    /// The steady clock a wait is counted on: the real one, or a test's fake.
+    using SteadyNow = std::chrono::steady_clock::time_point (*)();
 
     /// The gate of the database file at `canonicalPath`, shared by every connection of this
     /// process to that file.
@@ -29,6 +31,10 @@ public:
 
     /// Waits for the turn; false when it did not come within `wait` (not taken then).
     bool enter(Urgency urgency, std::chrono::milliseconds wait);
+    /// Waits for the turn until `now()` reaches `deadline`; false when it did not come by then.
+    /// A clock other than the real one is read again every millisecond, as a fake clock moves
+    /// without waking the wait.
+    bool enter(Urgency urgency, std::chrono::steady_clock::time_point deadline, SteadyNow now);
     void leave();
     /// Writers waiting for their turn now (what the tests await instead of guessing a delay).
     int waiting();
