@@ -47,7 +47,7 @@ private Q_SLOTS:
         QStringList types;
         for (int i = 0; i < demo->childCount(); ++i)
             types.append(demo->child(i)->text(0));
-        QCOMPARE(types, (QStringList{u"demo.Pipeline"_s, u"demo.Flaky"_s, u"demo.Sleeper"_s}));
+        QCOMPARE(types, (QStringList{u"demo.Pipeline"_s, u"demo.Flaky"_s, u"demo.Sleeper"_s, u"demo.Approval"_s}));
         QCOMPARE(demo->child(0)->text(1), u"v1"_s);
         QCOMPARE(demo->child(0)->child(0)->text(0), u"steps: int = 3"_s);
         QVERIFY(topLevel(tree, u"orders"_s));

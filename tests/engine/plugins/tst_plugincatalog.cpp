@@ -78,10 +78,10 @@ private Q_SLOTS:
         QStringList types;
         for (const FlowTypeInfo &type : catalog.registry().types())
             types.append(type.name);
-        QCOMPARE(
-            types,
-            (QStringList{QStringLiteral("demo.Flaky"), QStringLiteral("demo.Pipeline"), QStringLiteral("demo.Sleeper"),
-                         QStringLiteral("orders.OrderProcessor"), QStringLiteral("orders.TimedOrderProcessor")}));
+        QCOMPARE(types,
+                 (QStringList{QStringLiteral("demo.Approval"), QStringLiteral("demo.Flaky"),
+                              QStringLiteral("demo.Pipeline"), QStringLiteral("demo.Sleeper"),
+                              QStringLiteral("orders.OrderProcessor"), QStringLiteral("orders.TimedOrderProcessor")}));
 
         const FlowTypeInfo *order = catalog.registry().info(QStringLiteral("orders.OrderProcessor"));
         QCOMPARE(order->plugin, QStringLiteral("orders"));
@@ -194,7 +194,7 @@ private Q_SLOTS:
         QCOMPARE(messages.size(), 7);
         QCOMPARE(findByName(catalog, QStringLiteral("orders"))->state, PluginInfo::State::Loaded);
         QCOMPARE(findByName(catalog, QStringLiteral("demo"))->state, PluginInfo::State::Loaded);
-        QCOMPARE(catalog.registry().types().size(), 5);
+        QCOMPARE(catalog.registry().types().size(), 6);
     }
 
     void pluginThatCannotCreateADeclaredTypeIsRefused()
