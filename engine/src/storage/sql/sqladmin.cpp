@@ -8,11 +8,10 @@ namespace ergon::sqladmin {
 
 using sqlrows::fromTime;
 
-Result<void> retryFlow(SqlSession &session, qint64 id, const QString &stepName, const QDateTime &now)
+Result<QString> beginWithFlowStatus(SqlSession &session, qint64 id, const QString &doing)
 {
-    const QString doing = QStringLiteral("retrying a flow in");
     if (auto begun = session.begin(doing); !begun)
-        return begun;
+        return begun.error();
     QString select = QStringLiteral("SELECT status FROM flows WHERE id = ?");
     select += session.lockRowsRead();
     auto status = session.run(select, {id}, doing);
@@ -28,6 +27,16 @@ Result<void> retryFlow(SqlSession &session, qint64 id, const QString &stepName, 
     }
     const QString current = q->value(0).toString();
     q->finish();
+    return current;
+}
+
+Result<void> retryFlow(SqlSession &session, qint64 id, const QString &stepName, const QDateTime &now)
+{
+    const QString doing = QStringLiteral("retrying a flow in");
+    auto status = beginWithFlowStatus(session, id, doing);
+    if (!status)
+        return status.error();
+    const QString current = *status;
     if (current != toString(FlowStatus::Failed)) {
         return session.rolledBack(
             Error(QStringLiteral("flow %1 is %2, not failed: nothing to retry").arg(id).arg(current),

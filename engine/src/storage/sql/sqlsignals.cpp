@@ -1,5 +1,7 @@
 #include "storage/sql/sqlsignals.h"
 
+#include "storage/sql/sqladmin.h"
+
 #include "storage/sql/flowquerysql.h"
 #include "storage/sql/sqlrows.h"
 
@@ -11,23 +13,10 @@ Result<SignalSent> sendSignal(SqlSession &session, qint64 flowId, const QString 
                               const QDateTime &now)
 {
     const QString doing = QStringLiteral("sending a signal in");
-    if (auto begun = session.begin(doing); !begun)
-        return begun.error();
-    QString select = QStringLiteral("SELECT status FROM flows WHERE id = ?");
-    select += session.lockRowsRead();
-    auto status = session.run(select, {flowId}, doing);
+    auto status = sqladmin::beginWithFlowStatus(session, flowId, doing);
     if (!status)
-        return session.rolledBack(status.error());
-    QSqlQuery *q = *status;
-    auto found = nextRow(*q, session.readErrorOf(doing));
-    if (!found)
-        return session.rolledBack(found.error());
-    if (!*found) {
-        q->finish();
-        return session.rolledBack(Error(QStringLiteral("no flow with id %1").arg(flowId), QStringLiteral("not-found")));
-    }
-    const QString current = q->value(0).toString();
-    q->finish();
+        return status.error();
+    const QString current = *status;
     if (const auto known = flowStatusFromString(current); !known || isFinished(*known)) {
         return session.rolledBack(
             Error(QStringLiteral("flow %1 is already %2").arg(flowId).arg(current), QStringLiteral("finished")));
@@ -40,7 +29,7 @@ Result<SignalSent> sendSignal(SqlSession &session, qint64 flowId, const QString 
         doing);
     if (!inserted)
         return session.rolledBack(inserted.error());
-    q = *inserted;
+    QSqlQuery *q = *inserted;
     auto row = nextRow(*q, session.readErrorOf(doing));
     if (!row)
         return session.rolledBack(row.error());
