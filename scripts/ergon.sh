@@ -3,7 +3,7 @@
 #
 #   scripts/ergon.sh run [CONSOLE OPTIONS...]   install what is missing, build, start the console
 #   scripts/ergon.sh test                       install what is missing, build everything, run ctest,
-#                                               then clang-tidy over the engine
+#                                               clang-tidy over the engine, then the sanitizer pass
 #   scripts/ergon.sh tidy                       clang-tidy over the engine folders it keeps clean
 #   scripts/ergon.sh sanitize                   the sanitizer build (build-sanitize/) and its test pass
 #   scripts/ergon.sh package                    build, then the Debian packages (build/packages/)
@@ -52,8 +52,8 @@ usage: scripts/ergon.sh run [CONSOLE OPTIONS...]
 
   run   install missing packages, build the console and its bundled plugins, start it on the
         default database (options such as --db PATH are passed to the console)
-  test  install missing packages, build every target, run the test suites, then clang-tidy over
-        the engine's clean folders
+  test  install missing packages, build every target, run the test suites, clang-tidy over the
+        engine's clean folders, then the sanitizer pass (as sanitize does)
   tidy  build, then clang-tidy (the repository's .clang-tidy) over the engine's clean folders
   sanitize
         build again with AddressSanitizer and UndefinedBehaviorSanitizer (build-sanitize/, no
@@ -272,8 +272,7 @@ main() {
             build
             run_tests "$BUILD_DIR"
             tidy
-            # The sanitizer pass (scripts/ergon.sh sanitize) joins CI once it has been run to
-            # the end and its time measured.
+            sanitize
             ;;
         tidy)
             shift

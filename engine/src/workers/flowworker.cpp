@@ -7,10 +7,12 @@
 #include "ergon/worknotifier.h"
 
 #include <QCoreApplication>
-#include <QCoroSignal>
 #include <QThread>
 
 #include <algorithm>
+#include <coroutine>
+#include <memory>
+#include <utility>
 
 namespace ergon {
 
@@ -26,6 +28,43 @@ SystemClock &systemClock()
     static SystemClock clock;
     return clock;
 }
+
+// Resumes the awaiting coroutine, on the thread the QThread object lives in, once the thread has
+// finished. Not qCoro(thread, &QThread::finished): that signal's last parameter is the
+// QPrivateSignal tag, which Qt passes as a null pointer, and QCoro 0.8 binds a reference to each
+// argument (UndefinedBehaviorSanitizer: "reference binding to null pointer"). A slot without
+// parameters never touches the tag.
+class ThreadFinished
+{
+public:
+    explicit ThreadFinished(QThread *thread)
+        : m_thread(thread)
+    {
+    }
+
+    bool await_ready() const noexcept { return !m_thread || m_thread->isFinished(); }
+
+    void await_suspend(std::coroutine_handle<> awaiting)
+    {
+        // Resumed once, whichever comes first: the signal, or the check below for a thread that
+        // finished between await_ready() and the connection.
+        auto resumed = std::make_shared<bool>(false);
+        auto resume = [awaiting, resumed] {
+            if (std::exchange(*resumed, true))
+                return;
+            awaiting.resume();
+        };
+        m_connection = QObject::connect(m_thread, &QThread::finished, m_thread, resume, Qt::QueuedConnection);
+        if (m_thread->isFinished())
+            QMetaObject::invokeMethod(m_thread, resume, Qt::QueuedConnection);
+    }
+
+    void await_resume() const { QObject::disconnect(m_connection); }
+
+private:
+    QThread *m_thread;
+    QMetaObject::Connection m_connection;
+};
 } // namespace
 
 WorkerHandle::WorkerHandle(QString name, std::shared_ptr<detail::WorkerCounters> counters)
@@ -62,7 +101,7 @@ QCoro::Task<> WorkerHandle::shutdown(std::chrono::milliseconds deadline)
             if (loop)
                 loop->beginShutdown(deadline);
         });
-    co_await qCoro(thread.data(), &QThread::finished);
+    co_await ThreadFinished(thread.data());
 }
 
 void WorkerHandle::shutdownAndWait(std::chrono::milliseconds deadline)
