@@ -147,9 +147,10 @@ tidy() {
 # that leaves out what the pass does not run: the benchmarks, and the window with its suites
 # (ERGON_BUILD_UI=OFF; ergon-console keeps its commands, which the CLI suites run). Every suite
 # it builds runs.
-# Leak checking is off: a whole run with it reports the coroutine frames a worker leaves when it
-# stops with flows in flight (to be fixed). LeakSanitizer works where the suites are not traced; the flow and
-# execution suites and tst_sqliteexecutionlog, tst_sqlitecommit, tst_flowtextmirror ran clean with it.
+# Leak checking is off: a whole run with it reports the coroutine frames an executor leaves when
+# it goes away with runs still suspended (to be fixed). LeakSanitizer works where the suites are
+# not traced; the flow and execution suites and tst_sqliteexecutionlog, tst_sqlitecommit,
+# tst_flowtextmirror ran clean with it.
 sanitize() {
     local werror=OFF
     if [[ -n "${CI:-}" ]]; then
